@@ -1,0 +1,103 @@
+/**
+ * The one definition of the product's data and messaging resources (SPEC §3, §7, §8, §9).
+ * The CDK stack builds from it and so do the local run and the tests, so they cannot drift.
+ * Plain data only: no CDK or SDK imports here.
+ */
+
+/** A DynamoDB key attribute. */
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: 'S' | 'N';
+}
+
+/** A global secondary index, all attributes projected. */
+export interface IndexDefinition {
+  readonly indexName: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+}
+
+/** Environment variables that carry table names to the functions (SPEC §9). */
+export type TableEnvVar =
+  | 'LOANS_TABLE_NAME'
+  | 'LEDGER_TABLE_NAME'
+  | 'REMINDERS_TABLE_NAME'
+  | 'REPORTS_TABLE_NAME';
+
+/** A table's keys and indexes. */
+export interface TableDefinition {
+  /** Logical id in the stack and the default base name locally. */
+  readonly id: 'Loans' | 'Ledger' | 'Reminders' | 'Reports';
+  /** The environment variable that carries the table's name to the functions. */
+  readonly envVar: TableEnvVar;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+  readonly indexes: readonly IndexDefinition[];
+}
+
+/** The loans table's sparse due index: 16 shards × next due date (SPEC §3). */
+export const DUE_INDEX: IndexDefinition = {
+  indexName: 'dueIndex',
+  partitionKey: { name: 'sweepShard', type: 'N' },
+  sortKey: { name: 'nextDueDate', type: 'S' },
+};
+
+/** Number of `sweepShard` values (0–15) the due index is spread over. */
+export const SWEEP_SHARDS = 16;
+
+export const LOANS_TABLE: TableDefinition = {
+  id: 'Loans',
+  envVar: 'LOANS_TABLE_NAME',
+  partitionKey: { name: 'loanId', type: 'S' },
+  indexes: [DUE_INDEX],
+};
+
+export const LEDGER_TABLE: TableDefinition = {
+  id: 'Ledger',
+  envVar: 'LEDGER_TABLE_NAME',
+  partitionKey: { name: 'loanId', type: 'S' },
+  sortKey: { name: 'entryId', type: 'S' },
+  indexes: [],
+};
+
+export const REMINDERS_TABLE: TableDefinition = {
+  id: 'Reminders',
+  envVar: 'REMINDERS_TABLE_NAME',
+  partitionKey: { name: 'loanId', type: 'S' },
+  sortKey: { name: 'asOf', type: 'S' },
+  indexes: [],
+};
+
+export const REPORTS_TABLE: TableDefinition = {
+  id: 'Reports',
+  envVar: 'REPORTS_TABLE_NAME',
+  partitionKey: { name: 'asOf', type: 'S' },
+  indexes: [],
+};
+
+export const TABLES = [LOANS_TABLE, LEDGER_TABLE, REMINDERS_TABLE, REPORTS_TABLE] as const;
+
+/** SNS message attribute that every event carries and the filter policies match on. */
+export const EVENT_TYPE_ATTRIBUTE = 'eventType';
+
+/** The reminder queue receives only what can become a borrower reminder (SPEC §7). */
+export const REMINDER_FILTER_POLICY = {
+  [EVENT_TYPE_ATTRIBUTE]: ['loan.payment_due_soon', 'loan.overdue'],
+} as const;
+
+/** A subscription of a queue to the events topic, raw delivery (SPEC §9). */
+export interface SubscriptionDefinition {
+  readonly id: 'Reminder' | 'Reporting';
+  /** Subscription filter policy on message attributes; undefined = every event. */
+  readonly filterPolicy?: Readonly<Record<string, readonly string[]>>;
+}
+
+export const REMINDER_SUBSCRIPTION: SubscriptionDefinition = {
+  id: 'Reminder',
+  filterPolicy: REMINDER_FILTER_POLICY,
+};
+
+/** The reporting queue receives every event (SPEC §8). */
+export const REPORTING_SUBSCRIPTION: SubscriptionDefinition = { id: 'Reporting' };
+
+export const SUBSCRIPTIONS = [REMINDER_SUBSCRIPTION, REPORTING_SUBSCRIPTION] as const;
