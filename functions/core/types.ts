@@ -125,6 +125,10 @@ export interface EventEnvelope<TData = Record<string, unknown>> {
   readonly runId: string;
   readonly loanId?: string;
   readonly borrowerId?: string;
+  /** Loan events: the loan's bucket after the assessment (feeds the `bucket` attribute). */
+  readonly bucket?: Bucket;
+  /** Loan events: the loan's days past due after the assessment (feeds the `dpd` attribute). */
+  readonly dpd?: number;
   readonly data: TData;
 }
 

@@ -1,0 +1,92 @@
+/**
+ * Business dates (SPEC §2): calendar dates `YYYY-MM-DD` in the business time zone. All arithmetic
+ * is calendar arithmetic on year/month/day through `Date.UTC`, never on local-time timestamps, so
+ * it cannot drift with daylight saving or the machine's zone.
+ */
+import type { BusinessDate } from './types';
+
+/** The business time zone when `BUSINESS_TIMEZONE` is not set. */
+export const DEFAULT_BUSINESS_TIMEZONE = 'Asia/Shanghai';
+
+const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
+const MS_PER_DAY = 86_400_000;
+
+/** The UTC epoch day number of a valid date's Y/M/D (no time zone involved). */
+function epochDayOf(date: BusinessDate): number {
+  const match = DATE_PATTERN.exec(date);
+  if (!match) throw new Error(`not a business date: ${date}`);
+  return Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) / MS_PER_DAY;
+}
+
+function fromEpochDay(day: number): BusinessDate {
+  return new Date(day * MS_PER_DAY).toISOString().slice(0, 10) as BusinessDate;
+}
+
+/**
+ * Parses a strict `YYYY-MM-DD` that names a real calendar date (no 2026-02-30).
+ * @returns the date, or undefined for anything else (wrong type, format or impossible date).
+ */
+export function parseBusinessDate(value: unknown): BusinessDate | undefined {
+  if (typeof value !== 'string') return undefined;
+  const match = DATE_PATTERN.exec(value);
+  if (!match) return undefined;
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  const day = Number(match[3]);
+  if (month < 1 || month > 12 || day < 1) return undefined;
+  const probe = new Date(Date.UTC(year, month - 1, day));
+  // Date.UTC maps years 0–99 to 1900–1999; setUTCFullYear keeps the year as written.
+  probe.setUTCFullYear(year, month - 1, day);
+  if (probe.getUTCMonth() !== month - 1 || probe.getUTCDate() !== day) return undefined;
+  return value as BusinessDate;
+}
+
+/** The date `days` calendar days after `date` (negative `days` goes back). */
+export function addDays(date: BusinessDate, days: number): BusinessDate {
+  return fromEpochDay(epochDayOf(date) + days);
+}
+
+/** Calendar days from `from` to `to` (`to − from`; negative when `to` is earlier). */
+export function daysBetween(from: BusinessDate, to: BusinessDate): number {
+  return epochDayOf(to) - epochDayOf(from);
+}
+
+/** The later of two dates. */
+export function maxDate(a: BusinessDate, b: BusinessDate): BusinessDate {
+  return a >= b ? a : b;
+}
+
+/** The earlier of two dates. */
+export function minDate(a: BusinessDate, b: BusinessDate): BusinessDate {
+  return a <= b ? a : b;
+}
+
+/** True when `tz` is an IANA time zone this runtime knows. */
+export function isValidTimeZone(tz: string): boolean {
+  if (tz.length === 0) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The calendar date of `instant` as seen on a wall clock in the IANA zone `timeZone`. */
+export function businessDateOf(instant: Date, timeZone: string): BusinessDate {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    calendar: 'gregory',
+    numberingSystem: 'latn',
+  }).formatToParts(instant);
+  const part = (type: Intl.DateTimeFormatPartTypes): string =>
+    parts.find((p) => p.type === type)?.value ?? '';
+  const year = part('year').padStart(4, '0');
+  const date = `${year}-${part('month')}-${part('day')}`;
+  const parsed = parseBusinessDate(date);
+  if (!parsed) throw new Error(`cannot derive a business date from ${instant.toISOString()}`);
+  return parsed;
+}

@@ -1,0 +1,158 @@
+/**
+ * Events (SPEC §6): deterministic ids, the envelope, the typed data of each type, and the SNS
+ * message attributes that subscription filter policies match on.
+ */
+import type {
+  Bucket,
+  BusinessDate,
+  CurrencyCode,
+  EventAttributes,
+  EventEnvelope,
+  EventType,
+  Loan,
+  MinorUnits,
+  RunContext,
+} from './types';
+
+/** Every event type, in the order the sweep emits them for one loan. */
+export const EVENT_TYPES = [
+  'loan.payment_due_soon',
+  'loan.overdue',
+  'loan.fee_applied',
+  'loan.delinquency_changed',
+  'loan.charged_off',
+  'sweep.completed',
+] as const satisfies readonly EventType[];
+
+/** The event types that concern one loan (all but `sweep.completed`). */
+export type LoanEventType = Exclude<EventType, 'sweep.completed'>;
+
+/** True when `value` names an event type. */
+export function isEventType(value: unknown): value is EventType {
+  return typeof value === 'string' && (EVENT_TYPES as readonly string[]).includes(value);
+}
+
+/** `loan.payment_due_soon`: an unpaid instalment is due in exactly one of the reminder offsets. */
+export interface DueSoonData {
+  readonly installmentSeq: number;
+  readonly dueDate: BusinessDate;
+  /** Days from `asOf` to `dueDate` (0 = due today). */
+  readonly daysUntilDue: number;
+  /** Unpaid principal + interest of that instalment, minor units. */
+  readonly amountDue: MinorUnits;
+  readonly currency: CurrencyCode;
+}
+
+/** `loan.overdue`: sent on every run while the loan's dpd ≥ 1. */
+export interface OverdueData {
+  readonly dpd: number;
+  readonly bucket: Bucket;
+  /** `dpd ≤ graceDays`. */
+  readonly inGrace: boolean;
+  /** `asOf ≤ forbearanceUntil`. */
+  readonly forbearance: boolean;
+  /** Unpaid principal + interest of the overdue instalments (charges not included), minor units. */
+  readonly amountOverdue: MinorUnits;
+  readonly currency: CurrencyCode;
+}
+
+/** `loan.fee_applied`: this run charged something. Amounts in minor units. */
+export interface FeeAppliedData {
+  readonly lateFee: MinorUnits;
+  readonly penaltyInterest: MinorUnits;
+  readonly currency: CurrencyCode;
+  /** True when the charges cap cut any charge of this run. */
+  readonly capped: boolean;
+  /** The ledger entries written with this run's update. */
+  readonly entryIds: readonly string[];
+}
+
+/** `loan.delinquency_changed`: the bucket changed, either way (recovery to M0 included). */
+export interface DelinquencyChangedData {
+  readonly from: Bucket;
+  readonly to: Bucket;
+  readonly dpd: number;
+}
+
+/** `loan.charged_off`: the loan reached `chargeOffDpd`. Amounts in minor units. */
+export interface ChargedOffData {
+  readonly dpd: number;
+  /** Unpaid principal over all instalments. */
+  readonly principalOutstanding: MinorUnits;
+  /** `lateFeesCharged + penaltyCharged` after this run. */
+  readonly chargesTotal: MinorUnits;
+  readonly currency: CurrencyCode;
+}
+
+/** The data each loan event type carries. */
+export interface LoanEventDataByType {
+  readonly 'loan.payment_due_soon': DueSoonData;
+  readonly 'loan.overdue': OverdueData;
+  readonly 'loan.fee_applied': FeeAppliedData;
+  readonly 'loan.delinquency_changed': DelinquencyChangedData;
+  readonly 'loan.charged_off': ChargedOffData;
+}
+
+/** `loanId:type:asOf`: a re-run for the same date re-sends the same id. */
+export function eventIdOf(type: LoanEventType, asOf: BusinessDate, loanId: string): string {
+  return `${loanId}:${type}:${asOf}`;
+}
+
+/** `sweep.completed:asOf:runId`. */
+export function sweepCompletedEventId(asOf: BusinessDate, runId: string): string {
+  return `sweep.completed:${asOf}:${runId}`;
+}
+
+/**
+ * Builds a loan event; `state` is the loan's bucket and dpd after the assessment, which every
+ * loan event carries so filter policies can match on them.
+ */
+export function buildLoanEvent<T extends LoanEventType>(
+  type: T,
+  loan: Pick<Loan, 'loanId' | 'borrowerId'>,
+  state: { readonly bucket: Bucket; readonly dpd: number },
+  asOf: BusinessDate,
+  run: RunContext,
+  data: LoanEventDataByType[T],
+): EventEnvelope<LoanEventDataByType[T]> {
+  return {
+    id: eventIdOf(type, asOf, loan.loanId),
+    type,
+    schemaVersion: 1,
+    asOf,
+    occurredAt: run.occurredAt,
+    runId: run.runId,
+    loanId: loan.loanId,
+    borrowerId: loan.borrowerId,
+    bucket: state.bucket,
+    dpd: state.dpd,
+    data,
+  };
+}
+
+/** Builds the `sweep.completed` event; `summary` is the run summary of SPEC §5. */
+export function buildSweepCompletedEvent(
+  summary: Record<string, unknown>,
+  asOf: BusinessDate,
+  run: RunContext,
+): EventEnvelope {
+  return {
+    id: sweepCompletedEventId(asOf, run.runId),
+    type: 'sweep.completed',
+    schemaVersion: 1,
+    asOf,
+    occurredAt: run.occurredAt,
+    runId: run.runId,
+    data: summary,
+  };
+}
+
+/** The SNS message attributes: `eventType` always; `bucket` and `dpd` on loan events. */
+export function eventAttributesOf(event: EventEnvelope<unknown>): EventAttributes {
+  if (event.type === 'sweep.completed') return { eventType: event.type };
+  return {
+    eventType: event.type,
+    ...(event.bucket === undefined ? {} : { bucket: event.bucket }),
+    ...(event.dpd === undefined ? {} : { dpd: event.dpd }),
+  };
+}

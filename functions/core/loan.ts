@@ -1,0 +1,304 @@
+/**
+ * Loan items → domain loans (SPEC §3). Parsed once at the edge: every attribute is checked for its
+ * type and range, and the first problem becomes a reason naming the attribute, so the sweep can
+ * skip and report the item instead of crashing. Sweep-maintained attributes default when absent.
+ */
+import { parseBusinessDate } from './dates';
+import { isBucket } from './delinquency';
+import { isEventType } from './events';
+import { isMinorUnits } from './money';
+import { parseDecimal } from './rational';
+import type {
+  BusinessDate,
+  EventEnvelope,
+  Installment,
+  Loan,
+  LoanParseResult,
+  LoanStatus,
+  Locale,
+  MinorUnits,
+  Rational,
+} from './types';
+
+/**
+ * A DynamoDB number as the document client may hand it over: a JS number, or an object with the
+ * exact decimal text (lib-dynamodb's NumberValue with `wrapNumbers: true`, which keeps rates exact).
+ */
+export type NumberLike = number | { readonly value: string };
+
+const STATUSES: readonly LoanStatus[] = ['ACTIVE', 'PAID_OFF', 'CHARGED_OFF', 'CANCELLED'];
+const LOCALES: readonly Locale[] = ['zh-CN', 'en'];
+const CURRENCY_PATTERN = /^[A-Z]{3}$/;
+const SHARD_COUNT = 16;
+
+/** Thrown inside this module only; `parseLoanItem` turns it into a failure result. */
+class ItemProblem extends Error {}
+
+function shown(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (isNumberLike(value)) return typeof value === 'number' ? String(value) : value.value;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+function isNumberLike(value: unknown): value is NumberLike {
+  if (typeof value === 'number') return true;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { value?: unknown }).value === 'string'
+  );
+}
+
+function isAbsent(value: unknown): boolean {
+  return value === undefined || value === null;
+}
+
+/** Exact value of an N attribute; throws an ItemProblem naming `path` otherwise. */
+function exactNumber(value: unknown, path: string): Rational {
+  if (!isNumberLike(value)) throw new ItemProblem(`${path}: ${shown(value)} is not a number`);
+  const parsed =
+    typeof value === 'number'
+      ? Number.isFinite(value)
+        ? parseDecimal(String(value))
+        : undefined
+      : parseDecimal(value.value);
+  if (!parsed) throw new ItemProblem(`${path}: ${shown(value)} is not a number`);
+  return parsed;
+}
+
+function integer(value: unknown, path: string): number {
+  const exact = exactNumber(value, path);
+  const asNumber = Number(exact.numerator);
+  if (exact.denominator !== 1n || !Number.isSafeInteger(asNumber)) {
+    throw new ItemProblem(`${path}: ${shown(value)} is not an integer`);
+  }
+  return asNumber;
+}
+
+function intInRange(value: unknown, path: string, minimum: number, maximum?: number): number {
+  const n = integer(value, path);
+  if (n < minimum || (maximum !== undefined && n > maximum)) {
+    const range = maximum === undefined ? `≥ ${minimum}` : `${minimum}–${maximum}`;
+    throw new ItemProblem(`${path}: ${n} is outside ${range}`);
+  }
+  return n;
+}
+
+function money(value: unknown, path: string): MinorUnits {
+  const n = integer(value, path);
+  if (!isMinorUnits(n)) throw new ItemProblem(`${path}: ${n} is negative`);
+  return n;
+}
+
+function optionalMoney(value: unknown, path: string): MinorUnits {
+  return isAbsent(value) ? 0 : money(value, path);
+}
+
+function requiredString(value: unknown, path: string): string {
+  if (isAbsent(value)) throw new ItemProblem(`${path}: missing`);
+  if (typeof value !== 'string') throw new ItemProblem(`${path}: ${shown(value)} is not a string`);
+  if (value.length === 0) throw new ItemProblem(`${path}: empty`);
+  return value;
+}
+
+function optionalString(value: unknown, path: string): string | undefined {
+  return isAbsent(value) ? undefined : requiredString(value, path);
+}
+
+function date(value: unknown, path: string): BusinessDate {
+  if (isAbsent(value)) throw new ItemProblem(`${path}: missing`);
+  const parsed = parseBusinessDate(value);
+  if (!parsed) throw new ItemProblem(`${path}: ${shown(value)} is not a YYYY-MM-DD date`);
+  return parsed;
+}
+
+function optionalDate(value: unknown, path: string): BusinessDate | undefined {
+  return isAbsent(value) ? undefined : date(value, path);
+}
+
+function required(value: unknown, path: string): unknown {
+  if (isAbsent(value)) throw new ItemProblem(`${path}: missing`);
+  return value;
+}
+
+function oneOf<T extends string>(value: unknown, path: string, allowed: readonly T[]): T {
+  const text = requiredString(value, path);
+  if (!(allowed as readonly string[]).includes(text)) {
+    throw new ItemProblem(`${path}: ${shown(value)} is not one of ${allowed.join(', ')}`);
+  }
+  return text as T;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function parseInstallment(value: unknown, index: number): Installment {
+  const at = `installments[${index}]`;
+  if (!isRecord(value)) throw new ItemProblem(`${at}: not a map`);
+  const principalDue = money(
+    required(value.principalDue, `${at}.principalDue`),
+    `${at}.principalDue`,
+  );
+  const interestDue = money(required(value.interestDue, `${at}.interestDue`), `${at}.interestDue`);
+  const principalPaid = money(
+    required(value.principalPaid, `${at}.principalPaid`),
+    `${at}.principalPaid`,
+  );
+  const interestPaid = money(
+    required(value.interestPaid, `${at}.interestPaid`),
+    `${at}.interestPaid`,
+  );
+  if (principalPaid > principalDue) {
+    throw new ItemProblem(
+      `${at}.principalPaid: ${principalPaid} exceeds principalDue ${principalDue}`,
+    );
+  }
+  if (interestPaid > interestDue) {
+    throw new ItemProblem(`${at}.interestPaid: ${interestPaid} exceeds interestDue ${interestDue}`);
+  }
+  const penaltyThrough = optionalDate(value.penaltyThrough, `${at}.penaltyThrough`);
+  return {
+    seq: intInRange(required(value.seq, `${at}.seq`), `${at}.seq`, 0),
+    dueDate: date(value.dueDate, `${at}.dueDate`),
+    principalDue,
+    interestDue,
+    principalPaid,
+    interestPaid,
+    ...(penaltyThrough === undefined ? {} : { penaltyThrough }),
+    lateFeeCharged: optionalMoney(value.lateFeeCharged, `${at}.lateFeeCharged`),
+  };
+}
+
+function parseInstallments(value: unknown): Installment[] {
+  if (isAbsent(value)) throw new ItemProblem('installments: missing');
+  if (!Array.isArray(value)) throw new ItemProblem('installments: not a list');
+  if (value.length === 0) throw new ItemProblem('installments: empty list');
+  const installments = value.map(parseInstallment);
+  installments.forEach((inst, index) => {
+    const previous = installments[index - 1];
+    if (previous && inst.seq <= previous.seq) {
+      const problem = inst.seq === previous.seq ? 'duplicate' : 'out of order';
+      throw new ItemProblem(`installments[${index}].seq: ${inst.seq} is ${problem}`);
+    }
+  });
+  return installments;
+}
+
+function parseEnvelope(eventId: string, value: unknown): EventEnvelope {
+  const at = `outbox.${eventId}`;
+  if (typeof value !== 'string') throw new ItemProblem(`${at}: not a JSON string`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(value);
+  } catch {
+    throw new ItemProblem(`${at}: not valid JSON`);
+  }
+  if (!isRecord(raw)) throw new ItemProblem(`${at}: not an event envelope`);
+  if (raw.id !== eventId)
+    throw new ItemProblem(`${at}.id: ${shown(raw.id)} does not match its key`);
+  if (!isEventType(raw.type)) throw new ItemProblem(`${at}.type: ${shown(raw.type)} is unknown`);
+  if (raw.schemaVersion !== 1) throw new ItemProblem(`${at}.schemaVersion: must be 1`);
+  date(raw.asOf, `${at}.asOf`);
+  requiredString(raw.occurredAt, `${at}.occurredAt`);
+  requiredString(raw.runId, `${at}.runId`);
+  if (!isRecord(raw.data)) throw new ItemProblem(`${at}.data: not an object`);
+  if (raw.bucket !== undefined && !isBucket(raw.bucket)) {
+    throw new ItemProblem(`${at}.bucket: ${shown(raw.bucket)} is not a bucket`);
+  }
+  if (raw.dpd !== undefined && !(Number.isSafeInteger(raw.dpd) && Number(raw.dpd) >= 0)) {
+    throw new ItemProblem(`${at}.dpd: ${shown(raw.dpd)} is not an integer ≥ 0`);
+  }
+  // Every field the envelope type requires has been checked above.
+  return raw as unknown as EventEnvelope;
+}
+
+function parseOutbox(value: unknown): Record<string, EventEnvelope> {
+  if (isAbsent(value)) return {};
+  if (!isRecord(value)) throw new ItemProblem('outbox: not a map');
+  const outbox: Record<string, EventEnvelope> = {};
+  for (const [eventId, envelope] of Object.entries(value)) {
+    outbox[eventId] = parseEnvelope(eventId, envelope);
+  }
+  return outbox;
+}
+
+function parseLoan(item: Record<string, unknown>): Loan {
+  const loanId = requiredString(item.loanId, 'loanId');
+  const principal = money(required(item.principal, 'principal'), 'principal');
+  if (principal <= 0) throw new ItemProblem(`principal: ${principal} must be > 0`);
+  const dailyInterestRate = exactNumber(
+    required(item.dailyInterestRate, 'dailyInterestRate'),
+    'dailyInterestRate',
+  );
+  if (dailyInterestRate.numerator < 0n) {
+    throw new ItemProblem(`dailyInterestRate: ${shown(item.dailyInterestRate)} is negative`);
+  }
+  const currency = requiredString(item.currency, 'currency');
+  if (!CURRENCY_PATTERN.test(currency)) {
+    throw new ItemProblem(`currency: ${shown(currency)} is not an ISO 4217 code`);
+  }
+  const remindersOptOut = item.remindersOptOut;
+  if (!isAbsent(remindersOptOut) && typeof remindersOptOut !== 'boolean') {
+    throw new ItemProblem(`remindersOptOut: ${shown(remindersOptOut)} is not a boolean`);
+  }
+  const bucket = item.bucket;
+  if (!isAbsent(bucket) && !isBucket(bucket)) {
+    throw new ItemProblem(`bucket: ${shown(bucket)} is not a bucket (M0–M7)`);
+  }
+  const productCode = optionalString(item.productCode, 'productCode');
+  const forbearanceUntil = optionalDate(item.forbearanceUntil, 'forbearanceUntil');
+  const nextDueDate = optionalDate(item.nextDueDate, 'nextDueDate');
+  const accruedThrough = optionalDate(item.accruedThrough, 'accruedThrough');
+  return {
+    loanId,
+    borrowerId: requiredString(item.borrowerId, 'borrowerId'),
+    ...(productCode === undefined ? {} : { productCode }),
+    currency,
+    principal,
+    dailyInterestRate,
+    status: oneOf(item.status, 'status', STATUSES),
+    installments: parseInstallments(item.installments),
+    ...(forbearanceUntil === undefined ? {} : { forbearanceUntil }),
+    locale: isAbsent(item.locale) ? 'zh-CN' : oneOf(item.locale, 'locale', LOCALES),
+    remindersOptOut: remindersOptOut === true,
+    ...(nextDueDate === undefined ? {} : { nextDueDate }),
+    sweepShard: intInRange(
+      required(item.sweepShard, 'sweepShard'),
+      'sweepShard',
+      0,
+      SHARD_COUNT - 1,
+    ),
+    ...(accruedThrough === undefined ? {} : { accruedThrough }),
+    dpd: isAbsent(item.dpd) ? 0 : intInRange(item.dpd, 'dpd', 0),
+    bucket: isBucket(bucket) ? bucket : 'M0',
+    lateFeesCharged: optionalMoney(item.lateFeesCharged, 'lateFeesCharged'),
+    penaltyCharged: optionalMoney(item.penaltyCharged, 'penaltyCharged'),
+    version: isAbsent(item.version) ? 0 : intInRange(item.version, 'version', 0),
+    outbox: parseOutbox(item.outbox),
+  };
+}
+
+/**
+ * Validates a loans-table item (as unmarshalled by the document client) into a `Loan`. Never
+ * throws: a bad item yields `{ ok: false, loanId?, reason }`, the reason naming the attribute,
+ * e.g. `installments[1].dueDate: "2026-13-01" is not a YYYY-MM-DD date`.
+ */
+export function parseLoanItem(item: Record<string, unknown>): LoanParseResult {
+  const loanId =
+    typeof item?.loanId === 'string' && item.loanId.length > 0 ? item.loanId : undefined;
+  try {
+    if (!isRecord(item)) throw new ItemProblem('item: not a map');
+    return { ok: true, loan: parseLoan(item) };
+  } catch (error) {
+    const reason =
+      error instanceof ItemProblem
+        ? error.message
+        : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+    return { ok: false, ...(loanId === undefined ? {} : { loanId }), reason };
+  }
+}
