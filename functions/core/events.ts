@@ -33,7 +33,7 @@ export function isEventType(value: unknown): value is EventType {
 }
 
 /** `loan.payment_due_soon`: an unpaid instalment is due in exactly one of the reminder offsets. */
-export interface DueSoonData {
+export type DueSoonData = {
   readonly installmentSeq: number;
   readonly dueDate: BusinessDate;
   /** Days from `asOf` to `dueDate` (0 = due today). */
@@ -41,10 +41,10 @@ export interface DueSoonData {
   /** Unpaid principal + interest of that instalment, minor units. */
   readonly amountDue: MinorUnits;
   readonly currency: CurrencyCode;
-}
+};
 
 /** `loan.overdue`: sent on every run while the loan's dpd ≥ 1. */
-export interface OverdueData {
+export type OverdueData = {
   readonly dpd: number;
   readonly bucket: Bucket;
   /** `dpd ≤ graceDays`. */
@@ -54,10 +54,10 @@ export interface OverdueData {
   /** Unpaid principal + interest of the overdue instalments (charges not included), minor units. */
   readonly amountOverdue: MinorUnits;
   readonly currency: CurrencyCode;
-}
+};
 
 /** `loan.fee_applied`: this run charged something. Amounts in minor units. */
-export interface FeeAppliedData {
+export type FeeAppliedData = {
   readonly lateFee: MinorUnits;
   readonly penaltyInterest: MinorUnits;
   readonly currency: CurrencyCode;
@@ -65,26 +65,26 @@ export interface FeeAppliedData {
   readonly capped: boolean;
   /** The ledger entries written with this run's update. */
   readonly entryIds: readonly string[];
-}
+};
 
 /** `loan.delinquency_changed`: the bucket changed, either way (recovery to M0 included). */
-export interface DelinquencyChangedData {
+export type DelinquencyChangedData = {
   readonly from: Bucket;
   readonly to: Bucket;
   readonly dpd: number;
-}
+};
 
 /** `loan.charged_off`: the loan reached `chargeOffDpd`. Amounts in minor units. */
-export interface ChargedOffData {
+export type ChargedOffData = {
   readonly dpd: number;
   /** Unpaid principal over all instalments. */
   readonly principalOutstanding: MinorUnits;
   /** `lateFeesCharged + penaltyCharged` after this run. */
   readonly chargesTotal: MinorUnits;
   readonly currency: CurrencyCode;
-}
+};
 
-/** The data each loan event type carries. */
+/** The data each loan event type carries (type aliases, so each is a `Record<string, unknown>`). */
 export interface LoanEventDataByType {
   readonly 'loan.payment_due_soon': DueSoonData;
   readonly 'loan.overdue': OverdueData;

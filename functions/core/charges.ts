@@ -1,0 +1,177 @@
+/**
+ * The charging rules of SPEC §4.1–§4.5 for one loan on one date: grace, retroactive penalty
+ * interest, the one-off late fee, the cumulative cap and forbearance. Pure: returns what to post.
+ */
+import { addDays, daysBetween, maxDate } from './dates';
+import { isUnpaid, unpaidPrincipal } from './installments';
+import { minorUnitsFromBigInt } from './money';
+import {
+  divide,
+  floorToInteger,
+  fromInteger,
+  min,
+  multiply,
+  roundToInteger,
+  toDecimalString,
+} from './rational';
+import type {
+  BusinessDate,
+  FeePolicy,
+  InstallmentUpdate,
+  LedgerEntry,
+  Loan,
+  MinorUnits,
+  Rational,
+  RunContext,
+} from './types';
+
+const DAYS_PER_YEAR = fromInteger(365);
+
+/** Penalty daily rate: `dailyInterestRate × penaltyRateMultiplier`, at most `maxPenaltyAnnualRate ÷ 365`. */
+export function penaltyDailyRate(dailyInterestRate: Rational, policy: FeePolicy): Rational {
+  return min(
+    multiply(dailyInterestRate, policy.penaltyRateMultiplier),
+    divide(policy.maxPenaltyAnnualRate, DAYS_PER_YEAR),
+  );
+}
+
+/** The most a loan may be charged in total, minor units: `floor(maxChargesRatio × principal)`. */
+export function chargesCap(principal: MinorUnits, policy: FeePolicy): bigint {
+  const cap = floorToInteger(multiply(policy.maxChargesRatio, fromInteger(principal)));
+  const safe = BigInt(Number.MAX_SAFE_INTEGER);
+  return cap > safe ? safe : cap;
+}
+
+/** Deterministic per loan, date, instalment and kind, so a retried write cannot post twice. */
+export function ledgerEntryIdOf(
+  asOf: BusinessDate,
+  seq: number,
+  kind: LedgerEntry['kind'],
+): string {
+  return `${asOf}#${seq}#${kind}`;
+}
+
+/** What one assessment charges. Amounts in minor units. */
+export interface Charges {
+  /** Instalments whose sweep fields change, with their new values. */
+  readonly installments: readonly InstallmentUpdate[];
+  /** Ledger entries, each with amount > 0, in posting order. */
+  readonly entries: readonly LedgerEntry[];
+  readonly lateFee: MinorUnits;
+  readonly penaltyInterest: MinorUnits;
+  /** True when the cap cut any charge (also one cut to nothing). */
+  readonly capped: boolean;
+}
+
+/**
+ * Applies SPEC §4.1–§4.5 to every unpaid instalment overdue on `asOf`.
+ * @param end the last date charges accrue for: `asOf`, or the charge-off date when earlier.
+ *   Grace is judged at `end` too, so a catch-up run past the charge-off date charges exactly
+ *   what the daily runs up to the charge-off would have.
+ */
+export function computeCharges(
+  loan: Loan,
+  policy: FeePolicy,
+  asOf: BusinessDate,
+  end: BusinessDate,
+  run: RunContext,
+): Charges {
+  const inForbearance = loan.forbearanceUntil !== undefined && asOf <= loan.forbearanceUntil;
+  const rate = penaltyDailyRate(loan.dailyInterestRate, policy);
+  const rateText = toDecimalString(rate);
+  let remaining =
+    chargesCap(loan.principal, policy) - BigInt(loan.lateFeesCharged + loan.penaltyCharged);
+  if (remaining < 0n) remaining = 0n;
+
+  const installments: InstallmentUpdate[] = [];
+  const entries: LedgerEntry[] = [];
+  let lateFeeTotal = 0n;
+  let penaltyTotal = 0n;
+  let capped = false;
+
+  /** Cuts `amount` to what the cap still allows and books it against the cap. */
+  const post = (amount: bigint): { posted: bigint; cut: boolean } => {
+    const posted = amount < remaining ? amount : remaining;
+    remaining -= posted;
+    const cut = posted < amount;
+    if (cut) capped = true;
+    return { posted, cut };
+  };
+
+  const entryBase = { loanId: loan.loanId, currency: loan.currency, asOf, runId: run.runId };
+
+  loan.installments.forEach((inst, index) => {
+    if (!(inst.dueDate < asOf) || !isUnpaid(inst, policy)) return;
+    const previousThrough = inst.penaltyThrough;
+    let penaltyThrough = previousThrough;
+    let lateFeeCharged = inst.lateFeeCharged;
+
+    if (inForbearance) {
+      // Forgiven for good: moving penaltyThrough means these dates can never be charged later.
+      penaltyThrough = previousThrough === undefined ? end : maxDate(previousThrough, end);
+    } else if (daysBetween(inst.dueDate, end) > policy.graceDays) {
+      if (lateFeeCharged === 0 && policy.lateFee > 0) {
+        const { posted, cut } = post(BigInt(policy.lateFee));
+        if (posted > 0n) {
+          lateFeeCharged = minorUnitsFromBigInt(posted);
+          lateFeeTotal += posted;
+          entries.push({
+            ...entryBase,
+            entryId: ledgerEntryIdOf(asOf, inst.seq, 'LATE_FEE'),
+            kind: 'LATE_FEE',
+            amount: lateFeeCharged,
+            installmentSeq: inst.seq,
+            base: policy.lateFee,
+            fromDate: asOf,
+            toDate: asOf,
+            days: 0,
+            capped: cut,
+          });
+        }
+      }
+      let start = maxDate(previousThrough ?? inst.dueDate, inst.dueDate);
+      if (loan.forbearanceUntil !== undefined) start = maxDate(start, loan.forbearanceUntil);
+      const days = daysBetween(start, end);
+      if (days > 0) {
+        const base = unpaidPrincipal(inst);
+        const daily = roundToInteger(multiply(fromInteger(base), rate), policy.rounding);
+        const { posted, cut } = post(daily * BigInt(days));
+        // Dates cut by the cap are never charged later: penaltyThrough moves to `end` regardless.
+        penaltyThrough = end;
+        if (posted > 0n) {
+          penaltyTotal += posted;
+          entries.push({
+            ...entryBase,
+            entryId: ledgerEntryIdOf(asOf, inst.seq, 'PENALTY_INTEREST'),
+            kind: 'PENALTY_INTEREST',
+            amount: minorUnitsFromBigInt(posted),
+            installmentSeq: inst.seq,
+            base,
+            rate: rateText,
+            fromDate: addDays(start, 1),
+            toDate: end,
+            days,
+            capped: cut,
+          });
+        }
+      }
+    }
+
+    if (penaltyThrough !== previousThrough || lateFeeCharged !== inst.lateFeeCharged) {
+      installments.push({
+        index,
+        seq: inst.seq,
+        ...(penaltyThrough === undefined ? {} : { penaltyThrough }),
+        lateFeeCharged,
+      });
+    }
+  });
+
+  return {
+    installments,
+    entries,
+    lateFee: minorUnitsFromBigInt(lateFeeTotal),
+    penaltyInterest: minorUnitsFromBigInt(penaltyTotal),
+    capped,
+  };
+}
