@@ -33,6 +33,8 @@ export interface TableDefinition {
   readonly partitionKey: KeyAttribute;
   readonly sortKey?: KeyAttribute;
   readonly indexes: readonly IndexDefinition[];
+  /** Attribute holding an epoch-seconds expiry that DynamoDB TTL deletes by; none if absent. */
+  readonly timeToLiveAttribute?: string;
 }
 
 /** The loans table's sparse due index: 16 shards × next due date (SPEC §3). */
@@ -73,6 +75,8 @@ export const REPORTS_TABLE: TableDefinition = {
   envVar: 'REPORTS_TABLE_NAME',
   partitionKey: { name: 'asOf', type: 'S' },
   indexes: [],
+  // The reporting service's event-id dedupe markers expire by TTL; report items carry no expiry.
+  timeToLiveAttribute: 'expiresAt',
 };
 
 export const TABLES = [LOANS_TABLE, LEDGER_TABLE, REMINDERS_TABLE, REPORTS_TABLE] as const;
@@ -101,3 +105,23 @@ export const REMINDER_SUBSCRIPTION: SubscriptionDefinition = {
 export const REPORTING_SUBSCRIPTION: SubscriptionDefinition = { id: 'Reporting' };
 
 export const SUBSCRIPTIONS = [REMINDER_SUBSCRIPTION, REPORTING_SUBSCRIPTION] as const;
+
+/** Environment variables other than table names that the functions read (SPEC §9). */
+export const ENV_VARS = {
+  eventsTopicArn: 'EVENTS_TOPIC_ARN',
+  businessTimeZone: 'BUSINESS_TIMEZONE',
+  feePolicy: 'FEE_POLICY',
+} as const;
+
+/** CloudWatch namespace of the functions' Powertools metrics (`POWERTOOLS_METRICS_NAMESPACE`). */
+export const METRICS_NAMESPACE = 'OverdueSweep';
+
+/** Powertools service names (`POWERTOOLS_SERVICE_NAME`), also the metrics' `service` dimension. */
+export const SERVICE_NAMES = {
+  sweep: 'sweep',
+  reminder: 'reminder',
+  reporting: 'reporting',
+} as const;
+
+/** Metric the sweep emits (count 1) when a non-dry run completes; the stale-sweep alarm watches it. */
+export const SWEEP_COMPLETED_METRIC = 'SweepCompleted';

@@ -1,0 +1,112 @@
+/**
+ * Operational alarms (SPEC §9) and the encrypted topic they notify: sweep errors, no completed
+ * sweep in 26 hours, and any dead-letter queue holding a message.
+ */
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { METRICS_NAMESPACE, SERVICE_NAMES, SWEEP_COMPLETED_METRIC } from '../definitions';
+
+/** Hours without a `SweepCompleted` metric before the stale-sweep alarm fires. */
+export const STALE_SWEEP_HOURS = 26;
+
+export interface OperationalAlarmsProps {
+  readonly key: kms.IKey;
+  readonly sweepFunction: lambda.IFunction;
+  /** Dead-letter queues by a short name used in the alarm's id and description. */
+  readonly deadLetterQueues: Record<string, sqs.IQueue>;
+  readonly email?: string;
+}
+
+/** The alarm topic and every alarm, each notifying on ALARM and on recovery to OK. */
+export class OperationalAlarms extends Construct {
+  readonly topic: sns.Topic;
+  readonly alarms: cloudwatch.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: OperationalAlarmsProps) {
+    super(scope, id);
+
+    this.topic = new sns.Topic(this, 'Topic', {
+      displayName: 'overdue-sweep alarms',
+      masterKey: props.key,
+      enforceSSL: true,
+    });
+    // CloudWatch publishes alarm notifications as itself and needs the topic key to do so.
+    props.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToUseTheKey',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+    if (props.email) {
+      this.topic.addSubscription(new subscriptions.EmailSubscription(props.email));
+    }
+
+    this.add(
+      new cloudwatch.Alarm(this, 'SweepErrors', {
+        alarmDescription: 'The sweep function failed (Errors ≥ 1 in 5 minutes).',
+        metric: props.sweepFunction.metricErrors({
+          period: Duration.minutes(5),
+          statistic: cloudwatch.Stats.SUM,
+        }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
+
+    // 26 hourly periods (CloudWatch allows period × evaluationPeriods up to 7 days for periods of
+    // an hour or more); a missing datapoint counts as breaching, so silence is an alarm too.
+    this.add(
+      new cloudwatch.Alarm(this, 'NoCompletedSweep', {
+        alarmDescription: `No completed sweep (${SWEEP_COMPLETED_METRIC}) in ${STALE_SWEEP_HOURS} hours.`,
+        metric: new cloudwatch.Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: SWEEP_COMPLETED_METRIC,
+          // Powertools Metrics adds the service name as the `service` dimension.
+          dimensionsMap: { service: SERVICE_NAMES.sweep },
+          period: Duration.hours(1),
+          statistic: cloudwatch.Stats.SUM,
+        }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: STALE_SWEEP_HOURS,
+        datapointsToAlarm: STALE_SWEEP_HOURS,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      }),
+    );
+
+    for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
+      this.add(
+        new cloudwatch.Alarm(this, `${name}DlqNotEmpty`, {
+          alarmDescription: `The ${name} dead-letter queue holds a message: a delivery failed for good.`,
+          metric: queue.metricApproximateNumberOfMessagesVisible({
+            period: Duration.minutes(5),
+            statistic: cloudwatch.Stats.MAXIMUM,
+          }),
+          threshold: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
+  }
+
+  private add(alarm: cloudwatch.Alarm): void {
+    const action = new actions.SnsAction(this.topic);
+    alarm.addAlarmAction(action);
+    alarm.addOkAction(action);
+    this.alarms.push(alarm);
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * The stack's deploy-time configuration, read from CDK context (`cdk deploy -c key=value` or
+ * cdk.json) and validated at synth so a bad value fails before anything is deployed.
+ */
+import type { Node } from 'constructs';
+import { DEFAULT_BUSINESS_TIMEZONE, isValidTimeZone } from '../../functions/core/dates';
+import { parsePolicyBook } from '../../functions/core/policy';
+
+/** CDK context keys the stack reads. */
+export const CONTEXT_KEYS = {
+  businessTimeZone: 'businessTimeZone',
+  scheduleTime: 'scheduleTime',
+  feePolicy: 'feePolicy',
+  alarmEmail: 'alarmEmail',
+} as const;
+
+/** Daily run time in the business time zone when `scheduleTime` is not set (SPEC §2). */
+export const DEFAULT_SCHEDULE_TIME = '00:30';
+
+/** A wall-clock time of day. */
+export interface TimeOfDay {
+  /** 0–23 */
+  readonly hour: number;
+  /** 0–59 */
+  readonly minute: number;
+}
+
+/** Validated configuration of one deployment. */
+export interface StackConfig {
+  /** IANA zone of business dates and of the schedule, e.g. `Asia/Shanghai`. */
+  readonly businessTimeZone: string;
+  /** When the daily sweep fires, in the business time zone. */
+  readonly scheduleTime: TimeOfDay;
+  /** `FEE_POLICY` JSON for the sweep and reminder functions; undefined = built-in policy. */
+  readonly feePolicy?: string;
+  /** Address subscribed to the alarm topic; undefined = no e-mail subscription. */
+  readonly alarmEmail?: string;
+}
+
+/** Context cannot be used; the message names each bad key. */
+export class StackConfigError extends Error {
+  constructor(problems: readonly string[]) {
+    super(`invalid CDK context: ${problems.join('; ')}`);
+    this.name = 'StackConfigError';
+  }
+}
+
+/** Parses `HH:MM` (24 h) into a time of day, or undefined when malformed. */
+export function parseTimeOfDay(value: string): TimeOfDay | undefined {
+  const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(value);
+  if (!match) return undefined;
+  return { hour: Number(match[1]), minute: Number(match[2]) };
+}
+
+function optionalString(node: Node, key: string, problems: string[]): string | undefined {
+  const value: unknown = node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') {
+    problems.push(`${key}: must be a string`);
+    return undefined;
+  }
+  return value.trim();
+}
+
+function readFeePolicy(node: Node, problems: string[]): string | undefined {
+  const value: unknown = node.tryGetContext(CONTEXT_KEYS.feePolicy);
+  if (value === undefined || value === null || value === '') return undefined;
+  // `-c feePolicy='{...}'` arrives as a string; cdk.json may hold the object itself.
+  const json = typeof value === 'string' ? value : JSON.stringify(value);
+  try {
+    parsePolicyBook(json);
+  } catch (error) {
+    problems.push(`${CONTEXT_KEYS.feePolicy}: ${error instanceof Error ? error.message : error}`);
+    return undefined;
+  }
+  // Normalised so the function environment carries compact, valid JSON.
+  return JSON.stringify(JSON.parse(json));
+}
+
+/**
+ * Reads and validates the stack's context.
+ * @throws StackConfigError naming every bad key.
+ */
+export function readStackConfig(node: Node): StackConfig {
+  const problems: string[] = [];
+
+  const zone =
+    optionalString(node, CONTEXT_KEYS.businessTimeZone, problems) ?? DEFAULT_BUSINESS_TIMEZONE;
+  if (!isValidTimeZone(zone)) {
+    problems.push(`${CONTEXT_KEYS.businessTimeZone}: "${zone}" is not an IANA time zone`);
+  }
+
+  const timeText =
+    optionalString(node, CONTEXT_KEYS.scheduleTime, problems) ?? DEFAULT_SCHEDULE_TIME;
+  const scheduleTime = parseTimeOfDay(timeText);
+  if (!scheduleTime) {
+    problems.push(`${CONTEXT_KEYS.scheduleTime}: "${timeText}" is not a 24-hour HH:MM time`);
+  }
+
+  const feePolicy = readFeePolicy(node, problems);
+
+  const alarmEmail = optionalString(node, CONTEXT_KEYS.alarmEmail, problems);
+  if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) {
+    problems.push(`${CONTEXT_KEYS.alarmEmail}: "${alarmEmail}" is not an e-mail address`);
+  }
+
+  if (problems.length > 0 || !scheduleTime) throw new StackConfigError(problems);
+  return {
+    businessTimeZone: zone,
+    scheduleTime,
+    ...(feePolicy !== undefined && { feePolicy }),
+    ...(alarmEmail !== undefined && { alarmEmail }),
+  };
+}

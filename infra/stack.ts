@@ -1,0 +1,256 @@
+/**
+ * The overdue-sweep stack (SPEC §9): four tables, the events topic and consumer queues, the three
+ * functions with least-privilege grants, the daily schedule, alarms and outputs.
+ */
+import {
+  type CfnElement,
+  CfnOutput,
+  Duration,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { Construct } from 'constructs';
+import { OperationalAlarms } from './constructs/alarms';
+import type { StackConfig } from './constructs/config';
+import { DailySchedule } from './constructs/daily-schedule';
+import { EventDistribution } from './constructs/event-distribution';
+import { allowPublish, allowTable } from './constructs/permissions';
+import { ServiceFunction } from './constructs/service-function';
+import { DataTables } from './constructs/tables';
+import {
+  DUE_INDEX,
+  ENV_VARS,
+  LEDGER_TABLE,
+  LOANS_TABLE,
+  REMINDERS_TABLE,
+  REPORTS_TABLE,
+  SERVICE_NAMES,
+  TABLES,
+} from './definitions';
+
+/** Sweep runtime limit: the Lambda maximum; the sweep hands work on well before it (SPEC §5). */
+export const SWEEP_TIMEOUT = Duration.minutes(15);
+/** Reminder and reporting functions handle one SQS batch of 10 per invocation. */
+export const CONSUMER_TIMEOUT = Duration.seconds(30);
+/** AWS's guidance for SQS event sources: visibility timeout ≥ 6 × the function timeout. */
+export const VISIBILITY_TIMEOUT_FACTOR = 6;
+/** SQS messages per consumer invocation. */
+export const CONSUMER_BATCH_SIZE = 10;
+
+export interface OverdueSweepStackProps extends StackProps {
+  readonly config: StackConfig;
+}
+
+/** Everything overdue-sweep needs in one account and region. */
+export class OverdueSweepStack extends Stack {
+  readonly tables: DataTables;
+  readonly events: EventDistribution;
+  readonly sweep: ServiceFunction;
+  readonly reminder: ServiceFunction;
+  readonly reporting: ServiceFunction;
+  readonly schedule: DailySchedule;
+  readonly alarms: OperationalAlarms;
+
+  constructor(scope: Construct, id: string, props: OverdueSweepStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    this.tables = new DataTables(this, 'Tables');
+    const loans = this.tables.table(LOANS_TABLE.id);
+    const ledger = this.tables.table(LEDGER_TABLE.id);
+    const reminders = this.tables.table(REMINDERS_TABLE.id);
+    const reports = this.tables.table(REPORTS_TABLE.id);
+
+    const consumerVisibility = Duration.seconds(
+      CONSUMER_TIMEOUT.toSeconds() * VISIBILITY_TIMEOUT_FACTOR,
+    );
+    this.events = new EventDistribution(this, 'Events', {
+      visibilityTimeouts: { Reminder: consumerVisibility, Reporting: consumerVisibility },
+    });
+
+    const timeZone: Record<string, string> = {
+      [ENV_VARS.businessTimeZone]: config.businessTimeZone,
+    };
+    const feePolicy: Record<string, string> = config.feePolicy
+      ? { [ENV_VARS.feePolicy]: config.feePolicy }
+      : {};
+
+    this.sweep = new ServiceFunction(this, 'Sweep', {
+      entry: 'functions/sweep/handler.ts',
+      description: 'overdue-sweep: daily sweep of overdue loans',
+      serviceName: SERVICE_NAMES.sweep,
+      timeout: SWEEP_TIMEOUT,
+      memorySize: 1024,
+      environment: {
+        [LOANS_TABLE.envVar]: loans.tableName,
+        [LEDGER_TABLE.envVar]: ledger.tableName,
+        [ENV_VARS.eventsTopicArn]: this.events.topic.topicArn,
+        ...timeZone,
+        ...feePolicy,
+      },
+    });
+    this.reminder = new ServiceFunction(this, 'Reminder', {
+      entry: 'functions/reminder/handler.ts',
+      description: 'overdue-sweep: borrower reminders from loan events',
+      serviceName: SERVICE_NAMES.reminder,
+      timeout: CONSUMER_TIMEOUT,
+      memorySize: 512,
+      environment: {
+        [LOANS_TABLE.envVar]: loans.tableName,
+        [REMINDERS_TABLE.envVar]: reminders.tableName,
+        ...timeZone,
+        ...feePolicy,
+      },
+    });
+    this.reporting = new ServiceFunction(this, 'Reporting', {
+      entry: 'functions/reporting/handler.ts',
+      description: 'overdue-sweep: daily portfolio report from loan events',
+      serviceName: SERVICE_NAMES.reporting,
+      timeout: CONSUMER_TIMEOUT,
+      memorySize: 512,
+      environment: { [REPORTS_TABLE.envVar]: reports.tableName, ...timeZone },
+    });
+
+    this.grantSweep();
+    this.grantConsumers();
+
+    this.reminder.function.addEventSource(
+      new SqsEventSource(this.events.queues.Reminder.queue, {
+        batchSize: CONSUMER_BATCH_SIZE,
+        reportBatchItemFailures: true,
+      }),
+    );
+    this.reporting.function.addEventSource(
+      new SqsEventSource(this.events.queues.Reporting.queue, {
+        batchSize: CONSUMER_BATCH_SIZE,
+        reportBatchItemFailures: true,
+      }),
+    );
+
+    const opsKey = new kms.Key(this, 'OpsKey', {
+      description: 'overdue-sweep operations: alarm topic and schedule dead-letter queue',
+      enableKeyRotation: true,
+    });
+    this.schedule = new DailySchedule(this, 'DailySchedule', {
+      target: this.sweep.function,
+      timeZone: config.businessTimeZone,
+      time: config.scheduleTime,
+      key: opsKey,
+    });
+
+    this.alarms = new OperationalAlarms(this, 'Alarms', {
+      key: opsKey,
+      sweepFunction: this.sweep.function,
+      deadLetterQueues: {
+        Reminder: this.events.queues.Reminder.deadLetterQueue,
+        Reporting: this.events.queues.Reporting.deadLetterQueue,
+        Schedule: this.schedule.deadLetterQueue,
+      },
+      ...(config.alarmEmail && { email: config.alarmEmail }),
+    });
+
+    this.acknowledgeFindings();
+    this.addOutputs();
+  }
+
+  /** Sweep: loans read/write, ledger append, publish events, and invoke itself to continue. */
+  private grantSweep(): void {
+    const role = this.sweep.role;
+    allowTable(
+      role,
+      this.tables.table(LOANS_TABLE.id),
+      [
+        'dynamodb:GetItem',
+        'dynamodb:BatchGetItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+        'dynamodb:ConditionCheckItem',
+      ],
+      { names: [DUE_INDEX.indexName], actions: ['dynamodb:Query'] },
+    );
+    allowTable(role, this.tables.table(LEDGER_TABLE.id), ['dynamodb:PutItem']);
+    allowPublish(role, this.events.topic, this.events.topicKey);
+
+    // The sweep hands the rest of a long run to an asynchronous invocation of itself. Granting
+    // that through the role's default policy would make the function depend on a policy that
+    // names the function (a cycle), so it is a separate policy the function does not wait for.
+    //
+    // Recursive-loop detection: Lambda tracks request chains (via the X-Ray trace header that
+    // the SDK propagates) through SQS, SNS and S3, and per the current Lambda docs also chains
+    // of Lambda functions invoking each other, and stops a chain after about 16 invocations.
+    // Our event path never loops (sweep → SNS → SQS → consumers, which write only DynamoDB),
+    // and the continuation chain is bounded by design: 16 hops would be 4 hours of sweeping.
+    // Detection therefore stays on (TERMINATE) as a safety net; a stopped chain is caught by
+    // the no-completed-sweep alarm, and the next run catches up (SPEC §5).
+    new iam.Policy(this, 'SweepSelfInvoke', {
+      roles: [role],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'ContinueSweep',
+          actions: ['lambda:InvokeFunction'],
+          resources: [this.sweep.function.functionArn],
+        }),
+      ],
+    });
+  }
+
+  /** Reminder: read loans, write reminders. Reporting: its report items. Queues via sources. */
+  private grantConsumers(): void {
+    allowTable(this.reminder.role, this.tables.table(LOANS_TABLE.id), ['dynamodb:GetItem']);
+    allowTable(this.reminder.role, this.tables.table(REMINDERS_TABLE.id), ['dynamodb:PutItem']);
+    allowTable(this.reporting.role, this.tables.table(REPORTS_TABLE.id), [
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:ConditionCheckItem',
+    ]);
+  }
+
+  /** cdk-nag findings we accept, each with the reason it does not apply. */
+  private acknowledgeFindings(): void {
+    for (const service of [this.sweep, this.reminder, this.reporting]) {
+      Validations.of(service.function).acknowledge({
+        id: 'AwsSolutions-L1',
+        reason:
+          'SPEC §1 pins the Node.js 22 runtime; the code and its tests target Node 20/22, and a ' +
+          'runtime upgrade is a deliberate, tested change rather than a default.',
+      });
+    }
+    const sweepFunctionId = this.getLogicalId(this.sweep.function.node.defaultChild as CfnElement);
+    Validations.of(this.schedule.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${sweepFunctionId}.Arn>:*]`,
+      reason:
+        'The scheduler target grants invoke on the sweep function and its versions/aliases ' +
+        '(`:*`); the wildcard covers qualifiers of this one function only.',
+    });
+    Validations.of(this.schedule.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is the dead-letter queue of the daily schedule (a Scheduler target DLQ, ' +
+        'which cdk-nag cannot see as a redrive source); a DLQ needs no DLQ of its own.',
+    });
+  }
+
+  private addOutputs(): void {
+    const output = (id: string, value: string, description: string) =>
+      new CfnOutput(this, id, { value, description });
+    output('SweepFunctionName', this.sweep.function.functionName, 'Sweep Lambda function');
+    output('ReminderFunctionName', this.reminder.function.functionName, 'Reminder Lambda');
+    output('ReportingFunctionName', this.reporting.function.functionName, 'Reporting Lambda');
+    for (const definition of TABLES) {
+      output(
+        `${definition.id}TableName`,
+        this.tables.table(definition.id).tableName,
+        `${definition.id} table (${definition.envVar})`,
+      );
+    }
+    output('EventsTopicArn', this.events.topic.topicArn, 'Events topic (EVENTS_TOPIC_ARN)');
+    output('ReminderQueueUrl', this.events.queues.Reminder.queue.queueUrl, 'Reminder queue');
+    output('ReportingQueueUrl', this.events.queues.Reporting.queue.queueUrl, 'Reporting queue');
+    output('AlarmTopicArn', this.alarms.topic.topicArn, 'Alarm notifications topic');
+  }
+}
