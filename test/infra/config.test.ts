@@ -1,0 +1,82 @@
+import { App } from 'aws-cdk-lib';
+import { describe, expect, it } from 'vitest';
+import { parseTimeOfDay, readStackConfig } from '../../infra/constructs/config';
+import { synthesize } from './synth';
+
+const configOf = (context: Record<string, unknown>) => readStackConfig(new App({ context }).node);
+
+describe('stack configuration from context', () => {
+  it('defaults to Asia/Shanghai at 00:30, the built-in policy and no alarm e-mail', () => {
+    expect(configOf({})).toEqual({
+      businessTimeZone: 'Asia/Shanghai',
+      scheduleTime: { hour: 0, minute: 30 },
+    });
+  });
+
+  it('accepts a fee policy as a JSON string or an object and passes it on as compact JSON', () => {
+    const policy = { default: { lateFee: 500 }, products: { MICRO: { graceDays: 1 } } };
+    expect(configOf({ feePolicy: JSON.stringify(policy, null, 2) }).feePolicy).toBe(
+      JSON.stringify(policy),
+    );
+    expect(configOf({ feePolicy: policy }).feePolicy).toBe(JSON.stringify(policy));
+  });
+
+  it('rejects every bad value at synth, naming each key', () => {
+    const bad = () =>
+      configOf({
+        businessTimeZone: 'Mars/Olympus',
+        scheduleTime: '24:00',
+        feePolicy: '{"default":{"graceDays":-1}}',
+        alarmEmail: 'not-an-address',
+      });
+    expect(bad).toThrow(/businessTimeZone: "Mars\/Olympus"/);
+    expect(bad).toThrow(/scheduleTime: "24:00"/);
+    expect(bad).toThrow(/feePolicy: .*FEE_POLICY\.default\.graceDays/);
+    expect(bad).toThrow(/alarmEmail: "not-an-address"/);
+  });
+
+  it('parses only 24-hour HH:MM times', () => {
+    expect(parseTimeOfDay('00:30')).toEqual({ hour: 0, minute: 30 });
+    expect(parseTimeOfDay('23:59')).toEqual({ hour: 23, minute: 59 });
+    for (const bad of ['0:30', '24:00', '12:60', '12:3', 'noon', '']) {
+      expect(parseTimeOfDay(bad), bad).toBeUndefined();
+    }
+  });
+});
+
+describe('a configured stack', () => {
+  const policy = { default: { lateFee: 500 } };
+  const { template } = synthesize({
+    businessTimeZone: 'Europe/London',
+    scheduleTime: '01:05',
+    feePolicy: policy,
+    alarmEmail: 'ops@example.com',
+  });
+  const functions = Object.values(template.findResources('AWS::Lambda::Function')).map(
+    (f) => f.Properties.Environment.Variables as Record<string, unknown>,
+  );
+
+  it('schedules at the configured time in the configured zone', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(5 1 * * ? *)',
+      ScheduleExpressionTimezone: 'Europe/London',
+    });
+  });
+
+  it('gives the fee policy to the sweep and reminder functions only, and the zone to all', () => {
+    const withPolicy = functions.filter((env) => env.FEE_POLICY !== undefined);
+    expect(withPolicy.map((env) => env.POWERTOOLS_SERVICE_NAME).sort()).toEqual([
+      'reminder',
+      'sweep',
+    ]);
+    for (const env of withPolicy) expect(env.FEE_POLICY).toBe(JSON.stringify(policy));
+    for (const env of functions) expect(env.BUSINESS_TIMEZONE).toBe('Europe/London');
+  });
+
+  it('subscribes the alarm e-mail to the alarm topic', () => {
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+    });
+  });
+});
