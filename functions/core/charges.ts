@@ -77,6 +77,9 @@ export function computeCharges(
   run: RunContext,
 ): Charges {
   const inForbearance = loan.forbearanceUntil !== undefined && asOf <= loan.forbearanceUntil;
+  // A charge-off date inside a (since ended) forbearance: the daily runs would have charged
+  // nothing up to it, so neither does a catch-up run.
+  const endForborne = loan.forbearanceUntil !== undefined && end <= loan.forbearanceUntil;
   const rate = penaltyDailyRate(loan.dailyInterestRate, policy);
   const rateText = toDecimalString(rate);
   let remaining =
@@ -109,7 +112,7 @@ export function computeCharges(
     if (inForbearance) {
       // Forgiven for good: moving penaltyThrough means these dates can never be charged later.
       penaltyThrough = previousThrough === undefined ? end : maxDate(previousThrough, end);
-    } else if (daysBetween(inst.dueDate, end) > policy.graceDays) {
+    } else if (!endForborne && daysBetween(inst.dueDate, end) > policy.graceDays) {
       if (lateFeeCharged === 0 && policy.lateFee > 0) {
         const { posted, cut } = post(BigInt(policy.lateFee));
         if (posted > 0n) {
