@@ -1,0 +1,235 @@
+import { describe, expect, it } from 'vitest';
+import { parseLoanItem } from '../../../functions/core/loan';
+import { rational } from '../../../functions/core/rational';
+import type { LoanParseResult } from '../../../functions/core/types';
+
+/** A complete upstream item as the document client returns it (plain numbers). */
+function item(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    loanId: 'L-1',
+    borrowerId: 'B-1',
+    currency: 'CNY',
+    principal: 100_000,
+    dailyInterestRate: 0.0003,
+    status: 'ACTIVE',
+    nextDueDate: '2026-01-10',
+    sweepShard: 7,
+    installments: [
+      {
+        seq: 1,
+        dueDate: '2026-01-10',
+        principalDue: 50_000,
+        interestDue: 900,
+        principalPaid: 0,
+        interestPaid: 0,
+      },
+      {
+        seq: 2,
+        dueDate: '2026-02-10',
+        principalDue: 50_000,
+        interestDue: 900,
+        principalPaid: 0,
+        interestPaid: 0,
+      },
+    ],
+    ...overrides,
+  };
+}
+
+function withInstallment(index: number, changes: Record<string, unknown>): Record<string, unknown> {
+  const base = item();
+  const list = (base.installments as Record<string, unknown>[]).map((inst, i) =>
+    i === index ? { ...inst, ...changes } : inst,
+  );
+  return { ...base, installments: list };
+}
+
+function reasonOf(result: LoanParseResult): string {
+  if (result.ok) throw new Error('expected a failure');
+  return result.reason;
+}
+
+describe('valid items', () => {
+  it('parses an upstream item and defaults the sweep attributes', () => {
+    const result = parseLoanItem(item());
+    if (!result.ok) throw new Error(result.reason);
+    expect(result.loan).toMatchObject({
+      loanId: 'L-1',
+      principal: 100_000,
+      dailyInterestRate: rational(3n, 10_000n),
+      locale: 'zh-CN',
+      remindersOptOut: false,
+      dpd: 0,
+      bucket: 'M0',
+      lateFeesCharged: 0,
+      penaltyCharged: 0,
+      version: 0,
+      outbox: {},
+    });
+    expect(result.loan.installments[0]?.lateFeeCharged).toBe(0);
+    expect(result.loan.installments[0]?.penaltyThrough).toBeUndefined();
+    expect(result.loan.accruedThrough).toBeUndefined();
+  });
+
+  it('accepts wrapped numbers and keeps rates exact', () => {
+    const result = parseLoanItem(
+      item({
+        principal: { value: '100000' },
+        dailyInterestRate: { value: '3E-4' },
+        version: { value: '4' },
+      }),
+    );
+    if (!result.ok) throw new Error(result.reason);
+    expect(result.loan.dailyInterestRate).toEqual(rational(3n, 10_000n));
+    expect(result.loan.principal).toBe(100_000);
+    expect(result.loan.version).toBe(4);
+  });
+
+  it('parses sweep attributes and the outbox', () => {
+    const envelope = {
+      id: 'L-1:loan.overdue:2026-01-12',
+      type: 'loan.overdue',
+      schemaVersion: 1,
+      asOf: '2026-01-12',
+      occurredAt: '2026-01-11T16:30:00.000Z',
+      runId: 'r',
+      loanId: 'L-1',
+      borrowerId: 'B-1',
+      bucket: 'M1',
+      dpd: 2,
+      data: { dpd: 2 },
+    };
+    const result = parseLoanItem(
+      item({
+        accruedThrough: '2026-01-12',
+        dpd: 2,
+        bucket: 'M1',
+        penaltyCharged: 10,
+        locale: 'en',
+        remindersOptOut: true,
+        forbearanceUntil: null,
+        outbox: { [envelope.id]: JSON.stringify(envelope) },
+      }),
+    );
+    if (!result.ok) throw new Error(result.reason);
+    expect(result.loan).toMatchObject({
+      dpd: 2,
+      bucket: 'M1',
+      locale: 'en',
+      remindersOptOut: true,
+    });
+    expect(result.loan.forbearanceUntil).toBeUndefined();
+    expect(result.loan.outbox[envelope.id]).toEqual(envelope);
+  });
+});
+
+describe('malformed items are rejected with a reason naming the attribute', () => {
+  it.each<[string, Record<string, unknown>, string]>([
+    ['missing loanId', item({ loanId: undefined }), 'loanId: missing'],
+    ['missing borrowerId', item({ borrowerId: undefined }), 'borrowerId: missing'],
+    ['string principal', item({ principal: '100000' }), 'principal: "100000" is not a number'],
+    ['zero principal', item({ principal: 0 }), 'principal: 0 must be > 0'],
+    ['negative principal', item({ principal: -5 }), 'principal: -5 is negative'],
+    ['fractional principal', item({ principal: 10.5 }), 'principal: 10.5 is not an integer'],
+    ['negative rate', item({ dailyInterestRate: -0.001 }), 'dailyInterestRate: -0.001 is negative'],
+    ['missing rate', item({ dailyInterestRate: undefined }), 'dailyInterestRate: missing'],
+    [
+      'bad wrapped number',
+      item({ dailyInterestRate: { value: 'abc' } }),
+      'dailyInterestRate: abc is not a number',
+    ],
+    ['bad currency', item({ currency: 'yuan' }), 'currency: "yuan" is not an ISO 4217 code'],
+    [
+      'unknown status',
+      item({ status: 'OPEN' }),
+      'status: "OPEN" is not one of ACTIVE, PAID_OFF, CHARGED_OFF, CANCELLED',
+    ],
+    ['unknown locale', item({ locale: 'fr' }), 'locale: "fr" is not one of zh-CN, en'],
+    ['shard too large', item({ sweepShard: 16 }), 'sweepShard: 16 is outside 0–15'],
+    ['missing shard', item({ sweepShard: undefined }), 'sweepShard: missing'],
+    ['bad bucket', item({ bucket: 'M9' }), 'bucket: "M9" is not a bucket (M0–M7)'],
+    ['negative charges', item({ penaltyCharged: -1 }), 'penaltyCharged: -1 is negative'],
+    [
+      'bad accruedThrough',
+      item({ accruedThrough: '28/11/2026' }),
+      'accruedThrough: "28/11/2026" is not a YYYY-MM-DD date',
+    ],
+    [
+      'non-boolean opt-out',
+      item({ remindersOptOut: 'yes' }),
+      'remindersOptOut: "yes" is not a boolean',
+    ],
+    ['no installments', item({ installments: undefined }), 'installments: missing'],
+    ['empty installments', item({ installments: [] }), 'installments: empty list'],
+    ['installments not a list', item({ installments: {} }), 'installments: not a list'],
+    [
+      'impossible due date',
+      withInstallment(1, { dueDate: '2026-13-01' }),
+      'installments[1].dueDate: "2026-13-01" is not a YYYY-MM-DD date',
+    ],
+    [
+      'missing interestPaid',
+      withInstallment(0, { interestPaid: undefined }),
+      'installments[0].interestPaid: missing',
+    ],
+    [
+      'string principalDue',
+      withInstallment(0, { principalDue: '50000' }),
+      'installments[0].principalDue: "50000" is not a number',
+    ],
+    [
+      'overpaid principal',
+      withInstallment(0, { principalPaid: 50_001 }),
+      'installments[0].principalPaid: 50001 exceeds principalDue 50000',
+    ],
+    [
+      'overpaid interest',
+      withInstallment(0, { interestPaid: 901 }),
+      'installments[0].interestPaid: 901 exceeds interestDue 900',
+    ],
+    ['duplicate seq', withInstallment(1, { seq: 1 }), 'installments[1].seq: 1 is duplicate'],
+    ['unordered seq', withInstallment(0, { seq: 5 }), 'installments[1].seq: 2 is out of order'],
+    [
+      'bad penaltyThrough',
+      withInstallment(0, { penaltyThrough: 'yesterday' }),
+      'installments[0].penaltyThrough: "yesterday" is not a YYYY-MM-DD date',
+    ],
+    [
+      'negative lateFeeCharged',
+      withInstallment(0, { lateFeeCharged: -2 }),
+      'installments[0].lateFeeCharged: -2 is negative',
+    ],
+    [
+      'outbox entry not JSON',
+      item({ outbox: { 'L-1:loan.overdue:2026-01-12': '{' } }),
+      'outbox.L-1:loan.overdue:2026-01-12: not valid JSON',
+    ],
+  ])('%s', (_name, bad, reason) => {
+    const result = parseLoanItem(bad);
+    expect(reasonOf(result)).toBe(reason);
+  });
+
+  it('keeps the loanId on a failure so the run can report it', () => {
+    const result = parseLoanItem(item({ principal: 'x' }));
+    expect(result).toMatchObject({ ok: false, loanId: 'L-1' });
+    expect(parseLoanItem(item({ loanId: 42 }))).toMatchObject({
+      ok: false,
+      reason: 'loanId: 42 is not a string',
+    });
+  });
+
+  it('rejects an outbox envelope whose id does not match its key', () => {
+    const envelope = JSON.stringify({
+      id: 'other',
+      type: 'loan.overdue',
+      schemaVersion: 1,
+      asOf: '2026-01-12',
+      occurredAt: 'x',
+      runId: 'r',
+      data: {},
+    });
+    expect(reasonOf(parseLoanItem(item({ outbox: { mine: envelope } })))).toBe(
+      'outbox.mine.id: "other" does not match its key',
+    );
+  });
+});

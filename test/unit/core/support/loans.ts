@@ -1,0 +1,100 @@
+/**
+ * Builders for domain loans in unit tests, and `applyUpdate`, which does to a Loan what the
+ * sweep's conditional write does to the item, so tests can chain runs day by day.
+ */
+import { BUILT_IN_POLICY } from '../../../../functions/core/policy';
+import { parseDecimal } from '../../../../functions/core/rational';
+import type {
+  BusinessDate,
+  FeePolicy,
+  Installment,
+  Loan,
+  LoanUpdate,
+  RunContext,
+} from '../../../../functions/core/types';
+
+/** A date literal in tests (the format is checked by the code under test, not here). */
+export const d = (text: string): BusinessDate => text as BusinessDate;
+
+export const RUN: RunContext = { runId: 'run-1', occurredAt: '2026-01-01T16:30:00.000Z' };
+
+/** An unpaid instalment: 10,000 principal + 300 interest due on `dueDate`. */
+export function installment(
+  overrides: Partial<Installment> & { dueDate: BusinessDate },
+): Installment {
+  return {
+    seq: 1,
+    principalDue: 10_000,
+    interestDue: 300,
+    principalPaid: 0,
+    interestPaid: 0,
+    lateFeeCharged: 0,
+    ...overrides,
+  };
+}
+
+/** An ACTIVE CNY loan at 0.0003 per day (penalty 0.00045 per day under the built-in policy). */
+export function loan(overrides: Partial<Loan> = {}): Loan {
+  const installments = overrides.installments ?? [
+    installment({ seq: 1, dueDate: d('2026-01-10') }),
+  ];
+  const rate = parseDecimal('0.0003');
+  if (!rate) throw new Error('unreachable');
+  return {
+    loanId: 'L-1',
+    borrowerId: 'B-1',
+    currency: 'CNY',
+    principal: 100_000,
+    dailyInterestRate: rate,
+    status: 'ACTIVE',
+    installments,
+    locale: 'zh-CN',
+    remindersOptOut: false,
+    nextDueDate: installments[0]?.dueDate,
+    sweepShard: 3,
+    dpd: 0,
+    bucket: 'M0',
+    lateFeesCharged: 0,
+    penaltyCharged: 0,
+    version: 0,
+    outbox: {},
+    ...overrides,
+  };
+}
+
+/** The built-in policy with some fields replaced. */
+export function policy(overrides: Partial<FeePolicy> = {}): FeePolicy {
+  return { ...BUILT_IN_POLICY, ...overrides };
+}
+
+/** The loan as it reads after the sweep wrote `update` (outbox left aside). */
+export function applyUpdate(current: Loan, update: LoanUpdate): Loan {
+  if (update.expectedVersion !== current.version) {
+    throw new Error(`version conflict: expected ${update.expectedVersion}, is ${current.version}`);
+  }
+  const installments = current.installments.map((inst, index) => {
+    const change = update.installments.find((u) => u.index === index);
+    if (!change) return inst;
+    if (change.seq !== inst.seq)
+      throw new Error(`update for index ${index} names seq ${change.seq}`);
+    const { penaltyThrough: _dropped, ...rest } = inst;
+    return {
+      ...rest,
+      ...(change.penaltyThrough === undefined ? {} : { penaltyThrough: change.penaltyThrough }),
+      lateFeeCharged: change.lateFeeCharged,
+    };
+  });
+  const { nextDueDate: _old, ...rest } = current;
+  return {
+    ...rest,
+    installments,
+    accruedThrough: update.accruedThrough,
+    dpd: update.dpd,
+    bucket: update.bucket,
+    lateFeesCharged: update.lateFeesCharged,
+    penaltyCharged: update.penaltyCharged,
+    version: update.version,
+    ...(update.status === undefined ? {} : { status: update.status }),
+    ...(update.nextDueDate === null ? {} : { nextDueDate: update.nextDueDate }),
+  };
+}
