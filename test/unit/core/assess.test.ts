@@ -289,6 +289,14 @@ describe('charge-off', () => {
     });
   });
 
+  it('charges nothing for a charge-off date that fell inside a forbearance since ended', () => {
+    // Daily runs would have charged off on 9 Jul, inside the plan, without a charge.
+    const forborne = loan({ forbearanceUntil: d('2026-07-10') });
+    const result = change(assess(forborne, policy({ lateFee: 1000 }), d('2026-07-12'), RUN));
+    expect(result.ledgerEntries).toEqual([]);
+    expect(result.update.status).toBe('CHARGED_OFF');
+  });
+
   it('a late catch-up charges only through the charge-off date', () => {
     const result = change(assess(sweptTo('2026-07-08'), policy(), d('2026-07-12'), RUN));
     expect(result.ledgerEntries.map((e) => [e.amount, e.days, e.toDate])).toEqual([

@@ -1,0 +1,190 @@
+/**
+ * Invariants of SPEC §4 and §5 over generated loans, policies and date ranges: catch-up equals
+ * daily runs, re-runs change nothing, charges stay within the cap and the ledger adds up.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { assess } from '../../../functions/core/assess';
+import { chargesCap } from '../../../functions/core/charges';
+import { addDays } from '../../../functions/core/dates';
+import { rational } from '../../../functions/core/rational';
+import type { BusinessDate, FeePolicy, LedgerEntry, Loan } from '../../../functions/core/types';
+import { applyUpdate, d, installment, loan, policy, RUN } from './support/loans';
+
+const BASE = d('2026-01-01');
+
+const policyArb: fc.Arbitrary<FeePolicy> = fc
+  .record({
+    graceDays: fc.integer({ min: 0, max: 5 }),
+    multiplierTenths: fc.integer({ min: 0, max: 30 }),
+    maxAnnualPercent: fc.integer({ min: 0, max: 50 }),
+    lateFee: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 2_000 })),
+    ratioPercent: fc.oneof(
+      fc.integer({ min: 0, max: 5 }),
+      fc.constant(100),
+      fc.integer({ min: 0, max: 200 }),
+    ),
+    arrearsTolerance: fc.integer({ min: 0, max: 50 }),
+    chargeOffDpd: fc.integer({ min: 5, max: 60 }),
+    rounding: fc.constantFrom('HALF_UP' as const, 'HALF_EVEN' as const),
+  })
+  .map((p) =>
+    policy({
+      graceDays: p.graceDays,
+      penaltyRateMultiplier: rational(BigInt(p.multiplierTenths), 10n),
+      maxPenaltyAnnualRate: rational(BigInt(p.maxAnnualPercent), 100n),
+      lateFee: p.lateFee,
+      maxChargesRatio: rational(BigInt(p.ratioPercent), 100n),
+      arrearsTolerance: p.arrearsTolerance,
+      chargeOffDpd: p.chargeOffDpd,
+      rounding: p.rounding,
+    }),
+  );
+
+const installmentArb = fc.record({
+  gap: fc.integer({ min: 1, max: 40 }),
+  principalDue: fc.integer({ min: 0, max: 200_000 }),
+  interestDue: fc.integer({ min: 0, max: 5_000 }),
+  principalPaidShare: fc.integer({ min: 0, max: 100 }),
+  interestPaidShare: fc.integer({ min: 0, max: 100 }),
+});
+
+const loanArb: fc.Arbitrary<Loan> = fc
+  .record({
+    firstDue: fc.integer({ min: 5, max: 30 }),
+    installments: fc.array(installmentArb, { minLength: 1, maxLength: 4 }),
+    principal: fc.integer({ min: 1, max: 1_000_000 }),
+    ratePerMillion: fc.integer({ min: 0, max: 2_000 }),
+    forbearanceDays: fc.option(fc.integer({ min: 0, max: 60 }), { nil: undefined }),
+  })
+  .map((g) => {
+    let due = addDays(BASE, g.firstDue);
+    const installments = g.installments.map((inst, index) => {
+      if (index > 0) due = addDays(due, inst.gap);
+      return installment({
+        seq: index + 1,
+        dueDate: due,
+        principalDue: inst.principalDue,
+        interestDue: inst.interestDue,
+        principalPaid: Math.floor((inst.principalDue * inst.principalPaidShare) / 100),
+        interestPaid: Math.floor((inst.interestDue * inst.interestPaidShare) / 100),
+      });
+    });
+    const base = loan({
+      principal: g.principal,
+      dailyInterestRate: rational(BigInt(g.ratePerMillion), 1_000_000n),
+      installments,
+      accruedThrough: BASE,
+    });
+    return g.forbearanceDays === undefined
+      ? base
+      : { ...base, forbearanceUntil: addDays(BASE, g.forbearanceDays) };
+  });
+
+interface Simulation {
+  readonly final: Loan;
+  readonly entries: readonly LedgerEntry[];
+  readonly capped: boolean;
+}
+
+/** Runs the sweep for each date in turn, applying every update before the next run. */
+function runDaily(start: Loan, p: FeePolicy, dates: readonly BusinessDate[]): Simulation {
+  let current = start;
+  const entries: LedgerEntry[] = [];
+  let capped = false;
+  for (const asOf of dates) {
+    const result = assess(current, p, asOf, RUN);
+    if (result.kind !== 'change') continue;
+    entries.push(...result.ledgerEntries);
+    capped ||= result.outcome.capped;
+    current = applyUpdate(current, result.update);
+  }
+  return { final: current, entries, capped };
+}
+
+const datesAfter = (from: BusinessDate, n: number): BusinessDate[] =>
+  Array.from({ length: n }, (_, i) => addDays(from, i + 1));
+
+const total = (l: Loan) => l.lateFeesCharged + l.penaltyCharged;
+const sumOf = (entries: readonly LedgerEntry[], kind: LedgerEntry['kind']) =>
+  entries.filter((e) => e.kind === kind).reduce((sum, e) => sum + e.amount, 0);
+
+describe('catch-up equals daily runs', () => {
+  it('one run at Dn charges what daily runs over D1..Dn charge', () => {
+    fc.assert(
+      fc.property(loanArb, policyArb, fc.integer({ min: 1, max: 120 }), (start, p, n) => {
+        const dates = datesAfter(BASE, n);
+        const daily = runDaily(start, p, dates);
+        const once = runDaily(start, p, dates.slice(-1));
+        expect(total(once.final)).toBe(total(daily.final));
+        expect(once.final.status).toBe(daily.final.status);
+        if (!daily.capped && !once.capped) {
+          expect(once.final.penaltyCharged).toBe(daily.final.penaltyCharged);
+          expect(once.final.lateFeesCharged).toBe(daily.final.lateFeesCharged);
+        }
+      }),
+    );
+  });
+});
+
+describe('invariants of every run', () => {
+  it('never charges a negative or zero entry, never exceeds the cap, and the ledger adds up', () => {
+    fc.assert(
+      fc.property(loanArb, policyArb, fc.integer({ min: 1, max: 120 }), (start, p, n) => {
+        const { final, entries } = runDaily(start, p, datesAfter(BASE, n));
+        for (const entry of entries) expect(entry.amount).toBeGreaterThan(0);
+        expect(BigInt(total(final)) <= chargesCap(final.principal, p)).toBe(true);
+        expect(sumOf(entries, 'PENALTY_INTEREST')).toBe(final.penaltyCharged);
+        expect(sumOf(entries, 'LATE_FEE')).toBe(final.lateFeesCharged);
+        expect(new Set(entries.map((e) => `${e.asOf}#${e.entryId}`)).size).toBe(entries.length);
+      }),
+    );
+  });
+
+  it('a second run for the same date charges nothing and changes nothing', () => {
+    fc.assert(
+      fc.property(loanArb, policyArb, fc.integer({ min: 1, max: 90 }), (start, p, n) => {
+        const dates = datesAfter(BASE, n);
+        const { final } = runDaily(start, p, dates);
+        const last = dates[dates.length - 1] ?? BASE;
+        const again = assess(final, p, last, RUN);
+        expect(again.kind).toBe('unchanged');
+      }),
+    );
+  });
+
+  it('never charges a loan paid within grace', () => {
+    fc.assert(
+      fc.property(
+        loanArb,
+        policyArb,
+        fc.nat(),
+        fc.integer({ min: 1, max: 60 }),
+        (generated, p, paidAfterSeed, tail) => {
+          const first = generated.installments[0];
+          if (!first) return;
+          const single = { ...generated, installments: [first] };
+          const paidOn = addDays(first.dueDate, paidAfterSeed % (p.graceDays + 1));
+          const before = datesAfter(BASE, daysUntil(BASE, paidOn));
+          const unpaidRuns = runDaily(single, p, before);
+          const paid: Loan = {
+            ...unpaidRuns.final,
+            installments: unpaidRuns.final.installments.map((inst) => ({
+              ...inst,
+              principalPaid: inst.principalDue,
+              interestPaid: inst.interestDue,
+            })),
+          };
+          const afterRuns = runDaily(paid, p, datesAfter(paidOn, tail));
+          expect([...unpaidRuns.entries, ...afterRuns.entries]).toEqual([]);
+        },
+      ),
+    );
+  });
+});
+
+function daysUntil(from: BusinessDate, to: BusinessDate): number {
+  let n = 0;
+  while (addDays(from, n) < to) n += 1;
+  return n;
+}
