@@ -1,0 +1,218 @@
+/**
+ * The reports table (SPEC §8): one report item per business date (partition key `asOf`), and one
+ * marker item per counted event (`asOf = event#<id>`, expiring by TTL) written in the same
+ * transaction as the counters, so an event counts exactly once however often it is delivered.
+ */
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { AmountsByCurrency, ReportDelta } from '../core/report';
+import type { Bucket, BusinessDate } from '../core/types';
+
+/** The map attributes of a report item: key → count or minor units. */
+const MAP_ATTRIBUTES = [
+  'buckets',
+  'amountOverdue',
+  'chargesApplied',
+  'lateFees',
+  'penaltyInterest',
+  'chargedOffPrincipal',
+] as const;
+type MapAttribute = (typeof MAP_ATTRIBUTES)[number];
+
+const COUNTER_ATTRIBUTES = ['loansOverdue', 'chargedOff', 'dueSoon', 'cured'] as const;
+
+/** A business date's report as stored; counts, and amounts in minor units by currency. */
+export interface ReportItem {
+  readonly asOf: BusinessDate;
+  readonly loansOverdue: number;
+  readonly buckets: Readonly<Partial<Record<Bucket, number>>>;
+  readonly amountOverdue: AmountsByCurrency;
+  readonly chargesApplied: AmountsByCurrency;
+  readonly lateFees: AmountsByCurrency;
+  readonly penaltyInterest: AmountsByCurrency;
+  readonly chargedOff: number;
+  readonly chargedOffPrincipal: AmountsByCurrency;
+  readonly dueSoon: number;
+  readonly cured: number;
+  /** True once a `sweep.completed` event of a run that covered every loan was counted. */
+  readonly complete: boolean;
+  /** The run summary of the last `sweep.completed` counted for the date. */
+  readonly summary?: Record<string, unknown>;
+}
+
+/** The counters of one date to add in a commit. */
+export interface DateDelta {
+  readonly asOf: BusinessDate;
+  readonly delta: ReportDelta;
+}
+
+/** How a commit ended; anything else is thrown. */
+export type CommitOutcome =
+  | { readonly kind: 'committed' }
+  /** Nothing was written: these event ids were counted before (retry without them). */
+  | { readonly kind: 'already-counted'; readonly eventIds: readonly string[] }
+  /** Nothing was written: another writer held an item (retry after a pause). */
+  | { readonly kind: 'conflict' };
+
+/** The report table operations the reporting service needs. */
+export interface ReportStore {
+  /** Creates each date's item with empty maps if it is missing (nested updates need the maps). */
+  ensureReports(dates: readonly BusinessDate[]): Promise<void>;
+  /** Adds the deltas and records the event ids, all or nothing. `expiresAt`: epoch seconds. */
+  commit(
+    deltas: readonly DateDelta[],
+    eventIds: readonly string[],
+    expiresAt: number,
+  ): Promise<CommitOutcome>;
+  /** Reads a date's report (strongly consistent), or undefined when nothing was counted. */
+  get(asOf: BusinessDate): Promise<ReportItem | undefined>;
+}
+
+/** The key of the marker item recording that an event was counted. */
+export function eventMarkerKey(eventId: string): string {
+  return `event#${eventId}`;
+}
+
+/** Builds the UpdateExpression adding one date's delta (ADD on counters, SET on map entries). */
+function updateOf(delta: ReportDelta) {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = { ':zero': 0 };
+  const adds: string[] = [];
+  const sets: string[] = [];
+  for (const counter of COUNTER_ATTRIBUTES) {
+    if (delta[counter] === 0) continue;
+    names[`#${counter}`] = counter;
+    values[`:${counter}`] = delta[counter];
+    adds.push(`#${counter} :${counter}`);
+  }
+  MAP_ATTRIBUTES.forEach((attribute: MapAttribute, a) => {
+    const entries = Object.entries(delta[attribute]).filter(([, value]) => value !== 0);
+    entries.forEach(([key, value], k) => {
+      names[`#m${a}`] = attribute;
+      names[`#m${a}k${k}`] = key;
+      values[`:m${a}k${k}`] = value;
+      // ADD cannot reach into a map; if_not_exists + addition can, once the map exists.
+      const path = `#m${a}.#m${a}k${k}`;
+      sets.push(`${path} = if_not_exists(${path}, :zero) + :m${a}k${k}`);
+    });
+  });
+  if (delta.completion) {
+    names['#complete'] = 'complete';
+    names['#summary'] = 'summary';
+    values[':complete'] = delta.completion.complete;
+    values[':summary'] = delta.completion.summary;
+    sets.push('#complete = :complete', '#summary = :summary');
+  }
+  const expression = [
+    sets.length > 0 ? `SET ${sets.join(', ')}` : '',
+    adds.length > 0 ? `ADD ${adds.join(', ')}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  if (!sets.some((s) => s.includes(':zero'))) delete values[':zero'];
+  return { expression, names, values };
+}
+
+function numberOf(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'object' && value !== null && 'value' in value) return Number(value.value);
+  return 0;
+}
+
+function mapOf(value: unknown): Record<string, number> {
+  if (typeof value !== 'object' || value === null) return {};
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, numberOf(v)]));
+}
+
+/** A stored report item with every attribute defaulted (absent counters are 0). */
+export function reportItemOf(item: Record<string, unknown>): ReportItem {
+  const summary = item.summary;
+  return {
+    asOf: String(item.asOf) as BusinessDate,
+    loansOverdue: numberOf(item.loansOverdue),
+    buckets: mapOf(item.buckets),
+    amountOverdue: mapOf(item.amountOverdue),
+    chargesApplied: mapOf(item.chargesApplied),
+    lateFees: mapOf(item.lateFees),
+    penaltyInterest: mapOf(item.penaltyInterest),
+    chargedOff: numberOf(item.chargedOff),
+    chargedOffPrincipal: mapOf(item.chargedOffPrincipal),
+    dueSoon: numberOf(item.dueSoon),
+    cured: numberOf(item.cured),
+    complete: item.complete === true,
+    ...(typeof summary === 'object' && summary !== null
+      ? { summary: summary as Record<string, unknown> }
+      : {}),
+  };
+}
+
+/** The report store on `tableName` through a document client (plain numbers are fine here). */
+export function createReportStore(doc: DynamoDBDocumentClient, tableName: string): ReportStore {
+  return {
+    async ensureReports(dates) {
+      const names = Object.fromEntries(MAP_ATTRIBUTES.map((m, i) => [`#m${i}`, m]));
+      const sets = MAP_ATTRIBUTES.map((_, i) => `#m${i} = if_not_exists(#m${i}, :empty)`);
+      await Promise.all(
+        [...new Set(dates)].map((asOf) =>
+          doc.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: { asOf },
+              UpdateExpression: `SET ${sets.join(', ')}`,
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: { ':empty': {} },
+            }),
+          ),
+        ),
+      );
+    },
+
+    async commit(deltas, eventIds, expiresAt) {
+      const updates = deltas.flatMap(({ asOf, delta }) => {
+        const { expression, names, values } = updateOf(delta);
+        if (expression === '') return [];
+        return {
+          Update: {
+            TableName: tableName,
+            Key: { asOf },
+            UpdateExpression: expression,
+            ExpressionAttributeNames: names,
+            ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+          },
+        };
+      });
+      const markers = eventIds.map((eventId) => ({
+        Put: {
+          TableName: tableName,
+          Item: { asOf: eventMarkerKey(eventId), eventId, expiresAt },
+          ConditionExpression: 'attribute_not_exists(asOf)',
+        },
+      }));
+      try {
+        await doc.send(new TransactWriteCommand({ TransactItems: [...updates, ...markers] }));
+        return { kind: 'committed' };
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const reasons = error.CancellationReasons ?? [];
+        const counted = eventIds.filter(
+          (_, i) => reasons[updates.length + i]?.Code === 'ConditionalCheckFailed',
+        );
+        if (counted.length > 0) return { kind: 'already-counted', eventIds: counted };
+        if (reasons.some((r) => r.Code === 'TransactionConflict')) return { kind: 'conflict' };
+        throw error;
+      }
+    },
+
+    async get(asOf) {
+      const { Item } = await doc.send(
+        new GetCommand({ TableName: tableName, Key: { asOf }, ConsistentRead: true }),
+      );
+      return Item ? reportItemOf(Item) : undefined;
+    },
+  };
+}
