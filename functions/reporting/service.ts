@@ -1,0 +1,94 @@
+/**
+ * The reporting function's work on one SQS batch (SPEC §8): parse each message, count the events
+ * exactly once, emit metrics for what was newly counted, and name the messages to retry.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { ReportStore } from '../adapters/report-store';
+import { type ParsedEvent, parseEventMessage } from '../core/report';
+import { countEvents, type IncomingEvent } from './count-events';
+
+export interface ReportingDeps {
+  readonly store: ReportStore;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly now: () => Date;
+  /** Injected so tests of conflict retries do not sleep. */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+function addTo(map: Map<string, number>, key: string, value: number) {
+  map.set(key, (map.get(key) ?? 0) + value);
+}
+
+/** EMF metrics for newly counted events: overdue loans by bucket, charges by currency (minor units). */
+function emitMetrics(metrics: Metrics, counted: readonly ParsedEvent[]) {
+  const byBucket = new Map<string, number>();
+  const charges = new Map<string, number>();
+  for (const event of counted) {
+    if (event.type === 'loan.overdue') addTo(byBucket, event.data.bucket, 1);
+    if (event.type === 'loan.fee_applied') {
+      addTo(charges, event.data.currency, event.data.lateFee + event.data.penaltyInterest);
+    }
+  }
+  for (const [bucket, count] of byBucket) {
+    metrics
+      .singleMetric()
+      .addDimension('bucket', bucket)
+      .addMetric('OverdueLoans', MetricUnit.Count, count);
+  }
+  for (const [currency, amount] of charges) {
+    metrics
+      .singleMetric()
+      .addDimension('currency', currency)
+      .addMetric('ChargesAppliedMinorUnits', MetricUnit.Count, amount);
+  }
+  metrics.addMetric('EventsCounted', MetricUnit.Count, counted.length);
+}
+
+/**
+ * Builds the batch handler. Malformed messages fail alone (and reach the DLQ after retries);
+ * messages whose commit kept conflicting are retried by SQS; nothing is counted twice.
+ */
+export function createReportingService(deps: ReportingDeps) {
+  const { logger, metrics } = deps;
+  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    const failed: string[] = [];
+    const incoming: IncomingEvent[] = [];
+    for (const record of event.Records) {
+      const parsed = parseEventMessage(record.body);
+      if (parsed.ok) {
+        incoming.push({ messageId: record.messageId, event: parsed.event });
+      } else {
+        logger.error('malformed event message', {
+          messageId: record.messageId,
+          reason: parsed.reason,
+        });
+        failed.push(record.messageId);
+      }
+    }
+    if (failed.length > 0) metrics.addMetric('MalformedEvents', MetricUnit.Count, failed.length);
+    try {
+      const result = await countEvents(incoming, deps);
+      failed.push(...result.failedMessageIds);
+      if (result.duplicates.length > 0) {
+        logger.info('events already counted', { eventIds: result.duplicates });
+        metrics.addMetric('DuplicateEvents', MetricUnit.Count, result.duplicates.length);
+      }
+      if (result.failedMessageIds.length > 0) {
+        logger.warn('report item kept conflicting; messages will be redelivered', {
+          messageIds: result.failedMessageIds,
+        });
+      }
+      emitMetrics(metrics, result.counted);
+    } catch (error) {
+      // All or nothing: the transaction wrote nothing, so the whole batch is safe to redeliver.
+      logger.error('counting failed; the batch will be redelivered', { error: error as Error });
+      failed.push(...incoming.map(({ messageId }) => messageId));
+    }
+    return {
+      batchItemFailures: [...new Set(failed)].map((itemIdentifier) => ({ itemIdentifier })),
+    };
+  };
+}
