@@ -1,0 +1,132 @@
+/**
+ * The retry logic of exactly-once counting, against a scripted store (fault injection only: the
+ * real store and its transactions are tested on DynamoDB Local in the integration tests).
+ */
+import { describe, expect, it } from 'vitest';
+import type {
+  CommitOutcome,
+  DateDelta,
+  ReportStore,
+} from '../../../functions/adapters/report-store';
+import { countEvents, EVENT_MARKER_TTL_SECONDS } from '../../../functions/reporting/count-events';
+import { delinquencyChangedEvent, dueSoonEvent, feeAppliedEvent, overdueEvent } from './support';
+
+function scriptedStore(outcomes: CommitOutcome[]) {
+  const commits: {
+    deltas: readonly DateDelta[];
+    eventIds: readonly string[];
+    expiresAt: number;
+  }[] = [];
+  const ensured: string[][] = [];
+  const store: ReportStore = {
+    ensureReports: async (dates) => {
+      ensured.push([...dates]);
+    },
+    commit: async (deltas, eventIds, expiresAt) => {
+      commits.push({ deltas, eventIds, expiresAt });
+      return outcomes.shift() ?? { kind: 'committed' };
+    },
+    get: async () => undefined,
+  };
+  return { store, commits, ensured };
+}
+
+const now = () => new Date('2026-03-07T00:00:00Z');
+const noSleep = async () => {};
+
+describe('counting a batch', () => {
+  it('commits one update per business date and one marker per event', async () => {
+    const { store, commits, ensured } = scriptedStore([]);
+    const a = overdueEvent('2026-03-07', 7);
+    const b = { ...feeAppliedEvent('2026-03-07', 500, 45), id: 'L-2:loan.fee_applied:2026-03-07' };
+    const c = { ...overdueEvent('2026-03-06', 6), id: 'L-1:loan.overdue:2026-03-06' };
+    const result = await countEvents(
+      [a, b, c].map((event, i) => ({ messageId: `m${i}`, event })),
+      { store, now, sleep: noSleep },
+    );
+    expect(result).toEqual({ counted: [a, b, c], duplicates: [], failedMessageIds: [] });
+    expect(ensured).toEqual([['2026-03-07', '2026-03-06']]);
+    expect(commits).toHaveLength(1);
+    expect(commits[0]?.deltas.map((x) => x.asOf)).toEqual(['2026-03-07', '2026-03-06']);
+    expect(commits[0]?.deltas[0]?.delta).toMatchObject({
+      loansOverdue: 1,
+      chargesApplied: { CNY: 545 },
+    });
+    expect(commits[0]?.eventIds).toEqual([a.id, b.id, c.id]);
+    expect(commits[0]?.expiresAt).toBe(
+      Date.parse('2026-03-07T00:00:00Z') / 1000 + EVENT_MARKER_TTL_SECONDS,
+    );
+  });
+
+  it('counts an event delivered twice in one batch once, acknowledging both messages', async () => {
+    const { store, commits } = scriptedStore([]);
+    const event = overdueEvent('2026-03-07', 7);
+    const result = await countEvents(
+      [
+        { messageId: 'm1', event },
+        { messageId: 'm2', event },
+      ],
+      { store, now, sleep: noSleep },
+    );
+    expect(result.failedMessageIds).toEqual([]);
+    expect(commits[0]?.eventIds).toEqual([event.id]);
+    expect(commits[0]?.deltas[0]?.delta.loansOverdue).toBe(1);
+  });
+
+  it('drops ids counted before and commits the rest without them', async () => {
+    const old = overdueEvent('2026-03-07', 7);
+    const fresh = dueSoonEvent('2026-03-07', 3);
+    const { store, commits } = scriptedStore([{ kind: 'already-counted', eventIds: [old.id] }]);
+    const result = await countEvents(
+      [
+        { messageId: 'm1', event: old },
+        { messageId: 'm2', event: fresh },
+      ],
+      { store, now, sleep: noSleep },
+    );
+    expect(result).toEqual({ counted: [fresh], duplicates: [old.id], failedMessageIds: [] });
+    expect(commits[1]?.eventIds).toEqual([fresh.id]);
+    expect(commits[1]?.deltas[0]?.delta).toMatchObject({ loansOverdue: 0, dueSoon: 1 });
+  });
+
+  it('retries write conflicts with backoff and succeeds', async () => {
+    const { store, commits } = scriptedStore([{ kind: 'conflict' }, { kind: 'conflict' }]);
+    const pauses: number[] = [];
+    const result = await countEvents([{ messageId: 'm1', event: overdueEvent('2026-03-07', 7) }], {
+      store,
+      now,
+      sleep: async (ms) => {
+        pauses.push(ms);
+      },
+    });
+    expect(result.failedMessageIds).toEqual([]);
+    expect(commits).toHaveLength(3);
+    expect(pauses).toHaveLength(2);
+  });
+
+  it('fails the messages after too many conflicts so SQS redelivers them', async () => {
+    const { store, commits } = scriptedStore(
+      Array.from({ length: 10 }, () => ({ kind: 'conflict' as const })),
+    );
+    const result = await countEvents(
+      [
+        { messageId: 'm1', event: overdueEvent('2026-03-07', 7) },
+        { messageId: 'm2', event: dueSoonEvent('2026-03-07', 3) },
+      ],
+      { store, now, sleep: noSleep, maxConflictAttempts: 3 },
+    );
+    expect(result).toEqual({ counted: [], duplicates: [], failedMessageIds: ['m1', 'm2'] });
+    expect(commits).toHaveLength(3);
+  });
+
+  it('writes nothing for events that change no counter', async () => {
+    const { store, commits, ensured } = scriptedStore([]);
+    const result = await countEvents(
+      [{ messageId: 'm1', event: delinquencyChangedEvent('2026-03-07', 'M1', 'M2') }],
+      { store, now, sleep: noSleep },
+    );
+    expect(result.failedMessageIds).toEqual([]);
+    expect(commits).toEqual([]);
+    expect(ensured).toEqual([]);
+  });
+});
