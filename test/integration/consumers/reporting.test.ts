@@ -1,0 +1,270 @@
+/**
+ * The reporting service on DynamoDB Local (SPEC §8): counters and event markers in one real
+ * transaction; conflicts injected by wrapping the client only where DynamoDB Local cannot be made
+ * to produce them on demand.
+ */
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createReportStore, eventMarkerKey } from '../../../functions/adapters/report-store';
+import { buildLoanEvent, buildSweepCompletedEvent } from '../../../functions/core/events';
+import type { Bucket, BusinessDate, EventEnvelope } from '../../../functions/core/types';
+import { EVENT_MARKER_TTL_SECONDS } from '../../../functions/reporting/count-events';
+import { createReportingService } from '../../../functions/reporting/service';
+import type { LocalResources } from '../../../scripts/lib/local-resources';
+import { freshResources, localClients } from '../../support/aws';
+import { quietLogger, quietMetrics, sqsEventOf } from './support';
+
+const clients = localClients();
+let resources: LocalResources;
+let table: string;
+
+const RUN = { runId: 'run-1', occurredAt: '2026-03-01T16:30:00.000Z' };
+const NOW = new Date('2026-03-01T16:40:00.000Z');
+const d = (text: string) => text as BusinessDate;
+const who = (loanId: string) => ({ loanId, borrowerId: `B-${loanId}` });
+
+function overdue(
+  loanId: string,
+  asOf: string,
+  dpd: number,
+  bucket: Bucket,
+  amount: number,
+  currency = 'CNY',
+) {
+  return buildLoanEvent('loan.overdue', who(loanId), { bucket, dpd }, d(asOf), RUN, {
+    dpd,
+    bucket,
+    inGrace: dpd <= 3,
+    forbearance: false,
+    amountOverdue: amount,
+    currency,
+  });
+}
+
+function fee(
+  loanId: string,
+  asOf: string,
+  lateFee: number,
+  penaltyInterest: number,
+  currency = 'CNY',
+) {
+  return buildLoanEvent('loan.fee_applied', who(loanId), { bucket: 'M1', dpd: 5 }, d(asOf), RUN, {
+    lateFee,
+    penaltyInterest,
+    currency,
+    capped: false,
+    entryIds: [],
+  });
+}
+
+function service(doc: DynamoDBDocumentClient = clients.doc) {
+  return createReportingService({
+    store: createReportStore(doc, table),
+    logger: quietLogger(),
+    metrics: quietMetrics(),
+    now: () => NOW,
+    sleep: async () => {},
+  });
+}
+
+async function report(asOf: string) {
+  return createReportStore(clients.doc, table).get(d(asOf));
+}
+
+/** Delivers like SQS: failed messages come back until none is left (bounded). */
+async function deliverUntilDone(
+  handle: ReturnType<typeof service>,
+  events: readonly EventEnvelope[],
+  prefix: string,
+) {
+  let pending = sqsEventOf(events, prefix).Records;
+  for (let round = 0; round < 20 && pending.length > 0; round++) {
+    const { batchItemFailures } = await handle({ Records: pending });
+    const failed = new Set(batchItemFailures.map((f) => f.itemIdentifier));
+    pending = pending.filter((r) => failed.has(r.messageId));
+  }
+  expect(pending).toEqual([]);
+}
+
+beforeAll(async () => {
+  resources = await freshResources(clients, 'reporting');
+  table = resources.tables.REPORTS_TABLE_NAME;
+});
+
+describe('reporting service', () => {
+  it('keeps one report item per date with counts, buckets, amounts and charges', async () => {
+    const events = [
+      overdue('L-1', '2026-03-02', 1, 'M1', 10_300),
+      overdue('L-2', '2026-03-02', 45, 'M2', 20_000),
+      overdue('L-3', '2026-03-02', 100, 'M4', 5_000, 'USD'),
+      fee('L-2', '2026-03-02', 1_000, 45),
+      fee('L-3', '2026-03-02', 0, 7, 'USD'),
+      buildLoanEvent(
+        'loan.payment_due_soon',
+        who('L-4'),
+        { bucket: 'M0', dpd: 0 },
+        d('2026-03-02'),
+        RUN,
+        {
+          installmentSeq: 1,
+          dueDate: d('2026-03-05'),
+          daysUntilDue: 3,
+          amountDue: 900,
+          currency: 'CNY',
+        },
+      ),
+      buildLoanEvent(
+        'loan.charged_off',
+        who('L-5'),
+        { bucket: 'M6', dpd: 180 },
+        d('2026-03-02'),
+        RUN,
+        {
+          dpd: 180,
+          principalOutstanding: 8_000,
+          chargesTotal: 2_000,
+          currency: 'CNY',
+        },
+      ),
+    ];
+    const response = await service()(sqsEventOf(events));
+    expect(response.batchItemFailures).toEqual([]);
+    expect(await report('2026-03-02')).toEqual({
+      asOf: '2026-03-02',
+      loansOverdue: 3,
+      buckets: { M1: 1, M2: 1, M4: 1 },
+      amountOverdue: { CNY: 30_300, USD: 5_000 },
+      chargesApplied: { CNY: 1_045, USD: 7 },
+      lateFees: { CNY: 1_000 },
+      penaltyInterest: { CNY: 45, USD: 7 },
+      chargedOff: 1,
+      chargedOffPrincipal: { CNY: 8_000 },
+      dueSoon: 1,
+      cured: 0,
+      complete: false,
+    });
+  });
+
+  it('messages delivered twice still count once (same batch, later batch)', async () => {
+    const event = overdue('L-1', '2026-03-03', 2, 'M1', 10_300);
+    const other = overdue('L-2', '2026-03-03', 46, 'M2', 20_000);
+    expect((await service()(sqsEventOf([event, event]))).batchItemFailures).toEqual([]);
+    expect((await service()(sqsEventOf([other, event], 'again'))).batchItemFailures).toEqual([]);
+    expect(await report('2026-03-03')).toMatchObject({
+      loansOverdue: 2,
+      buckets: { M1: 1, M2: 1 },
+      amountOverdue: { CNY: 30_300 },
+    });
+  });
+
+  it('records each counted event id with an expiry for TTL', async () => {
+    const event = overdue('L-9', '2026-03-04', 3, 'M1', 1);
+    await service()(sqsEventOf([event]));
+    const { Item } = await clients.doc.send(
+      new GetCommand({ TableName: table, Key: { asOf: eventMarkerKey(event.id) } }),
+    );
+    expect(Item).toEqual({
+      asOf: `event#${event.id}`,
+      eventId: event.id,
+      expiresAt: NOW.getTime() / 1000 + EVENT_MARKER_TTL_SECONDS,
+    });
+  });
+
+  it('marks the report complete with the run summary after sweep.completed', async () => {
+    const summary = {
+      runId: 'run-1',
+      asOf: '2026-03-05',
+      loansExamined: 12,
+      loansOverdue: 1,
+      complete: true,
+    };
+    await service()(
+      sqsEventOf([
+        overdue('L-1', '2026-03-05', 4, 'M1', 100),
+        buildSweepCompletedEvent(summary, d('2026-03-05'), RUN),
+      ]),
+    );
+    expect(await report('2026-03-05')).toMatchObject({ complete: true, summary, loansOverdue: 1 });
+  });
+
+  it('a malformed message is a batch item failure while the rest of the batch is counted', async () => {
+    const response = await service()(
+      sqsEventOf([overdue('L-1', '2026-03-06', 5, 'M1', 100), '{"type":"loan.overdue"}', 'nope']),
+    );
+    expect(response.batchItemFailures).toEqual([
+      { itemIdentifier: 'm1' },
+      { itemIdentifier: 'm2' },
+    ]);
+    expect((await report('2026-03-06'))?.loansOverdue).toBe(1);
+  });
+
+  it('concurrent batches on one date count every event exactly once', async () => {
+    const events = Array.from({ length: 40 }, (_, i) =>
+      overdue(`L-c${i}`, '2026-03-07', 10, 'M1', 100 + i),
+    );
+    const batches = [0, 1, 2, 3].map((b) => events.slice(b * 10, b * 10 + 10));
+    await Promise.all(batches.map((batch, b) => deliverUntilDone(service(), batch, `b${b}-`)));
+    // And the whole lot once more, as a redelivery storm would.
+    await deliverUntilDone(service(), events.slice(0, 10), 'again-');
+    expect(await report('2026-03-07')).toMatchObject({
+      loansOverdue: 40,
+      buckets: { M1: 40 },
+      amountOverdue: { CNY: 40 * 100 + (39 * 40) / 2 },
+    });
+  });
+
+  it('retries a transaction conflict, and fails the messages only after repeated conflicts', async () => {
+    let conflictsLeft = 2;
+    const conflicting = {
+      send: (command: unknown) => {
+        if (command instanceof TransactWriteCommand && conflictsLeft-- > 0) {
+          return Promise.reject(
+            new TransactionCanceledException({
+              message: 'Transaction cancelled',
+              $metadata: {},
+              CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }],
+            }),
+          );
+        }
+        return clients.doc.send(command as never);
+      },
+    } as DynamoDBDocumentClient;
+    const event = overdue('L-1', '2026-03-08', 8, 'M1', 100);
+    expect((await service(conflicting)(sqsEventOf([event]))).batchItemFailures).toEqual([]);
+    expect((await report('2026-03-08'))?.loansOverdue).toBe(1);
+
+    conflictsLeft = 100;
+    const later = overdue('L-2', '2026-03-08', 8, 'M1', 100);
+    expect((await service(conflicting)(sqsEventOf([later]))).batchItemFailures).toEqual([
+      { itemIdentifier: 'm0' },
+    ]);
+    expect((await report('2026-03-08'))?.loansOverdue).toBe(1);
+  });
+
+  it('an unexpected DynamoDB error fails the whole batch and counts nothing', async () => {
+    const failing = {
+      send: (command: unknown) =>
+        command instanceof TransactWriteCommand
+          ? Promise.reject(
+              Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }),
+            )
+          : clients.doc.send(command as never),
+    } as DynamoDBDocumentClient;
+    const response = await service(failing)(
+      sqsEventOf([
+        overdue('L-1', '2026-03-09', 9, 'M1', 1),
+        overdue('L-2', '2026-03-09', 9, 'M1', 1),
+      ]),
+    );
+    expect(response.batchItemFailures).toEqual([
+      { itemIdentifier: 'm0' },
+      { itemIdentifier: 'm1' },
+    ]);
+    expect((await report('2026-03-09'))?.loansOverdue).toBe(0);
+  });
+});
