@@ -282,24 +282,25 @@ export function isEmptyDelta(delta: ReportDelta): boolean {
 export const NON_PERFORMING_BUCKETS: readonly Bucket[] = ['M4', 'M5', 'M6', 'M7'];
 
 /**
- * Ratios derived from a report, as decimal text rounded to 4 places (undefined when the
- * denominator is 0): the delinquency rate `loansOverdue ÷ loansExamined` (the run summary's
- * candidates) and the non-performing share `(M4 + … + M7) ÷ loansOverdue`.
+ * Percentages derived from a report, as decimal text rounded to 2 places (absent when the
+ * denominator is 0 or unknown): the delinquency rate `100 × loansOverdue ÷ loansExamined` (the
+ * run summary's candidates: loans due or overdue) and the non-performing share
+ * `100 × (M4 + … + M7) ÷ loansOverdue`.
  */
 export function reportRatios(report: {
   readonly loansOverdue: number;
   readonly buckets: Readonly<Partial<Record<Bucket, number>>>;
   readonly loansExamined?: number;
-}): { readonly delinquencyRate?: string; readonly nonPerformingShare?: string } {
-  const ratio = (numerator: number, denominator: number | undefined) =>
+}): { readonly delinquencyRatePercent?: string; readonly nonPerformingSharePercent?: string } {
+  const percent = (numerator: number, denominator: number | undefined) =>
     denominator === undefined || denominator <= 0
       ? undefined
-      : toDecimalString(rational(BigInt(numerator), BigInt(denominator)), 4);
+      : toDecimalString(rational(100n * BigInt(numerator), BigInt(denominator)), 2);
   const nonPerforming = NON_PERFORMING_BUCKETS.reduce((n, b) => n + (report.buckets[b] ?? 0), 0);
-  const delinquencyRate = ratio(report.loansOverdue, report.loansExamined);
-  const nonPerformingShare = ratio(nonPerforming, report.loansOverdue);
+  const delinquencyRatePercent = percent(report.loansOverdue, report.loansExamined);
+  const nonPerformingSharePercent = percent(nonPerforming, report.loansOverdue);
   return {
-    ...(delinquencyRate === undefined ? {} : { delinquencyRate }),
-    ...(nonPerformingShare === undefined ? {} : { nonPerformingShare }),
+    ...(delinquencyRatePercent === undefined ? {} : { delinquencyRatePercent }),
+    ...(nonPerformingSharePercent === undefined ? {} : { nonPerformingSharePercent }),
   };
 }

@@ -174,7 +174,10 @@ describe('derived ratios', () => {
   it('delinquency rate over the loans examined, non-performing share over the overdue loans', () => {
     expect(
       reportRatios({ loansOverdue: 8, buckets: { M1: 5, M4: 2, M7: 1 }, loansExamined: 32 }),
-    ).toEqual({ delinquencyRate: '0.25', nonPerformingShare: '0.375' });
+    ).toEqual({ delinquencyRatePercent: '25', nonPerformingSharePercent: '37.5' });
+    expect(reportRatios({ loansOverdue: 1, buckets: {}, loansExamined: 3 })).toMatchObject({
+      delinquencyRatePercent: '33.33',
+    });
   });
 
   it('leaves out a ratio whose denominator is zero or unknown', () => {

@@ -1,0 +1,85 @@
+/**
+ * Renders a daily report (SPEC §8) as a readable table, for `npm run report` and `npm start`.
+ * Amounts are formatted exactly from minor units in their own currency.
+ */
+import Table from 'cli-table3';
+import type { ReportItem } from '../../functions/adapters/report-store';
+import { BUCKETS } from '../../functions/core/delinquency';
+import { formatMoney } from '../../functions/core/reminders';
+import { type AmountsByCurrency, reportRatios } from '../../functions/core/report';
+
+function amounts(map: AmountsByCurrency): string {
+  const entries = Object.entries(map).filter(([, v]) => v !== undefined && v !== 0);
+  if (entries.length === 0) return '—';
+  return entries
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([currency, value]) => formatMoney(value ?? 0, currency, 'en'))
+    .join('\n');
+}
+
+function numberField(
+  summary: Record<string, unknown> | undefined,
+  key: string,
+): number | undefined {
+  const value = summary?.[key];
+  return typeof value === 'number' ? value : undefined;
+}
+
+/** The report as a two-column table (plain text, no colours). */
+export function renderReport(report: ReportItem): string {
+  const table = new Table({ head: [`Report ${report.asOf}`, ''], style: { head: [], border: [] } });
+  const loansExamined = numberField(report.summary, 'loansExamined');
+  const ratios = reportRatios({
+    ...report,
+    ...(loansExamined === undefined ? {} : { loansExamined }),
+  });
+  const charges = Object.keys(report.chargesApplied).sort();
+  const chargeLines =
+    charges.length === 0
+      ? '—'
+      : charges
+          .map((ccy) => {
+            const money = (value: number | undefined) => formatMoney(value ?? 0, ccy, 'en');
+            return `${money(report.chargesApplied[ccy])} (late fees ${money(report.lateFees[ccy])}, penalty ${money(report.penaltyInterest[ccy])})`;
+          })
+          .join('\n');
+  const runId = report.summary?.runId;
+  table.push(
+    [
+      'Status',
+      report.complete ? 'complete (sweep finished)' : 'incomplete (no completed sweep yet)',
+    ],
+    ['Loans overdue', String(report.loansOverdue)],
+    [
+      'By bucket',
+      BUCKETS.filter((b) => b !== 'M0')
+        .map((b) => `${b} ${report.buckets[b] ?? 0}`)
+        .join('  '),
+    ],
+    ['Amount overdue', amounts(report.amountOverdue)],
+    ['Charges applied', chargeLines],
+    [
+      'Charged off',
+      `${report.chargedOff}${report.chargedOff > 0 ? `  (principal ${amounts(report.chargedOffPrincipal).replace(/\n/g, ', ')})` : ''}`,
+    ],
+    ['Due soon', String(report.dueSoon)],
+    ['Cured (back to M0)', String(report.cured)],
+    [
+      'Delinquency rate',
+      ratios.delinquencyRatePercent === undefined
+        ? '— (needs the run summary)'
+        : `${ratios.delinquencyRatePercent}% of ${loansExamined} loans examined`,
+    ],
+    [
+      'Non-performing (M4+)',
+      ratios.nonPerformingSharePercent === undefined
+        ? '—'
+        : `${ratios.nonPerformingSharePercent}% of overdue loans`,
+    ],
+  );
+  if (typeof runId === 'string') {
+    const duration = numberField(report.summary, 'durationMs');
+    table.push(['Sweep run', `${runId}${duration === undefined ? '' : ` (${duration} ms)`}`]);
+  }
+  return table.toString();
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import type { ReportItem } from '../../../functions/adapters/report-store';
+import { renderReport } from '../../../scripts/lib/report-table';
+import { d } from './support';
+
+const report: ReportItem = {
+  asOf: d('2026-10-31'),
+  loansOverdue: 7,
+  buckets: { M1: 4, M2: 1, M4: 1, M7: 1 },
+  amountOverdue: { CNY: 61_800, USD: 10_300 },
+  chargesApplied: { CNY: 3_125, USD: 535 },
+  lateFees: { CNY: 1_500, USD: 500 },
+  penaltyInterest: { CNY: 1_625, USD: 35 },
+  chargedOff: 1,
+  chargedOffPrincipal: { CNY: 10_000 },
+  dueSoon: 2,
+  cured: 0,
+  complete: true,
+  summary: { runId: 'sweep-2026-10-31', loansExamined: 9, durationMs: 2381 },
+};
+
+describe('report table', () => {
+  const text = renderReport(report);
+
+  it('shows counts, every bucket and each currency formatted from minor units', () => {
+    expect(text).toContain('Report 2026-10-31');
+    expect(text).toMatch(/Loans overdue\s+│ 7 /);
+    expect(text).toContain('M1 4  M2 1  M3 0  M4 1  M5 0  M6 0  M7 1');
+    expect(text).toContain('CN¥618.00');
+    expect(text).toContain('$103.00');
+    expect(text).toContain('CN¥31.25 (late fees CN¥15.00, penalty CN¥16.25)');
+    expect(text).toMatch(/Due soon\s+│ 2 /);
+  });
+
+  it('derives the delinquency rate and the non-performing share', () => {
+    expect(text).toContain('77.78% of 9 loans examined');
+    expect(text).toContain('28.57% of overdue loans');
+  });
+
+  it('says when the day is not complete yet and has no run summary', () => {
+    const { summary: _summary, ...partial } = report;
+    const pending = renderReport({ ...partial, complete: false });
+    expect(pending).toContain('incomplete (no completed sweep yet)');
+    expect(pending).toContain('— (needs the run summary)');
+    expect(pending).not.toContain('Sweep run');
+  });
+
+  it('has no colour codes, so it can be piped and logged', () => {
+    expect(text).not.toContain('\u001b[');
+  });
+});
