@@ -106,8 +106,9 @@ function loanUpdateItem(tables: SweepTables, commit: LoanCommit) {
   x.set(x.name('penaltyCharged'), update.penaltyCharged);
   x.set(x.name('version'), update.version);
   if (update.status) x.set(x.name('status'), update.status);
-  const installments = x.name('installments');
   const conditions = [x.versionCondition(update.expectedVersion)];
+  // Placeholders are made only when used: DynamoDB rejects unused expression names.
+  const installments = update.installments.length > 0 ? x.name('installments') : '';
   for (const inst of update.installments) {
     const at = `${installments}[${inst.index}]`;
     if (inst.penaltyThrough !== undefined) {
@@ -117,7 +118,7 @@ function loanUpdateItem(tables: SweepTables, commit: LoanCommit) {
     // Instalment fields are written by list index: make sure the index still names that seq.
     conditions.push(`${at}.${x.name('seq')} = ${x.value(inst.seq)}`);
   }
-  const outbox = x.name('outbox');
+  const outbox = commit.events.length > 0 ? x.name('outbox') : '';
   if (commit.outboxWasEmpty) {
     if (commit.events.length > 0) {
       x.set(outbox, Object.fromEntries(commit.events.map((e) => [e.id, JSON.stringify(e)])));
