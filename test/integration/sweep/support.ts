@@ -232,7 +232,7 @@ export function sweeper(resources: LocalResources, options: { sns?: SNSClient } 
     continuations,
     log,
     job,
-    run: (event: unknown, extra: Partial<SweepDependencies> = {}): Promise<SweepPartResult> =>
+    run: async (event: unknown, extra: Partial<SweepDependencies> = {}): Promise<SweepPartResult> =>
       runSweep(job(event), { ...deps, ...extra }),
   };
 }
