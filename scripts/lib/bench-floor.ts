@@ -1,16 +1,21 @@
 /**
  * The benchmark's floor (SPEC §11): what a sweep cannot do without — read the candidates from the
- * 16 due-index shards and write each one back with a version-conditioned update — with the same
- * concurrency as the sweep and no fee logic, events or ledger.
+ * 16 due-index shards and write each one back conditioned on its version — with the same
+ * concurrency as the sweep and no fee logic. Two shapes of write:
+ * - `single-update`: one conditional UpdateItem per loan (the bare minimum of any sweep);
+ * - `contract`: the writes SPEC §3/§5 make necessary for a charged loan — one transaction with the
+ *   version-conditioned loan update and a ledger entry, then the conditional outbox-clearing update.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { BusinessDate } from '../../functions/core/types';
 import { DUE_INDEX, SWEEP_SHARDS } from '../../infra/definitions';
 
 /** How the floor runs; take the values from the sweep so both do the same amount of parallel I/O. */
 export interface FloorOptions {
   readonly tableName: string;
+  readonly ledgerTableName: string;
+  readonly writes: 'single-update' | 'contract';
   readonly horizon: BusinessDate;
   readonly asOf: BusinessDate;
   /** Shard queries in flight at once. */
@@ -29,16 +34,39 @@ export async function runFloor(doc: DynamoDBDocumentClient, options: FloorOption
   let loans = 0;
   const inFlight = new Set<Promise<void>>();
 
+  const bumpVersion = (item: Record<string, unknown>, expected: number) => ({
+    TableName: tableName,
+    Key: { loanId: item.loanId },
+    UpdateExpression: 'SET accruedThrough = :asOf, version = :next',
+    ConditionExpression: expected === 0 ? 'attribute_not_exists(version)' : 'version = :expected',
+    ExpressionAttributeValues: {
+      ':asOf': asOf,
+      ':next': expected + 1,
+      ...(expected !== 0 && { ':expected': expected }),
+    },
+  });
+
   const write = async (item: Record<string, unknown>) => {
-    await doc.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: { loanId: item.loanId },
-        UpdateExpression: 'SET accruedThrough = :asOf ADD version :one',
-        ConditionExpression: 'attribute_not_exists(version) OR version = :expected',
-        ExpressionAttributeValues: { ':asOf': asOf, ':one': 1, ':expected': item.version ?? 0 },
-      }),
-    );
+    const version = Number(item.version ?? 0);
+    if (options.writes === 'single-update') {
+      await doc.send(new UpdateCommand(bumpVersion(item, version)));
+    } else {
+      await doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Update: bumpVersion(item, version) },
+            {
+              Put: {
+                TableName: options.ledgerTableName,
+                Item: { loanId: item.loanId, entryId: `floor#${asOf}`, amount: 1 },
+                ConditionExpression: 'attribute_not_exists(entryId)',
+              },
+            },
+          ],
+        }),
+      );
+      await doc.send(new UpdateCommand(bumpVersion(item, version + 1)));
+    }
     loans += 1;
   };
 
