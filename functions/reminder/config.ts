@@ -3,8 +3,7 @@
  * fails the cold start with a message naming each variable or FEE_POLICY field.
  */
 import { ENV_VARS, LOANS_TABLE, REMINDERS_TABLE } from '../../infra/definitions';
-import { DEFAULT_BUSINESS_TIMEZONE, isValidTimeZone } from '../core/dates';
-import { PolicyConfigError, parsePolicyBook } from '../core/policy';
+import { type Env, EnvironmentReader } from '../adapters/environment';
 import type { PolicyBook } from '../core/types';
 
 export interface ReminderConfig {
@@ -17,34 +16,22 @@ export interface ReminderConfig {
 
 /**
  * Reads and validates the reminder configuration from `env` (usually `process.env`).
- * @throws Error whose message names every missing or invalid variable and FEE_POLICY field.
+ * @throws ConfigError naming every missing or invalid variable and FEE_POLICY field.
  */
-export function loadReminderConfig(
-  env: Readonly<Record<string, string | undefined>>,
-): ReminderConfig {
-  const problems: string[] = [];
-  const required = (name: string) => {
-    const value = env[name]?.trim();
-    if (!value) problems.push(`${name}: missing`);
-    return value ?? '';
-  };
-  const loansTableName = required(LOANS_TABLE.envVar);
-  const remindersTableName = required(REMINDERS_TABLE.envVar);
-  const businessTimeZone = env[ENV_VARS.businessTimeZone]?.trim() || DEFAULT_BUSINESS_TIMEZONE;
-  if (!isValidTimeZone(businessTimeZone)) {
-    problems.push(
-      `${ENV_VARS.businessTimeZone}: ${JSON.stringify(businessTimeZone)} is not an IANA time zone`,
-    );
-  }
-  let policyBook: PolicyBook | undefined;
-  try {
-    policyBook = parsePolicyBook(env[ENV_VARS.feePolicy]);
-  } catch (error) {
-    if (!(error instanceof PolicyConfigError)) throw error;
-    problems.push(...error.problems);
-  }
-  if (problems.length > 0 || !policyBook) {
-    throw new Error(`invalid reminder configuration: ${problems.join('; ')}`);
-  }
+export function loadReminderConfig(env: Env): ReminderConfig {
+  const reader = new EnvironmentReader('reminder', env);
+  const loansTableName = reader.required(LOANS_TABLE.envVar);
+  const remindersTableName = reader.required(REMINDERS_TABLE.envVar);
+  const businessTimeZone = reader.businessTimeZone();
+  const policyBook = reader.policyBook();
+  reader.assertValid();
   return { loansTableName, remindersTableName, businessTimeZone, policyBook };
 }
+
+/** The variables the reminder function reads (SPEC §9). */
+export const REMINDER_ENV_VARS = [
+  LOANS_TABLE.envVar,
+  REMINDERS_TABLE.envVar,
+  ENV_VARS.businessTimeZone,
+  ENV_VARS.feePolicy,
+] as const;

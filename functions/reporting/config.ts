@@ -3,6 +3,7 @@
  * start; a missing variable fails the cold start with a message naming it.
  */
 import { REPORTS_TABLE } from '../../infra/definitions';
+import { type Env, EnvironmentReader } from '../adapters/environment';
 
 export interface ReportingConfig {
   readonly reportsTableName: string;
@@ -10,14 +11,14 @@ export interface ReportingConfig {
 
 /**
  * Reads the reporting configuration from `env` (usually `process.env`).
- * @throws Error naming the missing variable.
+ * @throws ConfigError naming the missing variable.
  */
-export function loadReportingConfig(
-  env: Readonly<Record<string, string | undefined>>,
-): ReportingConfig {
-  const reportsTableName = env[REPORTS_TABLE.envVar]?.trim();
-  if (!reportsTableName) {
-    throw new Error(`invalid reporting configuration: ${REPORTS_TABLE.envVar}: missing`);
-  }
+export function loadReportingConfig(env: Env): ReportingConfig {
+  const reader = new EnvironmentReader('reporting', env);
+  const reportsTableName = reader.required(REPORTS_TABLE.envVar);
+  reader.assertValid();
   return { reportsTableName };
 }
+
+/** The variables the reporting function reads (SPEC §9). */
+export const REPORTING_ENV_VARS = [REPORTS_TABLE.envVar] as const;

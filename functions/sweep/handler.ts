@@ -1,7 +1,8 @@
 /**
  * The sweep Lambda (SPEC §5): validate the input, run the sweep (or this part of it), return the
- * summary. Adapters are built once per cold start; configuration errors fail the cold start.
- * Logging and metrics are middy middlewares.
+ * summary. Adapters are built once per environment (on Lambda: once per cold start);
+ * configuration errors fail the cold start (see adapters/environment.ts). Logging and metrics are
+ * middy middlewares.
  */
 
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -14,11 +15,13 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { SWEEP_SHARDS } from '../../infra/definitions';
-import { loadSweepConfig, type SweepConfig } from '../adapters/config';
+import { loadSweepConfig, SWEEP_ENV_VARS, type SweepConfig } from '../adapters/config';
 import {
   type ContinuationInvoker,
   createLambdaContinuationInvoker,
 } from '../adapters/continuation';
+import { environmentConfig } from '../adapters/environment';
+import { lambdaContextDefaults } from '../adapters/lambda-context';
 import { createLoanDocumentClient } from '../adapters/loan-store';
 import { createSnsPublisher, type EventPublisher } from '../adapters/sns-publisher';
 import { createSweepStore, type SweepStore } from '../adapters/sweep-store';
@@ -53,53 +56,82 @@ export function budgetOf(context: Context, marginOf = defaultSafetyMarginMs): Ti
   return { exhausted: () => context.getRemainingTimeInMillis() < margin };
 }
 
-/** Builds the handler on `deps`. */
-export function createHandler(deps: SweepHandlerDependencies) {
+/** The logger and metrics the middlewares flush; fixed for the life of the handler. */
+export type SweepObservability = Pick<SweepHandlerDependencies, 'logger' | 'metrics'>;
+
+/**
+ * Builds the handler on `deps`, or on a provider of them (resolved per invocation, so the
+ * production wiring can follow its environment) with the observability it shares.
+ */
+export function createHandler(deps: SweepHandlerDependencies): ReturnType<typeof wrap>;
+export function createHandler(
+  deps: () => SweepHandlerDependencies,
+  observability: SweepObservability,
+): ReturnType<typeof wrap>;
+export function createHandler(
+  deps: SweepHandlerDependencies | (() => SweepHandlerDependencies),
+  observability?: SweepObservability,
+) {
+  const resolve = typeof deps === 'function' ? deps : () => deps;
+  return wrap(resolve, observability ?? (deps as SweepHandlerDependencies));
+}
+
+function wrap(resolve: () => SweepHandlerDependencies, { logger, metrics }: SweepObservability) {
   return middy(async (event: unknown, context: Context): Promise<SweepSummary> => {
+    const deps = resolve();
     const job = parseSweepRequest(event, {
       now: deps.clock(),
       timeZone: deps.config.businessTimeZone,
       shardCount: SWEEP_SHARDS,
     });
-    deps.logger.appendKeys({ runId: job.runId, asOf: job.asOf, part: job.part });
-    deps.logger.info('sweep part started', { trigger: job.trigger, dryRun: job.dryRun });
+    logger.appendKeys({ runId: job.runId, asOf: job.asOf, part: job.part });
+    logger.info('sweep part started', { trigger: job.trigger, dryRun: job.dryRun });
     const { summary, partTotals } = await runSweep(job, {
       store: deps.store,
       publisher: deps.publisher,
       continueWith: deps.continuationFor(context.invokedFunctionArn),
       policyBook: deps.config.policyBook,
-      log: deps.logger,
+      log: logger,
       clock: deps.clock,
       budget: budgetOf(context, deps.safetyMarginMs),
       shardCount: SWEEP_SHARDS,
       ...(deps.tuning && { tuning: deps.tuning }),
     });
-    addSweepMetrics(deps.metrics, partTotals, summary);
+    addSweepMetrics(metrics, partTotals, summary);
     const { preview: _preview, skipped, ...logged } = summary;
-    deps.logger.info('sweep part finished', { ...logged, skippedCount: skipped.count });
+    logger.info('sweep part finished', { ...logged, skippedCount: skipped.count });
     return summary;
   })
-    .use(injectLambdaContext(deps.logger, { resetKeys: true }))
-    .use(logMetrics(deps.metrics));
+    .use(lambdaContextDefaults())
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics));
 }
 
-/** Production wiring from the environment; throws ConfigError (failing the cold start). */
-function productionDependencies(): SweepHandlerDependencies {
-  const config = loadSweepConfig(process.env);
-  const doc = createLoanDocumentClient(new DynamoDBClient({}));
-  const lambda = new LambdaClient({});
+const logger = createSweepLogger();
+const metrics = createSweepMetrics();
+// One client per service for the life of the execution environment; endpoints come from the
+// SDK's own AWS_ENDPOINT_URL_* variables.
+const dynamodb = new DynamoDBClient({});
+const sns = new SNSClient({});
+const lambda = new LambdaClient({});
+
+/** Production wiring for a validated configuration. */
+function productionDependencies(config: SweepConfig): SweepHandlerDependencies {
+  const doc = createLoanDocumentClient(dynamodb);
   return {
     config,
-    store: createSweepStore(doc, {
-      loans: config.loansTableName,
-      ledger: config.ledgerTableName,
-    }),
-    publisher: createSnsPublisher(new SNSClient({}), config.eventsTopicArn),
+    store: createSweepStore(doc, { loans: config.loansTableName, ledger: config.ledgerTableName }),
+    publisher: createSnsPublisher(sns, config.eventsTopicArn),
     continuationFor: (functionArn) => createLambdaContinuationInvoker(lambda, functionArn),
-    logger: createSweepLogger(),
-    metrics: createSweepMetrics(),
+    logger,
+    metrics,
     clock: () => new Date(),
   };
 }
 
-export const handler = createHandler(productionDependencies());
+// Validated now (cold start) when the environment carries the sweep's variables; see environment.ts.
+const dependencies = environmentConfig(SWEEP_ENV_VARS, (env) =>
+  productionDependencies(loadSweepConfig(env)),
+);
+
+export const handler = createHandler(dependencies, { logger, metrics });

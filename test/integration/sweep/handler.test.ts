@@ -72,6 +72,34 @@ describe('the sweep handler module', () => {
     vi.unstubAllEnvs();
   });
 
+  it('imported before its environment is set, runs once it is, even without a Lambda context', async () => {
+    vi.resetModules();
+    for (const name of [
+      'LOANS_TABLE_NAME',
+      'LEDGER_TABLE_NAME',
+      'EVENTS_TOPIC_ARN',
+      'FEE_POLICY',
+    ]) {
+      vi.stubEnv(name, undefined);
+    }
+    vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
+    const { handler } = await import('../../../functions/sweep/handler');
+    // A script may call the handler with no context at all.
+    const noContext = undefined as unknown as Context;
+    await expect(handler({ asOf: '2026-11-28', dryRun: true }, noContext)).rejects.toThrow(
+      /LOANS_TABLE_NAME: missing/,
+    );
+    for (const [name, value] of Object.entries(resources.env)) vi.stubEnv(name, value);
+    vi.stubEnv('FEE_POLICY', FEE_POLICY);
+    const summary = (await handler(
+      { asOf: '2026-11-28', dryRun: true },
+      noContext,
+    )) as SweepSummary;
+    expect(summary).toMatchObject({ dryRun: true, loansExamined: 3, complete: true });
+    vi.unstubAllEnvs();
+  });
+
   it('hands the rest on to its own ARN when the remaining time drops below the margin', async () => {
     const { createHandler } = await import('../../../functions/sweep/handler');
     const { loadSweepConfig } = await import('../../../functions/adapters/config');
