@@ -6,7 +6,13 @@ import { computeCharges } from './charges';
 import { addDays, daysBetween, minDate } from './dates';
 import { bucketOf } from './delinquency';
 import { buildLoanEvent } from './events';
-import { isUnpaid, nextDueDateOf, unpaidAmount, unpaidPrincipal } from './installments';
+import {
+  daysPastDueOn,
+  isUnpaid,
+  nextDueDateOf,
+  unpaidAmount,
+  unpaidPrincipal,
+} from './installments';
 import { sumMinorUnits } from './money';
 import type {
   Assessment,
@@ -54,11 +60,8 @@ export function assess(
 
   const unpaid = loan.installments.filter((inst) => isUnpaid(inst, policy));
   const overdue = unpaid.filter((inst) => inst.dueDate < asOf);
-  const oldestDue = overdue.reduce<BusinessDate | undefined>(
-    (oldest, inst) => (oldest === undefined || inst.dueDate < oldest ? inst.dueDate : oldest),
-    undefined,
-  );
-  const dpd = oldestDue === undefined ? 0 : daysBetween(oldestDue, asOf);
+  const dpd = daysPastDueOn(loan, policy, asOf);
+  const oldestDue = dpd === 0 ? undefined : addDays(asOf, -dpd);
   const chargedOff = oldestDue !== undefined && dpd >= policy.chargeOffDpd;
   const end =
     oldestDue === undefined ? asOf : minDate(asOf, addDays(oldestDue, policy.chargeOffDpd));

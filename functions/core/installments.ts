@@ -2,6 +2,7 @@
  * What is owed on an instalment (SPEC §3): the tolerance rule for "unpaid", the penalty base, and
  * the loan-level facts derived from them (next due date, overdue on a date).
  */
+import { daysBetween } from './dates';
 import type { BusinessDate, FeePolicy, Installment, Loan, MinorUnits } from './types';
 
 /** Unpaid principal + interest of an instalment, minor units (charges not included). */
@@ -40,4 +41,22 @@ export function nextDueDateOf(loan: Loan, policy: FeePolicy): BusinessDate | nul
  */
 export function isOverdueOn(loan: Loan, policy: FeePolicy, asOf: BusinessDate): boolean {
   return loan.installments.some((inst) => inst.dueDate < asOf && isUnpaid(inst, policy));
+}
+
+/**
+ * The loan's days past due on `asOf` (SPEC §4): `asOf −` the oldest unpaid instalment due before
+ * `asOf`, in days; 0 when nothing is overdue.
+ */
+export function daysPastDueOn(loan: Loan, policy: FeePolicy, asOf: BusinessDate): number {
+  let oldest: BusinessDate | undefined;
+  for (const inst of loan.installments) {
+    if (
+      inst.dueDate < asOf &&
+      isUnpaid(inst, policy) &&
+      (oldest === undefined || inst.dueDate < oldest)
+    ) {
+      oldest = inst.dueDate;
+    }
+  }
+  return oldest === undefined ? 0 : daysBetween(oldest, asOf);
 }

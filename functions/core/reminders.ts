@@ -4,7 +4,7 @@
  * and writes the result.
  */
 import { daysBetween } from './dates';
-import { isOverdueOn, isUnpaid, unpaidAmount } from './installments';
+import { daysPastDueOn, isOverdueOn, isUnpaid, unpaidAmount } from './installments';
 import { sumMinorUnits } from './money';
 import type { ParsedLoanEvent } from './report';
 import type { BusinessDate, CurrencyCode, FeePolicy, Loan, Locale, MinorUnits } from './types';
@@ -69,8 +69,9 @@ export type ReminderDecision =
 /**
  * Decides whether `event` becomes a reminder, given the loan as read at this moment (so a borrower
  * who has paid since the sweep is spared) and its fee policy. Amounts come from the fresh loan.
- * Rule for one reminder a day: while a loan is overdue, the overdue cadence owns the contact, so
- * due-soon is suppressed whatever the order the two events arrive in.
+ * Rule for one reminder a day: when the loan is on an overdue reminder day, the overdue reminder
+ * owns the contact and due-soon gives way, whatever the order the two events arrive in; on other
+ * days a due-soon reminder goes out even while an earlier instalment is overdue.
  */
 export function decideReminder(
   event: ReminderEvent,
@@ -104,7 +105,9 @@ export function decideReminder(
     };
   }
 
-  if (overdueNow) return { send: false, reason: 'overdue-takes-precedence' };
+  if (overdueNow && isOverdueReminderDay(daysPastDueOn(loan, policy, asOf))) {
+    return { send: false, reason: 'overdue-takes-precedence' };
+  }
   const inst = loan.installments.find((i) => i.seq === event.data.installmentSeq);
   if (!inst || !isUnpaid(inst, policy)) return { send: false, reason: 'installment-paid' };
   return {

@@ -160,10 +160,10 @@ describe('due-soon reminders', () => {
     expect(decideReminder(event, paid, P)).toEqual({ send: false, reason: 'installment-paid' });
   });
 
-  it('gives way to the overdue cadence while an earlier instalment is overdue', () => {
+  it('gives way to the overdue reminder when the loan is on an overdue reminder day', () => {
     const both = loan({
       installments: [
-        installment({ seq: 1, dueDate: d('2026-02-10') }),
+        installment({ seq: 1, dueDate: d('2026-02-05') }), // dpd 30 on 2026-03-07
         installment({ seq: 2, dueDate: d('2026-03-10') }),
       ],
     });
@@ -171,6 +171,20 @@ describe('due-soon reminders', () => {
     expect(decideReminder(event, both, P)).toEqual({
       send: false,
       reason: 'overdue-takes-precedence',
+    });
+  });
+
+  it('still sends due-soon while an earlier instalment is overdue on an off-cadence day', () => {
+    const both = loan({
+      installments: [
+        installment({ seq: 1, dueDate: d('2026-02-10') }), // dpd 25 on 2026-03-07
+        installment({ seq: 2, dueDate: d('2026-03-10') }),
+      ],
+    });
+    const event = dueSoonEvent('2026-03-07', 3, { installmentSeq: 2, dueDate: '2026-03-10' });
+    expect(decideReminder(event, both, P)).toMatchObject({
+      send: true,
+      content: { kind: 'PAYMENT_DUE_SOON', installmentSeq: 2, daysUntilDue: 3 },
     });
   });
 
