@@ -7,6 +7,7 @@ import { addDays, daysBetween, minDate } from './dates';
 import { bucketOf } from './delinquency';
 import { buildLoanEvent } from './events';
 import {
+  amountOverdueOn,
   daysPastDueOn,
   isUnpaid,
   nextDueDateOf,
@@ -59,7 +60,6 @@ export function assess(
   }
 
   const unpaid = loan.installments.filter((inst) => isUnpaid(inst, policy));
-  const overdue = unpaid.filter((inst) => inst.dueDate < asOf);
   const dpd = daysPastDueOn(loan, policy, asOf);
   const oldestDue = dpd === 0 ? undefined : addDays(asOf, -dpd);
   const chargedOff = oldestDue !== undefined && dpd >= policy.chargeOffDpd;
@@ -93,7 +93,7 @@ export function assess(
         bucket,
         inGrace: dpd <= policy.graceDays,
         forbearance: inForbearance,
-        amountOverdue: sumMinorUnits(overdue.map(unpaidAmount)),
+        amountOverdue: amountOverdueOn(loan, policy, asOf),
         currency: loan.currency,
       }),
     );

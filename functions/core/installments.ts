@@ -3,6 +3,7 @@
  * the loan-level facts derived from them (next due date, overdue on a date).
  */
 import { daysBetween } from './dates';
+import { sumMinorUnits } from './money';
 import type { BusinessDate, FeePolicy, Installment, Loan, MinorUnits } from './types';
 
 /** Unpaid principal + interest of an instalment, minor units (charges not included). */
@@ -59,4 +60,16 @@ export function daysPastDueOn(loan: Loan, policy: FeePolicy, asOf: BusinessDate)
     }
   }
   return oldest === undefined ? 0 : daysBetween(oldest, asOf);
+}
+
+/**
+ * Unpaid principal + interest of the instalments overdue on `asOf` (charges not included), minor
+ * units: the `amountOverdue` of SPEC §6 and of an overdue reminder.
+ */
+export function amountOverdueOn(loan: Loan, policy: FeePolicy, asOf: BusinessDate): MinorUnits {
+  return sumMinorUnits(
+    loan.installments
+      .filter((inst) => inst.dueDate < asOf && isUnpaid(inst, policy))
+      .map(unpaidAmount),
+  );
 }

@@ -4,8 +4,13 @@
  * and writes the result.
  */
 import { daysBetween } from './dates';
-import { daysPastDueOn, isOverdueOn, isUnpaid, unpaidAmount } from './installments';
-import { sumMinorUnits } from './money';
+import {
+  amountOverdueOn,
+  daysPastDueOn,
+  isOverdueOn,
+  isUnpaid,
+  unpaidAmount,
+} from './installments';
 import type { ParsedLoanEvent } from './report';
 import type { BusinessDate, CurrencyCode, FeePolicy, Loan, Locale, MinorUnits } from './types';
 
@@ -91,7 +96,6 @@ export function decideReminder(
   if (event.type === 'loan.overdue') {
     if (!isOverdueReminderDay(event.data.dpd)) return { send: false, reason: 'not-a-reminder-day' };
     if (!overdueNow) return { send: false, reason: 'no-longer-overdue' };
-    const overdue = loan.installments.filter((i) => i.dueDate < asOf && isUnpaid(i, policy));
     return {
       send: true,
       locale: loan.locale,
@@ -99,7 +103,7 @@ export function decideReminder(
         kind: 'OVERDUE',
         loanId: loan.loanId,
         dpd: event.data.dpd,
-        amount: sumMinorUnits(overdue.map(unpaidAmount)),
+        amount: amountOverdueOn(loan, policy, asOf),
         currency: loan.currency,
       },
     };
