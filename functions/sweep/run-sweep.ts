@@ -49,7 +49,7 @@ export const DEFAULT_TUNING: SweepTuning = {
   loanConcurrency: 32,
   pageSize: 100,
   conflictRetries: 5,
-  publishLingerMs: 10,
+  publishLingerMs: 25,
 };
 
 /** The ports a run uses; the handler wires them to AWS, tests to the emulators and fakes. */
