@@ -192,6 +192,8 @@ function localAwsOf(dynamodb: RunningEmulator, snsSqs: RunningEmulator): LocalAw
     AWS_DEFAULT_REGION: REGION,
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
+    // Local tooling runs on Node 20 by design (Lambda runs 22); the SDK's reminder is noise here.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
   return {
     dynamodb,

@@ -1,0 +1,174 @@
+/**
+ * The demo portfolio of `npm start`: a deterministic (seeded) mix that shows every part of the
+ * product on day one — mostly closed and current loans, some due in 0–3 days, some in grace,
+ * every bucket M1–M6, loans about to charge off, in forbearance, capped, opted out, both
+ * locales, two products, and a few malformed items the sweep must skip and report.
+ * Items follow SPEC §3 exactly; amounts are CNY fen.
+ */
+
+import { addDays } from '../../functions/core/dates';
+import type { BusinessDate } from '../../functions/core/types';
+import { SWEEP_SHARDS } from '../../infra/definitions';
+
+/** The fee policy the local run deploys: a late fee, and a micro-loan product with a low cap. */
+export const DEMO_FEE_POLICY = JSON.stringify({
+  default: { lateFee: 1500 },
+  products: { MICRO: { graceDays: 1, maxChargesRatio: 0.05 } },
+});
+
+/** mulberry32: a tiny, well-known seeded PRNG; the same seed gives the same portfolio. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Kind =
+  | 'closed'
+  | 'current'
+  | 'due-soon'
+  | 'in-grace'
+  | 'delinquent'
+  | 'charge-off'
+  | 'forbearance'
+  | 'capped'
+  | 'opted-out'
+  | 'malformed';
+
+/** Share of each kind, in per mille. */
+const MIX: readonly [Kind, number][] = [
+  ['closed', 450],
+  ['current', 200],
+  ['due-soon', 70],
+  ['in-grace', 50],
+  ['delinquent', 160],
+  ['charge-off', 10],
+  ['forbearance', 20],
+  ['capped', 20],
+  ['opted-out', 10],
+  ['malformed', 10],
+];
+
+function kindOf(roll: number): Kind {
+  let threshold = 0;
+  for (const [kind, perMille] of MIX) {
+    threshold += perMille / 1000;
+    if (roll < threshold) return kind;
+  }
+  return 'current';
+}
+
+const between = (random: () => number, low: number, high: number) =>
+  low + Math.floor(random() * (high - low + 1));
+
+/**
+ * Instalments of a monthly loan whose oldest unpaid instalment is due on `firstUnpaid`; `paidBefore`
+ * earlier instalments are fully paid.
+ */
+function schedule(principal: number, count: number, firstUnpaid: BusinessDate, paidBefore: number) {
+  const principalDue = Math.floor(principal / count);
+  const interestDue = Math.round(principalDue * 0.018);
+  return Array.from({ length: count }, (_, index) => {
+    const seq = index + 1;
+    const paid = index < paidBefore;
+    return {
+      seq,
+      dueDate: addDays(firstUnpaid, (index - paidBefore) * 30),
+      principalDue,
+      interestDue,
+      principalPaid: paid ? principalDue : 0,
+      interestPaid: paid ? interestDue : 0,
+    };
+  });
+}
+
+/** Loan `index` of the portfolio generated from `seed`, as the item upstream would write. */
+export function demoLoan(index: number, asOf: BusinessDate, random: () => number) {
+  const kind = kindOf(random());
+  const loanId = `L-${String(index + 1).padStart(6, '0')}`;
+  const principal = between(random, 20, 300) * 10_000;
+  const count = between(random, 3, 12);
+  const paidBefore = Math.min(count - 1, between(random, 0, 2));
+  const base = {
+    loanId,
+    borrowerId: `B-${String(index + 1).padStart(6, '0')}`,
+    productCode: random() < 0.3 ? 'MICRO' : 'STANDARD',
+    currency: 'CNY',
+    principal,
+    dailyInterestRate: [0.0002, 0.0003, 0.0005][between(random, 0, 2)],
+    status: 'ACTIVE',
+    locale: random() < 0.25 ? 'en' : 'zh-CN',
+    sweepShard: index % SWEEP_SHARDS,
+  };
+  const active = (dpd: number, extra: Record<string, unknown> = {}) => {
+    const firstUnpaid = addDays(asOf, -dpd);
+    return {
+      ...base,
+      installments: schedule(principal, count, firstUnpaid, paidBefore),
+      nextDueDate: firstUnpaid,
+      ...extra,
+    };
+  };
+  switch (kind) {
+    case 'closed': {
+      const installments = schedule(principal, count, addDays(asOf, -400), count);
+      return { ...base, status: 'PAID_OFF', installments };
+    }
+    case 'current':
+      return active(-between(random, 4, 28));
+    case 'due-soon':
+      return active(-between(random, 0, 3));
+    case 'in-grace':
+      return active(between(random, 1, 3));
+    case 'delinquent':
+      return active(between(random, 4, 175));
+    case 'charge-off':
+      return active(between(random, 178, 180));
+    case 'forbearance':
+      return active(between(random, 10, 60), { forbearanceUntil: addDays(asOf, 14) });
+    case 'capped': {
+      // A small, expensive micro-loan long overdue: its charges hit the product's cap.
+      const firstUnpaid = addDays(asOf, -between(random, 40, 120));
+      return {
+        ...base,
+        productCode: 'MICRO',
+        principal: 50_000,
+        dailyInterestRate: 0.001,
+        installments: schedule(50_000, 3, firstUnpaid, 0),
+        nextDueDate: firstUnpaid,
+      };
+    }
+    case 'opted-out':
+      return active(between(random, 1, 60), { remindersOptOut: true });
+    case 'malformed': {
+      const broken = active(between(random, 5, 40));
+      const variant = index % 3;
+      if (variant === 0) {
+        const { borrowerId: _missing, ...rest } = broken;
+        return rest;
+      }
+      if (variant === 1) return { ...broken, principal: String(principal) };
+      return {
+        ...broken,
+        installments: broken.installments.map((inst, i) =>
+          i === 0 ? { ...inst, dueDate: '2026-02-30' } : inst,
+        ),
+      };
+    }
+  }
+}
+
+/** The whole portfolio for `seed`, generated lazily (no array of every loan). */
+export function* demoPortfolio(
+  count: number,
+  asOf: BusinessDate,
+  seed: number,
+): Generator<Record<string, unknown>> {
+  const random = seededRandom(seed);
+  for (let index = 0; index < count; index++) yield demoLoan(index, asOf, random);
+}

@@ -1,0 +1,375 @@
+/**
+ * The whole system on one machine (SPEC §10): the stack's resources on the emulators, a seeded
+ * demo portfolio, the real sweep handler for each business day, and the SNS→SQS messages handed
+ * to the real reminder and reporting handlers in batches, as Lambda's event source mapping would.
+ * `runLocal` assumes the AWS SDK already points at running emulators (AWS_ENDPOINT_URL_*).
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import {
+  DeleteMessageBatchCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import {
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { createReportStore, type ReportItem } from '../../functions/adapters/report-store';
+import { addDays, businessDateOf, DEFAULT_BUSINESS_TIMEZONE } from '../../functions/core/dates';
+import type { BusinessDate } from '../../functions/core/types';
+import type { SweepSummary } from '../../functions/sweep/summary';
+import { DEMO_FEE_POLICY, demoPortfolio, seededRandom } from './demo-portfolio';
+import { createLocalResources, type LocalEventsTopology } from './local-resources';
+
+/** What `npm start` was asked to do. */
+export interface LocalRunOptions {
+  readonly loans: number;
+  readonly asOf: BusinessDate;
+  readonly days: number;
+  readonly dryRun: boolean;
+  readonly seed: number;
+}
+
+/** One business day of the run. Amounts in CNY fen. */
+export interface DayResult {
+  readonly asOf: BusinessDate;
+  readonly summary: SweepSummary;
+  readonly report: ReportItem | undefined;
+  /** Borrowers who paid their oldest overdue instalment before this day's sweep. */
+  readonly payments: number;
+  readonly remindersCreated: number;
+  readonly messagesDelivered: { readonly reminder: number; readonly reporting: number };
+}
+
+/** A reminder as written to the reminders table. */
+export interface ReminderSample {
+  readonly loanId: string;
+  readonly kind: string;
+  readonly locale: string;
+  readonly message: string;
+  readonly sendAfter: string;
+}
+
+export interface LocalRunResult {
+  readonly options: LocalRunOptions;
+  readonly days: readonly DayResult[];
+  /** A few reminders of the last day, both locales. */
+  readonly reminders: readonly ReminderSample[];
+}
+
+/** Reports progress of the long phases; `total` may be unknown. */
+export type Progress = (phase: string, done: number, total?: number) => void;
+
+type Handler<E, R> = (event: E, context: Context) => Promise<R>;
+
+const BATCH_WRITE_LIMIT = 25;
+const SQS_BATCH = 10;
+
+function lambdaContext(functionName: string): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: `local-${Date.now()}`,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 15 * 60 * 1000,
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}
+
+async function seed(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  options: LocalRunOptions,
+  progress: Progress,
+) {
+  let batch: Record<string, unknown>[] = [];
+  let written = 0;
+  const flush = async () => {
+    let requests = batch.map((Item) => ({ PutRequest: { Item } }));
+    batch = [];
+    while (requests.length > 0) {
+      const { UnprocessedItems } = await doc.send(
+        new BatchWriteCommand({ RequestItems: { [tableName]: requests } }),
+      );
+      requests = (UnprocessedItems?.[tableName] ?? []) as typeof requests;
+    }
+  };
+  for (const item of demoPortfolio(options.loans, options.asOf, options.seed)) {
+    batch.push(item);
+    if (batch.length === BATCH_WRITE_LIMIT) {
+      await flush();
+      written += BATCH_WRITE_LIMIT;
+      progress('seeding loans', written, options.loans);
+    }
+  }
+  written += batch.length;
+  await flush();
+  progress('seeding loans', written, options.loans);
+}
+
+/**
+ * Between two business days some borrowers pay: each overdue loan in the index pays its oldest
+ * overdue instalment in full with probability 15% (seeded), as the payments system would write it.
+ */
+async function applyPayments(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  asOf: BusinessDate,
+  random: () => number,
+): Promise<number> {
+  let payments = 0;
+  for (let shard = 0; shard < 16; shard++) {
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: 'dueIndex',
+          KeyConditionExpression: 'sweepShard = :shard AND nextDueDate < :asOf',
+          ExpressionAttributeValues: { ':shard': shard, ':asOf': asOf },
+          ExclusiveStartKey,
+        }),
+      );
+      for (const loan of page.Items ?? []) {
+        if (random() >= 0.15 || !Array.isArray(loan.installments)) continue;
+        const index = loan.installments.findIndex(
+          (inst: Record<string, unknown>) =>
+            Number(inst.principalPaid) + Number(inst.interestPaid) <
+            Number(inst.principalDue) + Number(inst.interestDue),
+        );
+        if (index < 0) continue;
+        const inst = loan.installments[index] as Record<string, unknown>;
+        await doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { loanId: loan.loanId },
+            UpdateExpression: `SET installments[${index}].principalPaid = :p, installments[${index}].interestPaid = :i ADD version :one`,
+            ExpressionAttributeValues: {
+              ':p': inst.principalDue,
+              ':i': inst.interestDue,
+              ':one': 1,
+            },
+          }),
+        );
+        payments++;
+      }
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+  }
+  return payments;
+}
+
+function sqsEvent(messages: readonly Message[], queueArn: string): SQSEvent {
+  return {
+    Records: messages.map((message) => ({
+      messageId: message.MessageId ?? '',
+      receiptHandle: message.ReceiptHandle ?? '',
+      body: message.Body ?? '',
+      attributes: {
+        ApproximateReceiveCount: message.Attributes?.ApproximateReceiveCount ?? '1',
+        SentTimestamp: message.Attributes?.SentTimestamp ?? String(Date.now()),
+        SenderId: 'local',
+        ApproximateFirstReceiveTimestamp: String(Date.now()),
+      },
+      messageAttributes: {},
+      md5OfBody: message.MD5OfBody ?? '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: queueArn,
+      awsRegion: 'us-east-1',
+    })),
+  };
+}
+
+/**
+ * Delivers a queue to its handler as Lambda's event source mapping would: batches of up to 10,
+ * successful records deleted, batch item failures left for redelivery. Stops when the queue has
+ * been empty for a moment. Returns the number of messages handled successfully.
+ */
+async function deliverQueue(
+  sqs: SQSClient,
+  queue: { queueUrl: string; queueArn: string },
+  handler: Handler<SQSEvent, SQSBatchResponse>,
+  context: Context,
+  onDelivered: (count: number) => void,
+): Promise<number> {
+  let delivered = 0;
+  let emptyPolls = 0;
+  while (emptyPolls < 3) {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queue.queueUrl,
+        MaxNumberOfMessages: SQS_BATCH,
+        WaitTimeSeconds: 0,
+        MessageSystemAttributeNames: ['All'],
+      }),
+    );
+    if (Messages.length === 0) {
+      emptyPolls++;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      continue;
+    }
+    emptyPolls = 0;
+    const { batchItemFailures = [] } = await handler(sqsEvent(Messages, queue.queueArn), context);
+    const failed = new Set(batchItemFailures.map((failure) => failure.itemIdentifier));
+    const done = Messages.filter((message) => !failed.has(message.MessageId ?? ''));
+    if (done.length > 0) {
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queue.queueUrl,
+          Entries: done.map((message, index) => ({
+            Id: String(index),
+            ReceiptHandle: message.ReceiptHandle ?? '',
+          })),
+        }),
+      );
+    }
+    delivered += done.length;
+    onDelivered(delivered);
+  }
+  return delivered;
+}
+
+async function sampleReminders(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  asOf: BusinessDate,
+): Promise<{ created: number; samples: ReminderSample[] }> {
+  const samples: ReminderSample[] = [];
+  const perLocale = new Map<string, number>();
+  let created = 0;
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(
+      new ScanCommand({
+        TableName: tableName,
+        FilterExpression: 'asOf = :asOf',
+        ExpressionAttributeValues: { ':asOf': asOf },
+        ExclusiveStartKey,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      created++;
+      const locale = String(item.locale);
+      const key = `${locale}:${String(item.kind)}`;
+      if ((perLocale.get(key) ?? 0) >= 1) continue;
+      perLocale.set(key, 1);
+      samples.push({
+        loanId: String(item.loanId),
+        kind: String(item.kind),
+        locale,
+        message: String(item.message),
+        sendAfter: String(item.sendAfter),
+      });
+    }
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  samples.sort((a, b) => a.locale.localeCompare(b.locale) || a.kind.localeCompare(b.kind));
+  return { created, samples };
+}
+
+/** An instant whose business date in `timeZone` is `asOf`, as the schedule's fire time would be. */
+function scheduledInstantOf(asOf: BusinessDate, timeZone: string): Date {
+  const [year, month, day] = asOf.split('-').map(Number) as [number, number, number];
+  const instant = new Date(Date.UTC(year, month - 1, day, 12));
+  // Noon UTC is the asOf date in every zone within ±12 h; step a few hours for the others.
+  for (let step = 0; businessDateOf(instant, timeZone) !== asOf && step < 48; step++) {
+    instant.setUTCHours(
+      instant.getUTCHours() + (businessDateOf(instant, timeZone) < asOf ? 1 : -1),
+    );
+  }
+  return instant;
+}
+
+/**
+ * Runs the local system for `options.days` consecutive business days from `options.asOf`.
+ * Handlers are imported after the environment is set, exactly as Lambda would load them.
+ */
+export async function runLocal(
+  options: LocalRunOptions,
+  progress: Progress = () => {},
+): Promise<LocalRunResult> {
+  const dynamodb = new DynamoDBClient({});
+  const doc = DynamoDBDocumentClient.from(dynamodb, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  // The emulator's queue URLs name a host that does not resolve; send to the endpoint instead.
+  const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
+  progress('creating the stack resources', 0);
+  const resources = await createLocalResources({ dynamodb, sns: new SNSClient({}), sqs });
+  const timeZone = process.env.BUSINESS_TIMEZONE ?? DEFAULT_BUSINESS_TIMEZONE;
+  Object.assign(process.env, resources.env, {
+    BUSINESS_TIMEZONE: timeZone,
+    FEE_POLICY: DEMO_FEE_POLICY,
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
+    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+  });
+  const sweep = (await import('../../functions/sweep/handler')).handler as Handler<
+    unknown,
+    SweepSummary
+  >;
+  const reminder = (await import('../../functions/reminder/handler')).handler as Handler<
+    SQSEvent,
+    SQSBatchResponse
+  >;
+  const reporting = (await import('../../functions/reporting/handler')).handler as Handler<
+    SQSEvent,
+    SQSBatchResponse
+  >;
+
+  await seed(doc, resources.tables.LOANS_TABLE_NAME, options, progress);
+  const reports = createReportStore(doc, resources.tables.REPORTS_TABLE_NAME);
+  const paymentsRandom = seededRandom(options.seed ^ 0x5eed);
+  const days: DayResult[] = [];
+  let lastSamples: ReminderSample[] = [];
+  const queues: LocalEventsTopology['queues'] = resources.events.queues;
+
+  for (let day = 0; day < options.days; day++) {
+    const asOf = addDays(options.asOf, day);
+    const payments =
+      day === 0 || options.dryRun
+        ? 0
+        : await applyPayments(doc, resources.tables.LOANS_TABLE_NAME, asOf, paymentsRandom);
+    progress(`sweeping ${asOf}`, 0);
+    // A real run is what the daily schedule would send for that day (so days after today can be
+    // simulated); a dry run is an operator's request.
+    const event = options.dryRun
+      ? { asOf, dryRun: true }
+      : { scheduledTime: scheduledInstantOf(asOf, timeZone).toISOString() };
+    const summary = await sweep(event, lambdaContext('sweep'));
+    const [reminderCount, reportingCount] = await Promise.all([
+      deliverQueue(sqs, queues.Reminder, reminder, lambdaContext('reminder'), (n) =>
+        progress(`delivering reminder events ${asOf}`, n),
+      ),
+      deliverQueue(sqs, queues.Reporting, reporting, lambdaContext('reporting'), (n) =>
+        progress(`delivering reporting events ${asOf}`, n),
+      ),
+    ]);
+    const { created, samples } = await sampleReminders(
+      doc,
+      resources.tables.REMINDERS_TABLE_NAME,
+      asOf,
+    );
+    lastSamples = samples;
+    days.push({
+      asOf,
+      summary,
+      report: await reports.get(asOf),
+      payments,
+      remindersCreated: created,
+      messagesDelivered: { reminder: reminderCount, reporting: reportingCount },
+    });
+  }
+  return { options, days, reminders: lastSamples };
+}
