@@ -1,0 +1,81 @@
+/**
+ * `npm start` end to end: the local run in-process on the harness's emulators (small portfolio,
+ * two days), and the CLI as a user runs it — JSON output, exit codes, nothing left running.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { parseBusinessDate } from '../../../functions/core/dates';
+import type { BusinessDate } from '../../../functions/core/types';
+import { runLocal } from '../../../scripts/lib/local-run';
+
+const AS_OF = parseBusinessDate('2026-11-20') as BusinessDate;
+
+function dynamoDbLocalPids(): Set<string> {
+  try {
+    return new Set(
+      execFileSync('pgrep', ['-f', 'DynamoDBLocal.jar'], { encoding: 'utf8' })
+        .split(/\s+/)
+        .filter(Boolean),
+    );
+  } catch {
+    return new Set(); // pgrep exits 1 when nothing matches
+  }
+}
+
+describe('the local run', () => {
+  it('sweeps a seeded portfolio for two days and delivers every event to both consumers', async () => {
+    const result = await runLocal({ loans: 200, asOf: AS_OF, days: 2, dryRun: false, seed: 7 });
+    expect(result.days.map((day) => day.asOf)).toEqual(['2026-11-20', '2026-11-21']);
+    for (const day of result.days) {
+      const { summary, report } = day;
+      expect(summary.complete).toBe(true);
+      expect(summary.loansExamined).toBeGreaterThan(0);
+      expect(summary.loansExamined).toBeLessThan(200); // closed and far-off loans are never read
+      // The report counts what the sweep reported, each event once.
+      expect(report?.complete).toBe(true);
+      expect(report?.loansOverdue).toBe(summary.loansOverdue);
+      const bucketTotal = Object.values(report?.buckets ?? {}).reduce((a, b) => a + (b ?? 0), 0);
+      expect(bucketTotal).toBe(summary.loansOverdue);
+      expect(report?.chargedOff).toBe(summary.chargedOff);
+      const charged = summary.charges.CNY ?? { lateFees: 0, penaltyInterest: 0 };
+      expect(report?.chargesApplied.CNY ?? 0).toBe(charged.lateFees + charged.penaltyInterest);
+      expect(day.messagesDelivered.reporting).toBe(summary.eventsPublished + 1); // + sweep.completed
+    }
+    const [first, second] = result.days;
+    // Malformed demo items are skipped with a reason naming the attribute.
+    expect(first?.summary.skipped.count).toBeGreaterThan(0);
+    expect(first?.summary.skipped.loans.map((s) => s.reason).join('\n')).toMatch(
+      /borrowerId: missing|principal: .* is not a number|dueDate: .* is not a YYYY-MM-DD date/,
+    );
+    expect(first?.summary.charges.CNY?.penaltyInterest).toBeGreaterThan(0);
+    expect(second?.payments).toBeGreaterThan(0);
+    expect(first?.remindersCreated).toBeGreaterThan(0);
+    expect(new Set(result.reminders.map((r) => r.locale))).toEqual(new Set(['en', 'zh-CN']));
+  });
+});
+
+describe('npm start', () => {
+  const start = (args: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', 'scripts/start.ts', ...args], {
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, BUSINESS_TIMEZONE: 'Asia/Shanghai' },
+    });
+
+  it('prints one JSON document and leaves no emulator running', () => {
+    const before = dynamoDbLocalPids();
+    const run = start(['--loans', '50', '--asOf', '2026-11-20', '--json']);
+    expect(run.status, run.stderr).toBe(0);
+    const output = JSON.parse(run.stdout) as { days: { summary: { complete: boolean } }[] };
+    expect(output.days).toHaveLength(1);
+    expect(output.days[0]?.summary.complete).toBe(true);
+    const survivors = [...dynamoDbLocalPids()].filter((pid) => !before.has(pid));
+    expect(survivors).toEqual([]);
+  }, 150_000);
+
+  it('rejects a bad option with exit code 2 and a message naming it', () => {
+    const run = start(['--days', 'many']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('--days: "many" is not a whole number');
+  });
+});
