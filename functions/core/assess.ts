@@ -43,6 +43,41 @@ function dueSoonInstallment(
 }
 
 /**
+ * A loan upstream closed (paid off, cancelled) is never assessed, but one still carrying the index
+ * key leaves the index (SPEC §3: the sweep removes `nextDueDate` when a loan leaves ACTIVE), so it
+ * is not read again every day. Nothing else about it changes.
+ */
+function leaveIndex(loan: Loan, asOf: BusinessDate): Assessment {
+  if (loan.nextDueDate === undefined) return { kind: 'unchanged', reason: 'not-active' };
+  const update: LoanUpdate = {
+    loanId: loan.loanId,
+    expectedVersion: loan.version,
+    version: loan.version + 1,
+    accruedThrough:
+      loan.accruedThrough !== undefined && loan.accruedThrough > asOf ? loan.accruedThrough : asOf,
+    dpd: loan.dpd,
+    bucket: loan.bucket,
+    lateFeesCharged: loan.lateFeesCharged,
+    penaltyCharged: loan.penaltyCharged,
+    installments: [],
+    nextDueDate: null,
+  };
+  const outcome: LoanOutcome = {
+    loanId: loan.loanId,
+    currency: loan.currency,
+    overdue: false,
+    dpd: loan.dpd,
+    bucket: loan.bucket,
+    previousBucket: loan.bucket,
+    lateFee: 0,
+    penaltyInterest: 0,
+    capped: false,
+    chargedOff: false,
+  };
+  return { kind: 'change', update, ledgerEntries: [], events: [], outcome };
+}
+
+/**
  * Assesses `loan` for business date `asOf` under `policy`.
  * @returns 'unchanged' (`not-active`, `already-swept` when accruedThrough ≥ asOf, or
  *   `nothing-to-change`), or 'change' with the conditional update, ledger entries (minor units),
@@ -54,7 +89,7 @@ export function assess(
   asOf: BusinessDate,
   run: RunContext,
 ): Assessment {
-  if (loan.status !== 'ACTIVE') return { kind: 'unchanged', reason: 'not-active' };
+  if (loan.status !== 'ACTIVE') return leaveIndex(loan, asOf);
   if (loan.accruedThrough !== undefined && loan.accruedThrough >= asOf) {
     return { kind: 'unchanged', reason: 'already-swept' };
   }

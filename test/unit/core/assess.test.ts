@@ -457,11 +457,26 @@ describe('idempotence and scope', () => {
 
   it('only sweeps ACTIVE loans', () => {
     for (const status of ['PAID_OFF', 'CHARGED_OFF', 'CANCELLED'] as const) {
-      expect(assess(loan({ status }), policy(), d('2026-01-14'), RUN)).toEqual({
-        kind: 'unchanged',
-        reason: 'not-active',
-      });
+      expect(
+        assess(loan({ status, nextDueDate: undefined }), policy(), d('2026-01-14'), RUN),
+      ).toEqual({ kind: 'unchanged', reason: 'not-active' });
     }
+  });
+
+  it('takes a loan that left ACTIVE out of the index and charges it nothing', () => {
+    const closed = loan({ status: 'PAID_OFF', version: 4, dpd: 4, bucket: 'M1' });
+    const result = change(assess(closed, policy(), d('2026-01-14'), RUN));
+    expect(result.update).toMatchObject({
+      nextDueDate: null,
+      expectedVersion: 4,
+      version: 5,
+      lateFeesCharged: 0,
+      penaltyCharged: 0,
+      installments: [],
+    });
+    expect(result.update.status).toBeUndefined();
+    expect(result.ledgerEntries).toEqual([]);
+    expect(result.events).toEqual([]);
   });
 
   it('puts the post-assessment bucket and dpd and deterministic ids on every event', () => {
