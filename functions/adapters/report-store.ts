@@ -10,8 +10,8 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { AmountsByCurrency, ReportDelta } from '../core/report';
-import type { Bucket, BusinessDate } from '../core/types';
+import type { ReportDelta } from '../core/report';
+import type { BusinessDate } from '../core/types';
 
 /** The map attributes of a report item: key → count or minor units. */
 const MAP_ATTRIBUTES = [
@@ -26,19 +26,12 @@ type MapAttribute = (typeof MAP_ATTRIBUTES)[number];
 
 const COUNTER_ATTRIBUTES = ['loansOverdue', 'chargedOff', 'dueSoon', 'cured'] as const;
 
-/** A business date's report as stored; counts, and amounts in minor units by currency. */
-export interface ReportItem {
+/**
+ * A business date's report as stored: the sum of every counted event's delta (counts, and amounts
+ * in minor units by currency), plus completion.
+ */
+export interface ReportItem extends Omit<ReportDelta, 'completion'> {
   readonly asOf: BusinessDate;
-  readonly loansOverdue: number;
-  readonly buckets: Readonly<Partial<Record<Bucket, number>>>;
-  readonly amountOverdue: AmountsByCurrency;
-  readonly chargesApplied: AmountsByCurrency;
-  readonly lateFees: AmountsByCurrency;
-  readonly penaltyInterest: AmountsByCurrency;
-  readonly chargedOff: number;
-  readonly chargedOffPrincipal: AmountsByCurrency;
-  readonly dueSoon: number;
-  readonly cured: number;
   /** True once a `sweep.completed` event of a run that covered every loan was counted. */
   readonly complete: boolean;
   /** The run summary of the last `sweep.completed` counted for the date. */
