@@ -8,7 +8,7 @@ import type { Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LocalResources } from '../../../scripts/lib/local-resources';
 import { drainQueue, freshResources } from '../../support/aws';
-import { clients, putItems } from './support';
+import { clients, loanItem, putItems } from './support';
 
 let resources: LocalResources;
 let summary: Record<string, unknown>;
@@ -20,28 +20,17 @@ const context = {
   getRemainingTimeInMillis: () => 900_000,
 } as unknown as Context;
 
+/** One instalment of 100,000 fen principal + 900 interest, unpaid, due on `dueDate`. */
 function loan(loanId: string, dueDate: string, extra: Record<string, unknown> = {}) {
-  return {
-    loanId,
-    borrowerId: `B-${loanId}`,
-    currency: 'CNY',
-    principal: 100_000,
-    dailyInterestRate: 0.0003,
-    status: 'ACTIVE',
-    sweepShard: 5,
-    nextDueDate: dueDate,
-    installments: [
-      {
-        seq: 1,
-        dueDate,
-        principalDue: 100_000,
-        interestDue: 900,
-        principalPaid: 0,
-        interestPaid: 0,
-      },
-    ],
-    ...extra,
+  const installment = {
+    seq: 1,
+    dueDate,
+    principalDue: 100_000,
+    interestDue: 900,
+    principalPaid: 0,
+    interestPaid: 0,
   };
+  return loanItem(loanId, [installment], extra);
 }
 
 beforeAll(async () => {
