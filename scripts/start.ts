@@ -15,6 +15,7 @@ import {
 } from '../functions/core/dates';
 import { formatMoney } from '../functions/core/reminders';
 import type { BusinessDate } from '../functions/core/types';
+import { SKIPPED_LIST_LIMIT } from '../functions/sweep/summary';
 import { type LocalAws, startLocalAws } from './lib/emulators';
 import {
   type LocalRunOptions,
@@ -144,6 +145,7 @@ function renderText(result: LocalRunResult): string {
       head: [
         'asOf',
         'paid',
+        'recovered',
         'examined',
         'overdue',
         'M1',
@@ -167,6 +169,7 @@ function renderText(result: LocalRunResult): string {
       table.push([
         day.asOf,
         day.payments,
+        money(day.recovered),
         day.summary.loansExamined,
         day.summary.loansOverdue,
         ...['M1', 'M2', 'M3', 'M4', 'M5', 'M6', 'M7'].map(
@@ -205,6 +208,8 @@ function renderText(result: LocalRunResult): string {
     for (const skipped of last.summary.skipped.loans.slice(0, 10)) {
       out.push(`  ${skipped.loanId}: ${skipped.reason}`);
     }
+    const more = last.summary.skipped.count - Math.min(10, last.summary.skipped.loans.length);
+    if (more > 0) out.push(`  … and ${more} more (--json lists the first ${SKIPPED_LIST_LIMIT})`);
   }
   out.push('', last.report ? renderReport(last.report) : `No report for ${last.asOf} (dry run).`);
   out.push('', `Reminders for ${last.asOf}: ${last.remindersCreated} written (samples)`);
@@ -238,9 +243,12 @@ async function main(): Promise<number> {
     localAws = undefined;
     await running?.stop();
   };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     process.once(signal, () => {
-      void shutdown().finally(() => process.exit(130));
+      void shutdown().finally(() => process.exit(code));
     });
   }
   try {
@@ -258,14 +266,22 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(
+/** Resolves once `text` has been handed to the OS, so exiting right after loses none of it. */
+function flushed(stream: NodeJS.WriteStream, text = ''): Promise<void> {
+  return new Promise((resolve) => stream.write(text, () => resolve()));
+}
+
+// Exit as soon as everything started is stopped: a timer left behind by a stopped emulator's
+// kill fallback (or an SDK socket kept alive) must not hold the terminal for seconds.
+main()
+  .catch(async (error: unknown) => {
+    await flushed(
+      process.stderr,
       `npm start failed: ${error instanceof Error ? error.stack : String(error)}\n`,
     );
-    process.exitCode = 1;
-  },
-);
+    return 1;
+  })
+  .then(async (code) => {
+    await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+    process.exit(code);
+  });

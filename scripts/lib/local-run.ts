@@ -8,6 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import {
   DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
   type Message,
   ReceiveMessageCommand,
   SQSClient,
@@ -43,6 +44,8 @@ export interface DayResult {
   readonly report: ReportItem | undefined;
   /** Borrowers who paid their oldest overdue instalment before this day's sweep. */
   readonly payments: number;
+  /** What those borrowers paid (principal + interest), CNY fen. */
+  readonly recovered: number;
   readonly remindersCreated: number;
   readonly messagesDelivered: { readonly reminder: number; readonly reporting: number };
 }
@@ -128,8 +131,9 @@ async function applyPayments(
   tableName: string,
   asOf: BusinessDate,
   random: () => number,
-): Promise<number> {
+): Promise<{ payments: number; recovered: number }> {
   let payments = 0;
+  let recovered = 0;
   for (let shard = 0; shard < 16; shard++) {
     let ExclusiveStartKey: Record<string, unknown> | undefined;
     do {
@@ -144,12 +148,14 @@ async function applyPayments(
       );
       for (const loan of page.Items ?? []) {
         if (random() >= 0.15 || !Array.isArray(loan.installments)) continue;
+        // nextDueDate may be stale early (SPEC §3): pay the oldest unpaid instalment only if it is
+        // really overdue.
         const index = loan.installments.findIndex(
           (inst: Record<string, unknown>) =>
             Number(inst.principalPaid) + Number(inst.interestPaid) <
             Number(inst.principalDue) + Number(inst.interestDue),
         );
-        if (index < 0) continue;
+        if (index < 0 || !(String(loan.installments[index]?.dueDate) < asOf)) continue;
         const inst = loan.installments[index] as Record<string, unknown>;
         await doc.send(
           new UpdateCommand({
@@ -164,11 +170,17 @@ async function applyPayments(
           }),
         );
         payments++;
+        // Integer fen from the item (demo data): no fractions involved.
+        recovered +=
+          Number(inst.principalDue) -
+          Number(inst.principalPaid) +
+          Number(inst.interestDue) -
+          Number(inst.interestPaid);
       }
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);
   }
-  return payments;
+  return { payments, recovered };
 }
 
 function sqsEvent(messages: readonly Message[], queueArn: string): SQSEvent {
@@ -239,6 +251,17 @@ async function deliverQueue(
     onDelivered(delivered);
   }
   return delivered;
+}
+
+/** Messages waiting in a queue (visible ones), for the progress bar's total. */
+async function queuedMessages(sqs: SQSClient, queue: { queueUrl: string }): Promise<number> {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queue.queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages'],
+    }),
+  );
+  return Number(Attributes?.ApproximateNumberOfMessages ?? 0);
 }
 
 async function sampleReminders(
@@ -337,9 +360,10 @@ export async function runLocal(
 
   for (let day = 0; day < options.days; day++) {
     const asOf = addDays(options.asOf, day);
-    const payments =
+    if (day > 0 && !options.dryRun) progress(`borrowers paying before ${asOf}`, 0);
+    const { payments, recovered } =
       day === 0 || options.dryRun
-        ? 0
+        ? { payments: 0, recovered: 0 }
         : await applyPayments(doc, resources.tables.LOANS_TABLE_NAME, asOf, paymentsRandom);
     progress(`sweeping ${asOf}`, 0);
     // A real run is what the daily schedule would send for that day (so days after today can be
@@ -348,13 +372,22 @@ export async function runLocal(
       ? { asOf, dryRun: true }
       : { scheduledTime: scheduledInstantOf(asOf, timeZone).toISOString() };
     const summary = await sweep(event, lambdaContext('sweep'));
+    // Both queues drain at once, as their two event source mappings would; one progress bar.
+    const phase = `delivering events ${asOf}`;
+    const total =
+      (await queuedMessages(sqs, queues.Reminder)) + (await queuedMessages(sqs, queues.Reporting));
+    const delivered = { reminder: 0, reporting: 0 };
+    const report = () => progress(phase, delivered.reminder + delivered.reporting, total);
+    report();
     const [reminderCount, reportingCount] = await Promise.all([
-      deliverQueue(sqs, queues.Reminder, reminder, lambdaContext('reminder'), (n) =>
-        progress(`delivering reminder events ${asOf}`, n),
-      ),
-      deliverQueue(sqs, queues.Reporting, reporting, lambdaContext('reporting'), (n) =>
-        progress(`delivering reporting events ${asOf}`, n),
-      ),
+      deliverQueue(sqs, queues.Reminder, reminder, lambdaContext('reminder'), (n) => {
+        delivered.reminder = n;
+        report();
+      }),
+      deliverQueue(sqs, queues.Reporting, reporting, lambdaContext('reporting'), (n) => {
+        delivered.reporting = n;
+        report();
+      }),
     ]);
     const { created, samples } = await sampleReminders(
       doc,
@@ -367,6 +400,7 @@ export async function runLocal(
       summary,
       report: await reports.get(asOf),
       payments,
+      recovered,
       remindersCreated: created,
       messagesDelivered: { reminder: reminderCount, reporting: reportingCount },
     });

@@ -48,7 +48,11 @@ describe('the local run', () => {
       /borrowerId: missing|principal: .* is not a number|dueDate: .* is not a YYYY-MM-DD date/,
     );
     expect(first?.summary.charges.CNY?.penaltyInterest).toBeGreaterThan(0);
+    // Borrowers paid between the days: what they paid is counted, and nothing is paid before day one.
+    expect(first?.payments).toBe(0);
+    expect(first?.recovered).toBe(0);
     expect(second?.payments).toBeGreaterThan(0);
+    expect(second?.recovered).toBeGreaterThanOrEqual(second?.payments ?? 0);
     expect(first?.remindersCreated).toBeGreaterThan(0);
     expect(new Set(result.reminders.map((r) => r.locale))).toEqual(new Set(['en', 'zh-CN']));
   });
