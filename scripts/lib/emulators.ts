@@ -109,7 +109,8 @@ async function startGuarded(
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.stdin?.end();
-    await Promise.race([exited, sleep(10_000)]);
+    // An unref'd fallback timer, so a prompt exit does not keep the process alive for 10 s.
+    await Promise.race([exited, sleep(10_000, undefined, { ref: false })]);
     if (child.exitCode === null) child.kill('SIGKILL');
   };
   try {
