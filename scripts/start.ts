@@ -211,6 +211,15 @@ function renderText(result: LocalRunResult): string {
     const more = last.summary.skipped.count - Math.min(10, last.summary.skipped.loans.length);
     if (more > 0) out.push(`  … and ${more} more (--json lists the first ${SKIPPED_LIST_LIMIT})`);
   }
+  for (const day of days) {
+    const { reminder, reporting } = day.messagesFailed;
+    if (reminder + reporting > 0) {
+      out.push(
+        '',
+        `${day.asOf}: ${reminder} reminder and ${reporting} reporting message(s) failed and were left on their queues for redelivery`,
+      );
+    }
+  }
   out.push('', last.report ? renderReport(last.report) : `No report for ${last.asOf} (dry run).`);
   out.push('', `Reminders for ${last.asOf}: ${last.remindersCreated} written (samples)`);
   for (const reminder of result.reminders) {

@@ -48,6 +48,11 @@ export interface DayResult {
   readonly recovered: number;
   readonly remindersCreated: number;
   readonly messagesDelivered: { readonly reminder: number; readonly reporting: number };
+  /**
+   * Batch item failures the handlers reported, left on their queue for redelivery after its
+   * visibility timeout (later than this run looks; a redrive moves repeats to the dead-letter queue).
+   */
+  readonly messagesFailed: { readonly reminder: number; readonly reporting: number };
 }
 
 /** A reminder as written to the reminders table. */
@@ -192,10 +197,22 @@ function sqsEvent(messages: readonly Message[], queueArn: string): SQSEvent {
       attributes: {
         ApproximateReceiveCount: message.Attributes?.ApproximateReceiveCount ?? '1',
         SentTimestamp: message.Attributes?.SentTimestamp ?? String(Date.now()),
-        SenderId: 'local',
-        ApproximateFirstReceiveTimestamp: String(Date.now()),
+        SenderId: message.Attributes?.SenderId ?? 'local',
+        ApproximateFirstReceiveTimestamp:
+          message.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
       },
-      messageAttributes: {},
+      // Raw delivery turns the SNS message attributes into these, as Lambda passes them on.
+      messageAttributes: Object.fromEntries(
+        Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
+          name,
+          {
+            dataType: value.DataType ?? 'String',
+            stringValue: value.StringValue,
+            stringListValues: [],
+            binaryListValues: [],
+          },
+        ]),
+      ),
       md5OfBody: message.MD5OfBody ?? '',
       eventSource: 'aws:sqs',
       eventSourceARN: queueArn,
@@ -207,16 +224,17 @@ function sqsEvent(messages: readonly Message[], queueArn: string): SQSEvent {
 /**
  * Delivers a queue to its handler as Lambda's event source mapping would: batches of up to 10,
  * successful records deleted, batch item failures left for redelivery. Stops when the queue has
- * been empty for a moment. Returns the number of messages handled successfully.
+ * been empty for a moment. Returns the messages handled and those that failed.
  */
-async function deliverQueue(
+export async function deliverQueue(
   sqs: SQSClient,
   queue: { queueUrl: string; queueArn: string },
   handler: Handler<SQSEvent, SQSBatchResponse>,
   context: Context,
   onDelivered: (count: number) => void,
-): Promise<number> {
+): Promise<{ delivered: number; failed: number }> {
   let delivered = 0;
+  let failed = 0;
   let emptyPolls = 0;
   while (emptyPolls < 3) {
     const { Messages = [] } = await sqs.send(
@@ -224,6 +242,7 @@ async function deliverQueue(
         QueueUrl: queue.queueUrl,
         MaxNumberOfMessages: SQS_BATCH,
         WaitTimeSeconds: 0,
+        MessageAttributeNames: ['All'],
         MessageSystemAttributeNames: ['All'],
       }),
     );
@@ -234,8 +253,9 @@ async function deliverQueue(
     }
     emptyPolls = 0;
     const { batchItemFailures = [] } = await handler(sqsEvent(Messages, queue.queueArn), context);
-    const failed = new Set(batchItemFailures.map((failure) => failure.itemIdentifier));
-    const done = Messages.filter((message) => !failed.has(message.MessageId ?? ''));
+    const failures = new Set(batchItemFailures.map((failure) => failure.itemIdentifier));
+    const done = Messages.filter((message) => !failures.has(message.MessageId ?? ''));
+    failed += Messages.length - done.length;
     if (done.length > 0) {
       await sqs.send(
         new DeleteMessageBatchCommand({
@@ -250,7 +270,7 @@ async function deliverQueue(
     delivered += done.length;
     onDelivered(delivered);
   }
-  return delivered;
+  return { delivered, failed };
 }
 
 /** Messages waiting in a queue (visible ones), for the progress bar's total. */
@@ -379,7 +399,7 @@ export async function runLocal(
     const delivered = { reminder: 0, reporting: 0 };
     const report = () => progress(phase, delivered.reminder + delivered.reporting, total);
     report();
-    const [reminderCount, reportingCount] = await Promise.all([
+    const [toReminder, toReporting] = await Promise.all([
       deliverQueue(sqs, queues.Reminder, reminder, lambdaContext('reminder'), (n) => {
         delivered.reminder = n;
         report();
@@ -402,7 +422,8 @@ export async function runLocal(
       payments,
       recovered,
       remindersCreated: created,
-      messagesDelivered: { reminder: reminderCount, reporting: reportingCount },
+      messagesDelivered: { reminder: toReminder.delivered, reporting: toReporting.delivered },
+      messagesFailed: { reminder: toReminder.failed, reporting: toReporting.failed },
     });
   }
   return { options, days, reminders: lastSamples };

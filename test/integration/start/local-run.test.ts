@@ -40,6 +40,7 @@ describe('the local run', () => {
       const charged = summary.charges.CNY ?? { lateFees: 0, penaltyInterest: 0 };
       expect(report?.chargesApplied.CNY ?? 0).toBe(charged.lateFees + charged.penaltyInterest);
       expect(day.messagesDelivered.reporting).toBe(summary.eventsPublished + 1); // + sweep.completed
+      expect(day.messagesFailed).toEqual({ reminder: 0, reporting: 0 });
     }
     const [first, second] = result.days;
     // Malformed demo items are skipped with a reason naming the attribute.
