@@ -221,7 +221,12 @@ function renderText(result: LocalRunResult): string {
     }
   }
   out.push('', last.report ? renderReport(last.report) : `No report for ${last.asOf} (dry run).`);
-  out.push('', `Reminders for ${last.asOf}: ${last.remindersCreated} written (samples)`);
+  out.push(
+    '',
+    options.dryRun
+      ? `No reminders for ${last.asOf} (dry run: nothing published).`
+      : `Reminders for ${last.asOf}: ${last.remindersCreated} written (samples)`,
+  );
   for (const reminder of result.reminders) {
     out.push(
       `  [${reminder.locale} ${reminder.kind}] ${reminder.loanId} after ${reminder.sendAfter}`,
