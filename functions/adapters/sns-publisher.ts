@@ -10,7 +10,7 @@ import {
   type PublishBatchRequestEntry,
   type SNSClient,
 } from '@aws-sdk/client-sns';
-import { eventAttributesOf } from '../core/events';
+import { eventAttributesOf, messageBodyOf } from '../core/events';
 import type { EventEnvelope } from '../core/types';
 
 /** SNS's limit of entries per PublishBatch call. */
@@ -75,7 +75,7 @@ async function sendBatch(
   // Batch entry ids allow only [A-Za-z0-9_-]; event ids contain ':' and '.', so use positions.
   const entries: PublishBatchRequestEntry[] = batch.map((event, index) => ({
     Id: `e${index}`,
-    Message: JSON.stringify(event),
+    Message: messageBodyOf(event),
     MessageAttributes: messageAttributesOf(event),
   }));
   const idOf = (entryId: string | undefined) => batch[Number(entryId?.slice(1))]?.id;

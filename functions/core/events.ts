@@ -147,6 +147,16 @@ export function buildSweepCompletedEvent(
   };
 }
 
+/**
+ * The message body of an event: the envelope exactly as SPEC §6 defines it. `bucket` and `dpd`
+ * ride on the stored envelope only to rebuild the message attributes when an outbox is re-sent;
+ * consumers read them from `data` (or filter on the attributes), so they stay out of the body.
+ */
+export function messageBodyOf(event: EventEnvelope<unknown>): string {
+  const { bucket: _bucket, dpd: _dpd, ...envelope } = event;
+  return JSON.stringify(envelope);
+}
+
 /** The SNS message attributes: `eventType` always; `bucket` and `dpd` on loan events. */
 export function eventAttributesOf(event: EventEnvelope<unknown>): EventAttributes {
   if (event.type === 'sweep.completed') return { eventType: event.type };

@@ -4,6 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assess } from '../../../functions/core/assess';
+import { messageBodyOf } from '../../../functions/core/events';
 import { parseLoanItem } from '../../../functions/core/loan';
 import { policyFor } from '../../../functions/core/policy';
 import type { Assessment, EventEnvelope } from '../../../functions/core/types';
@@ -138,7 +139,9 @@ describe('a full sweep of a mixed portfolio', () => {
     const want = [...expected.values()].flatMap((a) => (a.kind === 'change' ? a.events : []));
     const loanEvents = firstEvents.filter((e) => e.type !== 'sweep.completed');
     expect(loanEvents.map((e) => e.id).sort()).toEqual(want.map((e) => e.id).sort());
-    for (const event of want) expect(loanEvents.find((e) => e.id === event.id)).toEqual(event);
+    for (const event of want) {
+      expect(loanEvents.find((e) => e.id === event.id)).toEqual(JSON.parse(messageBodyOf(event)));
+    }
     const completed = firstEvents.filter((e) => e.type === 'sweep.completed');
     expect(completed.map((e) => e.id)).toEqual([`sweep.completed:${ASOF}:sweep-${ASOF}`]);
     expect(completed[0]?.data).toMatchObject({ loansCharged: summary.loansCharged });

@@ -6,6 +6,7 @@ import {
   EVENT_TYPES,
   eventAttributesOf,
   eventIdOf,
+  messageBodyOf,
   sweepCompletedEventId,
 } from '../../../functions/core/events';
 import {
@@ -46,6 +47,30 @@ describe('event ids and attributes', () => {
       bucket: 'M2',
       dpd: 31,
     });
+  });
+
+  it('sends the §6 envelope as the body: bucket and dpd only as attributes and in data', () => {
+    const event = buildLoanEvent(
+      'loan.delinquency_changed',
+      loan(),
+      { bucket: 'M2', dpd: 31 },
+      d('2026-02-10'),
+      RUN,
+      { from: 'M1', to: 'M2', dpd: 31 },
+    );
+    const body = JSON.parse(messageBodyOf(event));
+    expect(Object.keys(body).sort()).toEqual([
+      'asOf',
+      'borrowerId',
+      'data',
+      'id',
+      'loanId',
+      'occurredAt',
+      'runId',
+      'schemaVersion',
+      'type',
+    ]);
+    expect(body.data).toEqual({ from: 'M1', to: 'M2', dpd: 31 });
   });
 
   it('gives sweep.completed only its eventType', () => {
