@@ -63,6 +63,19 @@ const penaltyOf = async (loanId: string) =>
     .filter((e) => e.kind === 'PENALTY_INTEREST')
     .reduce((s, e) => s + Number(e.amount), 0);
 
+describe('the sweep’s configuration (§4)', () => {
+  it('fails the cold start on an invalid FEE_POLICY with a message naming the field', async () => {
+    await expect(
+      importHandler('sweep', resources, JSON.stringify({ default: { graceDays: -1 } })),
+    ).rejects.toThrow(/graceDays/);
+    await expect(
+      importHandler('sweep', resources, JSON.stringify({ products: { P1: { rounding: 'UP' } } })),
+    ).rejects.toThrow(/rounding/);
+    const handler = await importHandler('sweep', resources, FEE_POLICY);
+    sweep = async (event) => (await handler(event, lambdaContext())) as Record<string, unknown>;
+  });
+});
+
 describe('the sweep’s input (§5), in the order an operator would meet it', () => {
   it('rejects a payload naming every problem: unknown field, bad date, empty list — and writes nothing', async () => {
     const attempt = sweep({ asOf: '2026-02-30', loanIds: [], colour: 'red' });
