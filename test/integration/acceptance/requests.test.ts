@@ -5,6 +5,8 @@
  * Loans are 50,000 fen at 0.0003 a day, one instalment of 50,000 + 1,500; FEE_POLICY sets a late fee
  * of 500. One penalty day is round(50,000 × 0.00045 = 22.5) = 23 fen.
  */
+
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { LocalResources } from '../../../scripts/lib/local-resources';
 import { freshResources } from '../../support/aws';
@@ -33,6 +35,7 @@ const loans = () => [
   oneInstalmentLoan('G-paid-in-grace', '2026-11-24'),
   oneInstalmentLoan('G-recover', '2026-11-20'),
   oneInstalmentLoan('G-backfill', '2026-11-20'),
+  oneInstalmentLoan('G-forgiven', '2026-11-20', { forbearanceUntil: '2026-11-30' }),
   { ...oneInstalmentLoan('G-bad-borrower', '2026-11-20'), borrowerId: undefined },
   { ...oneInstalmentLoan('G-bad-principal', '2026-11-20'), principal: 'fifty thousand' },
   { ...oneInstalmentLoan('G-bad-installments', '2026-11-20'), installments: 'none' },
@@ -112,9 +115,9 @@ describe('the sweep’s input (§5), in the order an operator would meet it', ()
     expect(summary).toMatchObject({
       asOf: '2026-11-28',
       dryRun: true,
-      loansExamined: 4, // the three malformed items are skipped, not examined
-      loansOverdue: 4,
-      loansCharged: 4,
+      loansExamined: 5, // the three malformed items are skipped, not examined
+      loansOverdue: 5,
+      loansCharged: 4, // G-forgiven is in forbearance
       charges: { CNY: { lateFees: 2_000, penaltyInterest: 3 * 184 + 92 } },
       eventsPublished: 0,
       complete: true,
@@ -179,6 +182,14 @@ describe('the sweep’s input (§5), in the order an operator would meet it', ()
   it('after a missed day and a late-written loan, one run charges what the daily runs would have', async () => {
     await payInFull(resources, 'G-paid-in-grace', 0);
     await payInFull(resources, 'G-recover', 0);
+    // The hardship plan is withdrawn: the dates it covered (through 11-26) stay forgiven.
+    await clients.doc.send(
+      new UpdateCommand({
+        TableName: resources.tables.LOANS_TABLE_NAME,
+        Key: { loanId: 'G-forgiven' },
+        UpdateExpression: 'REMOVE forbearanceUntil',
+      }),
+    );
     await sweep({ asOf: '2026-11-27', loanIds: ['G-daily'] });
     await putItems(resources.tables.LOANS_TABLE_NAME, [
       oneInstalmentLoan('G-catchup', '2026-11-20'),
@@ -200,6 +211,17 @@ describe('the sweep’s input (§5), in the order an operator would meet it', ()
     expect(
       (await ledgerOf(resources, 'G-daily')).filter((e) => e.kind === 'LATE_FEE'),
     ).toHaveLength(1);
+  });
+
+  it('charges a loan whose forbearance was withdrawn only after the forgiven dates: 2 × 23 = 46', async () => {
+    expect(await loanNow(resources, 'G-forgiven')).toMatchObject({
+      lateFeesCharged: 500,
+      penaltyCharged: 46,
+    });
+    const penalty = (await ledgerOf(resources, 'G-forgiven')).find(
+      (e) => e.kind === 'PENALTY_INTEREST',
+    );
+    expect(penalty).toMatchObject({ fromDate: '2026-11-27', toDate: '2026-11-28', days: 2 });
   });
 
   it('never charges a loan paid within grace, and takes it out of the index', async () => {
@@ -235,6 +257,31 @@ describe('the sweep’s input (§5), in the order an operator would meet it', ()
     expect(byId(await scanAll(resources.tables.LOANS_TABLE_NAME))).toEqual(byId(before));
     const known = new Set(lastDay.map((e) => e.id));
     for (const e of bodies(await drain(resources, 'Reporting'))) expect(known).toContain(e.id);
+  });
+
+  it('two runs at once for a new loan charge it once', async () => {
+    await putItems(resources.tables.LOANS_TABLE_NAME, [oneInstalmentLoan('G-race', '2026-11-20')]);
+    await Promise.all([
+      sweep({ asOf: '2026-11-28', loanIds: ['G-race'] }),
+      sweep({ asOf: '2026-11-28', loanIds: ['G-race', 'G-daily'] }),
+    ]);
+    const entries = await ledgerOf(resources, 'G-race');
+    expect(entries.map((e) => [e.kind, e.amount]).sort()).toEqual([
+      ['LATE_FEE', 500],
+      ['PENALTY_INTEREST', 184],
+    ]);
+    expect(await loanNow(resources, 'G-race')).toMatchObject({
+      lateFeesCharged: 500,
+      penaltyCharged: 184,
+    });
+    const ids = bodies(await drain(resources, 'Reporting'))
+      .filter((e) => e.loanId === 'G-race')
+      .map((e) => e.id);
+    expect([...new Set(ids)].sort()).toEqual([
+      'G-race:loan.delinquency_changed:2026-11-28',
+      'G-race:loan.fee_applied:2026-11-28',
+      'G-race:loan.overdue:2026-11-28',
+    ]);
   });
 
   it('a backfill for an earlier date leaves a loan swept later as it is', async () => {
