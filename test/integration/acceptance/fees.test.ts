@@ -473,3 +473,19 @@ describe('events (§6)', () => {
     });
   });
 });
+
+describe('the day after (a dry run for 2026-11-29)', () => {
+  it('charges a loan at its cap nothing more, and a charged-off loan nothing at all', async () => {
+    const handler = await importHandler('sweep', resources, FEE_POLICY);
+    const next = (await handler(
+      { asOf: '2026-11-29', dryRun: true, loanIds: ['F-cap', 'F-chargeoff', 'F-day4'] },
+      lambdaContext(),
+    )) as Record<string, unknown>;
+    // Only F-day4 is charged: one more day, 23 fen.
+    expect(next).toMatchObject({
+      dryRun: true,
+      loansCharged: 1,
+      charges: { CNY: { lateFees: 0, penaltyInterest: 23 } },
+    });
+  });
+});
