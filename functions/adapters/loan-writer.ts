@@ -37,7 +37,10 @@ export interface LoanCommit {
   readonly indexKey: IndexKeyChange;
 }
 
-/** `committed`; `conflict` when the loan changed since it was read; `ledger-exists` otherwise. */
+/**
+ * `committed`; `conflict` when the loan changed (or was being changed) since it was read;
+ * `rejected` when a ledger entry already exists.
+ */
 export type CommitResult =
   | { readonly kind: 'committed' }
   | { readonly kind: 'conflict' }
@@ -155,8 +158,8 @@ function ledgerPut(tables: SweepTables, entry: LedgerEntry) {
 /**
  * Writes one loan's update, outbox and ledger entries in one transaction.
  * @returns `conflict` when the loan's version (or an instalment's position) changed since it
- *   was read; `rejected` when a ledger entry already exists. Other errors are thrown after the
- *   SDK's own retries.
+ *   was read, or another transaction held one of its items; `rejected` when a ledger entry
+ *   already exists. Other errors are thrown after the SDK's own retries.
  */
 export async function commitLoan(
   doc: DynamoDBDocumentClient,
@@ -177,6 +180,9 @@ export async function commitLoan(
     if (!(error instanceof TransactionCanceledException)) throw error;
     const reasons = error.CancellationReasons ?? [];
     if (reasons[0]?.Code === 'ConditionalCheckFailed') return { kind: 'conflict' };
+    // Another transaction (a concurrent run, a payment) held one of the items: like a version
+    // conflict, a re-read shows what it wrote. The SDK does not retry a cancelled transaction.
+    if (reasons.some((r) => r.Code === 'TransactionConflict')) return { kind: 'conflict' };
     const ledger = reasons.findIndex((r, i) => i > 0 && r.Code === 'ConditionalCheckFailed');
     if (ledger > 0) {
       const entryId = commit.ledgerEntries[ledger - 1]?.entryId;
