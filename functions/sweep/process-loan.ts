@@ -94,13 +94,27 @@ async function deliver(
     const clearing = outboxIds.filter((id) => accepted.has(id));
     if (clearing.length === 0) return { loan: known };
     const empties = clearing.length === outboxIds.length;
-    const cleared = await ctx.store.clearOutbox({
-      loanId: known.loanId,
-      expectedVersion: known.version,
-      eventIds: clearing,
-      empties,
-      indexKey: indexKeyTo(finalKey),
-    });
+    let cleared: 'cleared' | 'conflict';
+    try {
+      cleared = await ctx.store.clearOutbox({
+        loanId: known.loanId,
+        expectedVersion: known.version,
+        eventIds: clearing,
+        empties,
+        indexKey: indexKeyTo(finalKey),
+      });
+    } catch (error) {
+      // SNS has these events; only their removal failed (e.g. throttling past the SDK's retries).
+      // The loan's write stands, so this is no skip: they stay in the outbox, and the next run
+      // re-sends the same ids and clears them then.
+      ctx.totals.eventsPending += clearing.length;
+      ctx.log.warn('outbox not cleared; the next run re-sends these events', {
+        loanId: known.loanId,
+        eventIds: clearing,
+        reason: reasonOf(error),
+      });
+      return { loan: known };
+    }
     if (cleared === 'cleared') {
       const outbox = Object.fromEntries(
         Object.entries(known.outbox).filter(([id]) => !accepted.has(id)),

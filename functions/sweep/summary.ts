@@ -36,7 +36,10 @@ export interface SweepTotals {
   charges: Record<string, ChargeTotals>;
   chargedOff: number;
   eventsPublished: number;
-  /** Events SNS did not accept this run; they stay in their loan's outbox for the next run. */
+  /**
+   * Events left in their loan's outbox for the next run: SNS did not accept them, or it did but
+   * clearing them from the outbox failed (the next run re-sends the same ids).
+   */
   eventsPending: number;
   versionConflicts: number;
   skipped: { count: number; loans: SkippedLoan[] };
