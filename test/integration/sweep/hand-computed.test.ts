@@ -3,12 +3,12 @@
  * numbers, SPEC §3 shape), the environment of SPEC §9, the schedule's event, and expectations
  * computed by hand from SPEC §4 — not by the engine under test.
  */
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LocalResources } from '../../../scripts/lib/local-resources';
 import { drainQueue, freshResources } from '../../support/aws';
-import { clients, loanItem, putItems } from './support';
+import { clients, ledgerOf, loanItem, putItems } from './support';
 
 let resources: LocalResources;
 let summary: Record<string, unknown>;
@@ -55,16 +55,8 @@ beforeAll(async () => {
   vi.unstubAllEnvs();
 });
 
-async function ledger(loanId: string) {
-  const { Items = [] } = await clients.doc.send(
-    new QueryCommand({
-      TableName: resources.tables.LEDGER_TABLE_NAME,
-      KeyConditionExpression: 'loanId = :id',
-      ExpressionAttributeValues: { ':id': loanId },
-    }),
-  );
-  return Items;
-}
+const ledger = (loanId: string) =>
+  ledgerOf(clients.doc, resources.tables.LEDGER_TABLE_NAME, loanId);
 
 async function item(loanId: string) {
   const { Item } = await clients.doc.send(
