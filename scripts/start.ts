@@ -13,7 +13,7 @@ import {
   DEFAULT_BUSINESS_TIMEZONE,
   parseBusinessDate,
 } from '../functions/core/dates';
-import { formatMoney } from '../functions/core/reminders';
+import { formatMoney } from '../functions/core/money';
 import type { BusinessDate } from '../functions/core/types';
 import { SKIPPED_LIST_LIMIT } from '../functions/sweep/summary';
 import { type LocalAws, startLocalAws } from './lib/emulators';

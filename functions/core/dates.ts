@@ -72,20 +72,58 @@ export function isValidTimeZone(tz: string): boolean {
   }
 }
 
-/** The calendar date of `instant` as seen on a wall clock in the IANA zone `timeZone`. */
-export function businessDateOf(instant: Date, timeZone: string): BusinessDate {
+/** Milliseconds in a minute. */
+export const MS_PER_MINUTE = 60_000;
+
+/** A wall-clock reading in an IANA zone, and the zone's offset from UTC there (minutes). */
+export interface WallClock {
+  readonly year: number;
+  /** 1–12 */
+  readonly month: number;
+  readonly day: number;
+  /** 0–23 */
+  readonly hour: number;
+  readonly minute: number;
+  readonly second: number;
+  readonly offsetMinutes: number;
+}
+
+/** The one reader of wall clocks: what a clock in `timeZone` shows at `epochMs` (ms since epoch). */
+export function wallClockOf(epochMs: number, timeZone: string): WallClock {
   const parts = new Intl.DateTimeFormat('en-US', {
     timeZone,
+    hourCycle: 'h23',
     year: 'numeric',
     month: '2-digit',
     day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
     calendar: 'gregory',
     numberingSystem: 'latn',
-  }).formatToParts(instant);
-  const part = (type: Intl.DateTimeFormatPartTypes): string =>
-    parts.find((p) => p.type === type)?.value ?? '';
-  const year = part('year').padStart(4, '0');
-  const date = `${year}-${part('month')}-${part('day')}`;
+  }).formatToParts(new Date(epochMs));
+  const part = (type: Intl.DateTimeFormatPartTypes) =>
+    Number(parts.find((p) => p.type === type)?.value ?? Number.NaN);
+  const year = part('year');
+  const month = part('month');
+  const day = part('day');
+  const hour = part('hour');
+  const minute = part('minute');
+  const second = part('second');
+  const probe = new Date(Date.UTC(2000, month - 1, day, hour, minute, second));
+  // setUTCFullYear keeps years 0–99 as written (Date.UTC would map them to 1900–1999).
+  probe.setUTCFullYear(year);
+  const epochSeconds = Math.floor(epochMs / 1000) * 1000;
+  const offsetMinutes = Math.round((probe.getTime() - epochSeconds) / MS_PER_MINUTE);
+  return { year, month, day, hour, minute, second, offsetMinutes };
+}
+
+const twoDigits = (n: number) => String(n).padStart(2, '0');
+
+/** The calendar date of `instant` as seen on a wall clock in the IANA zone `timeZone`. */
+export function businessDateOf(instant: Date, timeZone: string): BusinessDate {
+  const wall = wallClockOf(instant.getTime(), timeZone);
+  const date = `${String(wall.year).padStart(4, '0')}-${twoDigits(wall.month)}-${twoDigits(wall.day)}`;
   const parsed = parseBusinessDate(date);
   if (!parsed) throw new Error(`cannot derive a business date from ${instant.toISOString()}`);
   return parsed;

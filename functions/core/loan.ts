@@ -3,6 +3,7 @@
  * type and range, and the first problem becomes a reason naming the attribute, so the sweep can
  * skip and report the item instead of crashing. Sweep-maintained attributes default when absent.
  */
+import { SWEEP_SHARDS } from '../../infra/definitions';
 import { parseBusinessDate } from './dates';
 import { isBucket } from './delinquency';
 import { isEventType } from './events';
@@ -19,6 +20,7 @@ import type {
   MinorUnits,
   Rational,
 } from './types';
+import { isRecord } from './values';
 
 /**
  * A DynamoDB number as the document client may hand it over: a JS number, or an object with the
@@ -29,7 +31,6 @@ export type NumberLike = number | { readonly value: string };
 const STATUSES: readonly LoanStatus[] = ['ACTIVE', 'PAID_OFF', 'CHARGED_OFF', 'CANCELLED'];
 const LOCALES: readonly Locale[] = ['zh-CN', 'en'];
 const CURRENCY_PATTERN = /^[A-Z]{3}$/;
-const SHARD_COUNT = 16;
 
 /** Thrown inside this module only; `parseLoanItem` turns it into a failure result. */
 class ItemProblem extends Error {}
@@ -131,10 +132,6 @@ function oneOf<T extends string>(value: unknown, path: string, allowed: readonly
     throw new ItemProblem(`${path}: ${shown(value)} is not one of ${allowed.join(', ')}`);
   }
   return text as T;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function parseInstallment(value: unknown, index: number): Installment {
@@ -271,7 +268,7 @@ function parseLoan(item: Record<string, unknown>): Loan {
       required(item.sweepShard, 'sweepShard'),
       'sweepShard',
       0,
-      SHARD_COUNT - 1,
+      SWEEP_SHARDS - 1,
     ),
     ...(accruedThrough === undefined ? {} : { accruedThrough }),
     dpd: isAbsent(item.dpd) ? 0 : intInRange(item.dpd, 'dpd', 0),

@@ -1,5 +1,5 @@
 /** Minor-unit amounts (SPEC §3): integer counts of a currency's minor unit, always safe integers. */
-import type { MinorUnits } from './types';
+import type { CurrencyCode, Locale, MinorUnits } from './types';
 
 /** True when `value` is a non-negative safe integer, i.e. a valid amount in minor units. */
 export function isMinorUnits(value: number): boolean {
@@ -25,4 +25,23 @@ export function sumMinorUnits(amounts: Iterable<MinorUnits>): MinorUnits {
   let total = 0n;
   for (const amount of amounts) total += BigInt(amount);
   return minorUnitsFromBigInt(total);
+}
+
+/**
+ * Formats an amount of minor units in `currency` for `locale` (e.g. `¥1,234.56`, `$1,234.56`).
+ * Exact for any safe integer: the decimal is built as text with BigInt and handed to
+ * Intl.NumberFormat as a string, so no binary floating point touches it.
+ */
+export function formatMoney(amount: MinorUnits, currency: CurrencyCode, locale: Locale): string {
+  const formatter = new Intl.NumberFormat(locale, { style: 'currency', currency });
+  // The currency's minor-unit digits (CNY 2, JPY 0, KWD 3) as the runtime's CLDR data knows them.
+  const digits = formatter.resolvedOptions().maximumFractionDigits ?? 2;
+  const value = BigInt(amount);
+  const negative = value < 0n;
+  const magnitude = negative ? -value : value;
+  const scale = 10n ** BigInt(digits);
+  const whole = (magnitude / scale).toString();
+  const fraction = (magnitude % scale).toString().padStart(digits, '0');
+  const text = `${negative ? '-' : ''}${whole}${digits > 0 ? `.${fraction}` : ''}`;
+  return formatter.format(text as Intl.StringNumericLiteral);
 }

@@ -3,7 +3,8 @@
  * locale, and when the messaging gateway may send it. Pure: the reminder service reads the loan
  * and writes the result.
  */
-import { daysBetween } from './dates';
+import { daysBetween, MS_PER_MINUTE, wallClockOf } from './dates';
+import type { ParsedLoanEvent } from './event-message';
 import {
   amountOverdueOn,
   daysPastDueOn,
@@ -11,7 +12,7 @@ import {
   isUnpaid,
   unpaidAmount,
 } from './installments';
-import type { ParsedLoanEvent } from './report';
+import { formatMoney } from './money';
 import type { BusinessDate, CurrencyCode, FeePolicy, Loan, Locale, MinorUnits } from './types';
 
 /** The events the reminder queue receives (its subscription filter policy, SPEC §7). */
@@ -129,25 +130,6 @@ export function decideReminder(
   };
 }
 
-/**
- * Formats an amount of minor units in `currency` for `locale` (e.g. `¥1,234.56`, `$1,234.56`).
- * Exact for any safe integer: the decimal is built as text with BigInt and handed to
- * Intl.NumberFormat as a string, so no binary floating point touches it.
- */
-export function formatMoney(amount: MinorUnits, currency: CurrencyCode, locale: Locale): string {
-  const formatter = new Intl.NumberFormat(locale, { style: 'currency', currency });
-  // The currency's minor-unit digits (CNY 2, JPY 0, KWD 3) as the runtime's CLDR data knows them.
-  const digits = formatter.resolvedOptions().maximumFractionDigits ?? 2;
-  const value = BigInt(amount);
-  const negative = value < 0n;
-  const magnitude = negative ? -value : value;
-  const scale = 10n ** BigInt(digits);
-  const whole = (magnitude / scale).toString();
-  const fraction = (magnitude % scale).toString().padStart(digits, '0');
-  const text = `${negative ? '-' : ''}${whole}${digits > 0 ? `.${fraction}` : ''}`;
-  return formatter.format(text as Intl.StringNumericLiteral);
-}
-
 function dueWhenZh(daysUntilDue: number): string {
   if (daysUntilDue === 0) return '今天';
   if (daysUntilDue === 1) return '明天';
@@ -180,44 +162,6 @@ export function renderReminderMessage(content: ReminderContent, locale: Locale):
 /** Local hour (business time) from which a reminder may be sent: nobody is contacted 22:00–08:00. */
 export const REMINDER_SEND_HOUR = 9;
 
-const MS_PER_MINUTE = 60_000;
-
-/** Wall-clock parts of `epochMs` in `timeZone`, and the zone's UTC offset there in minutes. */
-function wallClockAt(epochMs: number, timeZone: string) {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    calendar: 'gregory',
-    numberingSystem: 'latn',
-  }).formatToParts(new Date(epochMs));
-  const part = (type: Intl.DateTimeFormatPartTypes) =>
-    Number(parts.find((p) => p.type === type)?.value ?? Number.NaN);
-  const fields = {
-    year: part('year'),
-    month: part('month'),
-    day: part('day'),
-    hour: part('hour'),
-    minute: part('minute'),
-    second: part('second'),
-  };
-  const asUtc = Date.UTC(
-    fields.year,
-    fields.month - 1,
-    fields.day,
-    fields.hour,
-    fields.minute,
-    fields.second,
-  );
-  const epochSeconds = Math.floor(epochMs / 1000) * 1000;
-  return { ...fields, offsetMinutes: Math.round((asUtc - epochSeconds) / MS_PER_MINUTE) };
-}
-
 const two = (n: number) => String(n).padStart(2, '0');
 
 function formatOffset(minutes: number): string {
@@ -234,10 +178,10 @@ export function sendAfterOf(asOf: BusinessDate, timeZone: string): string {
   const [year, month, day] = asOf.split('-').map(Number) as [number, number, number];
   const wallAsUtc = Date.UTC(year, month - 1, day, REMINDER_SEND_HOUR);
   // Two passes settle the offset when the naive guess lands on the other side of a DST change.
-  const firstGuess = wallAsUtc - wallClockAt(wallAsUtc, timeZone).offsetMinutes * MS_PER_MINUTE;
-  const instant = wallAsUtc - wallClockAt(firstGuess, timeZone).offsetMinutes * MS_PER_MINUTE;
+  const firstGuess = wallAsUtc - wallClockOf(wallAsUtc, timeZone).offsetMinutes * MS_PER_MINUTE;
+  const instant = wallAsUtc - wallClockOf(firstGuess, timeZone).offsetMinutes * MS_PER_MINUTE;
   // Rendered from the instant itself, so even a 09:00 that a DST gap skips stays a true instant.
-  const wall = wallClockAt(instant, timeZone);
+  const wall = wallClockOf(instant, timeZone);
   const date = `${String(wall.year).padStart(4, '0')}-${two(wall.month)}-${two(wall.day)}`;
   const time = `${two(wall.hour)}:${two(wall.minute)}:${two(wall.second)}`;
   return `${date}T${time}${formatOffset(wall.offsetMinutes)}`;

@@ -7,6 +7,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { ReminderItem, SaveReminderResult } from '../adapters/reminder-store';
+import { parseEventMessage } from '../core/event-message';
 import { parseLoanItem } from '../core/loan';
 import { policyFor } from '../core/policy';
 import {
@@ -15,7 +16,6 @@ import {
   renderReminderMessage,
   sendAfterOf,
 } from '../core/reminders';
-import { parseEventMessage } from '../core/report';
 import type { PolicyBook } from '../core/types';
 
 export interface ReminderDeps {

@@ -4,11 +4,11 @@
  * rest retried; write conflicts on the hot report item are retried with backoff.
  */
 import type { CommitOutcome, DateDelta, ReportStore } from '../adapters/report-store';
+import type { ParsedEvent } from '../core/event-message';
 import {
   EMPTY_DELTA,
   isEmptyDelta,
   mergeDeltas,
-  type ParsedEvent,
   type ReportDelta,
   reportDeltaOf,
 } from '../core/report';

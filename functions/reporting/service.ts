@@ -6,7 +6,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { ReportStore } from '../adapters/report-store';
-import { type ParsedEvent, parseEventMessage } from '../core/report';
+import { type ParsedEvent, parseEventMessage } from '../core/event-message';
 import { countEvents, type IncomingEvent } from './count-events';
 
 export interface ReportingDeps {

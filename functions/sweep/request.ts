@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { businessDateOf, parseBusinessDate } from '../core/dates';
 import type { BusinessDate } from '../core/types';
+import { isRecord } from '../core/values';
 import type { SweepTotals } from './summary';
 
 /** Most loan ids an operator may name in one run (SPEC §5). */
@@ -83,10 +84,6 @@ export function runIdOf(asOf: BusinessDate, dryRun: boolean, loanIds?: readonly 
     .digest('hex')
     .slice(0, 10);
   return `${base}-${hash}`;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function shown(value: unknown): string {

@@ -5,7 +5,7 @@
 import Table from 'cli-table3';
 import type { ReportItem } from '../../functions/adapters/report-store';
 import { BUCKETS } from '../../functions/core/delinquency';
-import { formatMoney } from '../../functions/core/reminders';
+import { formatMoney } from '../../functions/core/money';
 import { type AmountsByCurrency, reportRatios } from '../../functions/core/report';
 
 function amounts(map: AmountsByCurrency): string {

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { formatMoney } from '../../../functions/core/money';
 import {
   decideReminder,
-  formatMoney,
   isOverdueReminderDay,
   renderReminderMessage,
   sendAfterOf,

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parseEventMessage } from '../../../functions/core/event-message';
 import {
   EMPTY_DELTA,
   isEmptyDelta,
   mergeDeltas,
-  parseEventMessage,
   reportDeltaOf,
   reportRatios,
 } from '../../../functions/core/report';

@@ -2,8 +2,9 @@
  * Events for consumer unit tests, built with the sweep's own envelope builder (SPEC §6) so they
  * have exactly the shape the queues deliver.
  */
+
+import type { ParsedEvent } from '../../../functions/core/event-message';
 import { buildLoanEvent, buildSweepCompletedEvent } from '../../../functions/core/events';
-import type { ParsedEvent } from '../../../functions/core/report';
 import type { Bucket, BusinessDate } from '../../../functions/core/types';
 import { d, RUN } from '../core/support/loans';
 
