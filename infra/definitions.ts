@@ -35,6 +35,8 @@ export interface TableDefinition {
   readonly indexes: readonly IndexDefinition[];
   /** Attribute holding an epoch-seconds expiry that DynamoDB TTL deletes by; none if absent. */
   readonly timeToLiveAttribute?: string;
+  /** The table's stream, when something consumes it. */
+  readonly stream?: 'NEW_AND_OLD_IMAGES';
 }
 
 /** The loans table's sparse due index: 16 shards × next due date (SPEC §3). */
@@ -52,7 +54,22 @@ export const LOANS_TABLE: TableDefinition = {
   envVar: 'LOANS_TABLE_NAME',
   partitionKey: { name: 'loanId', type: 'S' },
   indexes: [DUE_INDEX],
+  // The stream publisher sends the events each sweep write records on the item (SPEC §5.5).
+  stream: 'NEW_AND_OLD_IMAGES',
 };
+
+/** The loan attribute holding the events a sweep write records (see functions/core/outbox.ts). */
+export const OUTBOX_ATTRIBUTE = 'outbox';
+
+/**
+ * The event filter of the publisher's event source mapping (Lambda event filtering syntax): only
+ * inserts and updates whose new image carries recorded events invoke it; upstream writes to loans
+ * the sweep never recorded events on do not.
+ */
+export const PUBLISHER_STREAM_FILTER = {
+  eventName: ['INSERT', 'MODIFY'],
+  dynamodb: { NewImage: { [OUTBOX_ATTRIBUTE]: { S: [{ exists: true }] } } },
+} as const;
 
 export const LEDGER_TABLE: TableDefinition = {
   id: 'Ledger',
@@ -111,6 +128,7 @@ export const ENV_VARS = {
   eventsTopicArn: 'EVENTS_TOPIC_ARN',
   businessTimeZone: 'BUSINESS_TIMEZONE',
   feePolicy: 'FEE_POLICY',
+  stateMachineArn: 'SWEEP_STATE_MACHINE_ARN',
 } as const;
 
 /** CloudWatch namespace of the functions' Powertools metrics (`POWERTOOLS_METRICS_NAMESPACE`). */
@@ -119,6 +137,7 @@ export const METRICS_NAMESPACE = 'OverdueSweep';
 /** Powertools service names (`POWERTOOLS_SERVICE_NAME`), also the metrics' `service` dimension. */
 export const SERVICE_NAMES = {
   sweep: 'sweep',
+  publisher: 'publisher',
   reminder: 'reminder',
   reporting: 'reporting',
 } as const;

@@ -1,8 +1,9 @@
 /**
- * `npm run bench`: seeds a portfolio where most loans are closed, measures the floor (SPEC §11:
- * the candidate reads and one conditional write per loan, same concurrency, no fee logic), then
- * sweeps the same portfolio with the real sweep and prints both side by side: loans per second,
- * DynamoDB capacity, SNS calls and peak memory.
+ * `npm run bench` (SPEC §11): seeds a portfolio where most loans are closed and measures, in one
+ * run and each on fresh data of the same shape, the floor (the candidate reads and, per loan, one
+ * transaction of the conditional loan update and its ledger entry; same concurrency, no fee logic,
+ * no events) and the real sweep run directly; then the stream publisher delivering the sweep's
+ * events. Prints loans per second, DynamoDB capacity, SNS calls and peak memory side by side.
  *
  *   npm run bench -- [--candidates 20000] [--closed-ratio 0.9] [--asOf YYYY-MM-DD] [--json]
  */
@@ -11,10 +12,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import Table from 'cli-table3';
-import { loadSweepConfig } from '../functions/adapters/config';
-import { createLoanDocumentClient } from '../functions/adapters/loan-store';
+import { documentClient } from '../functions/adapters/dynamodb';
 import { createSnsPublisher } from '../functions/adapters/sns-publisher';
-import { createSweepStore } from '../functions/adapters/sweep-store';
 import {
   addDays,
   businessDateOf,
@@ -23,14 +22,18 @@ import {
 } from '../functions/core/dates';
 import { maxReminderOffset } from '../functions/core/policy';
 import type { BusinessDate } from '../functions/core/types';
-import { parseSweepRequest } from '../functions/sweep/request';
-import { DEFAULT_TUNING, runSweep } from '../functions/sweep/run-sweep';
+import { createPublisherService } from '../functions/publisher/service';
+import { loadSweepConfig } from '../functions/sweep/config';
+import { DEFAULT_TUNING } from '../functions/sweep/run';
+import type { DirectRunSummary } from '../functions/sweep/service';
+import { createSweep } from '../functions/sweep/wiring';
 import { SWEEP_SHARDS } from '../infra/definitions';
 import { runFloor } from './lib/bench-floor';
 import { seedBenchPortfolio } from './lib/bench-portfolio';
 import { startLocalAws } from './lib/emulators';
-import { createLocalResources } from './lib/local-resources';
+import { createLocalResources, type LocalResources } from './lib/local-resources';
 import { type CapacityMeter, memoryPeaks, meterDynamoDb, meterSns } from './lib/meters';
+import { createPublisherPump } from './lib/stream-pump';
 
 const USAGE = `usage: npm run bench -- [--candidates N] [--closed-ratio R] [--asOf YYYY-MM-DD] [--json]
   --candidates N     ACTIVE overdue loans to sweep (default 20000)
@@ -104,6 +107,31 @@ function meterDelta(before: CapacityMeter, after: CapacityMeter) {
 const round1 = (value: number) => Math.round(value * 10) / 10;
 const snapshot = (meter: CapacityMeter): CapacityMeter => ({ ...meter, calls: { ...meter.calls } });
 
+/** A fresh copy of the stack's resources, seeded with the bench portfolio. */
+async function seededResources(
+  clients: { dynamodb: DynamoDBClient; sns: SNSClient; sqs: SQSClient },
+  options: BenchOptions,
+  closed: number,
+  label: string,
+): Promise<LocalResources> {
+  const resources = await createLocalResources(clients);
+  const seedProgress = progress(options.json, `seeding (${label})`);
+  await seedBenchPortfolio(
+    documentClient(clients.dynamodb, { exactNumbers: false }),
+    resources.tables.LOANS_TABLE_NAME,
+    {
+      candidates: options.candidates,
+      closed,
+      asOf: options.asOf,
+      onProgress: (written) => seedProgress(written, options.candidates + closed),
+    },
+  );
+  return resources;
+}
+
+const perLoan = (units: number, loans: number) => (loans > 0 ? round2(units / loans) : 0);
+const round2 = (value: number) => Math.round(value * 100) / 100;
+
 async function main() {
   const options = parseOptions(process.argv.slice(2));
   const closed = Math.round((options.candidates * options.closedRatio) / (1 - options.closedRatio));
@@ -119,35 +147,25 @@ async function main() {
     Object.assign(process.env, localAws.env);
     const dynamodb = new DynamoDBClient({});
     const sns = new SNSClient({});
-    const resources = await createLocalResources({
-      dynamodb,
-      sns,
-      sqs: new SQSClient({ useQueueUrlAsEndpoint: false }),
-    });
-    const config = loadSweepConfig({ ...process.env, ...resources.env });
+    const clients = { dynamodb, sns, sqs: new SQSClient({ useQueueUrlAsEndpoint: false }) };
     const meter = meterDynamoDb(dynamodb);
     const snsCalls = meterSns(sns);
-    const doc = createLoanDocumentClient(dynamodb);
+    const doc = documentClient(dynamodb, { exactNumbers: false });
 
-    const seedProgress = progress(options.json, 'seeding');
-    const total = options.candidates + closed;
-    await seedBenchPortfolio(doc, config.loansTableName, {
-      candidates: options.candidates,
-      closed,
-      asOf: options.asOf,
-      onProgress: (written) => seedProgress(written, total),
-    });
-
-    // Floors: the same reads and concurrency as the sweep, no fee logic (see bench-floor.ts).
-    const measureFloor = async (writes: 'single-update' | 'contract', asOf: BusinessDate) => {
+    // Floors: the same reads and concurrency as the sweep, no fee logic (see bench-floor.ts). They
+    // read just the candidates: closed loans are outside the sparse index, so seeding them again
+    // for each floor would only cost time (the sweep's table has them, to show they are not read).
+    const measureFloor = async (writes: 'single-update' | 'transaction') => {
+      const resources = await seededResources(clients, options, 0, `${writes} floor`);
+      const policyBook = loadSweepConfig({ ...process.env, ...resources.env }).policyBook;
       const before = snapshot(meter);
       const started = performance.now();
       const { loans } = await runFloor(doc, {
-        tableName: config.loansTableName,
-        ledgerTableName: config.ledgerTableName,
+        tableName: resources.tables.LOANS_TABLE_NAME,
+        ledgerTableName: resources.tables.LEDGER_TABLE_NAME,
         writes,
-        asOf,
-        horizon: addDays(options.asOf, maxReminderOffset(config.policyBook)),
+        asOf: options.asOf,
+        horizon: addDays(options.asOf, maxReminderOffset(policyBook)),
         queryConcurrency: SWEEP_SHARDS,
         writeConcurrency: DEFAULT_TUNING.loanConcurrency,
         pageSize: DEFAULT_TUNING.pageSize,
@@ -155,39 +173,34 @@ async function main() {
       const ms = performance.now() - started;
       return { loans, ms, rate: loans / (ms / 1000), ...meterDelta(before, meter) };
     };
-    const bareFloor = await measureFloor('single-update', addDays(options.asOf, -2));
-    const floor = await measureFloor('contract', addDays(options.asOf, -1));
+    const bareFloor = await measureFloor('single-update');
+    const floor = await measureFloor('transaction');
 
-    // The real sweep, on the same table, through the same (metered) clients.
+    // The real sweep, run directly (all 16 shards in this process), through the metered clients.
+    const resources = await seededResources(clients, options, closed, 'direct sweep');
+    const config = loadSweepConfig({ ...process.env, ...resources.env });
+    const sweep = createSweep({ dynamodb, sns }, config);
     const beforeSweep = snapshot(meter);
     const memory = memoryPeaks();
     const sweepStart = performance.now();
-    const job = parseSweepRequest(
+    const summary = (await sweep.handle(
       { asOf: options.asOf },
-      { now: new Date(), timeZone: config.businessTimeZone, shardCount: SWEEP_SHARDS },
-    );
-    const quiet = { info: () => {}, warn: () => {}, error: () => {} };
-    const { summary } = await runSweep(job, {
-      store: createSweepStore(doc, {
-        loans: config.loansTableName,
-        ledger: config.ledgerTableName,
-      }),
-      publisher: createSnsPublisher(sns, config.eventsTopicArn),
-      continueWith: async () => {
-        throw new Error('the bench runs in one part');
-      },
-      policyBook: config.policyBook,
-      log: quiet,
-      clock: () => new Date(),
-      budget: { exhausted: () => false },
-      shardCount: SWEEP_SHARDS,
-    });
+      { exhausted: () => false },
+    )) as DirectRunSummary;
     const sweepMs = performance.now() - sweepStart;
     const peaks = memory.stop();
     const sweepCapacity = meterDelta(beforeSweep, meter);
+    const sweepSnsCalls = snsCalls.PublishBatchCommand ?? 0;
 
-    const floorRate = floor.rate;
-    const floorCapacity = { readUnits: floor.readUnits, writeUnits: floor.writeUnits };
+    // The stream publisher, off the sweep's path: every recorded event, 10 per PublishBatch.
+    const quiet = { published: () => {}, unreadable: () => {}, failed: () => {} };
+    const publisher = createPublisherService(createSnsPublisher(sns, config.eventsTopicArn), quiet);
+    const pump = createPublisherPump(resources.loansStreamArn, publisher);
+    const publishStart = performance.now();
+    const drained = await pump.drain();
+    const publishMs = performance.now() - publishStart;
+    const publisherSnsCalls = (snsCalls.PublishBatchCommand ?? 0) - sweepSnsCalls;
+
     const sweepRate = summary.loansExamined / (sweepMs / 1000);
     const result = {
       portfolio: { candidates: options.candidates, closed, asOf: options.asOf },
@@ -197,36 +210,53 @@ async function main() {
         loansPerSecond: Math.round(bareFloor.rate),
         readUnits: bareFloor.readUnits,
         writeUnits: bareFloor.writeUnits,
+        writeUnitsPerLoan: perLoan(bareFloor.writeUnits, bareFloor.loans),
       },
       floor: {
         loans: floor.loans,
         seconds: round1(floor.ms / 1000),
-        loansPerSecond: Math.round(floorRate),
-        ...floorCapacity,
+        loansPerSecond: Math.round(floor.rate),
+        readUnits: floor.readUnits,
+        writeUnits: floor.writeUnits,
+        readUnitsPerLoan: perLoan(floor.readUnits, floor.loans),
+        writeUnitsPerLoan: perLoan(floor.writeUnits, floor.loans),
       },
-      sweep: {
+      direct: {
         loans: summary.loansExamined,
         charged: summary.loansCharged,
         skipped: summary.skipped.count,
         seconds: round1(sweepMs / 1000),
         loansPerSecond: Math.round(sweepRate),
         ...sweepCapacity,
-        eventsPublished: summary.eventsPublished,
-        snsPublishBatchCalls: snsCalls.PublishBatchCommand ?? 0,
+        readUnitsPerLoan: perLoan(sweepCapacity.readUnits, summary.loansExamined),
+        writeUnitsPerLoan: perLoan(sweepCapacity.writeUnits, summary.loansExamined),
+        eventsRecorded: summary.eventsRecorded,
+        snsPublishBatchCalls: sweepSnsCalls,
         peakRssMiB: Math.round(peaks.rssBytes / 2 ** 20),
         peakHeapMiB: Math.round(peaks.heapUsedBytes / 2 ** 20),
         peakLiveHeapMiB:
           peaks.liveHeapBytes === undefined ? null : Math.round(peaks.liveHeapBytes / 2 ** 20),
       },
-      ratios: {
-        throughputVsFloor: Math.round((sweepRate / floorRate) * 100) / 100,
-        throughputVsBareFloor: Math.round((sweepRate / bareFloor.rate) * 100) / 100,
-        readUnitsVsFloor:
-          floorCapacity.readUnits > 0
-            ? Math.round((sweepCapacity.readUnits / floorCapacity.readUnits) * 100) / 100
-            : null,
+      publisher: {
+        records: drained.delivered,
+        invocations: drained.invocations,
+        seconds: round1(publishMs / 1000),
+        snsPublishBatchCalls: publisherSnsCalls,
+        minimumCalls: Math.ceil(summary.eventsRecorded / 10),
       },
-      targets: { throughputVsFloor: '≥ 0.70', readUnitsVsFloor: '≤ 1.20' },
+      ratios: {
+        throughputVsFloor: round2(sweepRate / floor.rate),
+        throughputVsBareFloor: round2(sweepRate / bareFloor.rate),
+        readUnitsVsCandidates:
+          floor.readUnits > 0 ? round2(sweepCapacity.readUnits / floor.readUnits) : null,
+        writeUnitsVsFloor:
+          floor.writeUnits > 0 ? round2(sweepCapacity.writeUnits / floor.writeUnits) : null,
+      },
+      targets: {
+        throughputVsFloor: '≥ 0.70',
+        readUnitsVsCandidates: '≤ 1.20',
+        writeUnitsVsFloor: '≤ 1.50',
+      },
     };
 
     if (options.json) {
@@ -234,48 +264,51 @@ async function main() {
       return;
     }
     const table = new Table({
-      head: ['', 'bare floor', 'floor', 'sweep', 'sweep ÷ floor', 'target'],
+      head: ['', 'bare floor', 'floor', 'direct sweep', 'sweep ÷ floor', 'target'],
     });
-    const { sweep } = result;
+    const { direct, ratios } = result;
     table.push(
-      ['loans', bareFloor.loans, floor.loans, sweep.loans, '', ''],
-      ['seconds', result.bareFloor.seconds, result.floor.seconds, sweep.seconds, '', ''],
+      ['loans', bareFloor.loans, floor.loans, direct.loans, '', ''],
+      ['seconds', result.bareFloor.seconds, result.floor.seconds, direct.seconds, '', ''],
       [
         'loans / s',
         result.bareFloor.loansPerSecond,
         result.floor.loansPerSecond,
-        sweep.loansPerSecond,
-        result.ratios.throughputVsFloor,
+        direct.loansPerSecond,
+        ratios.throughputVsFloor,
         '≥ 0.70',
       ],
       [
         'read capacity units',
         bareFloor.readUnits,
         floor.readUnits,
-        sweep.readUnits,
-        result.ratios.readUnitsVsFloor ?? '-',
+        direct.readUnits,
+        ratios.readUnitsVsCandidates ?? '-',
         '≤ 1.20',
       ],
-      ['write capacity units', bareFloor.writeUnits, floor.writeUnits, sweep.writeUnits, '', ''],
       [
-        'SNS PublishBatch calls',
-        0,
-        0,
-        sweep.snsPublishBatchCalls,
-        '',
-        `≥ ${Math.ceil(sweep.eventsPublished / 10)} (events ÷ 10)`,
+        'write units per loan',
+        result.bareFloor.writeUnitsPerLoan,
+        result.floor.writeUnitsPerLoan,
+        direct.writeUnitsPerLoan,
+        ratios.writeUnitsVsFloor ?? '-',
+        '≤ 1.50',
       ],
+      ['SNS PublishBatch calls (sweep)', 0, 0, direct.snsPublishBatchCalls, '', 'sweep.completed'],
       [
         'peak RSS / heap / live heap MiB',
         '',
         '',
-        `${sweep.peakRssMiB} / ${sweep.peakHeapMiB} / ${sweep.peakLiveHeapMiB ?? '-'}`,
+        `${direct.peakRssMiB} / ${direct.peakHeapMiB} / ${direct.peakLiveHeapMiB ?? '-'}`,
         '',
         'flat in loans',
       ],
     );
+    const { publisher: pub } = result;
     process.stdout.write(
-      `portfolio: ${options.candidates} candidate loans, ${closed} closed, asOf ${options.asOf}\n${table.toString()}\n`,
+      `portfolio: ${options.candidates} candidate loans, ${closed} closed, asOf ${options.asOf}\n${table.toString()}\n` +
+        `stream publisher: ${direct.eventsRecorded} events from ${pub.records} records in ${pub.seconds} s, ` +
+        `${pub.snsPublishBatchCalls} PublishBatch calls (minimum ${pub.minimumCalls})\n`,
     );
   } finally {
     await stopAll();

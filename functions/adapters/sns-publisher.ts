@@ -1,8 +1,8 @@
 /**
  * Publishes event envelopes to the events topic (SPEC §6): PublishBatch, 10 per call, the JSON
  * envelope as the body and the filter attributes as message attributes. Every entry's result is
- * checked; failed entries are retried with backoff, and the caller learns exactly which ids SNS
- * accepted, so only those leave the outbox.
+ * checked; entries SNS failed are retried with backoff, and the caller learns exactly which ids
+ * SNS accepted.
  */
 import {
   type MessageAttributeValue,
@@ -12,6 +12,8 @@ import {
 } from '@aws-sdk/client-sns';
 import { eventAttributesOf, messageBodyOf } from '../core/events';
 import type { EventEnvelope } from '../core/types';
+import { describeError } from '../core/values';
+import { exponentialBackoff, type RetryPolicy, sleep } from './retry';
 
 /** SNS's limit of entries per PublishBatch call. */
 export const PUBLISH_BATCH_LIMIT = 10;
@@ -26,6 +28,8 @@ export interface PublishFailure {
 export interface PublishResult {
   readonly accepted: readonly string[];
   readonly failed: readonly PublishFailure[];
+  /** PublishBatch calls made, retries included. */
+  readonly calls: number;
 }
 
 /** Publishes events; never throws for SNS failures, it reports them per event. */
@@ -34,18 +38,7 @@ export interface EventPublisher {
   publish(events: readonly EventEnvelope[]): Promise<PublishResult>;
 }
 
-/** Retry policy for entries SNS failed. */
-export interface PublishRetry {
-  /** Total attempts per entry, ≥ 1. */
-  readonly attempts: number;
-  /** Milliseconds to wait before attempt `n` (2-based). */
-  readonly delayMs: (attempt: number) => number;
-}
-
-const DEFAULT_RETRY: PublishRetry = {
-  attempts: 4,
-  delayMs: (attempt) => Math.min(2_000, 100 * 2 ** (attempt - 2)),
-};
+const DEFAULT_RETRY = exponentialBackoff(4, 100, 2_000);
 
 /** The SNS message attributes of an event, for subscription filter policies. */
 export function messageAttributesOf(event: EventEnvelope): Record<string, MessageAttributeValue> {
@@ -62,16 +55,12 @@ export function messageAttributesOf(event: EventEnvelope): Record<string, Messag
   return result;
 }
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
 /** Sends one batch (≤ 10) once; returns the ids accepted and the failures. */
 async function sendBatch(
   sns: SNSClient,
   topicArn: string,
   batch: readonly EventEnvelope[],
-): Promise<PublishResult> {
+): Promise<Omit<PublishResult, 'calls'>> {
   // Batch entry ids allow only [A-Za-z0-9_-]; event ids contain ':' and '.', so use positions.
   const entries: PublishBatchRequestEntry[] = batch.map((event, index) => ({
     Id: `e${index}`,
@@ -88,8 +77,8 @@ async function sendBatch(
       const id = idOf(ok.Id);
       if (id !== undefined) accepted.add(id);
     }
-    const failed: PublishFailure[] = [];
     const reasons = new Map((output.Failed ?? []).map((f) => [idOf(f.Id), f]));
+    const failed: PublishFailure[] = [];
     for (const event of batch) {
       if (accepted.has(event.id)) continue;
       const failure = reasons.get(event.id);
@@ -102,33 +91,30 @@ async function sendBatch(
     return { accepted: [...accepted], failed };
   } catch (error) {
     // The whole call failed after the SDK's own retries (e.g. an outage): nothing was accepted.
-    const reason = errorText(error);
+    const reason = describeError(error);
     return { accepted: [], failed: batch.map((event) => ({ id: event.id, reason })) };
   }
 }
 
-/**
- * An EventPublisher on `sns` for the topic `topicArn`. Duplicate ids in one call are sent once.
- * `sleep` is injectable so tests need not wait for the backoff.
- */
+/** An EventPublisher on `sns` for the topic `topicArn`. Duplicate ids in one call are sent once. */
 export function createSnsPublisher(
   sns: SNSClient,
   topicArn: string,
-  retry: PublishRetry = DEFAULT_RETRY,
-  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  retry: RetryPolicy = DEFAULT_RETRY,
 ): EventPublisher {
   return {
     async publish(events) {
-      const byId = new Map(events.map((event) => [event.id, event]));
       const accepted: string[] = [];
-      let pending = [...byId.values()];
+      let pending = [...new Map(events.map((event) => [event.id, event])).values()];
       let failures = new Map<string, string>();
+      let calls = 0;
       for (let attempt = 1; pending.length > 0 && attempt <= retry.attempts; attempt++) {
         if (attempt > 1) await sleep(retry.delayMs(attempt));
         const batches: EventEnvelope[][] = [];
         for (let i = 0; i < pending.length; i += PUBLISH_BATCH_LIMIT) {
           batches.push(pending.slice(i, i + PUBLISH_BATCH_LIMIT));
         }
+        calls += batches.length;
         const results = await Promise.all(batches.map((b) => sendBatch(sns, topicArn, b)));
         failures = new Map();
         for (const result of results) {
@@ -140,6 +126,7 @@ export function createSnsPublisher(
       return {
         accepted,
         failed: [...failures].map(([id, reason]) => ({ id, reason })),
+        calls,
       };
     },
   };

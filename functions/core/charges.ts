@@ -19,6 +19,8 @@ import type {
   FeePolicy,
   InstallmentUpdate,
   LedgerEntry,
+  LedgerKind,
+  LedgerLine,
   Loan,
   MinorUnits,
   Rational,
@@ -42,20 +44,39 @@ export function chargesCap(principal: MinorUnits, policy: FeePolicy): bigint {
   return cap > safe ? safe : cap;
 }
 
-/** Deterministic per loan, date, instalment and kind, so a retried write cannot post twice. */
-export function ledgerEntryIdOf(
-  asOf: BusinessDate,
-  seq: number,
-  kind: LedgerEntry['kind'],
-): string {
-  return `${asOf}#${seq}#${kind}`;
+/**
+ * `<asOf>#<kind>`: one entry per kind per loan and business date, so a retried or concurrent
+ * write of the same charge can never post it twice.
+ */
+export function ledgerEntryIdOf(asOf: BusinessDate, kind: LedgerKind): string {
+  return `${asOf}#${kind}`;
+}
+
+/** One ledger entry of `kind` whose amount is the sum of its lines; none when there are no lines. */
+function entryOf(
+  kind: LedgerKind,
+  lines: readonly LedgerLine[],
+  head: Pick<LedgerEntry, 'loanId' | 'currency' | 'asOf' | 'runId'>,
+): LedgerEntry[] {
+  if (lines.length === 0) return [];
+  let amount = 0n;
+  for (const line of lines) amount += BigInt(line.amount);
+  return [
+    {
+      ...head,
+      entryId: ledgerEntryIdOf(head.asOf, kind),
+      kind,
+      amount: minorUnitsFromBigInt(amount),
+      lines,
+    },
+  ];
 }
 
 /** What one assessment charges. Amounts in minor units. */
 export interface Charges {
   /** Instalments whose sweep fields change, with their new values. */
   readonly installments: readonly InstallmentUpdate[];
-  /** Ledger entries, each with amount > 0, in posting order. */
+  /** At most one ledger entry per kind (late fees first), each with amount > 0. */
   readonly entries: readonly LedgerEntry[];
   readonly lateFee: MinorUnits;
   readonly penaltyInterest: MinorUnits;
@@ -87,7 +108,8 @@ export function computeCharges(
   if (remaining < 0n) remaining = 0n;
 
   const installments: InstallmentUpdate[] = [];
-  const entries: LedgerEntry[] = [];
+  const lateFeeLines: LedgerLine[] = [];
+  const penaltyLines: LedgerLine[] = [];
   let lateFeeTotal = 0n;
   let penaltyTotal = 0n;
   let capped = false;
@@ -101,10 +123,8 @@ export function computeCharges(
     return { posted, cut };
   };
 
-  const entryBase = { loanId: loan.loanId, currency: loan.currency, asOf, runId: run.runId };
-
-  loan.installments.forEach((inst, index) => {
-    if (!(inst.dueDate < asOf) || !isUnpaid(inst, policy)) return;
+  for (const inst of loan.installments) {
+    if (!(inst.dueDate < asOf) || !isUnpaid(inst, policy)) continue;
     const previousThrough = inst.penaltyThrough;
     let penaltyThrough = previousThrough;
     let lateFeeCharged = inst.lateFeeCharged;
@@ -118,10 +138,7 @@ export function computeCharges(
         if (posted > 0n) {
           lateFeeCharged = minorUnitsFromBigInt(posted);
           lateFeeTotal += posted;
-          entries.push({
-            ...entryBase,
-            entryId: ledgerEntryIdOf(asOf, inst.seq, 'LATE_FEE'),
-            kind: 'LATE_FEE',
+          lateFeeLines.push({
             amount: lateFeeCharged,
             installmentSeq: inst.seq,
             base: policy.lateFee,
@@ -143,10 +160,7 @@ export function computeCharges(
         penaltyThrough = end;
         if (posted > 0n) {
           penaltyTotal += posted;
-          entries.push({
-            ...entryBase,
-            entryId: ledgerEntryIdOf(asOf, inst.seq, 'PENALTY_INTEREST'),
-            kind: 'PENALTY_INTEREST',
+          penaltyLines.push({
             amount: minorUnitsFromBigInt(posted),
             installmentSeq: inst.seq,
             base,
@@ -162,17 +176,20 @@ export function computeCharges(
 
     if (penaltyThrough !== previousThrough || lateFeeCharged !== inst.lateFeeCharged) {
       installments.push({
-        index,
         seq: inst.seq,
         ...(penaltyThrough === undefined ? {} : { penaltyThrough }),
         lateFeeCharged,
       });
     }
-  });
+  }
 
+  const head = { loanId: loan.loanId, currency: loan.currency, asOf, runId: run.runId };
   return {
     installments,
-    entries,
+    entries: [
+      ...entryOf('LATE_FEE', lateFeeLines, head),
+      ...entryOf('PENALTY_INTEREST', penaltyLines, head),
+    ],
     lateFee: minorUnitsFromBigInt(lateFeeTotal),
     penaltyInterest: minorUnitsFromBigInt(penaltyTotal),
     capped,

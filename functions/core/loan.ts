@@ -6,12 +6,10 @@
 import { SWEEP_SHARDS } from '../../infra/definitions';
 import { parseBusinessDate } from './dates';
 import { isBucket } from './delinquency';
-import { isEventType } from './events';
 import { isMinorUnits } from './money';
 import { parseDecimal } from './rational';
 import type {
   BusinessDate,
-  EventEnvelope,
   Installment,
   Loan,
   LoanParseResult,
@@ -186,44 +184,6 @@ function parseInstallments(value: unknown): Installment[] {
   return installments;
 }
 
-function parseEnvelope(eventId: string, value: unknown): EventEnvelope {
-  const at = `outbox.${eventId}`;
-  if (typeof value !== 'string') throw new ItemProblem(`${at}: not a JSON string`);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(value);
-  } catch {
-    throw new ItemProblem(`${at}: not valid JSON`);
-  }
-  if (!isRecord(raw)) throw new ItemProblem(`${at}: not an event envelope`);
-  if (raw.id !== eventId)
-    throw new ItemProblem(`${at}.id: ${shown(raw.id)} does not match its key`);
-  if (!isEventType(raw.type)) throw new ItemProblem(`${at}.type: ${shown(raw.type)} is unknown`);
-  if (raw.schemaVersion !== 1) throw new ItemProblem(`${at}.schemaVersion: must be 1`);
-  date(raw.asOf, `${at}.asOf`);
-  requiredString(raw.occurredAt, `${at}.occurredAt`);
-  requiredString(raw.runId, `${at}.runId`);
-  if (!isRecord(raw.data)) throw new ItemProblem(`${at}.data: not an object`);
-  if (raw.bucket !== undefined && !isBucket(raw.bucket)) {
-    throw new ItemProblem(`${at}.bucket: ${shown(raw.bucket)} is not a bucket`);
-  }
-  if (raw.dpd !== undefined && !(Number.isSafeInteger(raw.dpd) && Number(raw.dpd) >= 0)) {
-    throw new ItemProblem(`${at}.dpd: ${shown(raw.dpd)} is not an integer ≥ 0`);
-  }
-  // Every field the envelope type requires has been checked above.
-  return raw as unknown as EventEnvelope;
-}
-
-function parseOutbox(value: unknown): Record<string, EventEnvelope> {
-  if (isAbsent(value)) return {};
-  if (!isRecord(value)) throw new ItemProblem('outbox: not a map');
-  const outbox: Record<string, EventEnvelope> = {};
-  for (const [eventId, envelope] of Object.entries(value)) {
-    outbox[eventId] = parseEnvelope(eventId, envelope);
-  }
-  return outbox;
-}
-
 function parseLoan(item: Record<string, unknown>): Loan {
   const loanId = requiredString(item.loanId, 'loanId');
   const principal = money(required(item.principal, 'principal'), 'principal');
@@ -276,7 +236,6 @@ function parseLoan(item: Record<string, unknown>): Loan {
     lateFeesCharged: optionalMoney(item.lateFeesCharged, 'lateFeesCharged'),
     penaltyCharged: optionalMoney(item.penaltyCharged, 'penaltyCharged'),
     version: isAbsent(item.version) ? 0 : intInRange(item.version, 'version', 0),
-    outbox: parseOutbox(item.outbox),
   };
 }
 

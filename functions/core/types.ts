@@ -90,8 +90,6 @@ export interface Loan {
   readonly penaltyCharged: MinorUnits;
   /** Optimistic-concurrency counter; 0 when the item has none yet. */
   readonly version: number;
-  /** Events recorded with the last sweep write and not yet accepted by SNS, by event id. */
-  readonly outbox: Readonly<Record<string, EventEnvelope>>;
 }
 
 /** Why a loan item could not be assessed; the run skips it and reports this. */
@@ -141,19 +139,12 @@ export interface EventAttributes {
 
 export type LedgerKind = 'PENALTY_INTEREST' | 'LATE_FEE';
 
-/** One charge, written in the same transaction as the loan update (SPEC §3). */
-export interface LedgerEntry {
-  readonly loanId: string;
-  /** Deterministic per loan, date, instalment and kind, so a retry cannot post it twice. */
-  readonly entryId: string;
-  readonly kind: LedgerKind;
-  /** > 0, minor units. */
-  readonly amount: MinorUnits;
-  readonly currency: CurrencyCode;
-  readonly asOf: BusinessDate;
+/** The calculation of one instalment's charge within a ledger entry (SPEC §3 `lines`). */
+export interface LedgerLine {
   readonly installmentSeq: number;
-  readonly runId: string;
-  /** Penalty: the unpaid principal; late fee: the policy's late fee. Minor units. */
+  /** Posted, minor units, > 0 (after the cap). */
+  readonly amount: MinorUnits;
+  /** Penalty: the unpaid principal charged on; late fee: the policy's late fee. Minor units. */
   readonly base: MinorUnits;
   /** Penalty daily rate as a decimal string (exact when it terminates); late fee: absent. */
   readonly rate?: string;
@@ -165,9 +156,26 @@ export interface LedgerEntry {
   readonly capped: boolean;
 }
 
-/** New sweep-maintained state of one instalment, by its position in the `installments` list. */
+/**
+ * One ledger entry: per loan and run, one per kind of charge posted, written in the same
+ * transaction as the loan update (SPEC §3). Never updated or deleted.
+ */
+export interface LedgerEntry {
+  readonly loanId: string;
+  /** Deterministic per loan, date and kind (`<asOf>#<kind>`), so a retry cannot post it twice. */
+  readonly entryId: string;
+  readonly kind: LedgerKind;
+  /** The total of its lines, minor units, > 0. */
+  readonly amount: MinorUnits;
+  readonly currency: CurrencyCode;
+  readonly asOf: BusinessDate;
+  readonly runId: string;
+  /** One per instalment charged, in instalment order. */
+  readonly lines: readonly LedgerLine[];
+}
+
+/** New sweep-maintained state of one instalment, identified by its `seq`. */
 export interface InstallmentUpdate {
-  readonly index: number;
   readonly seq: number;
   readonly penaltyThrough?: BusinessDate;
   readonly lateFeeCharged: MinorUnits;

@@ -3,8 +3,8 @@
  * fails the cold start with a message naming each variable or FEE_POLICY field.
  */
 import { ENV_VARS, LOANS_TABLE, REMINDERS_TABLE } from '../../infra/definitions';
-import { type Env, EnvironmentReader } from '../adapters/environment';
 import type { PolicyBook } from '../core/types';
+import { type Env, EnvironmentReader } from '../shared/environment';
 
 export interface ReminderConfig {
   readonly loansTableName: string;

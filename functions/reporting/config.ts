@@ -3,7 +3,7 @@
  * start; a missing variable fails the cold start with a message naming it.
  */
 import { REPORTS_TABLE } from '../../infra/definitions';
-import { type Env, EnvironmentReader } from '../adapters/environment';
+import { type Env, EnvironmentReader } from '../shared/environment';
 
 export interface ReportingConfig {
   readonly reportsTableName: string;

@@ -1,15 +1,12 @@
 /**
- * The sweep's input (SPEC §5): the Scheduler's `{scheduledTime}`, an EventBridge rule event, an
- * operator's `{asOf?, dryRun?, loanIds?}`, or the sweep's own continuation payload. Everything is
- * validated before anything is read or written; a bad operator payload is rejected with every
- * problem named.
+ * The sweep's input for a whole run (SPEC §5.1): the Scheduler's `{scheduledTime}`, an EventBridge
+ * rule event, or an operator's `{asOf?, dryRun?, loanIds?}`. Everything is validated before
+ * anything is read or written; a bad payload is rejected with every problem named.
  */
-import { createHash } from 'node:crypto';
-import { z } from 'zod';
 import { businessDateOf, parseBusinessDate } from '../core/dates';
 import type { BusinessDate } from '../core/types';
 import { isRecord } from '../core/values';
-import type { SweepTotals } from './summary';
+import { fullScope, runIdOf, type SweepJob, type Trigger } from './job';
 
 /** Most loan ids an operator may name in one run (SPEC §5). */
 export const MAX_LOAN_IDS = 1000;
@@ -25,67 +22,6 @@ export class ValidationError extends Error {
   }
 }
 
-/** Where a shard's scan resumes: after this index position, or from the start. */
-export interface ShardCursor {
-  readonly shard: number;
-  readonly after?: { readonly nextDueDate: string; readonly loanId: string };
-}
-
-/** The loans a run covers: the due index (shards not yet finished), or named loans not yet done. */
-export type SweepScope =
-  | { readonly kind: 'due-index'; readonly shards: readonly ShardCursor[] }
-  | { readonly kind: 'loan-ids'; readonly loanIds: readonly string[] };
-
-/** What triggered the run, for the logs. */
-export type Trigger = 'schedule' | 'rule' | 'operator' | 'continuation';
-
-/** One invocation's work: a whole run (part 1) or the rest of one (part 2, 3, …). */
-export interface SweepJob {
-  readonly asOf: BusinessDate;
-  readonly dryRun: boolean;
-  readonly runId: string;
-  readonly part: number;
-  readonly scope: SweepScope;
-  readonly trigger: Trigger;
-  /** Totals of the earlier parts (continuations only). */
-  readonly carried?: SweepTotals;
-}
-
-/** The payload a part hands to the next one. */
-export interface ContinuationPayload {
-  readonly sweepContinuation: {
-    readonly asOf: BusinessDate;
-    readonly dryRun: boolean;
-    readonly runId: string;
-    readonly part: number;
-    readonly scope: SweepScope;
-    readonly totals: SweepTotals;
-  };
-}
-
-/** The scope of a full sweep: every shard from its start. */
-export function fullScope(shardCount: number): SweepScope {
-  return {
-    kind: 'due-index',
-    shards: Array.from({ length: shardCount }, (_, shard) => ({ shard })),
-  };
-}
-
-/**
- * The run id, deterministic per (asOf, scope, dry run) so a re-run re-sends the same
- * `sweep.completed` id: `sweep-2026-11-28`, `sweep-2026-11-28-<hash of the sorted ids>`,
- * `dryrun-…` for dry runs.
- */
-export function runIdOf(asOf: BusinessDate, dryRun: boolean, loanIds?: readonly string[]): string {
-  const base = `${dryRun ? 'dryrun' : 'sweep'}-${asOf}`;
-  if (!loanIds) return base;
-  const hash = createHash('sha256')
-    .update([...loanIds].sort().join('\n'))
-    .digest('hex')
-    .slice(0, 10);
-  return `${base}-${hash}`;
-}
-
 function shown(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
 }
@@ -94,7 +30,6 @@ function shown(value: unknown): string {
 export interface RequestContext {
   readonly now: Date;
   readonly timeZone: string;
-  readonly shardCount: number;
 }
 
 function fullRun(asOf: BusinessDate, trigger: Trigger, context: RequestContext): SweepJob {
@@ -102,8 +37,7 @@ function fullRun(asOf: BusinessDate, trigger: Trigger, context: RequestContext):
     asOf,
     dryRun: false,
     runId: runIdOf(asOf, false),
-    part: 1,
-    scope: fullScope(context.shardCount),
+    scope: fullScope(),
     trigger,
   };
 }
@@ -163,8 +97,7 @@ function parseOperator(event: Record<string, unknown>, context: RequestContext):
     asOf,
     dryRun,
     runId: runIdOf(asOf, dryRun, loanIds),
-    part: 1,
-    scope: loanIds ? { kind: 'loan-ids', loanIds } : fullScope(context.shardCount),
+    scope: loanIds ? { kind: 'loan-ids', loanIds } : fullScope(),
     trigger: 'operator',
   };
 }
@@ -193,80 +126,6 @@ function parseLoanIds(value: unknown, problems: string[]): string[] | undefined 
   return [...seen];
 }
 
-const totalsSchema = z.object({
-  loansExamined: z.number().int().min(0),
-  loansOverdue: z.number().int().min(0),
-  loansCharged: z.number().int().min(0),
-  charges: z.record(
-    z.string(),
-    z.object({ lateFees: z.number().int().min(0), penaltyInterest: z.number().int().min(0) }),
-  ),
-  chargedOff: z.number().int().min(0),
-  eventsPublished: z.number().int().min(0),
-  eventsPending: z.number().int().min(0),
-  versionConflicts: z.number().int().min(0),
-  skipped: z.object({
-    count: z.number().int().min(0),
-    loans: z.array(z.object({ loanId: z.string(), reason: z.string() })),
-  }),
-  preview: z.array(
-    z.object({
-      loanId: z.string(),
-      currency: z.string(),
-      dpd: z.number(),
-      bucket: z.enum(['M0', 'M1', 'M2', 'M3', 'M4', 'M5', 'M6', 'M7']),
-      previousBucket: z.enum(['M0', 'M1', 'M2', 'M3', 'M4', 'M5', 'M6', 'M7']),
-      lateFee: z.number(),
-      penaltyInterest: z.number(),
-      capped: z.boolean(),
-      chargedOff: z.boolean(),
-    }),
-  ),
-  durationMs: z.number().min(0),
-});
-
-const positionSchema = z.strictObject({ nextDueDate: z.string(), loanId: z.string() });
-
-const continuationSchema = z.strictObject({
-  sweepContinuation: z.strictObject({
-    asOf: z.string(),
-    dryRun: z.boolean(),
-    runId: z.string().min(1),
-    part: z.number().int().min(2),
-    scope: z.discriminatedUnion('kind', [
-      z.strictObject({
-        kind: z.literal('due-index'),
-        shards: z.array(
-          z.strictObject({ shard: z.number().int().min(0), after: positionSchema.optional() }),
-        ),
-      }),
-      z.strictObject({ kind: z.literal('loan-ids'), loanIds: z.array(z.string().min(1)) }),
-    ]),
-    totals: totalsSchema,
-  }),
-});
-
-function parseContinuation(event: unknown): SweepJob {
-  const parsed = continuationSchema.safeParse(event);
-  if (!parsed.success) {
-    throw new ValidationError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
-    );
-  }
-  const c = parsed.data.sweepContinuation;
-  const asOf = parseBusinessDate(c.asOf);
-  if (!asOf) throw new ValidationError([`sweepContinuation.asOf: ${shown(c.asOf)} is not a date`]);
-  return {
-    asOf,
-    dryRun: c.dryRun,
-    runId: c.runId,
-    part: c.part,
-    scope: c.scope,
-    trigger: 'continuation',
-    carried: c.totals,
-  };
-}
-
 /**
  * Turns the invocation event into the job to run.
  * @throws ValidationError naming every problem of an operator payload (unknown field, bad date,
@@ -277,7 +136,6 @@ export function parseSweepRequest(event: unknown, context: RequestContext): Swee
   if (!isRecord(event)) {
     throw new ValidationError([`payload: ${shown(event)} is not a JSON object`]);
   }
-  if ('sweepContinuation' in event) return parseContinuation(event);
   if ('scheduledTime' in event) {
     const unknown = Object.keys(event).filter((key) => key !== 'scheduledTime');
     if (unknown.length > 0) {

@@ -1,15 +1,23 @@
 /**
- * The run summary (SPEC §5): totals accumulated loan by loan, carried across continuations, and
- * the shape the Lambda returns. Amounts are minor units per currency.
+ * The run summary (SPEC §5.4): counters accumulated loan by loan, added up across shards and parts,
+ * and the shape the function and the workflow return. Amounts are minor units per currency. Lists
+ * are bounded so a summary always fits one SNS message, whatever the data.
  */
+import { z } from 'zod';
+import { BUCKETS } from '../core/delinquency';
+import { sumMinorUnits } from '../core/money';
 import type { BusinessDate, LoanOutcome } from '../core/types';
 
 /** At most this many skipped loans are listed (the count is always exact). */
 export const SKIPPED_LIST_LIMIT = 100;
+/** A listed reason is cut to this many characters. */
+export const REASON_LIMIT = 200;
+/** A listed loan id is cut to this many characters (ids may be up to 1,024). */
+export const LISTED_ID_LIMIT = 256;
 /** At most this many per-loan outcomes are previewed by a dry run. */
 export const PREVIEW_LIMIT = 50;
 
-/** Charges of one currency, minor units. */
+/** Amounts of one currency, minor units. */
 export interface ChargeTotals {
   lateFees: number;
   penaltyInterest: number;
@@ -24,28 +32,32 @@ export interface SkippedLoan {
 /** What a dry run would do to one loan. Amounts in minor units. */
 export type PreviewEntry = Pick<
   LoanOutcome,
-  'loanId' | 'currency' | 'dpd' | 'bucket' | 'previousBucket' | 'lateFee' | 'penaltyInterest'
-> & { readonly capped: boolean; readonly chargedOff: boolean };
+  | 'loanId'
+  | 'currency'
+  | 'dpd'
+  | 'bucket'
+  | 'previousBucket'
+  | 'lateFee'
+  | 'penaltyInterest'
+  | 'capped'
+  | 'chargedOff'
+>;
 
-/** Cumulative counters of a run (all parts so far); plain JSON so continuations can carry it. */
+/** Counters of (part of) a run; plain JSON, so parts can hand them on. */
 export interface SweepTotals {
   loansExamined: number;
   loansOverdue: number;
   loansCharged: number;
   /** Currency → charges posted (or, in a dry run, that would be posted). */
   charges: Record<string, ChargeTotals>;
+  /** Currency → charges given back after backdated payments (SPEC §4 rule 7). */
+  reversals: Record<string, ChargeTotals>;
   chargedOff: number;
-  eventsPublished: number;
-  /**
-   * Events left in their loan's outbox for the next run: SNS did not accept them, or it did but
-   * clearing them from the outbox failed (the next run re-sends the same ids).
-   */
-  eventsPending: number;
+  /** Loan events recorded with the loans' writes, for the stream publisher to publish. */
+  eventsRecorded: number;
   versionConflicts: number;
   skipped: { count: number; loans: SkippedLoan[] };
   preview: PreviewEntry[];
-  /** Wall time of all parts so far, milliseconds. */
-  durationMs: number;
 }
 
 /** Whether `sweep.completed` went out at the end of a complete, non-dry run. */
@@ -55,15 +67,20 @@ export interface SweepCompletedStatus {
   readonly reason?: string;
 }
 
-/** The Lambda's return value. */
+/** The function's and the workflow's answer to a whole run (SPEC §5.4). */
 export type SweepSummary = {
   readonly runId: string;
   readonly asOf: BusinessDate;
   readonly dryRun: boolean;
-  /** 1 for the first invocation of a run, then 2, 3, … for its continuations. */
-  readonly part: number;
-  /** False when the rest of the run was handed to a continuation. */
+  /** False when part of the run was handed on (see `continuedIn` / `resume`). */
   readonly complete: boolean;
+  /**
+   * Loan events the run published: recorded atomically with each loan's write and delivered at
+   * least once by the stream publisher (equal to `eventsRecorded`).
+   */
+  readonly eventsPublished: number;
+  /** Wall time, milliseconds. */
+  readonly durationMs: number;
   readonly sweepCompleted?: SweepCompletedStatus;
 } & Omit<SweepTotals, 'preview'> & { readonly preview?: PreviewEntry[] };
 
@@ -74,30 +91,39 @@ export function emptyTotals(): SweepTotals {
     loansOverdue: 0,
     loansCharged: 0,
     charges: {},
+    reversals: {},
     chargedOff: 0,
-    eventsPublished: 0,
-    eventsPending: 0,
+    eventsRecorded: 0,
     versionConflicts: 0,
     skipped: { count: 0, loans: [] },
     preview: [],
-    durationMs: 0,
   };
 }
 
-/** Counts one loan's outcome; `changed` marks a dry-run preview candidate. */
+function addAmounts(
+  into: Record<string, ChargeTotals>,
+  currency: string,
+  lateFees: number,
+  penaltyInterest: number,
+): void {
+  const current = into[currency] ?? { lateFees: 0, penaltyInterest: 0 };
+  into[currency] = {
+    lateFees: sumMinorUnits([current.lateFees, lateFees]),
+    penaltyInterest: sumMinorUnits([current.penaltyInterest, penaltyInterest]),
+  };
+}
+
+/** Counts one loan's outcome; `preview` lists it (dry runs). */
 export function countOutcome(totals: SweepTotals, outcome: LoanOutcome, preview: boolean): void {
   if (outcome.overdue) totals.loansOverdue++;
-  const charged = outcome.lateFee + outcome.penaltyInterest;
-  if (charged > 0) {
+  if (outcome.lateFee + outcome.penaltyInterest > 0) {
     totals.loansCharged++;
-    const current = totals.charges[outcome.currency] ?? { lateFees: 0, penaltyInterest: 0 };
-    current.lateFees += outcome.lateFee;
-    current.penaltyInterest += outcome.penaltyInterest;
-    totals.charges[outcome.currency] = current;
+    addAmounts(totals.charges, outcome.currency, outcome.lateFee, outcome.penaltyInterest);
   }
   if (outcome.chargedOff) totals.chargedOff++;
   if (preview && totals.preview.length < PREVIEW_LIMIT) {
     const { loanId, currency, dpd, bucket, previousBucket, lateFee, penaltyInterest } = outcome;
+    const { capped, chargedOff } = outcome;
     totals.preview.push({
       loanId,
       currency,
@@ -106,44 +132,100 @@ export function countOutcome(totals: SweepTotals, outcome: LoanOutcome, preview:
       previousBucket,
       lateFee,
       penaltyInterest,
-      capped: outcome.capped,
-      chargedOff: outcome.chargedOff,
+      capped,
+      chargedOff,
     });
   }
 }
 
-/** Counts a skipped loan; the list keeps the first `SKIPPED_LIST_LIMIT`. */
-export function countSkipped(totals: SweepTotals, skipped: SkippedLoan): void {
-  totals.skipped.count++;
-  if (totals.skipped.loans.length < SKIPPED_LIST_LIMIT) totals.skipped.loans.push(skipped);
+function cut(text: string, limit: number): string {
+  return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
 }
 
-/** The sum of two totals (earlier parts + this part); bounded lists keep their limits. */
-export function mergeTotals(a: SweepTotals, b: SweepTotals): SweepTotals {
-  const charges: Record<string, ChargeTotals> = {};
-  for (const source of [a.charges, b.charges]) {
-    for (const [currency, c] of Object.entries(source)) {
-      const current = charges[currency] ?? { lateFees: 0, penaltyInterest: 0 };
-      charges[currency] = {
-        lateFees: current.lateFees + c.lateFees,
-        penaltyInterest: current.penaltyInterest + c.penaltyInterest,
-      };
-    }
+/** Counts a skipped loan; the list keeps the first `limit` (reasons and ids cut to size). */
+export function countSkipped(
+  totals: SweepTotals,
+  skipped: SkippedLoan,
+  limit = SKIPPED_LIST_LIMIT,
+): void {
+  totals.skipped.count++;
+  if (totals.skipped.loans.length < limit) {
+    totals.skipped.loans.push({
+      loanId: cut(skipped.loanId, LISTED_ID_LIMIT),
+      reason: cut(skipped.reason, REASON_LIMIT),
+    });
   }
-  return {
-    loansExamined: a.loansExamined + b.loansExamined,
-    loansOverdue: a.loansOverdue + b.loansOverdue,
-    loansCharged: a.loansCharged + b.loansCharged,
-    charges,
-    chargedOff: a.chargedOff + b.chargedOff,
-    eventsPublished: a.eventsPublished + b.eventsPublished,
-    eventsPending: a.eventsPending + b.eventsPending,
-    versionConflicts: a.versionConflicts + b.versionConflicts,
-    skipped: {
-      count: a.skipped.count + b.skipped.count,
-      loans: [...a.skipped.loans, ...b.skipped.loans].slice(0, SKIPPED_LIST_LIMIT),
-    },
-    preview: [...a.preview, ...b.preview].slice(0, PREVIEW_LIMIT),
-    durationMs: a.durationMs + b.durationMs,
-  };
 }
+
+/** The sum of totals (shards, parts); bounded lists keep their limits. */
+export function mergeTotals(...all: readonly SweepTotals[]): SweepTotals {
+  const merged = emptyTotals();
+  for (const t of all) {
+    merged.loansExamined += t.loansExamined;
+    merged.loansOverdue += t.loansOverdue;
+    merged.loansCharged += t.loansCharged;
+    merged.chargedOff += t.chargedOff;
+    merged.eventsRecorded += t.eventsRecorded;
+    merged.versionConflicts += t.versionConflicts;
+    for (const [currency, c] of Object.entries(t.charges)) {
+      addAmounts(merged.charges, currency, c.lateFees, c.penaltyInterest);
+    }
+    for (const [currency, c] of Object.entries(t.reversals)) {
+      addAmounts(merged.reversals, currency, c.lateFees, c.penaltyInterest);
+    }
+    merged.skipped.count += t.skipped.count;
+    merged.skipped.loans.push(...t.skipped.loans);
+    merged.preview.push(...t.preview);
+  }
+  merged.skipped.loans = merged.skipped.loans.slice(0, SKIPPED_LIST_LIMIT);
+  merged.preview = merged.preview.slice(0, PREVIEW_LIMIT);
+  return merged;
+}
+
+const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const amounts = z.record(
+  z.string().regex(/^[A-Z]{3}$/),
+  z.strictObject({ lateFees: count, penaltyInterest: count }),
+);
+const bucket = z.enum(BUCKETS as [string, ...string[]]);
+
+/**
+ * The schema of totals handed from part to part (they travel through the workflow's state), so a
+ * hand-made payload cannot smuggle in an oversized or ill-typed summary.
+ */
+export const totalsSchema = z.strictObject({
+  loansExamined: count,
+  loansOverdue: count,
+  loansCharged: count,
+  charges: amounts,
+  reversals: amounts,
+  chargedOff: count,
+  eventsRecorded: count,
+  versionConflicts: count,
+  skipped: z.strictObject({
+    count,
+    loans: z
+      .array(
+        z.strictObject({
+          loanId: z.string().max(LISTED_ID_LIMIT),
+          reason: z.string().max(REASON_LIMIT),
+        }),
+      )
+      .max(SKIPPED_LIST_LIMIT),
+  }),
+  preview: z
+    .array(
+      z.strictObject({
+        loanId: z.string().max(1024),
+        currency: z.string().regex(/^[A-Z]{3}$/),
+        dpd: count,
+        bucket,
+        previousBucket: bucket,
+        lateFee: count,
+        penaltyInterest: count,
+        capped: z.boolean(),
+        chargedOff: z.boolean(),
+      }),
+    )
+    .max(PREVIEW_LIMIT),
+});

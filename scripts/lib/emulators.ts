@@ -187,6 +187,8 @@ export async function startLocalAws(
 function localAwsOf(dynamodb: RunningEmulator, snsSqs: RunningEmulator): LocalAws {
   const env = {
     AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+    // DynamoDB Local serves the tables' streams on the same endpoint.
+    AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamodb.endpoint,
     AWS_ENDPOINT_URL_SNS: snsSqs.endpoint,
     AWS_ENDPOINT_URL_SQS: snsSqs.endpoint,
     AWS_REGION: REGION,

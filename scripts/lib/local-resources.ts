@@ -12,6 +12,7 @@ import { CreateTopicCommand, type SNSClient, SubscribeCommand } from '@aws-sdk/c
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import {
   type KeyAttribute,
+  LOANS_TABLE,
   SUBSCRIPTIONS,
   type SubscriptionDefinition,
   TABLES,
@@ -38,6 +39,8 @@ export interface LocalEventsTopology {
 /** Everything a local run or a test needs: table names, topic, queues, and the env for handlers. */
 export interface LocalResources {
   readonly tables: TableNames;
+  /** The loans table's stream, which the publisher reads. */
+  readonly loansStreamArn: string;
   readonly events: LocalEventsTopology;
   /** `LOANS_TABLE_NAME`, …, `EVENTS_TOPIC_ARN`, ready to merge into `process.env`. */
   readonly env: Record<string, string>;
@@ -66,16 +69,23 @@ function keySchema(partitionKey: KeyAttribute, sortKey?: KeyAttribute) {
   ];
 }
 
-/** Creates one table as the stack defines it (on-demand, all index attributes projected). */
+/**
+ * Creates one table as the stack defines it (on-demand, all index attributes projected, its stream
+ * if it has one).
+ * @returns the stream's ARN, when the table has a stream.
+ */
 export async function createTable(
   client: DynamoDBClient,
   table: TableDefinition,
   tableName: string,
-): Promise<void> {
-  await client.send(
+): Promise<string | undefined> {
+  const { TableDescription } = await client.send(
     new CreateTableCommand({
       TableName: tableName,
       BillingMode: 'PAY_PER_REQUEST',
+      ...(table.stream && {
+        StreamSpecification: { StreamEnabled: true, StreamViewType: table.stream },
+      }),
       AttributeDefinitions: attributeDefinitions(table),
       KeySchema: keySchema(table.partitionKey, table.sortKey),
       ...(table.indexes.length > 0 && {
@@ -88,15 +98,26 @@ export async function createTable(
     }),
   );
   await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: tableName });
+  return TableDescription?.LatestStreamArn;
+}
+
+/** The four tables' names, and the loans table's stream. */
+export interface LocalTables {
+  readonly names: TableNames;
+  readonly loansStreamArn: string;
 }
 
 /** Creates the four tables with names `<prefix>-loans` etc. */
-export async function createTables(client: DynamoDBClient, prefix: string): Promise<TableNames> {
+export async function createTables(client: DynamoDBClient, prefix: string): Promise<LocalTables> {
   const names = Object.fromEntries(
     TABLES.map((table) => [table.envVar, `${prefix}-${table.id.toLowerCase()}`]),
   ) as TableNames;
-  await Promise.all(TABLES.map((table) => createTable(client, table, names[table.envVar])));
-  return names;
+  const streams = await Promise.all(
+    TABLES.map((table) => createTable(client, table, names[table.envVar])),
+  );
+  const loansStreamArn = streams[TABLES.indexOf(LOANS_TABLE)];
+  if (!loansStreamArn) throw new Error('the loans table was created without its stream');
+  return { names, loansStreamArn };
 }
 
 /** Creates the events topic and the reminder/reporting queues with the stack's subscriptions. */
@@ -151,5 +172,10 @@ export async function createLocalResources(
     createTables(clients.dynamodb, prefix),
     createEventsTopology(clients.sns, clients.sqs, prefix),
   ]);
-  return { tables, events, env: { ...tables, EVENTS_TOPIC_ARN: events.topicArn } };
+  return {
+    tables: tables.names,
+    loansStreamArn: tables.loansStreamArn,
+    events,
+    env: { ...tables.names, EVENTS_TOPIC_ARN: events.topicArn },
+  };
 }

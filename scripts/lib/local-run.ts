@@ -20,13 +20,20 @@ import {
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type {
+  Context,
+  DynamoDBBatchResponse,
+  DynamoDBStreamEvent,
+  SQSBatchResponse,
+  SQSEvent,
+} from 'aws-lambda';
 import { createReportStore, type ReportItem } from '../../functions/adapters/report-store';
 import { addDays, businessDateOf, DEFAULT_BUSINESS_TIMEZONE } from '../../functions/core/dates';
 import type { BusinessDate } from '../../functions/core/types';
 import type { SweepSummary } from '../../functions/sweep/summary';
 import { DEMO_FEE_POLICY, demoPortfolio, seededRandom } from './demo-portfolio';
 import { createLocalResources, type LocalEventsTopology } from './local-resources';
+import { createPublisherPump } from './stream-pump';
 
 /** What `npm start` was asked to do. */
 export interface LocalRunOptions {
@@ -370,6 +377,14 @@ export async function runLocal(
     SQSEvent,
     SQSBatchResponse
   >;
+  const publisher = (await import('../../functions/publisher/handler')).handler as Handler<
+    DynamoDBStreamEvent,
+    DynamoDBBatchResponse
+  >;
+  // The loans table's stream feeds the publisher as its event source mapping would.
+  const pump = createPublisherPump(resources.loansStreamArn, (event) =>
+    publisher(event, lambdaContext('publisher')),
+  );
 
   await seed(doc, resources.tables.LOANS_TABLE_NAME, options, progress);
   const reports = createReportStore(doc, resources.tables.REPORTS_TABLE_NAME);
@@ -392,6 +407,8 @@ export async function runLocal(
       ? { asOf, dryRun: true }
       : { scheduledTime: scheduledInstantOf(asOf, timeZone).toISOString() };
     const summary = await sweep(event, lambdaContext('sweep'));
+    progress(`publishing events ${asOf}`, 0);
+    await pump.drain();
     // Both queues drain at once, as their two event source mappings would; one progress bar.
     const phase = `delivering events ${asOf}`;
     const total =

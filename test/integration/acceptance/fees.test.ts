@@ -19,6 +19,7 @@ import {
   installment,
   lambdaContext,
   ledgerOf,
+  lineOf,
   loan,
   loanNow,
   oneInstalmentLoan,
@@ -109,7 +110,12 @@ async function expectLedgerMatches(loanId: string, lateFees: number, penalty: nu
   const item = await loanNow(resources, loanId);
   expect(item.lateFeesCharged ?? 0).toBe(lateFees);
   expect(item.penaltyCharged ?? 0).toBe(penalty);
-  for (const entry of entries) expect(entry.amount).toBeGreaterThan(0);
+  for (const entry of entries) {
+    expect(entry.amount).toBeGreaterThan(0);
+    // An entry per kind, whose amount is the total of its lines (one per instalment charged).
+    const lines = entry.lines as Record<string, unknown>[];
+    expect(lines.reduce((s, line) => s + Number(line.amount), 0)).toBe(entry.amount);
+  }
 }
 
 describe('the summary of the scheduled run', () => {
@@ -167,22 +173,26 @@ describe('grace (§4.1) and retroactive penalty (§4.2)', () => {
       amount: 500,
       currency: 'CNY',
       asOf: '2026-11-28',
-      installmentSeq: 1,
       runId: summary.runId,
-      capped: false,
+      lines: [{ installmentSeq: 1, amount: 500, capped: false }],
     });
     expect(penalty).toMatchObject({
       amount: 92,
       currency: 'CNY',
       asOf: '2026-11-28',
-      installmentSeq: 1,
       runId: summary.runId,
-      base: 50_000,
-      rate: 0.00045,
-      fromDate: '2026-11-25',
-      toDate: '2026-11-28',
-      days: 4,
-      capped: false,
+      lines: [
+        {
+          installmentSeq: 1,
+          amount: 92,
+          base: 50_000,
+          rate: 0.00045,
+          fromDate: '2026-11-25',
+          toDate: '2026-11-28',
+          days: 4,
+          capped: false,
+        },
+      ],
     });
     const item = await loanNow(resources, 'F-day4');
     expect(item).toMatchObject({
@@ -203,9 +213,7 @@ describe('grace (§4.1) and retroactive penalty (§4.2)', () => {
   });
 
   it('caps the daily rate at 0.24/365: round(50,000 × 0.24 / 365 = 32.88) = 33 fen a day', async () => {
-    const penalty = (await ledgerOf(resources, 'F-ceiling')).find(
-      (e) => e.kind === 'PENALTY_INTEREST',
-    );
+    const penalty = lineOf(await ledgerOf(resources, 'F-ceiling'), 'PENALTY_INTEREST');
     expect(penalty).toMatchObject({ amount: 132, days: 4, base: 50_000 });
     expect(Number(penalty?.rate)).toBeCloseTo(0.24 / 365, 12);
     await expectLedgerMatches('F-ceiling', 500, 132);
@@ -229,14 +237,8 @@ describe('grace (§4.1) and retroactive penalty (§4.2)', () => {
 describe('the cap (§4.4)', () => {
   it('posts the late fee in full, cuts the penalty 184 → 100 and flags it capped', async () => {
     const entries = await ledgerOf(resources, 'F-cap');
-    expect(entries.find((e) => e.kind === 'LATE_FEE')).toMatchObject({
-      amount: 500,
-      capped: false,
-    });
-    expect(entries.find((e) => e.kind === 'PENALTY_INTEREST')).toMatchObject({
-      amount: 100,
-      capped: true,
-    });
+    expect(lineOf(entries, 'LATE_FEE')).toMatchObject({ amount: 500, capped: false });
+    expect(lineOf(entries, 'PENALTY_INTEREST')).toMatchObject({ amount: 100, capped: true });
     await expectLedgerMatches('F-cap', 500, 100);
     expect(eventOf('F-cap', 'loan.fee_applied')?.data).toMatchObject({
       lateFee: 500,
@@ -263,9 +265,7 @@ describe('forbearance (§4.5)', () => {
   });
 
   it('after the plan ends charges only the dates after forbearanceUntil: 2 × 23 = 46', async () => {
-    const penalty = (await ledgerOf(resources, 'F-forb-ended')).find(
-      (e) => e.kind === 'PENALTY_INTEREST',
-    );
+    const penalty = lineOf(await ledgerOf(resources, 'F-forb-ended'), 'PENALTY_INTEREST');
     expect(penalty).toMatchObject({ fromDate: '2026-11-27', toDate: '2026-11-28', days: 2 });
     await expectLedgerMatches('F-forb-ended', 500, 46);
   });
@@ -273,9 +273,7 @@ describe('forbearance (§4.5)', () => {
 
 describe('charge-off (§4)', () => {
   it('at dpd 182 charges through 2026-11-26 (due + 180): 180 × 23 = 4,140, and charges off', async () => {
-    const penalty = (await ledgerOf(resources, 'F-chargeoff')).find(
-      (e) => e.kind === 'PENALTY_INTEREST',
-    );
+    const penalty = lineOf(await ledgerOf(resources, 'F-chargeoff'), 'PENALTY_INTEREST');
     expect(penalty).toMatchObject({
       fromDate: '2026-05-31',
       toDate: '2026-11-26',
@@ -336,8 +334,7 @@ describe('what is unpaid (§3) and the index', () => {
   it('charges each overdue instalment in order and sets the loan dpd to the oldest', async () => {
     // seq 1: 30 × round(25,000 × 0.00045 = 11.25) = 330; seq 2: 4 × 11 = 44; a late fee each.
     const entries = await ledgerOf(resources, 'F-multi');
-    const bySeq = (seq: number, kind: string) =>
-      entries.find((e) => e.installmentSeq === seq && e.kind === kind)?.amount;
+    const bySeq = (seq: number, kind: string) => lineOf(entries, kind, seq)?.amount;
     expect(bySeq(1, 'LATE_FEE')).toBe(500);
     expect(bySeq(1, 'PENALTY_INTEREST')).toBe(330);
     expect(bySeq(2, 'LATE_FEE')).toBe(500);

@@ -18,6 +18,7 @@ import {
   importHandler,
   lambdaContext,
   ledgerOf,
+  lineOf,
   loanNow,
   oneInstalmentLoan,
   payInFull,
@@ -218,9 +219,7 @@ describe('the sweep’s input (§5), in the order an operator would meet it', ()
       lateFeesCharged: 500,
       penaltyCharged: 46,
     });
-    const penalty = (await ledgerOf(resources, 'G-forgiven')).find(
-      (e) => e.kind === 'PENALTY_INTEREST',
-    );
+    const penalty = lineOf(await ledgerOf(resources, 'G-forgiven'), 'PENALTY_INTEREST');
     expect(penalty).toMatchObject({ fromDate: '2026-11-27', toDate: '2026-11-28', days: 2 });
   });
 

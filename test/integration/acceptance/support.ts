@@ -13,6 +13,7 @@ import {
 import type { Context, SQSEvent } from 'aws-lambda';
 import { vi } from 'vitest';
 import type { LocalResources } from '../../../scripts/lib/local-resources';
+import { createPublisherPump, type StreamPump } from '../../../scripts/lib/stream-pump';
 import { drainQueue, localClients } from '../../support/aws';
 
 type Item = Record<string, unknown>;
@@ -69,13 +70,32 @@ export async function importHandler(
   vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
   vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
   vi.resetModules();
-  const module =
-    which === 'sweep'
-      ? await import('../../../functions/sweep/handler')
-      : which === 'reminder'
-        ? await import('../../../functions/reminder/handler')
-        : await import('../../../functions/reporting/handler');
+  const modules = {
+    sweep: () => import('../../../functions/sweep/handler'),
+    reminder: () => import('../../../functions/reminder/handler'),
+    reporting: () => import('../../../functions/reporting/handler'),
+  };
+  const module = await modules[which]();
   return module.handler as unknown as Handler;
+}
+
+const pumps = new WeakMap<LocalResources, StreamPump>();
+
+/**
+ * The events the sweep recorded since the last call, published as deployed (SPEC §5.5, §9): the
+ * loans table's stream fed to the publisher handler through its event source mapping's filter.
+ */
+export async function publishRecorded(resources: LocalResources): Promise<void> {
+  let pump = pumps.get(resources);
+  if (!pump) {
+    // Imported as it is, in the environment the last importHandler set (this file's resources).
+    const { handler } = await import('../../../functions/publisher/handler');
+    pump = createPublisherPump(resources.loansStreamArn, (event) =>
+      handler(event, lambdaContext('publisher')),
+    );
+    pumps.set(resources, pump);
+  }
+  await pump.drain();
 }
 
 /** An instalment as upstream writes it; unpaid unless `paid` amounts are given. */
@@ -163,6 +183,18 @@ export async function ledgerOf(resources: LocalResources, loanId: string): Promi
   return Items;
 }
 
+/** The line for instalment `seq` (the first, if not given) in the loan's entry of `kind` (§3). */
+export function lineOf(
+  entries: readonly Item[],
+  kind: string,
+  seq?: number,
+): Record<string, unknown> | undefined {
+  const lines = entries
+    .filter((entry) => entry.kind === kind)
+    .flatMap((entry) => entry.lines as Record<string, unknown>[]);
+  return seq === undefined ? lines[0] : lines.find((line) => line.installmentSeq === seq);
+}
+
 /** Every item of a table. */
 export async function scanAll(table: string): Promise<Item[]> {
   const items: Item[] = [];
@@ -177,6 +209,7 @@ export async function scanAll(table: string): Promise<Item[]> {
 
 /** Messages on a subscribed queue since the last drain (raw delivery: body = envelope). */
 export async function drain(resources: LocalResources, queue: 'Reporting' | 'Reminder') {
+  await publishRecorded(resources);
   return drainQueue(clients.sqs, resources.events.queues[queue].queueUrl);
 }
 

@@ -1,5 +1,6 @@
 /**
- * End to end on the emulators: the real sweep handler publishes to the topic, the stack's two
+ * End to end on the emulators: the real sweep handler records its events, the real publisher
+ * handler on the loans table's stream publishes them to the topic, the stack's two
  * subscriptions (raw delivery, the reminder filter policy) fill the queues, and the real reminder
  * and reporting handlers consume SQS events built from the received messages, as Lambda's event
  * source mapping would. Reminders and the report must match the portfolio.
@@ -12,6 +13,7 @@ import { createReportStore } from '../../../functions/adapters/report-store';
 import { addDays } from '../../../functions/core/dates';
 import type { BusinessDate } from '../../../functions/core/types';
 import type { LocalResources } from '../../../scripts/lib/local-resources';
+import { createPublisherPump, type StreamPump } from '../../../scripts/lib/stream-pump';
 import { drainQueue, freshResources, localClients } from '../../support/aws';
 import { putLoan, sqsEventsFromMessages } from './support';
 
@@ -22,6 +24,7 @@ const due = (dpd: number) => addDays(ASOF, -dpd);
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 let resources: LocalResources;
 let sweep: Handler;
+let pump: StreamPump;
 let reminder: Handler;
 let reporting: Handler;
 
@@ -84,6 +87,7 @@ async function seed() {
 }
 
 async function deliver(queue: 'Reminder' | 'Reporting', handler: Handler) {
+  await pump.drain();
   const { queueUrl, queueArn } = resources.events.queues[queue];
   const messages = await drainQueue(clients.sqs, queueUrl);
   const events: SQSEvent[] = sqsEventsFromMessages(messages, queueArn);
@@ -117,6 +121,11 @@ beforeAll(async () => {
   sweep = (await import('../../../functions/sweep/handler')).handler as Handler;
   reminder = (await import('../../../functions/reminder/handler')).handler as Handler;
   reporting = (await import('../../../functions/reporting/handler')).handler as Handler;
+  const publisher = (await import('../../../functions/publisher/handler')).handler as Handler;
+  pump = createPublisherPump(
+    resources.loansStreamArn,
+    async (event) => (await publisher(event, context('publisher'))) as never,
+  );
   await seed();
   summary = (await sweep({ asOf: ASOF }, context('sweep'))) as typeof summary;
   reminderEvents = await deliver('Reminder', reminder);

@@ -3,7 +3,8 @@
  */
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createLoanDocumentClient, getLoanItem } from '../../../functions/adapters/loan-store';
+import { documentClient } from '../../../functions/adapters/dynamodb';
+import { readLoanItem } from '../../../functions/adapters/loan-store';
 import { type ReminderItem, saveReminderOnce } from '../../../functions/adapters/reminder-store';
 import { buildLoanEvent } from '../../../functions/core/events';
 import { parsePolicyBook } from '../../../functions/core/policy';
@@ -15,7 +16,7 @@ import { putLoan, quietLogger, quietMetrics, sqsEventOf } from './support';
 
 const clients = localClients();
 // Its own base client: lib-dynamodb keeps wrapNumbers on the base client it wraps.
-const loansDoc = createLoanDocumentClient(localClients().dynamodb);
+const loansDoc = documentClient(localClients().dynamodb, { exactNumbers: true });
 let resources: LocalResources;
 let loans: string;
 let reminders: string;
@@ -61,7 +62,7 @@ function dueSoon(loanId: string, asOf: string, seq: number, dueDate: string, day
 
 function deps(overrides: Partial<ReminderDeps> = {}): ReminderDeps {
   return {
-    readLoan: (loanId) => getLoanItem(loansDoc, loans, loanId),
+    readLoan: (loanId) => readLoanItem(loansDoc, loans, loanId),
     saveReminder: (item) => saveReminderOnce(clients.doc, reminders, item),
     policyBook: parsePolicyBook(undefined),
     businessTimeZone: 'Asia/Shanghai',

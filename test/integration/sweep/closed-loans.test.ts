@@ -6,13 +6,14 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { LocalResources } from '../../../scripts/lib/local-resources';
 import { freshResources } from '../../support/aws';
-import { clients, inst, ledgerOf, loanItem, putItems, receivedEvents, sweeper } from './support';
+import { installmentItem as inst, loanItem } from '../../support/loans';
+import { clients, ledgerOf, putItems, receivedEvents, sweeper } from '../../support/sweep';
 
 let resources: LocalResources;
 
 beforeAll(async () => {
   resources = await freshResources(clients, 'sweep-closed');
-  await putItems(clients.doc, resources.tables.LOANS_TABLE_NAME, [
+  await putItems(resources.tables.LOANS_TABLE_NAME, [
     // Upstream marked it paid off but left the stale index key (and an unpaid-looking schedule).
     loanItem('C-stale', [inst(1, '2026-11-01')], { status: 'PAID_OFF', version: 3 }),
   ]);
@@ -22,7 +23,7 @@ describe('a loan upstream closed but left in the due index', () => {
   it('leaves the index on the next run, uncharged and without events, and is not read again', async () => {
     const sweep = sweeper(resources);
     const first = await sweep.run({ asOf: '2026-11-27' });
-    expect(first.summary.loansCharged).toBe(0);
+    expect(first.loansCharged).toBe(0);
     const { Item } = await clients.doc.send(
       new GetCommand({ TableName: resources.tables.LOANS_TABLE_NAME, Key: { loanId: 'C-stale' } }),
     );
@@ -30,12 +31,12 @@ describe('a loan upstream closed but left in the due index', () => {
     expect(Item?.status).toBe('PAID_OFF');
     expect(Item?.version).toBe(4);
     expect(Item?.penaltyCharged ?? 0).toBe(0);
-    expect(await ledgerOf(clients.doc, resources.tables.LEDGER_TABLE_NAME, 'C-stale')).toEqual([]);
+    expect(await ledgerOf(resources, 'C-stale')).toEqual([]);
     const events = await receivedEvents(resources);
     expect(events.filter((event) => event.loanId === 'C-stale')).toEqual([]);
 
     const next = sweeper(resources);
     const second = await next.run({ asOf: '2026-11-28' });
-    expect(second.summary.loansExamined).toBe(0);
+    expect(second.loansExamined).toBe(0);
   });
 });

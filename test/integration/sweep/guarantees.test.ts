@@ -1,23 +1,22 @@
 /**
  * The sweep's guarantees (SPEC §5) on the emulators: concurrent runs and catch-up charge exactly
- * once, SNS failures lose no event, a split run equals an uninterrupted one, and dry runs and
- * invalid requests write nothing.
+ * once, SNS failures lose no event (the stream publisher retries until SNS is back), a run split
+ * into shard parts equals an uninterrupted one, and dry runs and invalid requests write nothing.
  */
 import { describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../../../functions/core/types';
-import type { ContinuationPayload } from '../../../functions/sweep/request';
-import { runSweep } from '../../../functions/sweep/run-sweep';
+import type { PartResponse } from '../../../functions/sweep/part';
 import { freshResources } from '../../support/aws';
+import { installmentItem as inst, loanItem } from '../../support/loans';
 import {
   clients,
   faultySns,
-  inst,
-  loanItem,
+  publishRecorded,
   putItems,
   receivedEvents,
   scanAll,
   sweeper,
-} from './support';
+} from '../../support/sweep';
 
 const loans = () =>
   [
@@ -29,19 +28,22 @@ const loans = () =>
     loanItem('G-6', [inst(1, '2026-09-01'), inst(2, '2026-10-01')]),
   ].map((item) => JSON.parse(JSON.stringify(item)) as Record<string, unknown>);
 
-async function portfolio(label: string) {
+async function portfolio(label: string, extra: Record<string, unknown> = {}) {
   const resources = await freshResources(clients, label);
-  await putItems(clients.doc, resources.tables.LOANS_TABLE_NAME, loans());
+  await putItems(
+    resources.tables.LOANS_TABLE_NAME,
+    loans().map((loan) => ({ ...loan, ...extra })),
+  );
   return resources;
 }
 
-/** The sweep state of every loan, without the version counter (which clearing steps bump). */
+/** The sweep state of every loan and the ledger, without what differs between runs by design. */
 async function endState(resources: Awaited<ReturnType<typeof portfolio>>) {
-  const items = await scanAll(clients.doc, resources.tables.LOANS_TABLE_NAME);
-  const ledger = await scanAll(clients.doc, resources.tables.LEDGER_TABLE_NAME);
+  const items = await scanAll(resources.tables.LOANS_TABLE_NAME);
+  const ledger = await scanAll(resources.tables.LEDGER_TABLE_NAME);
   return {
     loans: items
-      .map(({ version: _v, ...rest }) => rest)
+      .map(({ version: _v, outbox: _o, ...rest }) => rest)
       .sort((a, b) => String(a.loanId).localeCompare(String(b.loanId))),
     ledger: ledger
       .map(({ runId: _r, ...rest }) => rest)
@@ -62,7 +64,7 @@ describe('idempotency and catch-up', () => {
     ]);
     expect((await endState(twice)).ledger).toEqual((await endState(once)).ledger);
     expect((await endState(twice)).loans).toEqual((await endState(once)).loans);
-    const charged = (s: typeof a) => s.summary.charges.CNY?.penaltyInterest ?? 0;
+    const charged = (s: typeof a) => s.charges.CNY?.penaltyInterest ?? 0;
     expect(charged(a) + charged(b)).toBe(
       (await endState(once)).ledger
         .filter((e) => e.kind === 'PENALTY_INTEREST')
@@ -93,77 +95,92 @@ describe('idempotency and catch-up', () => {
 });
 
 describe('no lost events', () => {
-  it('SNS failing some entries, then an outage, loses nothing: the next run delivers the same ids and charges nothing twice', async () => {
+  it('SNS failing some entries, then down for all of them, loses nothing: once it is back, every event goes out with its id', async () => {
     const reference = await portfolio('sweep-sns-ref');
     await sweeper(reference).run({ asOf: '2026-11-28' });
     const wanted = ids(await receivedEvents(reference)).filter((id) => !id.startsWith('sweep.'));
 
     const resources = await portfolio('sweep-sns');
+    const run = await sweeper(resources).run({ asOf: '2026-11-28' });
+    expect(run.eventsRecorded).toBe(wanted.length);
     const faults = {
       failIds: (id: string) => id.includes('overdue') || id.startsWith('G-5'),
       outage: false,
     };
     const sns = faultySns(faults);
-    const first = await sweeper(resources, { sns }).run({ asOf: '2026-11-28' });
-    expect(first.summary.eventsPending).toBeGreaterThan(0);
-    const ledgerAfterFirst = await scanAll(clients.doc, resources.tables.LEDGER_TABLE_NAME);
-    const chargedOff = (await scanAll(clients.doc, resources.tables.LOANS_TABLE_NAME)).find(
-      (l) => l.loanId === 'G-5',
-    );
-    // Charged off, yet still in the index because its events are pending.
-    expect(chargedOff).toMatchObject({ status: 'CHARGED_OFF', nextDueDate: '2026-06-01' });
-    expect(Object.keys(chargedOff?.outbox as object).length).toBeGreaterThan(0);
+    const partly = await publishRecorded(resources, sns);
+    expect(partly.failing.length).toBeGreaterThan(0);
 
     faults.outage = true;
-    const second = await sweeper(resources, { sns }).run({ asOf: '2026-11-28' });
-    expect(second.summary).toMatchObject({ eventsPublished: 0, loansCharged: 0 });
-    expect(second.summary.sweepCompleted?.published).toBe(false);
+    const down = await publishRecorded(resources, sns);
+    expect(down.failing.length).toBeGreaterThan(0);
 
     faults.outage = false;
     faults.failIds = () => false;
-    const third = await sweeper(resources, { sns }).run({ asOf: '2026-11-28' });
-    expect(third.summary).toMatchObject({ eventsPending: 0, loansCharged: 0 });
+    const back = await publishRecorded(resources, sns);
+    expect(back.failing).toEqual([]);
 
+    // Delivered at least once: every id, and nothing that was not recorded.
     const delivered = ids(await receivedEvents(resources));
     expect([...new Set(delivered.filter((id) => !id.startsWith('sweep.')))].sort()).toEqual(wanted);
-    expect(await scanAll(clients.doc, resources.tables.LEDGER_TABLE_NAME)).toHaveLength(
-      ledgerAfterFirst.length,
-    );
-    const items = await scanAll(clients.doc, resources.tables.LOANS_TABLE_NAME);
-    for (const item of items) expect(item.outbox, String(item.loanId)).toBeUndefined();
+    // The charge-off left the index in the write that recorded its events.
+    const items = await scanAll(resources.tables.LOANS_TABLE_NAME);
+    expect(items.find((l) => l.loanId === 'G-5')).toMatchObject({ status: 'CHARGED_OFF' });
     expect(items.find((l) => l.loanId === 'G-5')?.nextDueDate).toBeUndefined();
+  });
+
+  it('an upstream write to a swept loan publishes nothing new; a re-run publishes nothing new', async () => {
+    const resources = await portfolio('sweep-quiet');
+    await sweeper(resources).run({ asOf: '2026-11-28' });
+    expect((await receivedEvents(resources)).length).toBeGreaterThan(0);
+    await putItems(resources.tables.LOANS_TABLE_NAME, [
+      {
+        ...(await scanAll(resources.tables.LOANS_TABLE_NAME)).find((l) => l.loanId === 'G-1'),
+        locale: 'en',
+      },
+    ]);
+    const again = await sweeper(resources).run({ asOf: '2026-11-28' });
+    expect(again.eventsRecorded).toBe(0);
+    expect((await receivedEvents(resources)).map((e) => e.type)).toEqual(['sweep.completed']);
   });
 });
 
 describe('time budget', () => {
-  it('a tiny budget splits the run into continuations whose end state equals one run', async () => {
-    const whole = await portfolio('sweep-whole');
+  it('a run split into shard parts on their cursors ends exactly as one run does', async () => {
+    // One shard holds them all, so it takes several parts.
+    const whole = await portfolio('sweep-whole', { sweepShard: 5 });
     await sweeper(whole).run({ asOf: '2026-11-28' });
 
-    const split = await portfolio('sweep-split');
+    const split = await portfolio('sweep-split', { sweepShard: 5 });
     const sweep = sweeper(split);
-    let started = 0;
-    // Exhausted after every second check: each part sweeps a loan or two, then hands on.
-    const budget = { exhausted: () => ++started % 2 === 0 };
-    let result = await runSweep(sweep.job({ asOf: '2026-11-28' }), { ...sweep.deps, budget });
-    const parts = [result.summary];
-    while (!result.summary.complete) {
-      const payload = sweep.continuations.at(-1) as ContinuationPayload;
-      // Through JSON, as Lambda would deliver it.
-      result = await runSweep(sweep.job(JSON.parse(JSON.stringify(payload))), {
-        ...sweep.deps,
-        budget,
-      });
-      parts.push(result.summary);
-      expect(parts.length).toBeLessThan(30);
+    let checks = 0;
+    // Exhausted on every second check: each part sweeps a loan or two, then answers its cursor.
+    const budget = { exhausted: () => ++checks % 2 === 0 };
+    const header = { runId: 'sweep-2026-11-28', asOf: '2026-11-28', dryRun: false };
+    let parts = 0;
+    for (let shard = 0; shard < 16; shard++) {
+      let answer: PartResponse | undefined;
+      let next: Record<string, unknown> = {};
+      while (!answer?.complete) {
+        // Through JSON, as the workflow passes it on.
+        const input = JSON.parse(JSON.stringify({ part: { ...header, shard, ...next } }));
+        answer = await sweep.part(input, budget);
+        parts++;
+        expect(parts).toBeLessThan(100);
+        if (!answer.complete) {
+          next = {
+            totals: answer.totals,
+            durationMs: answer.durationMs,
+            ...('cursor' in answer && answer.cursor && { cursor: answer.cursor }),
+          };
+        }
+      }
     }
-    expect(parts.length).toBeGreaterThan(2);
-    expect(parts.slice(0, -1).every((p) => !p.complete)).toBe(true);
-    expect(result.summary.part).toBe(parts.length);
+    expect(parts).toBeGreaterThan(16);
     expect(await endState(split)).toEqual(await endState(whole));
-    expect(result.summary.loansExamined).toBe(6);
-    const completed = (await receivedEvents(split)).filter((e) => e.type === 'sweep.completed');
-    expect(completed).toHaveLength(1);
+    expect(ids((await receivedEvents(split)).filter((e) => e.type !== 'sweep.completed'))).toEqual(
+      ids((await receivedEvents(whole)).filter((e) => e.type !== 'sweep.completed')),
+    );
   });
 });
 
@@ -171,7 +188,7 @@ describe('dry runs and invalid requests', () => {
   it('a dry run writes and publishes nothing and previews the charges', async () => {
     const resources = await portfolio('sweep-dry');
     const before = await endState(resources);
-    const { summary } = await sweeper(resources).run({ asOf: '2026-11-28', dryRun: true });
+    const summary = await sweeper(resources).run({ asOf: '2026-11-28', dryRun: true });
     expect(await endState(resources)).toEqual(before);
     expect(await receivedEvents(resources)).toEqual([]);
     expect(summary.runId).toBe('dryrun-2026-11-28');
@@ -192,11 +209,11 @@ describe('dry runs and invalid requests', () => {
   it('a loanIds run sweeps just those loans and reports an unknown id as not found', async () => {
     const resources = await portfolio('sweep-ids');
     const sweep = sweeper(resources);
-    const { summary } = await sweep.run({ asOf: '2026-11-28', loanIds: ['G-1', 'G-404'] });
+    const summary = await sweep.run({ asOf: '2026-11-28', loanIds: ['G-1', 'G-404'] });
     expect(summary.runId).toMatch(/^sweep-2026-11-28-[0-9a-f]{10}$/);
     expect(summary.loansExamined).toBe(1);
     expect(summary.skipped.loans).toEqual([{ loanId: 'G-404', reason: 'not found' }]);
-    const items = await scanAll(clients.doc, resources.tables.LOANS_TABLE_NAME);
+    const items = await scanAll(resources.tables.LOANS_TABLE_NAME);
     expect(items.filter((i) => i.accruedThrough !== undefined).map((i) => i.loanId)).toEqual([
       'G-1',
     ]);

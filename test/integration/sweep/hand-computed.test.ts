@@ -8,7 +8,8 @@ import type { Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LocalResources } from '../../../scripts/lib/local-resources';
 import { drainQueue, freshResources } from '../../support/aws';
-import { clients, ledgerOf, loanItem, putItems } from './support';
+import { loanItem } from '../../support/loans';
+import { clients, ledgerOf, publishRecorded, putItems } from '../../support/sweep';
 
 let resources: LocalResources;
 let summary: Record<string, unknown>;
@@ -35,7 +36,7 @@ function loan(loanId: string, dueDate: string, extra: Record<string, unknown> = 
 
 beforeAll(async () => {
   resources = await freshResources(clients, 'hand');
-  await putItems(clients.doc, resources.tables.LOANS_TABLE_NAME, [
+  await putItems(resources.tables.LOANS_TABLE_NAME, [
     loan('H-grace', '2026-11-25'), // dpd 3 on 2026-11-28: within grace
     loan('H-past', '2026-11-24'), // dpd 4: first day past grace, penalty back to the due date
     loan('H-ceiling', '2026-11-24', { dailyInterestRate: 0.001 }), // 1.5 × 0.001 > 0.24 / 365
@@ -55,8 +56,7 @@ beforeAll(async () => {
   vi.unstubAllEnvs();
 });
 
-const ledger = (loanId: string) =>
-  ledgerOf(clients.doc, resources.tables.LEDGER_TABLE_NAME, loanId);
+const ledger = (loanId: string) => ledgerOf(resources, loanId);
 
 async function item(loanId: string) {
   const { Item } = await clients.doc.send(
@@ -81,25 +81,33 @@ describe('a scheduled sweep on 2026-11-28 (Asia/Shanghai)', () => {
   it('charges 4 days of 100000 × 0.00045 = 45 fen on day 4, retroactively', async () => {
     const entries = await ledger('H-past');
     expect(entries).toHaveLength(1);
-    expect(entries[0]).toMatchObject({
+    expect(entries[0]).toEqual({
+      loanId: 'H-past',
+      entryId: '2026-11-28#PENALTY_INTEREST',
       kind: 'PENALTY_INTEREST',
       amount: 180,
       currency: 'CNY',
       asOf: '2026-11-28',
-      installmentSeq: 1,
-      base: 100_000,
-      rate: 0.00045,
-      fromDate: '2026-11-25',
-      toDate: '2026-11-28',
-      days: 4,
-      capped: false,
+      runId: 'sweep-2026-11-28',
+      lines: [
+        {
+          installmentSeq: 1,
+          amount: 180,
+          base: 100_000,
+          rate: 0.00045,
+          fromDate: '2026-11-25',
+          toDate: '2026-11-28',
+          days: 4,
+          capped: false,
+        },
+      ],
     });
     expect(await item('H-past')).toMatchObject({
       accruedThrough: '2026-11-28',
       dpd: 4,
       bucket: 'M1',
       penaltyCharged: 180,
-      version: 2, // the transaction, then the outbox clearing once SNS accepted the events
+      version: 1, // one write: the transaction that also recorded the events
       nextDueDate: '2026-11-24',
       installments: [expect.objectContaining({ penaltyThrough: '2026-11-28' })],
     });
@@ -107,10 +115,11 @@ describe('a scheduled sweep on 2026-11-28 (Asia/Shanghai)', () => {
 
   it('caps the penalty rate at 0.24 / 365 a day: round(65.75…) = 66 fen a day', async () => {
     const [entry] = await ledger('H-ceiling');
-    expect(entry).toMatchObject({ amount: 4 * 66, days: 4 });
+    expect(entry).toMatchObject({ amount: 4 * 66, lines: [{ days: 4, amount: 4 * 66 }] });
   });
 
   it('publishes the day’s events with their ids and filter attributes', async () => {
+    await publishRecorded(resources);
     const messages = await drainQueue(clients.sqs, resources.events.queues.Reporting.queueUrl);
     const byId = new Map(messages.map((m) => [JSON.parse(m.Body ?? '{}').id as string, m]));
     const fee = byId.get('H-past:loan.fee_applied:2026-11-28');

@@ -1,45 +1,29 @@
 /**
  * The Lambda entry point: configuration from the environment at import, the middy handler on a
- * Lambda-like context, and the continuation it starts when the remaining time runs low.
+ * Lambda-like context, and what a direct run does when the remaining time runs low.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import type { SweepSummary } from '../../../functions/sweep/summary';
+import type { DirectRunSummary } from '../../../functions/sweep/service';
 import type { LocalResources } from '../../../scripts/lib/local-resources';
 import { freshResources } from '../../support/aws';
-import { clients, FEE_POLICY, inst, loanItem, NOW, putItems, sweeper } from './support';
+import { lambdaContext } from '../../support/lambda';
+import { installmentItem as inst, loanItem } from '../../support/loans';
+import { clients, FEE_POLICY, putItems } from '../../support/sweep';
+
+type SweepSummary = DirectRunSummary;
 
 let resources: LocalResources;
 
 beforeAll(async () => {
   resources = await freshResources(clients, 'sweep-handler');
   await putItems(
-    clients.doc,
     resources.tables.LOANS_TABLE_NAME,
     ['H-1', 'H-2', 'H-3'].map((id) =>
       JSON.parse(JSON.stringify(loanItem(id, [inst(1, '2026-11-10')]))),
     ),
   );
 });
-
-function lambdaContext(remainingMs: () => number): Context {
-  return {
-    awsRequestId: 'req-1',
-    functionName: 'sweep',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:ap-east-1:1:function:sweep',
-    memoryLimitInMB: '512',
-    logGroupName: 'g',
-    logStreamName: 's',
-    callbackWaitsForEmptyEventLoop: false,
-    getRemainingTimeInMillis: remainingMs,
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  };
-}
 
 describe('the sweep handler module', () => {
   it('fails the cold start with a message naming the missing variables', async () => {
@@ -61,7 +45,7 @@ describe('the sweep handler module', () => {
     const { handler } = await import('../../../functions/sweep/handler');
     const summary = (await handler(
       { asOf: '2026-11-28', dryRun: true },
-      lambdaContext(() => 600_000),
+      lambdaContext('sweep', () => 600_000),
     )) as SweepSummary;
     expect(summary).toMatchObject({
       dryRun: true,
@@ -100,35 +84,26 @@ describe('the sweep handler module', () => {
     vi.unstubAllEnvs();
   });
 
-  it('hands the rest on to its own ARN when the remaining time drops below the margin', async () => {
-    const { createHandler } = await import('../../../functions/sweep/handler');
-    const { loadSweepConfig } = await import('../../../functions/adapters/config');
-    const sweep = sweeper(resources);
-    const invoked: { arn: string; payload: unknown }[] = [];
-    let remaining = 600_000;
-    const handler = createHandler({
-      config: loadSweepConfig({ ...resources.env, FEE_POLICY }),
-      store: sweep.deps.store,
-      publisher: sweep.deps.publisher,
-      continuationFor: (arn) => async (payload) => {
-        invoked.push({ arn, payload });
-      },
-      logger: new Logger({ logLevel: 'SILENT' }),
-      metrics: new Metrics({ namespace: 'OverdueSweep', serviceName: 'sweep' }),
-      clock: () => NOW,
-      tuning: { loanConcurrency: 1, pageSize: 1 },
-    });
-    // Each check of the clock costs 100 s: after the first loan less than the margin is left.
-    const context = lambdaContext(() => {
-      remaining -= 100_000;
-      return remaining;
-    });
+  it('low on time, returns the input that resumes the run instead of invoking itself', async () => {
+    vi.resetModules();
+    for (const [name, value] of Object.entries(resources.env)) vi.stubEnv(name, value);
+    vi.stubEnv('FEE_POLICY', FEE_POLICY);
+    vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
+    const { handler } = await import('../../../functions/sweep/handler');
+    let looks = 0;
+    // Ten minutes when the invocation starts; a second later, less than the safety margin.
+    const context = lambdaContext('sweep', () => (looks++ === 0 ? 600_000 : 1_000));
     const summary = (await handler({ asOf: '2026-11-28' }, context)) as SweepSummary;
     expect(summary.complete).toBe(false);
-    expect(invoked).toHaveLength(1);
-    expect(invoked[0]?.arn).toBe(context.invokedFunctionArn);
-    expect(invoked[0]?.payload).toMatchObject({
-      sweepContinuation: { asOf: '2026-11-28', part: 2, runId: 'sweep-2026-11-28' },
+    expect(summary.loansExamined).toBeGreaterThan(0);
+    expect(summary.loansExamined).toBeLessThan(3);
+    expect(summary.resume?.resume).toMatchObject({
+      runId: 'sweep-2026-11-28',
+      asOf: '2026-11-28',
+      scope: { kind: 'due-index' },
     });
+    expect(summary.continuedIn).toBeUndefined();
+    vi.unstubAllEnvs();
   });
 });

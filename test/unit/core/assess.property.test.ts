@@ -9,7 +9,7 @@ import { chargesCap } from '../../../functions/core/charges';
 import { addDays } from '../../../functions/core/dates';
 import { rational } from '../../../functions/core/rational';
 import type { BusinessDate, FeePolicy, LedgerEntry, Loan } from '../../../functions/core/types';
-import { applyUpdate, d, installment, loan, policy, RUN } from './support/loans';
+import { applyUpdate, d, installment, loan, policy, RUN } from '../../support/loans';
 
 const BASE = d('2026-01-01');
 
@@ -132,7 +132,14 @@ describe('invariants of every run', () => {
     fc.assert(
       fc.property(loanArb, policyArb, fc.integer({ min: 1, max: 120 }), (start, p, n) => {
         const { final, entries } = runDaily(start, p, datesAfter(BASE, n));
-        for (const entry of entries) expect(entry.amount).toBeGreaterThan(0);
+        for (const entry of entries) {
+          expect(entry.amount).toBeGreaterThan(0);
+          // An entry is the total of its lines, one line per instalment charged.
+          expect(entry.lines.reduce((sum, line) => sum + line.amount, 0)).toBe(entry.amount);
+          for (const line of entry.lines) expect(line.amount).toBeGreaterThan(0);
+          const seqs = entry.lines.map((line) => line.installmentSeq);
+          expect(new Set(seqs).size).toBe(seqs.length);
+        }
         expect(BigInt(total(final)) <= chargesCap(final.principal, p)).toBe(true);
         expect(sumOf(entries, 'PENALTY_INTEREST')).toBe(final.penaltyCharged);
         expect(sumOf(entries, 'LATE_FEE')).toBe(final.lateFeesCharged);

@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { assess } from '../../../functions/core/assess';
 import { parseDecimal } from '../../../functions/core/rational';
-import type { Assessment, Loan, Rational } from '../../../functions/core/types';
-import { applyUpdate, d, installment, loan, policy, RUN } from './support/loans';
+import type { Assessment, LedgerEntry, Loan, Rational } from '../../../functions/core/types';
+import { applyUpdate, d, installment, loan, policy, RUN } from '../../support/loans';
 
 function change(result: Assessment) {
   if (result.kind !== 'change') throw new Error(`expected a change, got ${result.reason}`);
@@ -21,6 +21,12 @@ function rate(text: string): Rational {
 }
 
 const eventTypes = (result: Assessment) => change(result).events.map((e) => e.type);
+
+/** Every ledger line of a change, with its entry's kind (late fees first, then penalty). */
+const lines = (result: { ledgerEntries: readonly LedgerEntry[] }) =>
+  result.ledgerEntries.flatMap((entry) =>
+    entry.lines.map((line) => ({ kind: entry.kind, ...line })),
+  );
 
 describe('grace', () => {
   it('charges nothing within the grace period (day 3) and keeps penaltyThrough', () => {
@@ -46,41 +52,46 @@ describe('grace', () => {
 
   it('charges the retroactive 4 days and the late fee on the first day past grace (day 4)', () => {
     const result = change(assess(loan(), policy({ lateFee: 1000 }), d('2026-01-14'), RUN));
+    const head = { loanId: 'L-1', currency: 'CNY', asOf: '2026-01-14', runId: 'run-1' };
     expect(result.ledgerEntries).toEqual([
       {
-        loanId: 'L-1',
-        entryId: '2026-01-14#1#LATE_FEE',
+        ...head,
+        entryId: '2026-01-14#LATE_FEE',
         kind: 'LATE_FEE',
         amount: 1000,
-        currency: 'CNY',
-        asOf: '2026-01-14',
-        installmentSeq: 1,
-        runId: 'run-1',
-        base: 1000,
-        fromDate: '2026-01-14',
-        toDate: '2026-01-14',
-        days: 0,
-        capped: false,
+        lines: [
+          {
+            installmentSeq: 1,
+            amount: 1000,
+            base: 1000,
+            fromDate: '2026-01-14',
+            toDate: '2026-01-14',
+            days: 0,
+            capped: false,
+          },
+        ],
       },
       {
-        loanId: 'L-1',
-        entryId: '2026-01-14#1#PENALTY_INTEREST',
+        ...head,
+        entryId: '2026-01-14#PENALTY_INTEREST',
         kind: 'PENALTY_INTEREST',
         amount: 20,
-        currency: 'CNY',
-        asOf: '2026-01-14',
-        installmentSeq: 1,
-        runId: 'run-1',
-        base: 10_000,
-        rate: '0.00045',
-        fromDate: '2026-01-11',
-        toDate: '2026-01-14',
-        days: 4,
-        capped: false,
+        lines: [
+          {
+            installmentSeq: 1,
+            amount: 20,
+            base: 10_000,
+            rate: '0.00045',
+            fromDate: '2026-01-11',
+            toDate: '2026-01-14',
+            days: 4,
+            capped: false,
+          },
+        ],
       },
     ]);
     expect(result.update.installments).toEqual([
-      { index: 0, seq: 1, penaltyThrough: '2026-01-14', lateFeeCharged: 1000 },
+      { seq: 1, penaltyThrough: '2026-01-14', lateFeeCharged: 1000 },
     ]);
     expect(result.update).toMatchObject({
       lateFeesCharged: 1000,
@@ -94,7 +105,7 @@ describe('grace', () => {
       penaltyInterest: 20,
       currency: 'CNY',
       capped: false,
-      entryIds: ['2026-01-14#1#LATE_FEE', '2026-01-14#1#PENALTY_INTEREST'],
+      entryIds: ['2026-01-14#LATE_FEE', '2026-01-14#PENALTY_INTEREST'],
     });
   });
 
@@ -102,7 +113,7 @@ describe('grace', () => {
     const day4 = change(assess(loan(), policy({ lateFee: 1000 }), d('2026-01-14'), RUN));
     const after = applyUpdate(loan(), day4.update);
     const day5 = change(assess(after, policy({ lateFee: 1000 }), d('2026-01-15'), RUN));
-    expect(day5.ledgerEntries.map((e) => [e.kind, e.amount, e.days, e.fromDate])).toEqual([
+    expect(lines(day5).map((e) => [e.kind, e.amount, e.days, e.fromDate])).toEqual([
       ['PENALTY_INTEREST', 5, 1, '2026-01-15'],
     ]);
     expect(day5.update).toMatchObject({ lateFeesCharged: 1000, penaltyCharged: 25 });
@@ -113,8 +124,8 @@ describe('rounding', () => {
   it('rounds an exact .5 daily amount up under HALF_UP and to even under HALF_EVEN', () => {
     const up = change(assess(loan(), policy({ rounding: 'HALF_UP' }), d('2026-01-14'), RUN));
     const even = change(assess(loan(), policy({ rounding: 'HALF_EVEN' }), d('2026-01-14'), RUN));
-    expect(up.ledgerEntries[0]?.amount).toBe(4 * 5);
-    expect(even.ledgerEntries[0]?.amount).toBe(4 * 4);
+    expect(lines(up)[0]?.amount).toBe(4 * 5);
+    expect(lines(even)[0]?.amount).toBe(4 * 4);
   });
 
   it('multiplies the rounded daily amount by the days (never rounds the total)', () => {
@@ -123,7 +134,7 @@ describe('rounding', () => {
       installments: [installment({ dueDate: d('2026-01-10'), principalDue: 10_001 })],
     });
     const result = change(assess(l, policy(), d('2026-01-20'), RUN));
-    expect(result.ledgerEntries[0]).toMatchObject({ amount: 50, days: 10, base: 10_001 });
+    expect(lines(result)[0]).toMatchObject({ amount: 50, days: 10, base: 10_001 });
   });
 });
 
@@ -135,7 +146,7 @@ describe('penalty-rate ceiling', () => {
       installments: [installment({ dueDate: d('2026-01-10'), principalDue: 36_500 })],
     });
     const result = change(assess(l, policy(), d('2026-01-14'), RUN));
-    expect(result.ledgerEntries[0]).toMatchObject({
+    expect(lines(result)[0]).toMatchObject({
       amount: 96,
       days: 4,
       rate: '0.00065753424657534247',
@@ -144,7 +155,7 @@ describe('penalty-rate ceiling', () => {
 
   it('uses the contract rate × multiplier when that is below the ceiling', () => {
     const result = change(assess(loan(), policy(), d('2026-01-14'), RUN));
-    expect(result.ledgerEntries[0]?.rate).toBe('0.00045');
+    expect(lines(result)[0]?.rate).toBe('0.00045');
   });
 });
 
@@ -157,7 +168,7 @@ describe('cap', () => {
   it('cuts a penalty to what the cap allows and flags it', () => {
     // 50 charged before; late fee 40 fits (90); penalty 4 × 5 = 20 is cut to 10.
     const result = change(assess(capped({}), capPolicy, d('2026-01-14'), RUN));
-    expect(result.ledgerEntries.map((e) => [e.kind, e.amount, e.capped])).toEqual([
+    expect(lines(result).map((e) => [e.kind, e.amount, e.capped])).toEqual([
       ['LATE_FEE', 40, false],
       ['PENALTY_INTEREST', 10, true],
     ]);
@@ -172,15 +183,15 @@ describe('cap', () => {
     // 75 charged before: late fee 40 is cut to 25, the penalty to nothing.
     const before = capped({ penaltyCharged: 75 });
     const result = change(assess(before, capPolicy, d('2026-01-14'), RUN));
-    expect(result.ledgerEntries.map((e) => [e.kind, e.amount, e.capped])).toEqual([
+    expect(lines(result).map((e) => [e.kind, e.amount, e.capped])).toEqual([
       ['LATE_FEE', 25, true],
     ]);
     expect(result.update.installments).toEqual([
-      { index: 0, seq: 1, penaltyThrough: '2026-01-14', lateFeeCharged: 25 },
+      { seq: 1, penaltyThrough: '2026-01-14', lateFeeCharged: 25 },
     ]);
     const raised = policy({ lateFee: 40, maxChargesRatio: rate('1') });
     const next = change(assess(applyUpdate(before, result.update), raised, d('2026-01-15'), RUN));
-    expect(next.ledgerEntries.map((e) => [e.kind, e.amount, e.days])).toEqual([
+    expect(lines(next).map((e) => [e.kind, e.amount, e.days])).toEqual([
       ['PENALTY_INTEREST', 5, 1],
     ]);
   });
@@ -193,14 +204,14 @@ describe('cap', () => {
       ],
     });
     const result = change(assess(two, capPolicy, d('2026-01-14'), RUN));
-    expect(result.ledgerEntries.map((e) => [e.installmentSeq, e.kind, e.amount])).toEqual([
+    expect(lines(result).map((e) => [e.installmentSeq, e.kind, e.amount])).toEqual([
       [1, 'LATE_FEE', 40],
       [1, 'PENALTY_INTEREST', 10],
     ]);
     // The second instalment's late fee was cut to nothing: not marked charged.
     expect(result.update.installments).toEqual([
-      { index: 0, seq: 1, penaltyThrough: '2026-01-14', lateFeeCharged: 40 },
-      { index: 1, seq: 2, penaltyThrough: '2026-01-14', lateFeeCharged: 0 },
+      { seq: 1, penaltyThrough: '2026-01-14', lateFeeCharged: 40 },
+      { seq: 2, penaltyThrough: '2026-01-14', lateFeeCharged: 0 },
     ]);
     expect(result.update.lateFeesCharged + result.update.penaltyCharged).toBe(100);
   });
@@ -212,7 +223,7 @@ describe('forbearance', () => {
     const result = change(assess(l, policy({ lateFee: 1000 }), d('2026-01-15'), RUN));
     expect(result.ledgerEntries).toEqual([]);
     expect(result.update.installments).toEqual([
-      { index: 0, seq: 1, penaltyThrough: '2026-01-15', lateFeeCharged: 0 },
+      { seq: 1, penaltyThrough: '2026-01-15', lateFeeCharged: 0 },
     ]);
     expect(result.events.find((e) => e.type === 'loan.overdue')?.data).toMatchObject({
       dpd: 5,
@@ -227,7 +238,7 @@ describe('forbearance', () => {
     const { forbearanceUntil: _removed, ...rest } = applyUpdate(l, during.update);
     const result = change(assess(rest, policy({ lateFee: 1000 }), d('2026-01-18'), RUN));
     // Only 16–18 Jan: 3 × 5 = 15, not the 8 days since the due date; the late fee now applies.
-    expect(result.ledgerEntries.map((e) => [e.kind, e.amount, e.fromDate, e.toDate])).toEqual([
+    expect(lines(result).map((e) => [e.kind, e.amount, e.fromDate, e.toDate])).toEqual([
       ['LATE_FEE', 1000, '2026-01-18', '2026-01-18'],
       ['PENALTY_INTEREST', 15, '2026-01-16', '2026-01-18'],
     ]);
@@ -236,7 +247,7 @@ describe('forbearance', () => {
   it('charges from the day after the plan ends', () => {
     const l = loan({ forbearanceUntil: d('2026-01-20') });
     const result = change(assess(l, policy(), d('2026-01-22'), RUN));
-    expect(result.ledgerEntries[0]).toMatchObject({ amount: 10, days: 2, fromDate: '2026-01-21' });
+    expect(lines(result)[0]).toMatchObject({ amount: 10, days: 2, fromDate: '2026-01-21' });
   });
 });
 
@@ -253,7 +264,7 @@ describe('charge-off', () => {
 
   it('charges off on the exact day: one more day of penalty, status and index key cleared', () => {
     const result = change(assess(sweptTo('2026-07-08'), policy(), d('2026-07-09'), RUN));
-    expect(result.ledgerEntries.map((e) => [e.amount, e.toDate])).toEqual([[5, '2026-07-09']]);
+    expect(lines(result).map((e) => [e.amount, e.toDate])).toEqual([[5, '2026-07-09']]);
     expect(result.update).toMatchObject({
       status: 'CHARGED_OFF',
       nextDueDate: null,
@@ -299,9 +310,7 @@ describe('charge-off', () => {
 
   it('a late catch-up charges only through the charge-off date', () => {
     const result = change(assess(sweptTo('2026-07-08'), policy(), d('2026-07-12'), RUN));
-    expect(result.ledgerEntries.map((e) => [e.amount, e.days, e.toDate])).toEqual([
-      [5, 1, '2026-07-09'],
-    ]);
+    expect(lines(result).map((e) => [e.amount, e.days, e.toDate])).toEqual([[5, 1, '2026-07-09']]);
     expect(result.update).toMatchObject({ dpd: 183, bucket: 'M7', status: 'CHARGED_OFF' });
     expect(eventTypes(result)).toContain('loan.delinquency_changed');
   });
@@ -330,7 +339,7 @@ describe('arrears tolerance', () => {
     );
     expect(result.update.dpd).toBe(10);
     // Unpaid principal is 0: a late fee but no penalty entry.
-    expect(result.ledgerEntries.map((e) => e.kind)).toEqual(['LATE_FEE']);
+    expect(lines(result).map((e) => e.kind)).toEqual(['LATE_FEE']);
   });
 });
 
@@ -344,9 +353,7 @@ describe('several instalments', () => {
       ],
     });
     const result = change(assess(two, policy(), d('2026-02-14'), RUN));
-    expect(
-      result.ledgerEntries.map((e) => [e.installmentSeq, e.days, e.amount, e.fromDate]),
-    ).toEqual([
+    expect(lines(result).map((e) => [e.installmentSeq, e.days, e.amount, e.fromDate])).toEqual([
       [1, 35, 175, '2026-01-11'],
       [2, 4, 20, '2026-02-11'],
     ]);

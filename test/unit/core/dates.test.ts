@@ -7,7 +7,7 @@ import {
   isValidTimeZone,
   parseBusinessDate,
 } from '../../../functions/core/dates';
-import { d } from './support/loans';
+import { d } from '../../support/loans';
 
 describe('parseBusinessDate', () => {
   it('accepts real calendar dates, leap days included', () => {

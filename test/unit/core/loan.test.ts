@@ -64,7 +64,6 @@ describe('valid items', () => {
       lateFeesCharged: 0,
       penaltyCharged: 0,
       version: 0,
-      outbox: {},
     });
     expect(result.loan.installments[0]?.lateFeeCharged).toBe(0);
     expect(result.loan.installments[0]?.penaltyThrough).toBeUndefined();
@@ -85,20 +84,7 @@ describe('valid items', () => {
     expect(result.loan.version).toBe(4);
   });
 
-  it('parses sweep attributes and the outbox', () => {
-    const envelope = {
-      id: 'L-1:loan.overdue:2026-01-12',
-      type: 'loan.overdue',
-      schemaVersion: 1,
-      asOf: '2026-01-12',
-      occurredAt: '2026-01-11T16:30:00.000Z',
-      runId: 'r',
-      loanId: 'L-1',
-      borrowerId: 'B-1',
-      bucket: 'M1',
-      dpd: 2,
-      data: { dpd: 2 },
-    };
+  it('parses sweep attributes and ignores the recorded events', () => {
     const result = parseLoanItem(
       item({
         accruedThrough: '2026-01-12',
@@ -108,7 +94,7 @@ describe('valid items', () => {
         locale: 'en',
         remindersOptOut: true,
         forbearanceUntil: null,
-        outbox: { [envelope.id]: JSON.stringify(envelope) },
+        outbox: '{"not":"read by the sweep"}',
       }),
     );
     if (!result.ok) throw new Error(result.reason);
@@ -119,7 +105,6 @@ describe('valid items', () => {
       remindersOptOut: true,
     });
     expect(result.loan.forbearanceUntil).toBeUndefined();
-    expect(result.loan.outbox[envelope.id]).toEqual(envelope);
   });
 });
 
@@ -199,11 +184,6 @@ describe('malformed items are rejected with a reason naming the attribute', () =
       withInstallment(0, { lateFeeCharged: -2 }),
       'installments[0].lateFeeCharged: -2 is negative',
     ],
-    [
-      'outbox entry not JSON',
-      item({ outbox: { 'L-1:loan.overdue:2026-01-12': '{' } }),
-      'outbox.L-1:loan.overdue:2026-01-12: not valid JSON',
-    ],
   ])('%s', (_name, bad, reason) => {
     const result = parseLoanItem(bad);
     expect(reasonOf(result)).toBe(reason);
@@ -216,20 +196,5 @@ describe('malformed items are rejected with a reason naming the attribute', () =
       ok: false,
       reason: 'loanId: 42 is not a string',
     });
-  });
-
-  it('rejects an outbox envelope whose id does not match its key', () => {
-    const envelope = JSON.stringify({
-      id: 'other',
-      type: 'loan.overdue',
-      schemaVersion: 1,
-      asOf: '2026-01-12',
-      occurredAt: 'x',
-      runId: 'r',
-      data: {},
-    });
-    expect(reasonOf(parseLoanItem(item({ outbox: { mine: envelope } })))).toBe(
-      'outbox.mine.id: "other" does not match its key',
-    );
   });
 });

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { loadSweepConfig } from '../../../functions/adapters/config';
 import type { BusinessDate } from '../../../functions/core/types';
-import { parseSweepRequest, runIdOf, ValidationError } from '../../../functions/sweep/request';
+import { loadSweepConfig } from '../../../functions/sweep/config';
+import { runIdOf } from '../../../functions/sweep/job';
+import { parseSweepRequest, ValidationError } from '../../../functions/sweep/request';
 
 // 2026-11-27T16:30Z is 00:30 on 2026-11-28 in Shanghai.
 const context = {
   now: new Date('2026-11-27T16:30:00Z'),
   timeZone: 'Asia/Shanghai',
-  shardCount: 16,
 };
 const parse = (event: unknown) => parseSweepRequest(event, context);
 const problemsOf = (event: unknown): readonly string[] => {
@@ -84,7 +84,7 @@ describe('parseSweepRequest', () => {
     expect(runIdOf(asOf, false, ['A'])).not.toBe(runIdOf(asOf, false, ['A', 'B']));
   });
 
-  it('rejects a malformed continuation payload', () => {
+  it('rejects the retired self-continuation payload as an unknown field', () => {
     expect(problemsOf({ sweepContinuation: { asOf: '2026-11-28' } }).length).toBeGreaterThan(0);
   });
 });

@@ -7,7 +7,7 @@ import {
   renderReminderMessage,
   sendAfterOf,
 } from '../../../functions/core/reminders';
-import { d, dueSoonEvent, installment, loan, overdueEvent, policy } from './support';
+import { d, dueSoonEvent, installment, loan, overdueEvent, policy } from '../../support/events';
 
 describe('overdue cadence', () => {
   it.each([1, 3, 7, 15, 30, 60, 90, 120, 180])('reminds at dpd %i', (dpd) => {

@@ -15,7 +15,7 @@ import {
   feeAppliedEvent,
   overdueEvent,
   sweepCompletedEvent,
-} from './support';
+} from '../../support/events';
 
 describe('parsing event messages', () => {
   it('accepts every event type the sweep builds', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ReportItem } from '../../../functions/adapters/report-store';
 import { renderReport } from '../../../scripts/lib/report-table';
-import { d } from './support';
+import { d } from '../../support/events';
 
 const report: ReportItem = {
   asOf: d('2026-10-31'),

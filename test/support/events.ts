@@ -3,12 +3,12 @@
  * have exactly the shape the queues deliver.
  */
 
-import type { ParsedEvent } from '../../../functions/core/event-message';
-import { buildLoanEvent, buildSweepCompletedEvent } from '../../../functions/core/events';
-import type { Bucket, BusinessDate } from '../../../functions/core/types';
-import { d, RUN } from '../core/support/loans';
+import type { ParsedEvent } from '../../functions/core/event-message';
+import { buildLoanEvent, buildSweepCompletedEvent } from '../../functions/core/events';
+import type { Bucket, BusinessDate } from '../../functions/core/types';
+import { d, RUN } from './loans';
 
-export { d, installment, loan, policy } from '../core/support/loans';
+export { d, installment, loan, policy } from './loans';
 
 const who = { loanId: 'L-1', borrowerId: 'B-1' };
 

@@ -2,8 +2,8 @@
  * Builders for domain loans in unit tests, and `applyUpdate`, which does to a Loan what the
  * sweep's conditional write does to the item, so tests can chain runs day by day.
  */
-import { BUILT_IN_POLICY } from '../../../../functions/core/policy';
-import { parseDecimal } from '../../../../functions/core/rational';
+import { BUILT_IN_POLICY } from '../../functions/core/policy';
+import { parseDecimal } from '../../functions/core/rational';
 import type {
   BusinessDate,
   FeePolicy,
@@ -11,7 +11,7 @@ import type {
   Loan,
   LoanUpdate,
   RunContext,
-} from '../../../../functions/core/types';
+} from '../../functions/core/types';
 
 /** A date literal in tests (the format is checked by the code under test, not here). */
 export const d = (text: string): BusinessDate => text as BusinessDate;
@@ -57,7 +57,6 @@ export function loan(overrides: Partial<Loan> = {}): Loan {
     lateFeesCharged: 0,
     penaltyCharged: 0,
     version: 0,
-    outbox: {},
     ...overrides,
   };
 }
@@ -67,16 +66,14 @@ export function policy(overrides: Partial<FeePolicy> = {}): FeePolicy {
   return { ...BUILT_IN_POLICY, ...overrides };
 }
 
-/** The loan as it reads after the sweep wrote `update` (outbox left aside). */
+/** The loan as it reads after the sweep wrote `update`. */
 export function applyUpdate(current: Loan, update: LoanUpdate): Loan {
   if (update.expectedVersion !== current.version) {
     throw new Error(`version conflict: expected ${update.expectedVersion}, is ${current.version}`);
   }
-  const installments = current.installments.map((inst, index) => {
-    const change = update.installments.find((u) => u.index === index);
+  const installments = current.installments.map((inst) => {
+    const change = update.installments.find((u) => u.seq === inst.seq);
     if (!change) return inst;
-    if (change.seq !== inst.seq)
-      throw new Error(`update for index ${index} names seq ${change.seq}`);
     const { penaltyThrough: _dropped, ...rest } = inst;
     return {
       ...rest,
@@ -96,5 +93,45 @@ export function applyUpdate(current: Loan, update: LoanUpdate): Loan {
     version: update.version,
     ...(update.status === undefined ? {} : { status: update.status }),
     ...(update.nextDueDate === null ? {} : { nextDueDate: update.nextDueDate }),
+  };
+}
+
+type Item = Record<string, unknown>;
+
+/** An instalment item as upstream writes it: 10,000 principal + 300 interest, unpaid unless `paid`. */
+export function installmentItem(seq: number, dueDate: string, paid = false): Item {
+  return {
+    seq,
+    dueDate,
+    principalDue: 10_000,
+    interestDue: 300,
+    principalPaid: paid ? 10_000 : 0,
+    interestPaid: paid ? 300 : 0,
+  };
+}
+
+function hash(text: string): number {
+  let h = 7;
+  for (const ch of text) h = (h * 31 + ch.charCodeAt(0)) | 0;
+  return h;
+}
+
+/**
+ * An ACTIVE CNY loan item of 100,000 at 0.0003 a day; `nextDueDate` is its first unpaid
+ * instalment's due date, `sweepShard` a hash of its id.
+ */
+export function loanItem(loanId: string, installments: Item[], extra: Item = {}): Item {
+  const firstUnpaid = installments.find((i) => i.principalPaid === 0)?.dueDate;
+  return {
+    loanId,
+    borrowerId: `B-${loanId}`,
+    currency: 'CNY',
+    principal: 100_000,
+    dailyInterestRate: 0.0003,
+    status: 'ACTIVE',
+    installments,
+    sweepShard: Math.abs(hash(loanId)) % 16,
+    ...(firstUnpaid === undefined ? {} : { nextDueDate: firstUnpaid }),
+    ...extra,
   };
 }

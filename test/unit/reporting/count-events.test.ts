@@ -9,7 +9,12 @@ import type {
   ReportStore,
 } from '../../../functions/adapters/report-store';
 import { countEvents, EVENT_MARKER_TTL_SECONDS } from '../../../functions/reporting/count-events';
-import { delinquencyChangedEvent, dueSoonEvent, feeAppliedEvent, overdueEvent } from './support';
+import {
+  delinquencyChangedEvent,
+  dueSoonEvent,
+  feeAppliedEvent,
+  overdueEvent,
+} from '../../support/events';
 
 function scriptedStore(outcomes: CommitOutcome[]) {
   const commits: {

@@ -5,7 +5,7 @@
  */
 import { ENV_VARS, LEDGER_TABLE, LOANS_TABLE } from '../../infra/definitions';
 import type { PolicyBook } from '../core/types';
-import { type Env, EnvironmentReader } from './environment';
+import { type Env, EnvironmentReader } from '../shared/environment';
 
 /** Everything the sweep Lambda reads from its environment, validated. */
 export interface SweepConfig {
@@ -15,9 +15,14 @@ export interface SweepConfig {
   /** IANA time zone of business dates, e.g. `Asia/Shanghai`. */
   readonly businessTimeZone: string;
   readonly policyBook: PolicyBook;
+  /**
+   * The sweep-run workflow (`SWEEP_STATE_MACHINE_ARN`, optional): a direct run that runs low on
+   * time hands the rest to a new execution of it; without it, the run returns the resume payload.
+   */
+  readonly stateMachineArn?: string;
 }
 
-export { ConfigError } from './environment';
+export { ConfigError } from '../shared/environment';
 
 /**
  * Reads and validates the sweep's configuration from `env` (usually `process.env`).
@@ -29,12 +34,23 @@ export function loadSweepConfig(env: Env): SweepConfig {
   const ledgerTableName = reader.required(LEDGER_TABLE.envVar);
   const eventsTopicArn = reader.required(ENV_VARS.eventsTopicArn);
   if (eventsTopicArn && !eventsTopicArn.startsWith('arn:')) {
-    reader.problem(`${ENV_VARS.eventsTopicArn}: ${JSON.stringify(eventsTopicArn)} is not an ARN`);
+    reader.problem(`${ENV_VARS.eventsTopicArn}: not an ARN`);
+  }
+  const stateMachineArn = reader.env[ENV_VARS.stateMachineArn]?.trim() || undefined;
+  if (stateMachineArn && !/^arn:[^:]+:states:/.test(stateMachineArn)) {
+    reader.problem(`${ENV_VARS.stateMachineArn}: not a state machine ARN`);
   }
   const businessTimeZone = reader.businessTimeZone();
   const policyBook = reader.policyBook();
   reader.assertValid();
-  return { loansTableName, ledgerTableName, eventsTopicArn, businessTimeZone, policyBook };
+  return {
+    loansTableName,
+    ledgerTableName,
+    eventsTopicArn,
+    businessTimeZone,
+    policyBook,
+    ...(stateMachineArn && { stateMachineArn }),
+  };
 }
 
 /** The variables the sweep reads (SPEC §9). */
@@ -44,4 +60,5 @@ export const SWEEP_ENV_VARS = [
   ENV_VARS.eventsTopicArn,
   ENV_VARS.businessTimeZone,
   ENV_VARS.feePolicy,
+  ENV_VARS.stateMachineArn,
 ] as const;

@@ -3,7 +3,7 @@ import {
   ConfigError,
   EnvironmentReader,
   environmentConfig,
-} from '../../../functions/adapters/environment';
+} from '../../../functions/shared/environment';
 
 const NAMES = ['OS_TEST_TABLE', 'FEE_POLICY'] as const;
 

@@ -1,0 +1,30 @@
+/**
+ * The one way this product builds DynamoDB document clients. Loan items carry rates that must stay
+ * exact (`0.0003` is not a binary fraction), so readers of loans unmarshal numbers as NumberValue
+ * text (`exactNumbers`); every client drops undefined values on writes.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/**
+ * A document client on `dynamodb`. lib-dynamodb keeps the translation settings on the client it
+ * returns, so two readers with different settings may share one DynamoDBClient.
+ * @param exactNumbers unmarshal numbers as NumberValue (exact decimal text) instead of JS numbers.
+ */
+export function documentClient(
+  dynamodb: DynamoDBClient,
+  { exactNumbers }: { readonly exactNumbers: boolean },
+): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(dynamodb, {
+    marshallOptions: { removeUndefinedValues: true },
+    unmarshallOptions: { wrapNumbers: exactNumbers },
+  });
+}
+
+/** The most UTF-8 bytes a partition key value may have (DynamoDB's limit is 2,048). */
+export const MAX_PARTITION_KEY_BYTES = 2048;
+
+/** True when `value` can be a partition key at all (non-empty, within the byte limit). */
+export function fitsPartitionKey(value: string): boolean {
+  return value.length > 0 && Buffer.byteLength(value, 'utf8') <= MAX_PARTITION_KEY_BYTES;
+}

@@ -1,0 +1,115 @@
+/**
+ * A shard part (SPEC §5.1, §5.3): the unit of work the sweep-run workflow hands the function —
+ * one shard of the due index from a cursor (or the named loans of a `loanIds` run) — and its
+ * answer: the shard's totals so far and whether the shard is done or where to go on.
+ *
+ *   in:  {"part": {"runId", "asOf", "dryRun", "shard", "cursor"?, "totals"?, "durationMs"?}}
+ *        {"part": {"runId", "asOf", "dryRun", "loanIds", "totals"?, "durationMs"?}}
+ *   out: {"complete": true, "shard", "totals", "durationMs"}
+ *        {"complete": false, "shard", "cursor"?: {"nextDueDate", "loanId"}, "totals", "durationMs"}
+ *        {"complete": false, "loanIds": [ids not yet started], "totals", "durationMs"}
+ *
+ * `totals` and `durationMs` carry the shard's counters and busy time from part to part (the
+ * workflow passes each answer's into the next part), so the last answer holds the whole shard's.
+ */
+import { z } from 'zod';
+import { SWEEP_SHARDS } from '../../infra/definitions';
+import { businessDateOf, parseBusinessDate } from '../core/dates';
+import type { BusinessDate } from '../core/types';
+import type { SweepJob } from './job';
+import type { DueCursor } from './ports';
+import { MAX_LOAN_IDS, type RequestContext, ValidationError } from './request';
+import { emptyTotals, type SweepTotals, totalsSchema } from './summary';
+
+/** Longest loan id the sweep accepts (SPEC §5.1). */
+export const MAX_LOAN_ID_LENGTH = 1024;
+
+const loanId = z.string().min(1).max(MAX_LOAN_ID_LENGTH);
+const businessDate = z.string().refine((text) => parseBusinessDate(text) !== undefined, {
+  error: 'must be a YYYY-MM-DD date',
+});
+const header = {
+  runId: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,128}$/, { error: 'must be 1–128 letters, digits, . _ : -' }),
+  asOf: businessDate,
+  dryRun: z.boolean(),
+  totals: totalsSchema.optional(),
+  durationMs: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+};
+const cursorSchema = z.strictObject({ nextDueDate: businessDate, loanId });
+const partSchema = z.strictObject({
+  part: z.union([
+    z.strictObject({
+      ...header,
+      shard: z
+        .number()
+        .int()
+        .min(0)
+        .max(SWEEP_SHARDS - 1),
+      cursor: cursorSchema.optional(),
+    }),
+    z.strictObject({
+      ...header,
+      loanIds: z
+        .array(loanId)
+        .min(1)
+        .max(MAX_LOAN_IDS)
+        .refine((ids) => new Set(ids).size === ids.length, { error: 'must not repeat an id' }),
+    }),
+  ]),
+});
+
+/** A validated part: the job to walk, and the shard's totals and busy time carried in. */
+export interface PartRequest {
+  readonly job: SweepJob;
+  readonly carried: SweepTotals;
+  readonly carriedDurationMs: number;
+}
+
+/** True when the event is a shard part (it has the `part` key). */
+export function isPartEvent(event: unknown): boolean {
+  return typeof event === 'object' && event !== null && 'part' in event;
+}
+
+/**
+ * Validates a part before anything is read or written.
+ * @throws ValidationError naming each problem (paths, never the values).
+ */
+export function parsePart(event: unknown, context: RequestContext): PartRequest {
+  const parsed = partSchema.safeParse(event);
+  if (!parsed.success) {
+    throw new ValidationError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+    );
+  }
+  const part = parsed.data.part;
+  const asOf = part.asOf as BusinessDate;
+  const today = businessDateOf(context.now, context.timeZone);
+  if (asOf > today && !part.dryRun) {
+    throw new ValidationError([`part.asOf: ${asOf} is after today (${today}); only a dry run may`]);
+  }
+  const scope: SweepJob['scope'] =
+    'loanIds' in part
+      ? { kind: 'loan-ids', loanIds: part.loanIds }
+      : {
+          kind: 'due-index',
+          shards: [{ shard: part.shard, ...(part.cursor && { after: part.cursor as DueCursor }) }],
+        };
+  return {
+    job: { asOf, dryRun: part.dryRun, runId: part.runId, scope, trigger: 'workflow' },
+    // Validated by totalsSchema; buckets are checked against the bucket list there.
+    carried: (part.totals as SweepTotals | undefined) ?? emptyTotals(),
+    carriedDurationMs: part.durationMs ?? 0,
+  };
+}
+
+/** A part's answer to the workflow. */
+export type PartResponse = {
+  readonly totals: SweepTotals;
+  readonly durationMs: number;
+} & (
+  | { readonly complete: true; readonly shard?: number }
+  | { readonly complete: false; readonly shard: number; readonly cursor?: DueCursor }
+  | { readonly complete: false; readonly loanIds: readonly string[] }
+);

@@ -1,0 +1,168 @@
+/**
+ * Sweeping a job's scope within one invocation (SPEC §5.2, §5.3): shards page by page, all at once,
+ * or named loans read by key, with a bounded number of loans in flight. When the time budget runs
+ * low the walk stops taking new loans, lets those in flight finish, and returns what is left — a
+ * cursor per unfinished shard (the last loan it started), or the ids not yet started. Resuming
+ * anywhere is safe: a loan already swept for `asOf` is read again but left as it is.
+ */
+import { addDays } from '../core/dates';
+import { maxReminderOffset } from '../core/policy';
+import type { PolicyBook, RunContext } from '../core/types';
+import type { ShardCursor, SweepJob, SweepScope } from './job';
+import { createLimiter, type Limiter } from './limiter';
+import type { LoanBook, LoanRead } from './ports';
+import { emptyTotals, SKIPPED_LIST_LIMIT, type SweepTotals } from './summary';
+import { type LoanSweepContext, type SweepLog, sweepLoan } from './sweep-loan';
+
+/** Tells the walk when to stop taking new loans (e.g. little Lambda time left). */
+export interface TimeBudget {
+  exhausted(): boolean;
+}
+
+/** Knobs with defaults for AWS; tests make them small. */
+export interface SweepTuning {
+  /** Loans in flight at once (each holds at most one read or transaction). */
+  readonly loanConcurrency: number;
+  /** Items per due-index page. */
+  readonly pageSize: number;
+  /** Assessments of one loan before persistent conflicts skip it. */
+  readonly maxAttempts: number;
+}
+
+export const DEFAULT_TUNING: SweepTuning = { loanConcurrency: 32, pageSize: 100, maxAttempts: 6 };
+
+/** What a walk needs besides the job. */
+export interface WalkDependencies {
+  readonly book: LoanBook;
+  readonly policyBook: PolicyBook;
+  readonly log: SweepLog;
+  readonly run: RunContext;
+  readonly budget: TimeBudget;
+  readonly tuning: SweepTuning;
+  /** Lists at most this many skipped loans (parts of a workflow list fewer, to stay small). */
+  readonly skippedListLimit?: number;
+}
+
+/** What the walk did, and what is left of the scope (absent when nothing is). */
+export interface WalkResult {
+  readonly totals: SweepTotals;
+  readonly rest?: SweepScope;
+}
+
+interface Walk {
+  readonly loans: LoanSweepContext;
+  readonly book: LoanBook;
+  readonly slots: Limiter;
+  readonly pageSize: number;
+  /** True once the budget is exhausted and this walk has started a loan (sticky). */
+  stopping(): boolean;
+  /** Starts sweeping a loan in a free slot. */
+  start(read: LoanRead): Promise<void>;
+}
+
+function createWalk(job: SweepJob, deps: WalkDependencies, totals: SweepTotals): Walk {
+  const slots = createLimiter(deps.tuning.loanConcurrency);
+  const loans: LoanSweepContext = {
+    asOf: job.asOf,
+    dryRun: job.dryRun,
+    run: deps.run,
+    policyBook: deps.policyBook,
+    book: deps.book,
+    log: deps.log,
+    maxAttempts: deps.tuning.maxAttempts,
+    skippedListLimit: deps.skippedListLimit ?? SKIPPED_LIST_LIMIT,
+    totals,
+  };
+  let startedAny = false;
+  let stopped = false;
+  return {
+    loans,
+    book: deps.book,
+    slots,
+    pageSize: deps.tuning.pageSize,
+    // Every walk sweeps at least one loan, so a run progresses however small the budget.
+    stopping: () => {
+      if (!stopped && startedAny && deps.budget.exhausted()) stopped = true;
+      return stopped;
+    },
+    start: (read) => {
+      startedAny = true;
+      return sweepLoan(read, loans).finally(() => slots.release());
+    },
+  };
+}
+
+/** Sweeps one shard page by page; returns where to resume, or undefined when it is done. */
+async function walkShard(
+  shard: ShardCursor,
+  horizon: SweepJob['asOf'],
+  walk: Walk,
+): Promise<ShardCursor | undefined> {
+  let after = shard.after;
+  while (!walk.stopping()) {
+    const page = await walk.book.duePage(shard.shard, horizon, after, walk.pageSize);
+    const inFlight: Promise<void>[] = [];
+    let wholePage = true;
+    for (const entry of page.entries) {
+      await walk.slots.acquire();
+      if (walk.stopping()) {
+        walk.slots.release();
+        wholePage = false;
+        break;
+      }
+      inFlight.push(walk.start(entry.read));
+      after = entry.cursor;
+    }
+    await Promise.all(inFlight);
+    if (wholePage) {
+      if (page.next === undefined) return undefined;
+      after = page.next;
+    }
+  }
+  return { shard: shard.shard, ...(after && { after }) };
+}
+
+/** DynamoDB reads at most 100 keys per call; reading in such chunks keeps memory flat. */
+const READ_CHUNK = 100;
+
+/** Sweeps named loans, read by key in chunks; returns the ids not yet started. */
+async function walkLoanIds(loanIds: readonly string[], walk: Walk): Promise<string[]> {
+  const inFlight: Promise<void>[] = [];
+  for (let start = 0; start < loanIds.length; start += READ_CHUNK) {
+    if (walk.stopping()) {
+      await Promise.all(inFlight);
+      return loanIds.slice(start);
+    }
+    const reads = await walk.book.readByIds(loanIds.slice(start, start + READ_CHUNK));
+    for (const [offset, read] of reads.entries()) {
+      await walk.slots.acquire();
+      if (walk.stopping()) {
+        walk.slots.release();
+        await Promise.all(inFlight);
+        return loanIds.slice(start + offset);
+      }
+      inFlight.push(walk.start(read));
+    }
+  }
+  await Promise.all(inFlight);
+  return [];
+}
+
+/**
+ * Sweeps `job.scope` for `job.asOf` until it is done or the budget runs low.
+ * @returns this walk's counters and the rest of the scope, if any.
+ */
+export async function walkJob(job: SweepJob, deps: WalkDependencies): Promise<WalkResult> {
+  const totals = emptyTotals();
+  const walk = createWalk(job, deps, totals);
+  const { scope } = job;
+  if (scope.kind === 'loan-ids') {
+    const rest = await walkLoanIds(scope.loanIds, walk);
+    return { totals, ...(rest.length > 0 && { rest: { kind: 'loan-ids', loanIds: rest } }) };
+  }
+  // Due soon as well as overdue: due-soon events look ahead by the largest reminder offset.
+  const horizon = addDays(job.asOf, maxReminderOffset(deps.policyBook));
+  const results = await Promise.all(scope.shards.map((s) => walkShard(s, horizon, walk)));
+  const rest = results.filter((cursor): cursor is ShardCursor => cursor !== undefined);
+  return { totals, ...(rest.length > 0 && { rest: { kind: 'due-index', shards: rest } }) };
+}

@@ -1,0 +1,95 @@
+/**
+ * One loan through one run (SPEC §5.2): assess it, record the change in one transaction, and on a
+ * version conflict re-read and assess again, a bounded number of times. Every problem becomes a
+ * counted skip with a reason; nothing here stops the run.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { assess } from '../core/assess';
+import { policyFor } from '../core/policy';
+import type { BusinessDate, PolicyBook, RunContext } from '../core/types';
+import { describeError } from '../core/values';
+import type { LoanBook, LoanRead } from './ports';
+import { countOutcome, countSkipped, type SweepTotals } from './summary';
+
+/** The structured logger the sweep writes to: the Powertools Logger levels it uses. */
+export type SweepLog = Pick<Logger, 'info' | 'warn' | 'error'>;
+
+/** What sweeping a loan needs; one per run part. */
+export interface LoanSweepContext {
+  readonly asOf: BusinessDate;
+  readonly dryRun: boolean;
+  readonly run: RunContext;
+  readonly policyBook: PolicyBook;
+  readonly book: LoanBook;
+  readonly log: SweepLog;
+  /** Assessments of one loan before a persistent conflict skips it (≥ 1). */
+  readonly maxAttempts: number;
+  /** Lists at most this many skipped loans (the count is exact). */
+  readonly skippedListLimit: number;
+  /** This part's counters (mutated). */
+  readonly totals: SweepTotals;
+}
+
+/** Counts and logs a loan the run could not sweep (its id and a bounded reason, nothing else). */
+export function skip(ctx: LoanSweepContext, loanId: string, reason: string): void {
+  countSkipped(ctx.totals, { loanId, reason }, ctx.skippedListLimit);
+  ctx.log.warn('loan skipped', { loanId, reason });
+}
+
+/** Assesses and records one loan, re-reading after a conflict; resolves when it is settled. */
+async function settle(first: LoanRead, ctx: LoanSweepContext): Promise<void> {
+  let read = first;
+  let examined = false;
+  for (let attempt = 1; attempt <= ctx.maxAttempts; attempt++) {
+    if (!read.ok) return skip(ctx, read.loanId, read.reason);
+    const { loan } = read;
+    if (!examined) ctx.totals.loansExamined++;
+    examined = true;
+
+    const assessment = assess(loan, policyFor(ctx.policyBook, loan.productCode), ctx.asOf, ctx.run);
+    if (assessment.kind === 'unchanged') {
+      if (assessment.outcome) countOutcome(ctx.totals, assessment.outcome, false);
+      // Already swept for this date: still overdue as of then, but nothing to do again.
+      else if (assessment.reason === 'already-swept' && loan.dpd >= 1) ctx.totals.loansOverdue++;
+      return;
+    }
+    if (ctx.dryRun) return countOutcome(ctx.totals, assessment.outcome, true);
+
+    const result = await ctx.book.record({ loan, ...assessment });
+    if (result.kind === 'recorded') {
+      countOutcome(ctx.totals, assessment.outcome, false);
+      ctx.totals.eventsRecorded += assessment.events.length;
+      return;
+    }
+    if (result.kind === 'rejected') return skip(ctx, loan.loanId, result.reason);
+    // A payment or another run wrote first: what they wrote decides what is left to do.
+    ctx.totals.versionConflicts++;
+    if (attempt === ctx.maxAttempts) break;
+    read = await rereadOf(ctx.book, loan.loanId);
+  }
+  skip(ctx, loanIdOf(read), `version conflict on ${ctx.maxAttempts} attempts`);
+}
+
+async function rereadOf(book: LoanBook, loanId: string): Promise<LoanRead> {
+  const [read] = await book.readByIds([loanId]);
+  return read ?? { ok: false, loanId, reason: 'not found' };
+}
+
+/** The id a read names, for reasons about it. */
+export function loanIdOf(read: LoanRead): string {
+  return read.ok ? read.loan.loanId : read.loanId;
+}
+
+/**
+ * Sweeps one loan for `ctx.asOf`. Never throws: an error that survived the SDK's retries skips the
+ * loan with a reason that names throttling as such.
+ */
+export async function sweepLoan(read: LoanRead, ctx: LoanSweepContext): Promise<void> {
+  try {
+    await settle(read, ctx);
+  } catch (error) {
+    const reason = describeError(error);
+    ctx.log.error('loan failed', { loanId: loanIdOf(read), reason });
+    skip(ctx, loanIdOf(read), reason);
+  }
+}

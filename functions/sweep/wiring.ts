@@ -1,0 +1,72 @@
+/**
+ * The one assembly of the sweep (STYLE: one wiring). The handler, `npm start`, the bench and the
+ * tests all build the sweep here; they vary the clients and the configuration, never the assembly.
+ * This is the only module of `functions/sweep/` that knows the adapters.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import { documentClient } from '../adapters/dynamodb';
+import { createLoanBook } from '../adapters/loan-book';
+import type { RetryPolicy } from '../adapters/retry';
+import { createSnsPublisher } from '../adapters/sns-publisher';
+import type { SweepConfig } from './config';
+import type { Announcer, RunHandOff } from './ports';
+import type { SweepTuning } from './run';
+import { createSweepService, type InvocationReport, type SweepService } from './service';
+import type { SweepLog } from './sweep-loan';
+
+/** The AWS clients the sweep talks through (endpoints from the SDK's own variables). */
+export interface SweepClients {
+  readonly dynamodb: DynamoDBClient;
+  readonly sns: SNSClient;
+  /** Starts workflow executions; used only when the configuration names the state machine. */
+  readonly handOff?: RunHandOff;
+}
+
+/** What callers may vary besides clients and configuration. */
+export interface SweepOptions {
+  readonly log?: SweepLog;
+  readonly clock?: () => Date;
+  readonly tuning?: Partial<SweepTuning>;
+  /** Told what each invocation did (the handler emits metrics from it). */
+  readonly report?: (report: InvocationReport) => void;
+  /** Retries of BatchGet keys left unprocessed. */
+  readonly batchRetry?: RetryPolicy;
+  /** Retries of a `sweep.completed` SNS did not accept. */
+  readonly publishRetry?: RetryPolicy;
+}
+
+const silent: SweepLog = { info: () => {}, warn: () => {}, error: () => {} };
+
+/** Builds the sweep on `clients` for `config`. */
+export function createSweep(
+  clients: SweepClients,
+  config: SweepConfig,
+  options: SweepOptions = {},
+): SweepService {
+  const book = createLoanBook(
+    documentClient(clients.dynamodb, { exactNumbers: true }),
+    { loans: config.loansTableName, ledger: config.ledgerTableName },
+    options.batchRetry ? { batchRetry: options.batchRetry } : {},
+  );
+  const publisher = createSnsPublisher(clients.sns, config.eventsTopicArn, options.publishRetry);
+  const announcer: Announcer = {
+    async announce(event) {
+      const { failed } = await publisher.publish([event]);
+      const failure = failed[0];
+      return failure ? { accepted: false, reason: failure.reason } : { accepted: true };
+    },
+  };
+  const handOff = config.stateMachineArn ? clients.handOff : undefined;
+  return createSweepService({
+    book,
+    announcer,
+    ...(handOff && { handOff }),
+    policyBook: config.policyBook,
+    timeZone: config.businessTimeZone,
+    log: options.log ?? silent,
+    clock: options.clock ?? (() => new Date()),
+    ...(options.tuning && { tuning: options.tuning }),
+    ...(options.report && { report: options.report }),
+  });
+}

@@ -1,0 +1,267 @@
+/**
+ * The sweep and the stream publisher on the emulators, for integration tests: both assembled by
+ * the product's own wiring on real clients (which a test may wrap for fault injection), the
+ * loans-table stream pumped to the publisher as Lambda's event source mapping would, and readers
+ * of what the tables and queues hold afterwards.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  type PublishBatchCommand,
+  type PublishBatchCommandOutput,
+  SNSClient,
+} from '@aws-sdk/client-sns';
+import type { Message } from '@aws-sdk/client-sqs';
+import { BatchWriteCommand, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { exponentialBackoff } from '../../functions/adapters/retry';
+import { createSnsPublisher } from '../../functions/adapters/sns-publisher';
+import { parsePolicyBook } from '../../functions/core/policy';
+import type { EventEnvelope, PolicyBook } from '../../functions/core/types';
+import { createPublisherService } from '../../functions/publisher/service';
+import { loadSweepConfig } from '../../functions/sweep/config';
+import type { PartResponse } from '../../functions/sweep/part';
+import type { RunHandOff } from '../../functions/sweep/ports';
+import type { SweepTuning, TimeBudget } from '../../functions/sweep/run';
+import type { DirectRunSummary } from '../../functions/sweep/service';
+import { createSweep } from '../../functions/sweep/wiring';
+import type { LocalResources } from '../../scripts/lib/local-resources';
+import {
+  createPublisherPump,
+  type DrainResult,
+  type StreamPump,
+} from '../../scripts/lib/stream-pump';
+import { drainQueue, localClients } from './aws';
+
+type Item = Record<string, unknown>;
+
+/** The policy of these tests: a 5.00 late fee, and a product whose cap is 0.6% of principal. */
+export const FEE_POLICY = JSON.stringify({
+  default: { lateFee: 500 },
+  products: { CAPPED: { maxChargesRatio: 0.006 } },
+});
+export const BOOK: PolicyBook = parsePolicyBook(FEE_POLICY);
+
+/** The fixed instant of every run in these tests: 09:00 on 2026-11-28 in Shanghai. */
+export const NOW = new Date('2026-11-28T01:00:00.000Z');
+
+/** The harness's clients (plain numbers) for set-up and assertions. */
+export const clients = localClients();
+
+const unlimited: TimeBudget = { exhausted: () => false };
+
+/** A silent log that remembers what was logged, for assertions on logs. */
+export function recordingLog() {
+  const lines: { level: string; message: string; extra: Item }[] = [];
+  const at =
+    (level: string) =>
+    (message: unknown, ...extra: unknown[]) => {
+      lines.push({ level, message: String(message), extra: (extra[0] ?? {}) as Item });
+    };
+  return { lines, info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+const readsByClient = new WeakMap<DynamoDBClient, string[]>();
+
+/** Loan ids of every item the sweep's reads returned (Query, GetItem, BatchGetItem). */
+export function countReads(dynamodb: DynamoDBClient): string[] {
+  const counted = readsByClient.get(dynamodb);
+  if (counted) return counted;
+  const read: string[] = [];
+  readsByClient.set(dynamodb, read);
+  dynamodb.middlewareStack.add(
+    (next) => async (args) => {
+      const result = await next(args);
+      const output = result.output as {
+        Items?: Item[];
+        Item?: Item;
+        Responses?: Record<string, Item[]>;
+      };
+      const items = [
+        ...(output.Items ?? []),
+        ...(output.Item ? [output.Item] : []),
+        ...Object.values(output.Responses ?? {}).flat(),
+      ];
+      for (const item of items) {
+        const id = item.loanId as { S?: string } | string | undefined;
+        read.push(typeof id === 'string' ? id : String(id?.S));
+      }
+      return result;
+    },
+    { step: 'initialize', name: 'countReads' },
+  );
+  return read;
+}
+
+export interface SweeperOptions {
+  /** The DynamoDB client the sweep uses (wrap one for fault injection). */
+  readonly dynamodb?: DynamoDBClient;
+  readonly sns?: SNSClient;
+  readonly tuning?: Partial<SweepTuning>;
+  readonly handOff?: RunHandOff;
+  readonly clock?: () => Date;
+  /** Extra environment (e.g. SWEEP_STATE_MACHINE_ARN). */
+  readonly env?: Record<string, string>;
+}
+
+/** The sweep on this file's resources, built by the product's wiring; runs answer its summaries. */
+export function sweeper(resources: LocalResources, options: SweeperOptions = {}) {
+  const dynamodb = options.dynamodb ?? new DynamoDBClient({});
+  const reads = countReads(dynamodb);
+  const log = recordingLog();
+  const config = loadSweepConfig({
+    ...resources.env,
+    BUSINESS_TIMEZONE: 'Asia/Shanghai',
+    FEE_POLICY,
+    ...options.env,
+  });
+  const sweep = createSweep(
+    {
+      dynamodb,
+      sns: options.sns ?? new SNSClient({}),
+      ...(options.handOff && { handOff: options.handOff }),
+    },
+    config,
+    {
+      log,
+      clock: options.clock ?? (() => NOW),
+      tuning: { pageSize: 4, loanConcurrency: 8, ...options.tuning },
+      batchRetry: exponentialBackoff(4, 5, 20),
+      publishRetry: exponentialBackoff(2, 1, 1),
+    },
+  );
+  return {
+    reads,
+    log,
+    run: async (event: unknown, budget = unlimited) =>
+      (await sweep.handle(event, budget)) as DirectRunSummary,
+    part: async (event: unknown, budget = unlimited) =>
+      (await sweep.handle(event, budget)) as PartResponse,
+  };
+}
+
+const pumps = new WeakMap<LocalResources, StreamPump>();
+let publisherSns = new SNSClient({});
+
+/**
+ * Publishes what the sweep recorded since the last call: the loans-table stream pumped to the
+ * real publisher (on `sns`, or a plain client), as the event source mapping would.
+ */
+export async function publishRecorded(
+  resources: LocalResources,
+  sns?: SNSClient,
+): Promise<DrainResult> {
+  publisherSns = sns ?? publisherSns;
+  let pump = pumps.get(resources);
+  if (!pump) {
+    const quiet = { published: () => {}, unreadable: () => {}, failed: () => {} };
+    // Resolved on each invocation, so a test can swap the SNS client between drains.
+    const handler = (event: Parameters<ReturnType<typeof createPublisherService>>[0]) =>
+      createPublisherService(
+        createSnsPublisher(publisherSns, resources.events.topicArn, exponentialBackoff(2, 1, 1)),
+        quiet,
+      )(event);
+    pump = createPublisherPump(resources.loansStreamArn, handler, { maxRetries: 2 });
+    pumps.set(resources, pump);
+  }
+  const drained = await pump.drain();
+  publisherSns = new SNSClient({});
+  return drained;
+}
+
+/** Event envelopes from SQS messages (raw delivery: the body is the envelope). */
+export function envelopes(messages: Message[]): EventEnvelope[] {
+  return messages.map((m) => JSON.parse(m.Body ?? '{}') as EventEnvelope);
+}
+
+/**
+ * Everything the reporting queue (every event) received since the last call, after publishing
+ * what the sweep recorded.
+ */
+export async function receivedEvents(resources: LocalResources): Promise<EventEnvelope[]> {
+  await publishRecorded(resources);
+  return envelopes(await drainQueue(clients.sqs, resources.events.queues.Reporting.queueUrl));
+}
+
+/** Failure injection for PublishBatch: which entries (by event id) to fail, or a whole outage. */
+export interface SnsFaults {
+  failIds?: (eventId: string) => boolean;
+  outage?: boolean;
+}
+
+/**
+ * A real SNS client whose PublishBatch can fail chosen entries (they are not sent, and reported
+ * in `Failed`) or fail entirely, as SNS does under partial failure or an outage.
+ */
+export function faultySns(faults: SnsFaults): SNSClient {
+  const sns = new SNSClient({ maxAttempts: 1 });
+  sns.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName !== 'PublishBatchCommand') return next(args);
+      if (faults.outage)
+        throw Object.assign(new Error('SNS unavailable'), { name: 'InternalError' });
+      const input = args.input as PublishBatchCommand['input'];
+      const entries = input.PublishBatchRequestEntries ?? [];
+      const failing = entries.filter((e) => faults.failIds?.(JSON.parse(e.Message ?? '{}').id));
+      const sending = entries.filter((e) => !failing.includes(e));
+      const failed = failing.map((e) => ({
+        Id: e.Id,
+        Code: 'InternalError',
+        SenderFault: false,
+        Message: 'injected failure',
+      }));
+      if (sending.length === 0) {
+        return { output: { Successful: [], Failed: failed, $metadata: {} }, response: {} };
+      }
+      const result = await next({
+        ...args,
+        input: { ...input, PublishBatchRequestEntries: sending },
+      });
+      const output = result.output as PublishBatchCommandOutput;
+      return { ...result, output: { ...output, Failed: [...(output.Failed ?? []), ...failed] } };
+    },
+    { step: 'initialize', name: 'injectPublishFaults' },
+  );
+  return sns;
+}
+
+/** Writes items to a table, 25 per call. */
+export async function putItems(table: string, items: Item[]): Promise<void> {
+  for (let i = 0; i < items.length; i += 25) {
+    await clients.doc.send(
+      new BatchWriteCommand({
+        RequestItems: { [table]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) },
+      }),
+    );
+  }
+}
+
+/** Every item of a table (plain JS numbers). */
+export async function scanAll(table: string): Promise<Item[]> {
+  const items: Item[] = [];
+  let ExclusiveStartKey: Item | undefined;
+  do {
+    const page = await clients.doc.send(new ScanCommand({ TableName: table, ExclusiveStartKey }));
+    items.push(...(page.Items ?? []));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return items;
+}
+
+/** A loan's ledger entries. */
+export async function ledgerOf(resources: LocalResources, loanId: string): Promise<Item[]> {
+  const { Items = [] } = await clients.doc.send(
+    new QueryCommand({
+      TableName: resources.tables.LEDGER_TABLE_NAME,
+      KeyConditionExpression: 'loanId = :id',
+      ExpressionAttributeValues: { ':id': loanId },
+    }),
+  );
+  return Items;
+}
+
+/** The loan item as stored now (plain numbers); empty when there is none. */
+export async function storedLoan(resources: LocalResources, loanId: string): Promise<Item> {
+  const { Item } = await clients.doc.send(
+    new GetCommand({ TableName: resources.tables.LOANS_TABLE_NAME, Key: { loanId } }),
+  );
+  return Item ?? {};
+}

@@ -1,0 +1,324 @@
+/**
+ * The sweep's run loop on the in-memory LoanBook: conflicts, rejected writes, malformed items,
+ * errors, the time budget, shard parts and the hand-off — without DynamoDB Local. The DynamoDB
+ * path itself is covered by test/integration/sweep.
+ */
+import { describe, expect, it } from 'vitest';
+import { parsePolicyBook } from '../../../functions/core/policy';
+import type { EventEnvelope } from '../../../functions/core/types';
+import type { PartResponse } from '../../../functions/sweep/part';
+import type { Announcer, LoanChange, RunHandOff } from '../../../functions/sweep/ports';
+import { ValidationError } from '../../../functions/sweep/request';
+import type { TimeBudget } from '../../../functions/sweep/run';
+import {
+  createSweepService,
+  type DirectRunSummary,
+  type InvocationReport,
+} from '../../../functions/sweep/service';
+import { type InjectedFault, inMemoryLoanBook } from '../../support/in-memory-loan-book';
+import { installmentItem, loanItem } from '../../support/loans';
+
+// 01:00 UTC is 09:00 on 2026-11-28 in Shanghai.
+const NOW = new Date('2026-11-28T01:00:00.000Z');
+const POLICY = parsePolicyBook(JSON.stringify({ default: { lateFee: 500 } }));
+const unlimited: TimeBudget = { exhausted: () => false };
+
+/** A small portfolio: charged, in grace, due soon, not yet due, and one malformed item. */
+const portfolio = () => [
+  loanItem('L-charged', [installmentItem(1, '2026-11-20')]),
+  loanItem('L-grace', [installmentItem(1, '2026-11-27')]),
+  loanItem('L-due-soon', [installmentItem(1, '2026-12-01')]),
+  loanItem('L-bad', [installmentItem(1, '2026-11-20')], { principal: 'lots' }),
+];
+
+function sweepOver(
+  items: Record<string, unknown>[],
+  options: {
+    fault?: (change: LoanChange, attempt: number) => InjectedFault | undefined;
+    announce?: Announcer['announce'];
+    handOff?: RunHandOff;
+  } = {},
+) {
+  const book = inMemoryLoanBook(items, options.fault);
+  const announced: EventEnvelope[] = [];
+  const reports: InvocationReport[] = [];
+  const service = createSweepService({
+    book,
+    announcer: {
+      announce:
+        options.announce ??
+        (async (event) => {
+          announced.push(event);
+          return { accepted: true };
+        }),
+    },
+    ...(options.handOff && { handOff: options.handOff }),
+    policyBook: POLICY,
+    timeZone: 'Asia/Shanghai',
+    log: { info: () => {}, warn: () => {}, error: () => {} },
+    clock: () => NOW,
+    // One loan at a time, so a budget that runs out after n loans stops at a known place.
+    tuning: { loanConcurrency: 1, pageSize: 2, maxAttempts: 3 },
+    report: (report) => reports.push(report),
+  });
+  const direct = async (event: unknown, budget = unlimited) =>
+    (await service.handle(event, budget)) as DirectRunSummary;
+  const part = async (event: unknown, budget = unlimited) =>
+    (await service.handle(event, budget)) as PartResponse;
+  return { book, announced, reports, direct, part };
+}
+
+/** A budget that runs out once `loans` loans have been recorded or checked. */
+function budgetOf(book: { recorded: unknown[] }, loans: number): TimeBudget {
+  return { exhausted: () => book.recorded.length >= loans };
+}
+
+describe('a whole run invoked directly', () => {
+  it('sweeps every candidate once, records its events with it, and announces the run once', async () => {
+    const { book, announced, direct, reports } = sweepOver(portfolio());
+    const summary = await direct({ asOf: '2026-11-28' });
+
+    expect(summary).toMatchObject({
+      runId: 'sweep-2026-11-28',
+      complete: true,
+      loansExamined: 3,
+      loansOverdue: 2,
+      loansCharged: 1,
+      // 8 days × round(10,000 × 0.00045 = 4.5) = 40, and the 500 late fee.
+      charges: { CNY: { lateFees: 500, penaltyInterest: 40 } },
+      skipped: {
+        count: 1,
+        loans: [{ loanId: 'L-bad', reason: expect.stringMatching(/^principal/) }],
+      },
+    });
+    expect(book.recorded.map((change) => change.loan.loanId).sort()).toEqual([
+      'L-charged',
+      'L-due-soon',
+      'L-grace',
+    ]);
+    const recordedEvents = book.recorded.flatMap((change) => change.events.map((e) => e.id));
+    expect(summary.eventsRecorded).toBe(recordedEvents.length);
+    expect(summary.eventsPublished).toBe(recordedEvents.length);
+    expect(recordedEvents).toContain('L-due-soon:loan.payment_due_soon:2026-11-28');
+    expect(announced.map((event) => event.id)).toEqual([
+      'sweep.completed:2026-11-28:sweep-2026-11-28',
+    ]);
+    expect(announced[0]?.data).toMatchObject({
+      loansCharged: 1,
+      eventsRecorded: summary.eventsRecorded,
+    });
+    expect(reports).toEqual([{ dryRun: false, own: expect.any(Object), completed: true }]);
+  });
+
+  it('a second run for the same date records nothing and announces the same id again', async () => {
+    const { book, announced, direct } = sweepOver(portfolio());
+    await direct({ asOf: '2026-11-28' });
+    const changes = book.recorded.length;
+    const again = await direct({ asOf: '2026-11-28' });
+    expect(book.recorded).toHaveLength(changes);
+    expect(again).toMatchObject({ loansCharged: 0, eventsRecorded: 0, loansOverdue: 2 });
+    expect(new Set(announced.map((event) => event.id)).size).toBe(1);
+  });
+
+  it('a dry run records nothing, announces nothing and previews the charges', async () => {
+    const { book, announced, direct } = sweepOver(portfolio());
+    const summary = await direct({ asOf: '2026-11-28', dryRun: true });
+    expect(book.recorded).toEqual([]);
+    expect(announced).toEqual([]);
+    expect(summary.preview).toContainEqual(
+      expect.objectContaining({ loanId: 'L-charged', lateFee: 500, penaltyInterest: 40 }),
+    );
+  });
+
+  it('sweeps only the named loans and reports a missing id as not found', async () => {
+    const { book, direct } = sweepOver(portfolio());
+    const summary = await direct({ asOf: '2026-11-28', loanIds: ['L-charged', 'L-nobody'] });
+    expect(book.recorded.map((change) => change.loan.loanId)).toEqual(['L-charged']);
+    expect(summary.skipped.loans).toEqual([{ loanId: 'L-nobody', reason: 'not found' }]);
+  });
+
+  it('says when the topic refused sweep.completed, and does not count the run as completed', async () => {
+    const { direct, reports } = sweepOver(portfolio(), {
+      announce: async () => ({ accepted: false, reason: 'InternalError: down' }),
+    });
+    const summary = await direct({ asOf: '2026-11-28' });
+    expect(summary.sweepCompleted).toMatchObject({
+      published: false,
+      reason: 'InternalError: down',
+    });
+    expect(reports[0]?.completed).toBe(false);
+  });
+});
+
+describe('what can go wrong with one loan', () => {
+  it('a version conflict is re-read and re-assessed, and the loan is charged once', async () => {
+    const { book, direct } = sweepOver(portfolio(), {
+      fault: (change, attempt) =>
+        change.loan.loanId === 'L-charged' && attempt === 1 ? 'conflict' : undefined,
+    });
+    const summary = await direct({ asOf: '2026-11-28' });
+    expect(summary).toMatchObject({ versionConflicts: 1, loansCharged: 1, skipped: { count: 1 } });
+    expect(book.readIds).toEqual(['L-charged']);
+    expect([...book.ledger.keys()].filter((key) => key.startsWith('L-charged#'))).toHaveLength(2);
+  });
+
+  it('a loan that keeps conflicting is skipped after the attempt limit; the rest is swept', async () => {
+    const { book, direct } = sweepOver(portfolio(), {
+      fault: (change) => (change.loan.loanId === 'L-charged' ? 'conflict' : undefined),
+    });
+    const summary = await direct({ asOf: '2026-11-28' });
+    expect(summary.skipped.loans).toContainEqual({
+      loanId: 'L-charged',
+      reason: 'version conflict on 3 attempts',
+    });
+    expect(summary.versionConflicts).toBe(3);
+    expect(book.recorded.map((change) => change.loan.loanId).sort()).toEqual([
+      'L-due-soon',
+      'L-grace',
+    ]);
+  });
+
+  it('a write that can never succeed skips the loan with its reason', async () => {
+    const { direct } = sweepOver(portfolio(), {
+      fault: (change) =>
+        change.loan.loanId === 'L-charged'
+          ? { rejected: 'ledger entry 2026-11-28#LATE_FEE already exists' }
+          : undefined,
+    });
+    const summary = await direct({ asOf: '2026-11-28' });
+    expect(summary.skipped.loans).toContainEqual({
+      loanId: 'L-charged',
+      reason: 'ledger entry 2026-11-28#LATE_FEE already exists',
+    });
+    expect(summary.loansCharged).toBe(0);
+  });
+
+  it('throttling that outlasts the SDK retries skips the loan as throttled, not the run', async () => {
+    const throttled = Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), {
+      name: 'ThrottlingException',
+    });
+    const { direct } = sweepOver(portfolio(), {
+      fault: (change) => (change.loan.loanId === 'L-grace' ? throttled : undefined),
+    });
+    const summary = await direct({ asOf: '2026-11-28' });
+    expect(summary.complete).toBe(true);
+    expect(summary.skipped.loans).toContainEqual({
+      loanId: 'L-grace',
+      reason: expect.stringMatching(/^throttled: ThrottlingException/),
+    });
+  });
+
+  it('a malformed item is skipped with the attribute named, and never recorded', async () => {
+    const { book, direct } = sweepOver(portfolio());
+    const summary = await direct({ asOf: '2026-11-28' });
+    expect(summary.skipped.loans).toEqual([
+      { loanId: 'L-bad', reason: expect.stringMatching(/^principal: .*not a number/) },
+    ]);
+    expect(book.recorded.some((change) => change.loan.loanId === 'L-bad')).toBe(false);
+  });
+});
+
+/** Sixteen loans, one per shard, all charged on 2026-11-28. */
+const wide = () =>
+  Array.from({ length: 16 }, (_, shard) =>
+    loanItem(`L-${shard}`, [installmentItem(1, '2026-11-20')], { sweepShard: shard }),
+  );
+
+describe('the time budget', () => {
+  it('a direct run low on time returns the rest as the workflow input that resumes it', async () => {
+    const { book, direct, announced } = sweepOver(wide());
+    const summary = await direct({ asOf: '2026-11-28' }, budgetOf(book, 3));
+    expect(summary.complete).toBe(false);
+    expect(announced).toEqual([]);
+    expect(summary.resume?.resume).toMatchObject({
+      runId: 'sweep-2026-11-28',
+      asOf: '2026-11-28',
+      dryRun: false,
+      scope: { kind: 'due-index' },
+      totals: { loansCharged: summary.loansCharged },
+    });
+    const rest = summary.resume?.resume.scope;
+    const started = book.recorded.length;
+    expect(rest?.kind === 'due-index' ? rest.shards.length : 0).toBe(16 - started);
+  });
+
+  it('hands the rest to a new workflow execution when one is configured', async () => {
+    const started: { input: unknown; name: string }[] = [];
+    const handOff: RunHandOff = {
+      start: async (input, name) => {
+        started.push({ input, name });
+        return { executionArn: `arn:aws:states:ap-east-1:1:execution:run:${name}` };
+      },
+    };
+    const { book, direct } = sweepOver(wide(), { handOff });
+    const summary = await direct({ asOf: '2026-11-28' }, budgetOf(book, 1));
+    expect(summary.complete).toBe(false);
+    expect(summary.continuedIn).toBe(
+      `arn:aws:states:ap-east-1:1:execution:run:${started[0]?.name}`,
+    );
+    expect(started[0]?.input).toMatchObject({ resume: { runId: 'sweep-2026-11-28' } });
+    expect(summary.resume).toBeUndefined();
+  });
+});
+
+describe('shard parts', () => {
+  const part = (fields: Record<string, unknown>) => ({
+    part: { runId: 'sweep-2026-11-28', asOf: '2026-11-28', dryRun: false, ...fields },
+  });
+
+  it('walk a shard part by part on the returned cursor and end as one run does', async () => {
+    const items = Array.from({ length: 5 }, (_, i) =>
+      loanItem(`L-${i}`, [installmentItem(1, `2026-11-2${i}`)], { sweepShard: 3 }),
+    );
+    const byParts = sweepOver(items);
+    const answers: PartResponse[] = [];
+    let next: Record<string, unknown> = {};
+    for (let n = 0; n < 10; n++) {
+      const answer = await byParts.part(
+        part({ shard: 3, ...next }),
+        budgetOf(byParts.book, byParts.book.recorded.length + 2),
+      );
+      answers.push(answer);
+      if (answer.complete) break;
+      next = {
+        totals: answer.totals,
+        durationMs: answer.durationMs,
+        ...('cursor' in answer && { cursor: answer.cursor }),
+      };
+    }
+    expect(answers.length).toBeGreaterThan(1);
+    expect(answers.at(-1)).toMatchObject({ complete: true, shard: 3 });
+
+    const oneRun = sweepOver(items);
+    const whole = await oneRun.direct({ asOf: '2026-11-28' });
+    expect([...byParts.book.items.values()]).toEqual([...oneRun.book.items.values()]);
+    expect([...byParts.book.ledger.keys()].sort()).toEqual([...oneRun.book.ledger.keys()].sort());
+    expect(answers.at(-1)?.totals).toMatchObject({
+      loansExamined: whole.loansExamined,
+      loansCharged: whole.loansCharged,
+      charges: whole.charges,
+      eventsRecorded: whole.eventsRecorded,
+    });
+    expect(byParts.announced).toEqual([]);
+  });
+
+  it('a loanIds part answers with the ids it has not started', async () => {
+    const { book, part: run } = sweepOver(wide());
+    const answer = await run(part({ loanIds: ['L-1', 'L-2', 'L-3'] }), budgetOf(book, 1));
+    expect(answer).toMatchObject({ complete: false, loanIds: ['L-2', 'L-3'] });
+  });
+
+  it.each([
+    ['a shard out of range', part({ shard: 16 })],
+    ['a cursor of the wrong shape', part({ shard: 1, cursor: { after: 'x' } })],
+    ['a future asOf outside a dry run', part({ shard: 1, asOf: '2026-11-29' })],
+    ['an unknown field', part({ shard: 1, extra: true })],
+    ['both a shard and loan ids', part({ shard: 1, loanIds: ['L-1'] })],
+    ['repeated loan ids', part({ loanIds: ['L-1', 'L-1'] })],
+  ])('rejects %s before reading anything', async (_name, event) => {
+    const { book, part: run } = sweepOver(wide());
+    await expect(run(event)).rejects.toBeInstanceOf(ValidationError);
+    expect(book.readIds).toEqual([]);
+    expect(book.recorded).toEqual([]);
+  });
+});
