@@ -5,6 +5,9 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Longest reason a skipped loan is reported with, in characters (SPEC §5.4). */
+export const MAX_REASON_CHARS = 200;
+
 /** Longest text (in characters, as it would be shown) that a message quotes whole. */
 export const MAX_QUOTED_CHARS = 40;
 
