@@ -117,6 +117,8 @@ export class OverdueSweepStack extends Stack {
 
     this.grantSweep();
     this.grantConsumers();
+    // The roles the events topic lets publish (its identity grant is in grantSweep).
+    this.events.allowPublisher(this.sweep.role);
 
     this.reminder.function.addEventSource(
       new SqsEventSource(this.events.queues.Reminder.queue, {
@@ -198,15 +200,18 @@ export class OverdueSweepStack extends Stack {
     });
   }
 
-  /** Reminder: read loans, write reminders. Reporting: its report items. Queues via sources. */
+  /**
+   * Reminder: reads a loan (GetItem), writes a reminder (conditional PutItem). Reporting: creates a
+   * day's report (UpdateItem) and commits counters (Update) with event markers (conditional Put) in
+   * TransactWriteItems, which is authorised per item by UpdateItem and PutItem; it reads nothing.
+   * Queues via the event sources.
+   */
   private grantConsumers(): void {
     allowTable(this.reminder.role, this.tables.table(LOANS_TABLE.id), ['dynamodb:GetItem']);
     allowTable(this.reminder.role, this.tables.table(REMINDERS_TABLE.id), ['dynamodb:PutItem']);
     allowTable(this.reporting.role, this.tables.table(REPORTS_TABLE.id), [
-      'dynamodb:GetItem',
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
-      'dynamodb:ConditionCheckItem',
     ]);
   }
 

@@ -5,6 +5,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DYNAMODB_KEY_BYTES, utf8ByteLength } from '../core/values';
 
 /**
  * A document client on `dynamodb`. lib-dynamodb keeps the translation settings on the client it
@@ -21,10 +22,7 @@ export function documentClient(
   });
 }
 
-/** The most UTF-8 bytes a partition key value may have (DynamoDB's limit is 2,048). */
-export const MAX_PARTITION_KEY_BYTES = 2048;
-
 /** True when `value` can be a partition key at all (non-empty, within the byte limit). */
 export function fitsPartitionKey(value: string): boolean {
-  return value.length > 0 && Buffer.byteLength(value, 'utf8') <= MAX_PARTITION_KEY_BYTES;
+  return value.length > 0 && utf8ByteLength(value) <= DYNAMODB_KEY_BYTES;
 }

@@ -128,3 +128,39 @@ export function businessDateOf(instant: Date, timeZone: string): BusinessDate {
   if (!parsed) throw new Error(`cannot derive a business date from ${instant.toISOString()}`);
   return parsed;
 }
+
+// YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM): the extended ISO-8601 / RFC 3339 form AWS sends.
+const INSTANT_PATTERN =
+  /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
+
+/**
+ * Parses a strict ISO-8601 instant: `YYYY-MM-DDTHH:MM:SS`, optional fraction (up to 9 digits,
+ * kept to the millisecond), and a zone `Z` or `±HH:MM`, naming a real calendar date and a real
+ * time of day (no 24:00, no leap second). Unlike `new Date(text)` it accepts nothing else: no
+ * bare numbers, no missing zone, no 2026-02-30.
+ * @returns the instant, or undefined for anything else.
+ */
+export function parseInstant(value: unknown): Date | undefined {
+  if (typeof value !== 'string') return undefined;
+  const match = INSTANT_PATTERN.exec(value);
+  if (!match) return undefined;
+  const [, datePart, hh, mm, ss, fraction, zulu, sign, offsetHh, offsetMm] = match;
+  const date = parseBusinessDate(datePart);
+  const hour = Number(hh);
+  const minute = Number(mm);
+  const second = Number(ss);
+  if (!date || hour > 23 || minute > 59 || second > 59) return undefined;
+  let offsetMinutes = 0;
+  if (!zulu) {
+    const offsetHours = Number(offsetHh);
+    const offsetMins = Number(offsetMm);
+    if (offsetHours > 23 || offsetMins > 59) return undefined;
+    offsetMinutes = (sign === '-' ? -1 : 1) * (offsetHours * 60 + offsetMins);
+  }
+  const millis = Number((fraction ?? '').padEnd(3, '0').slice(0, 3));
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  const local = new Date(Date.UTC(2000, 0, 1, hour, minute, second, millis));
+  // setUTCFullYear keeps years 0–99 as written (Date.UTC would map them to 1900–1999).
+  local.setUTCFullYear(year, month - 1, day);
+  return new Date(local.getTime() - offsetMinutes * MS_PER_MINUTE);
+}

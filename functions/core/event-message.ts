@@ -1,12 +1,42 @@
 /**
  * Event messages (SPEC §6): the one schema of the event envelope and of each type's data, used by
- * every consumer to parse an SQS message body (raw SNS delivery: the body is the envelope).
+ * every consumer to parse an SQS message body (raw SNS delivery: the body is the envelope). It also
+ * checks what the consumers' tables can store (SPEC §8): an event the schema accepts never fails a
+ * DynamoDB write for its size, key length, number range or nesting depth.
  */
 import { z } from 'zod';
 import { parseBusinessDate } from './dates';
 import { isBucket } from './delinquency';
 import type { LoanEventDataByType, LoanEventType } from './events';
 import type { Bucket, BusinessDate, EventEnvelope } from './types';
+import { bounded, DYNAMODB_KEY_BYTES, isRecord, utf8ByteLength } from './values';
+
+/**
+ * Longest event id, in UTF-8 bytes: the reports table keys a counted event as `event#<id>`, which
+ * must fit DynamoDB's 2,048-byte partition key with room to spare.
+ */
+export const MAX_EVENT_ID_BYTES = 2000;
+
+/** Longest loan id, in UTF-8 bytes: it is a partition key of the loans and reminders tables. */
+export const MAX_LOAN_ID_BYTES = DYNAMODB_KEY_BYTES;
+
+/**
+ * Deepest nesting of a `sweep.completed` summary (the data object is level 1). The report item
+ * stores it under `summary`; DynamoDB allows 32 levels, and a summary needs 4 or 5.
+ */
+export const MAX_SUMMARY_DEPTH = 16;
+
+/**
+ * Largest `sweep.completed` summary, as JSON in UTF-8 bytes: SNS's message limit (256 KiB), so any
+ * summary SNS could deliver is counted, and it still fits a 400 KB report item beside the counters.
+ */
+export const MAX_SUMMARY_BYTES = 256 * 1024;
+
+/** Problems listed one by one in a reason; the rest are counted. */
+const MAX_LISTED_ISSUES = 10;
+
+/** Longest reason, in characters: it goes to the logs. */
+const MAX_REASON_CHARS = 2000;
 
 /** A loan event whose envelope and data have been validated. */
 export type ParsedLoanEvent = {
@@ -34,17 +64,22 @@ const businessDate = z.custom<BusinessDate>((value) => parseBusinessDate(value) 
   error: 'must be a YYYY-MM-DD date',
 });
 const bucket = z.custom<Bucket>(isBucket, { error: 'must be a bucket M0–M7' });
-const minorUnits = z
-  .number({ error: 'must be an integer ≥ 0 (minor units)' })
-  .int({ error: 'must be an integer ≥ 0 (minor units)' })
-  .min(0, { error: 'must be an integer ≥ 0 (minor units)' })
-  .max(Number.MAX_SAFE_INTEGER, { error: 'must be a safe integer' });
-const count = z.number({ error: 'must be an integer ≥ 0' }).int().min(0);
+// zod's int() accepts safe integers only (|n| ≤ 2^53 − 1), which DynamoDB and JSON keep exact.
+const minorUnitsError = { error: 'must be a safe integer ≥ 0 (minor units)' };
+const minorUnits = z.number(minorUnitsError).int(minorUnitsError).min(0, minorUnitsError);
+const countError = { error: 'must be a safe integer ≥ 0' };
+const count = z.number(countError).int(countError).min(0, countError);
 const currency = z.string().regex(/^[A-Z]{3}$/, { error: 'must be an ISO 4217 code' });
 const nonEmpty = z.string({ error: 'must be a non-empty string' }).min(1);
 
+/** A non-empty string of at most `maxBytes` UTF-8 bytes (a DynamoDB key, or part of one). */
+const keyString = (maxBytes: number) =>
+  nonEmpty.refine((text) => utf8ByteLength(text) <= maxBytes, {
+    error: `must be at most ${maxBytes} bytes in UTF-8 (a DynamoDB key)`,
+  });
+
 const header = {
-  id: nonEmpty,
+  id: keyString(MAX_EVENT_ID_BYTES),
   schemaVersion: z.literal(1, { error: 'must be 1' }),
   asOf: businessDate,
   occurredAt: nonEmpty,
@@ -52,7 +87,71 @@ const header = {
   bucket: bucket.optional(),
   dpd: count.optional(),
 };
-const loanHeader = { ...header, loanId: nonEmpty, borrowerId: nonEmpty };
+const loanHeader = { ...header, loanId: keyString(MAX_LOAN_ID_BYTES), borrowerId: nonEmpty };
+
+/** Smallest non-zero magnitude DynamoDB stores (its numbers range over 1E-130 … 9.99…E+125). */
+const DYNAMODB_MIN_MAGNITUDE = 1e-130;
+
+/**
+ * Adds an issue for each thing in a summary a DynamoDB item cannot hold: nesting deeper than
+ * {@link MAX_SUMMARY_DEPTH}, a number the document client would refuse (not a safe magnitude) or
+ * DynamoDB would (below 1E-130), an empty map key, and a size over {@link MAX_SUMMARY_BYTES}.
+ */
+function checkStorable(data: unknown, context: z.RefinementCtx): void {
+  if (!isRecord(data)) return; // reported by the type check
+  const size = utf8ByteLength(JSON.stringify(data));
+  if (size > MAX_SUMMARY_BYTES) {
+    context.addIssue({
+      code: 'custom',
+      message: `is ${size} bytes as JSON, over ${MAX_SUMMARY_BYTES}`,
+      path: [],
+    });
+    return;
+  }
+  const stack: { value: unknown; path: (string | number)[] }[] = [{ value: data, path: [] }];
+  let tooDeep = false;
+  while (stack.length > 0) {
+    const { value, path } = stack.pop() as { value: unknown; path: (string | number)[] };
+    if (typeof value === 'number') {
+      const magnitude = Math.abs(value);
+      if (
+        !Number.isFinite(value) ||
+        magnitude > Number.MAX_SAFE_INTEGER ||
+        (magnitude !== 0 && magnitude < DYNAMODB_MIN_MAGNITUDE)
+      ) {
+        context.addIssue({
+          code: 'custom',
+          message: 'must be a number DynamoDB keeps exactly (|n| ≤ 2^53 − 1, 0 or ≥ 1E-130)',
+          path,
+        });
+      }
+      continue;
+    }
+    if (typeof value !== 'object' || value === null) continue;
+    // The data object is level 1; each nested list or map one more.
+    if (path.length + 1 > MAX_SUMMARY_DEPTH) {
+      if (!tooDeep) {
+        context.addIssue({
+          code: 'custom',
+          message: `nests deeper than ${MAX_SUMMARY_DEPTH} levels`,
+          path,
+        });
+      }
+      tooDeep = true;
+      continue;
+    }
+    const entries: [string | number, unknown][] = Array.isArray(value)
+      ? value.map((item, index): [number, unknown] => [index, item])
+      : Object.entries(value);
+    for (const [key, item] of entries) {
+      if (key === '') {
+        context.addIssue({ code: 'custom', message: 'has an empty key', path });
+        continue;
+      }
+      stack.push({ value: item, path: [...path, key] });
+    }
+  }
+}
 
 // Objects are not strict: a newer producer may add fields without breaking this consumer.
 const envelope = z.discriminatedUnion(
@@ -110,15 +209,27 @@ const envelope = z.discriminatedUnion(
     z.object({
       ...header,
       type: z.literal('sweep.completed'),
-      data: z.record(z.string(), z.unknown()),
+      data: z
+        .custom<Record<string, unknown>>(isRecord, { error: 'must be an object' })
+        .superRefine(checkStorable),
     }),
   ],
   { error: 'type: not a known event type' },
 );
 
 function describe(issue: z.core.$ZodIssue): string {
-  const where = issue.path.map(String).join('.');
+  // Keys of a summary are untrusted: a path is shown only in part.
+  const where = bounded(issue.path.map(String).join('.'), 200);
   return where.length > 0 ? `${where}: ${issue.message}` : issue.message;
+}
+
+/** The first issues one by one, the rest counted; bounded, since the reason is logged. */
+function reasonOf(issues: readonly z.core.$ZodIssue[]): string {
+  const listed = issues.slice(0, MAX_LISTED_ISSUES).map(describe);
+  if (issues.length > MAX_LISTED_ISSUES) {
+    listed.push(`… and ${issues.length - MAX_LISTED_ISSUES} more problems`);
+  }
+  return bounded(listed.join('; '), MAX_REASON_CHARS);
 }
 
 /**
@@ -129,14 +240,12 @@ export function parseEventMessage(body: string): EventParseResult {
   let raw: unknown;
   try {
     raw = JSON.parse(body);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return { ok: false, reason: `body is not JSON (${reason})` };
+  } catch {
+    // The parser's message quotes part of the body, which may hold personal data.
+    return { ok: false, reason: `body is not JSON (${body.length} characters)` };
   }
   const parsed = envelope.safeParse(raw);
-  if (!parsed.success) {
-    return { ok: false, reason: parsed.error.issues.map(describe).join('; ') };
-  }
+  if (!parsed.success) return { ok: false, reason: reasonOf(parsed.error.issues) };
   // zod has checked every field the types name; its inferred type only lacks `readonly`.
   return { ok: true, event: parsed.data as ParsedEvent };
 }

@@ -2,6 +2,9 @@
  * Loan items → domain loans (SPEC §3). Parsed once at the edge: every attribute is checked for its
  * type and range, and the first problem becomes a reason naming the attribute, so the sweep can
  * skip and report the item instead of crashing. Sweep-maintained attributes default when absent.
+ * A reason (SPEC §5.4) quotes a value only when it is short and not personal data (never
+ * `borrowerId`'s; attributes the contract does not know are never read), and is at most
+ * {@link MAX_REASON_CHARS} characters.
  */
 import { SWEEP_SHARDS } from '../../infra/definitions';
 import { parseBusinessDate } from './dates';
@@ -18,7 +21,14 @@ import type {
   MinorUnits,
   Rational,
 } from './types';
-import { isRecord } from './values';
+import {
+  bounded,
+  isRecord,
+  MAX_QUOTED_CHARS,
+  MAX_REASON_CHARS,
+  type QuoteOptions,
+  quoted,
+} from './values';
 
 /**
  * A DynamoDB number as the document client may hand it over: a JS number, or an object with the
@@ -33,14 +43,23 @@ const CURRENCY_PATTERN = /^[A-Z]{3}$/;
 /** Thrown inside this module only; `parseLoanItem` turns it into a failure result. */
 class ItemProblem extends Error {}
 
-function shown(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (isNumberLike(value)) return typeof value === 'number' ? String(value) : value.value;
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
+/** Personal data (SPEC §3, §5.4): shown by its kind only. */
+const PERSONAL: QuoteOptions = { personal: true };
+
+const DECIMAL_TEXT = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
+
+/**
+ * A value as a reason may show it (`quoted`: short values whole, others by kind and size); a
+ * wrapped number by its decimal text when that is short.
+ */
+function shown(value: unknown, options: QuoteOptions = {}): string {
+  if (typeof value === 'object' && isNumberLike(value)) {
+    const text = value.value;
+    if (options.personal) return 'a number';
+    if (!DECIMAL_TEXT.test(text)) return quoted(text);
+    return text.length <= MAX_QUOTED_CHARS ? text : `a number of ${text.length} characters`;
   }
+  return quoted(value, options);
 }
 
 function isNumberLike(value: unknown): value is NumberLike {
@@ -97,9 +116,11 @@ function optionalMoney(value: unknown, path: string): MinorUnits {
   return isAbsent(value) ? 0 : money(value, path);
 }
 
-function requiredString(value: unknown, path: string): string {
+function requiredString(value: unknown, path: string, options: QuoteOptions = {}): string {
   if (isAbsent(value)) throw new ItemProblem(`${path}: missing`);
-  if (typeof value !== 'string') throw new ItemProblem(`${path}: ${shown(value)} is not a string`);
+  if (typeof value !== 'string') {
+    throw new ItemProblem(`${path}: ${shown(value, options)} is not a string`);
+  }
   if (value.length === 0) throw new ItemProblem(`${path}: empty`);
   return value;
 }
@@ -213,7 +234,7 @@ function parseLoan(item: Record<string, unknown>): Loan {
   const accruedThrough = optionalDate(item.accruedThrough, 'accruedThrough');
   return {
     loanId,
-    borrowerId: requiredString(item.borrowerId, 'borrowerId'),
+    borrowerId: requiredString(item.borrowerId, 'borrowerId', PERSONAL),
     ...(productCode === undefined ? {} : { productCode }),
     currency,
     principal,
@@ -251,10 +272,15 @@ export function parseLoanItem(item: Record<string, unknown>): LoanParseResult {
     if (!isRecord(item)) throw new ItemProblem('item: not a map');
     return { ok: true, loan: parseLoan(item) };
   } catch (error) {
+    // Any other error's message could echo item data: only its name is reported.
     const reason =
       error instanceof ItemProblem
         ? error.message
-        : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
-    return { ok: false, ...(loanId === undefined ? {} : { loanId }), reason };
+        : `unexpected error (${error instanceof Error ? error.name : typeof error})`;
+    return {
+      ok: false,
+      ...(loanId === undefined ? {} : { loanId }),
+      reason: bounded(reason, MAX_REASON_CHARS),
+    };
   }
 }

@@ -18,3 +18,97 @@ export function describeError(error: unknown, limit = 120): string {
   const kind = THROTTLING.test(`${name} ${message}`) ? 'throttled' : 'error';
   return `${kind}: ${name}: ${short}`;
 }
+
+/** DynamoDB's limit on a partition key value, in UTF-8 bytes: a longer id can never be a key. */
+export const DYNAMODB_KEY_BYTES = 2048;
+
+/** Longest reason a skipped loan is reported with, in characters (SPEC §5.4). */
+export const MAX_REASON_CHARS = 200;
+
+/** Longest text (in characters, as it would be shown) that a message quotes whole. */
+export const MAX_QUOTED_CHARS = 40;
+
+/** How a value may be shown. */
+export interface QuoteOptions {
+  /**
+   * The value may be personal data (SPEC §5.4: `borrowerId`): only its kind is shown, never its
+   * content or size.
+   */
+  readonly personal?: boolean;
+}
+
+function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+/**
+ * An untrusted value as an error message, skip reason or log line may show it (SPEC §5.4): a short
+ * string (JSON-quoted, at most {@link MAX_QUOTED_CHARS} characters inside the quotes), a short
+ * number, a boolean or null as itself; anything else — a long string or number, a list, a map —
+ * by its kind and size only, so a message never echoes a long or nested value, nor the attributes a
+ * map may hide. With `personal`, only the kind.
+ */
+export function quoted(value: unknown, options: QuoteOptions = {}): string {
+  const personal = options.personal === true;
+  switch (typeof value) {
+    case 'string': {
+      if (personal) return 'a string';
+      const text = JSON.stringify(value);
+      return text.length <= MAX_QUOTED_CHARS + 2
+        ? text
+        : `a string of ${plural(value.length, 'character')}`;
+    }
+    case 'number':
+    case 'bigint': {
+      if (personal) return 'a number';
+      const text = String(value);
+      return text.length <= MAX_QUOTED_CHARS ? text : `a number of ${text.length} characters`;
+    }
+    case 'boolean':
+      return personal ? 'a boolean' : String(value);
+    case 'undefined':
+      return 'nothing';
+    case 'object':
+      if (value === null) return 'null';
+      if (personal) return Array.isArray(value) ? 'a list' : 'a map';
+      if (Array.isArray(value)) return `a list of ${plural(value.length, 'item')}`;
+      return `a map of ${plural(Object.keys(value).length, 'entry', 'entries')}`;
+    default:
+      return `a ${typeof value}`;
+  }
+}
+
+/**
+ * `text` cut to at most `max` characters (UTF-16 code units), ending in `…` when it was cut; a
+ * surrogate pair is never split.
+ */
+export function bounded(text: string, max: number): string {
+  if (text.length <= max) return text;
+  if (max < 1) return '';
+  let end = max - 1;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+  return `${text.slice(0, end)}…`;
+}
+
+/**
+ * Bytes of `text` in UTF-8, as DynamoDB measures key and attribute sizes (a lone surrogate counts
+ * as the 3 bytes of the replacement character it would be sent as).
+ */
+export function utf8ByteLength(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff && isLowSurrogate(text.charCodeAt(i + 1))) {
+      bytes += 4;
+      i += 1;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+function isLowSurrogate(unit: number): boolean {
+  return unit >= 0xdc00 && unit <= 0xdfff;
+}

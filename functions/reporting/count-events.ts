@@ -1,7 +1,9 @@
 /**
  * Counts a batch of events into the daily reports exactly once: one transaction per batch with one
  * update per business date and one marker per event id; ids counted before are dropped and the
- * rest retried; write conflicts on the hot report item are retried with backoff.
+ * rest retried; write conflicts on the hot report item are retried with backoff. When the batch's
+ * transaction fails for any other reason (an event the table cannot store, SPEC §8), each event is
+ * committed on its own, so only the bad one fails.
  */
 import type { CommitOutcome, DateDelta, ReportStore } from '../adapters/report-store';
 import type { ParsedEvent } from '../core/event-message';
@@ -32,13 +34,36 @@ export interface CountingDeps {
   readonly maxConflictAttempts?: number;
 }
 
+/** An event whose commit failed with an error (not a conflict): it fails alone. */
+export interface RejectedEvent {
+  readonly eventId: string;
+  readonly messageIds: readonly string[];
+  readonly error: unknown;
+}
+
 export interface CountingResult {
   /** Events newly counted by this call (their deltas are in the reports now). */
   readonly counted: readonly ParsedEvent[];
   /** Event ids that had been counted before: acknowledged without counting. */
   readonly duplicates: readonly string[];
-  /** Messages whose events could not be committed: report them as batch item failures. */
+  /**
+   * Messages whose events could not be committed (conflicts outlasting the retries, or
+   * `rejected`): report them as batch item failures.
+   */
   readonly failedMessageIds: readonly string[];
+  /** Events whose own commit failed with an error, for the logs (their messages are failed). */
+  readonly rejected: readonly RejectedEvent[];
+}
+
+interface PendingEvent {
+  readonly event: ParsedEvent;
+  readonly messageIds: string[];
+}
+
+/** What a commit loop ended with: counted, or failed after too many conflicts. */
+interface CommitResult {
+  readonly counted: readonly ParsedEvent[];
+  readonly conflicted: readonly PendingEvent[];
 }
 
 const BASE_BACKOFF_MS = 40;
@@ -56,52 +81,92 @@ function perDate(events: readonly ParsedEvent[]): DateDelta[] {
 }
 
 /**
- * Counts `incoming` into the reports. Errors other than conflicts and duplicates are thrown, so
- * the caller fails the whole batch and SQS redelivers it (markers keep the retry exact).
+ * Commits `entries` in one transaction until it succeeds: ids counted before are dropped from
+ * `entries` into `duplicates` (both mutated, so a caller that catches an error sees what is left),
+ * conflicts are retried with backoff up to `maxAttempts`. Any other error is thrown, and the
+ * failed attempt wrote nothing.
+ */
+async function commitUntilDone(
+  entries: PendingEvent[],
+  duplicates: string[],
+  expiresAt: number,
+  deps: CountingDeps,
+): Promise<CommitResult> {
+  const sleep = deps.sleep ?? defaultSleep;
+  const maxAttempts = deps.maxConflictAttempts ?? 6;
+  let conflicts = 0;
+  while (entries.length > 0) {
+    const events = entries.map(({ event }) => event);
+    const outcome: CommitOutcome = await deps.store.commit(
+      perDate(events),
+      events.map((event) => event.id),
+      expiresAt,
+    );
+    if (outcome.kind === 'committed') return { counted: events, conflicted: [] };
+    if (outcome.kind === 'already-counted') {
+      const seen = new Set(outcome.eventIds);
+      duplicates.push(...outcome.eventIds);
+      const left = entries.filter(({ event }) => !seen.has(event.id));
+      entries.splice(0, entries.length, ...left);
+      continue;
+    }
+    conflicts += 1;
+    if (conflicts >= maxAttempts) return { counted: [], conflicted: [...entries] };
+    // Full jitter: concurrent invocations updating the same date's item spread out.
+    await sleep(Math.random() * BASE_BACKOFF_MS * 2 ** conflicts);
+  }
+  return { counted: [], conflicted: [] };
+}
+
+/**
+ * Counts `incoming` into the reports. A batch is one transaction; if it fails with an error (not
+ * a conflict or a duplicate), each event is committed on its own, so an event the table cannot
+ * store fails alone and the good events are counted (once: their markers make every retry exact).
+ * Errors before any commit (creating the day's report item) are thrown: the caller fails the batch.
  */
 export async function countEvents(
   incoming: readonly IncomingEvent[],
   deps: CountingDeps,
 ): Promise<CountingResult> {
-  const sleep = deps.sleep ?? defaultSleep;
-  const maxAttempts = deps.maxConflictAttempts ?? 6;
   // One transaction may not touch an item twice: an event delivered twice in one batch counts once.
-  const byId = new Map<string, { event: ParsedEvent; messageIds: string[] }>();
+  const byId = new Map<string, PendingEvent>();
   for (const { messageId, event } of incoming) {
     const entry = byId.get(event.id);
     if (entry) entry.messageIds.push(messageId);
     else byId.set(event.id, { event, messageIds: [messageId] });
   }
   // Events that change no counter (e.g. a bucket move between M1 and M2) need no write at all.
-  let pending = [...byId.values()].filter(({ event }) => !isEmptyDelta(reportDeltaOf(event)));
+  const pending = [...byId.values()].filter(({ event }) => !isEmptyDelta(reportDeltaOf(event)));
   const duplicates: string[] = [];
-  if (pending.length === 0) return { counted: [], duplicates, failedMessageIds: [] };
+  if (pending.length === 0) {
+    return { counted: [], duplicates, failedMessageIds: [], rejected: [] };
+  }
 
   await deps.store.ensureReports([...new Set(pending.map(({ event }) => event.asOf))]);
   const expiresAt = Math.floor(deps.now().getTime() / 1000) + EVENT_MARKER_TTL_SECONDS;
-  let conflicts = 0;
-  while (pending.length > 0) {
-    const events = pending.map(({ event }) => event);
-    const outcome: CommitOutcome = await deps.store.commit(
-      perDate(events),
-      events.map((event) => event.id),
-      expiresAt,
-    );
-    if (outcome.kind === 'committed') return { counted: events, duplicates, failedMessageIds: [] };
-    if (outcome.kind === 'already-counted') {
-      const seen = new Set(outcome.eventIds);
-      duplicates.push(...outcome.eventIds);
-      pending = pending.filter(({ event }) => !seen.has(event.id));
-      continue;
+  const failedOf = (entries: readonly PendingEvent[]) =>
+    entries.flatMap(({ messageIds }) => messageIds);
+  try {
+    const { counted, conflicted } = await commitUntilDone(pending, duplicates, expiresAt, deps);
+    return { counted, duplicates, failedMessageIds: failedOf(conflicted), rejected: [] };
+  } catch (batchError) {
+    // Nothing of the batch was written; what is left of it is committed event by event, in order
+    // (one at a time: they share the day's report item and would only conflict with each other).
+    const counted: ParsedEvent[] = [];
+    const failed: string[] = [];
+    const rejected: RejectedEvent[] = [];
+    const alone = pending.length === 1;
+    for (const entry of [...pending]) {
+      try {
+        if (alone) throw batchError;
+        const result = await commitUntilDone([entry], duplicates, expiresAt, deps);
+        counted.push(...result.counted);
+        failed.push(...failedOf(result.conflicted));
+      } catch (error) {
+        rejected.push({ eventId: entry.event.id, messageIds: entry.messageIds, error });
+        failed.push(...entry.messageIds);
+      }
     }
-    conflicts += 1;
-    if (conflicts >= maxAttempts) break;
-    // Full jitter: concurrent invocations updating the same date's item spread out.
-    await sleep(Math.random() * BASE_BACKOFF_MS * 2 ** conflicts);
+    return { counted, duplicates, failedMessageIds: failed, rejected };
   }
-  return {
-    counted: [],
-    duplicates,
-    failedMessageIds: pending.flatMap(({ messageIds }) => messageIds),
-  };
 }

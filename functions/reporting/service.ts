@@ -7,7 +7,8 @@ import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { ReportStore } from '../adapters/report-store';
 import { type ParsedEvent, parseEventMessage } from '../core/event-message';
-import { countEvents, type IncomingEvent } from './count-events';
+import { bounded } from '../core/values';
+import { countEvents, type IncomingEvent, type RejectedEvent } from './count-events';
 
 export interface ReportingDeps {
   readonly store: ReportStore;
@@ -47,9 +48,25 @@ function emitMetrics(metrics: Metrics, counted: readonly ParsedEvent[]) {
   metrics.addMetric('EventsCounted', MetricUnit.Count, counted.length);
 }
 
+/** Longest event id a log line shows (ids are untrusted and may be long). */
+const MAX_LOGGED_ID_CHARS = 200;
+
+/** A rejected event for the log: a bounded id, and the error's name and message (no item data). */
+function describeRejected({ eventId, messageIds, error }: RejectedEvent) {
+  return {
+    eventId: bounded(eventId, MAX_LOGGED_ID_CHARS),
+    messageIds,
+    error:
+      error instanceof Error
+        ? `${error.name}: ${bounded(error.message, 500)}`
+        : bounded(String(error), 500),
+  };
+}
+
 /**
- * Builds the batch handler. Malformed messages fail alone (and reach the DLQ after retries);
- * messages whose commit kept conflicting are retried by SQS; nothing is counted twice.
+ * Builds the batch handler. Malformed messages fail alone (and reach the DLQ after retries), and
+ * so does an event the table cannot store; messages whose commit kept conflicting are retried by
+ * SQS; nothing is counted twice.
  */
 export function createReportingService(deps: ReportingDeps) {
   const { logger, metrics } = deps;
@@ -73,17 +90,28 @@ export function createReportingService(deps: ReportingDeps) {
       const result = await countEvents(incoming, deps);
       failed.push(...result.failedMessageIds);
       if (result.duplicates.length > 0) {
-        logger.info('events already counted', { eventIds: result.duplicates });
+        logger.info('events already counted', {
+          eventIds: result.duplicates.map((id) => bounded(id, MAX_LOGGED_ID_CHARS)),
+        });
         metrics.addMetric('DuplicateEvents', MetricUnit.Count, result.duplicates.length);
       }
-      if (result.failedMessageIds.length > 0) {
+      for (const rejected of result.rejected) {
+        logger.error('event could not be counted; it fails alone', describeRejected(rejected));
+      }
+      if (result.rejected.length > 0) {
+        metrics.addMetric('UncountableEvents', MetricUnit.Count, result.rejected.length);
+      }
+      const rejectedMessages = new Set(result.rejected.flatMap(({ messageIds }) => messageIds));
+      const conflicted = result.failedMessageIds.filter((id) => !rejectedMessages.has(id));
+      if (conflicted.length > 0) {
         logger.warn('report item kept conflicting; messages will be redelivered', {
-          messageIds: result.failedMessageIds,
+          messageIds: conflicted,
         });
       }
       emitMetrics(metrics, result.counted);
     } catch (error) {
-      // All or nothing: the transaction wrote nothing, so the whole batch is safe to redeliver.
+      // Failed before any commit (the day's report item could not be prepared): nothing was
+      // counted, so the whole batch is safe to redeliver.
       logger.error('counting failed; the batch will be redelivered', { error: error as Error });
       failed.push(...incoming.map(({ messageId }) => messageId));
     }

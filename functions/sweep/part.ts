@@ -16,15 +16,25 @@ import { z } from 'zod';
 import { SWEEP_SHARDS } from '../../infra/definitions';
 import { businessDateOf, parseBusinessDate } from '../core/dates';
 import type { BusinessDate } from '../core/types';
+import { utf8ByteLength } from '../core/values';
 import type { SweepJob } from './job';
 import type { DueCursor } from './ports';
-import { MAX_LOAN_IDS, type RequestContext, ValidationError } from './request';
+import {
+  MAX_KEY_BYTES,
+  MAX_LOAN_ID_CHARS,
+  MAX_LOAN_IDS,
+  type RequestContext,
+  ValidationError,
+} from './request';
 import { emptyTotals, type SweepTotals, totalsSchema } from './summary';
 
-/** Longest loan id the sweep accepts (SPEC §5.1). */
-export const MAX_LOAN_ID_LENGTH = 1024;
-
-const loanId = z.string().min(1).max(MAX_LOAN_ID_LENGTH);
+const loanId = z
+  .string()
+  .min(1)
+  .max(MAX_LOAN_ID_CHARS)
+  .refine((id) => utf8ByteLength(id) <= MAX_KEY_BYTES, {
+    error: `must fit DynamoDB's ${MAX_KEY_BYTES}-byte key limit`,
+  });
 const businessDate = z.string().refine((text) => parseBusinessDate(text) !== undefined, {
   error: 'must be a YYYY-MM-DD date',
 });

@@ -1,29 +1,51 @@
 /**
+/**
  * The sweep's input for a whole run (SPEC §5.1): the Scheduler's `{scheduledTime}`, an EventBridge
  * rule event, or an operator's `{asOf?, dryRun?, loanIds?}`. Everything is validated before
- * anything is read or written; a bad payload is rejected with every problem named.
+ * anything is read or written; a bad request is rejected with every problem named, and no message
+ * echoes a long or untrusted value whole (`quoted`).
  */
-import { businessDateOf, parseBusinessDate } from '../core/dates';
+import { businessDateOf, MS_PER_MINUTE, parseBusinessDate, parseInstant } from '../core/dates';
 import type { BusinessDate } from '../core/types';
-import { isRecord } from '../core/values';
+import { DYNAMODB_KEY_BYTES, isRecord, quoted, utf8ByteLength } from '../core/values';
 import { fullScope, runIdOf, type SweepJob, type Trigger } from './job';
 
-/** Most loan ids an operator may name in one run (SPEC §5). */
+/** Most loan ids an operator may name in one run (SPEC §5.1). */
 export const MAX_LOAN_IDS = 1000;
 
-/** The request cannot be run; `.problems` lists each problem. */
+/** Longest loan id an operator may name, in characters (SPEC §5.1). */
+export const MAX_LOAN_ID_CHARS = 1024;
+
+/** DynamoDB's limit on a partition key value, in UTF-8 bytes: a longer id cannot be read by key. */
+export const MAX_KEY_BYTES = DYNAMODB_KEY_BYTES;
+
+/** How far in the future (ms, by the injected clock) a scheduled or rule time may lie: clock skew. */
+export const MAX_FUTURE_SKEW_MS = 5 * MS_PER_MINUTE;
+
+/** Most problems a ValidationError lists one by one; the rest are counted in a last line. */
+export const MAX_LISTED_PROBLEMS = 20;
+
+/** The request cannot be run; `.problems` lists each problem (the first 20, then a count). */
 export class ValidationError extends Error {
   readonly problems: readonly string[];
 
   constructor(problems: readonly string[]) {
-    super(`invalid sweep request: ${problems.join('; ')}`);
+    const listed =
+      problems.length <= MAX_LISTED_PROBLEMS
+        ? problems
+        : [
+            ...problems.slice(0, MAX_LISTED_PROBLEMS - 1),
+            `… and ${problems.length - MAX_LISTED_PROBLEMS + 1} more problems`,
+          ];
+    super(`invalid sweep request: ${listed.join('; ')}`);
     this.name = 'ValidationError';
-    this.problems = problems;
+    this.problems = listed;
   }
 }
 
+/** An untrusted value as a problem may show it: short values whole, others by kind and size. */
 function shown(value: unknown): string {
-  return JSON.stringify(value) ?? String(value);
+  return quoted(value);
 }
 
 /** Context a request is parsed in: the clock (for "today") and the business time zone. */
@@ -32,7 +54,7 @@ export interface RequestContext {
   readonly timeZone: string;
 }
 
-function fullRun(asOf: BusinessDate, trigger: Trigger, context: RequestContext): SweepJob {
+function fullRun(asOf: BusinessDate, trigger: Trigger): SweepJob {
   return {
     asOf,
     dryRun: false,
@@ -42,12 +64,54 @@ function fullRun(asOf: BusinessDate, trigger: Trigger, context: RequestContext):
   };
 }
 
-function dateOfInstant(value: unknown, field: string, context: RequestContext): BusinessDate {
-  const instant = typeof value === 'string' ? new Date(value) : undefined;
-  if (!instant || Number.isNaN(instant.getTime())) {
-    throw new ValidationError([`${field}: ${shown(value)} is not an ISO-8601 timestamp`]);
+/**
+ * The business date a scheduled or rule time names, or undefined with its problems added: not a
+ * strict ISO-8601 instant, more than 5 minutes ahead of the clock, or a business date after today
+ * (such a run is never a dry run, so it must not charge the future).
+ */
+function dateOfInstant(
+  value: unknown,
+  field: string,
+  context: RequestContext,
+  problems: string[],
+): BusinessDate | undefined {
+  if (value === undefined) {
+    problems.push(`${field}: missing`);
+    return undefined;
   }
-  return businessDateOf(instant, context.timeZone);
+  const instant = parseInstant(value);
+  if (!instant) {
+    problems.push(
+      `${field}: ${shown(value)} is not an ISO-8601 instant (YYYY-MM-DDTHH:MM:SS with Z or ±HH:MM, a real date)`,
+    );
+    return undefined;
+  }
+  const count = problems.length;
+  const ahead = instant.getTime() - context.now.getTime();
+  if (ahead > MAX_FUTURE_SKEW_MS) {
+    problems.push(
+      `${field}: ${shown(value)} is more than ${MAX_FUTURE_SKEW_MS / MS_PER_MINUTE} minutes in the future (now ${context.now.toISOString()})`,
+    );
+  }
+  const asOf = businessDateOf(instant, context.timeZone);
+  const today = businessDateOf(context.now, context.timeZone);
+  if (asOf > today) {
+    problems.push(
+      `${field}: ${shown(value)} is business date ${asOf}, after today (${today} in the business time zone)`,
+    );
+  }
+  return problems.length === count ? asOf : undefined;
+}
+
+/** Problems for each key of `event` that `allowed` does not hold, e.g. `unknown field "x" …`. */
+function unknownFields(
+  event: Record<string, unknown>,
+  allowed: ReadonlySet<string>,
+  where: string,
+): string[] {
+  return Object.keys(event)
+    .filter((key) => !allowed.has(key))
+    .map((key) => `unknown field ${shown(key)} ${where}`);
 }
 
 /** The standard fields of an EventBridge event envelope. */
@@ -64,13 +128,10 @@ const EVENTBRIDGE_FIELDS = new Set([
   'replay-name',
 ]);
 
+const OPERATOR_FIELDS: ReadonlySet<string> = new Set(['asOf', 'dryRun', 'loanIds']);
+
 function parseOperator(event: Record<string, unknown>, context: RequestContext): SweepJob {
-  const problems: string[] = [];
-  for (const key of Object.keys(event)) {
-    if (!['asOf', 'dryRun', 'loanIds'].includes(key)) {
-      problems.push(`unknown field ${shown(key)} (allowed: asOf, dryRun, loanIds)`);
-    }
-  }
+  const problems = unknownFields(event, OPERATOR_FIELDS, '(allowed: asOf, dryRun, loanIds)');
   const today = businessDateOf(context.now, context.timeZone);
   let asOf = today;
   if (event.asOf !== undefined) {
@@ -111,52 +172,63 @@ function parseLoanIds(value: unknown, problems: string[]): string[] | undefined 
   if (value.length > MAX_LOAN_IDS) {
     problems.push(`loanIds: at most ${MAX_LOAN_IDS} ids, got ${value.length}`);
   }
-  const seen = new Set<string>();
-  const duplicates = new Set<string>();
-  value.forEach((id, index) => {
+  // First index of each id; a repeated id is reported once, at its first repetition.
+  const firstAt = new Map<string, number>();
+  const reported = new Set<string>();
+  value.forEach((id: unknown, index) => {
+    const at = `loanIds[${index}]`;
     if (typeof id !== 'string' || id.length === 0) {
-      problems.push(`loanIds[${index}]: ${shown(id)} is not a non-empty string`);
-    } else if (seen.has(id)) {
-      duplicates.add(id);
+      problems.push(`${at}: ${shown(id)} is not a non-empty string`);
+    } else if (id.length > MAX_LOAN_ID_CHARS) {
+      problems.push(`${at}: ${shown(id)} is longer than ${MAX_LOAN_ID_CHARS} characters`);
+    } else if (utf8ByteLength(id) > MAX_KEY_BYTES) {
+      problems.push(
+        `${at}: ${shown(id)} is ${utf8ByteLength(id)} bytes in UTF-8, over DynamoDB's ${MAX_KEY_BYTES}-byte key limit`,
+      );
+    } else if (firstAt.has(id)) {
+      if (!reported.has(id)) {
+        reported.add(id);
+        problems.push(
+          `${at}: ${shown(id)} is listed more than once (first at loanIds[${firstAt.get(id)}])`,
+        );
+      }
     } else {
-      seen.add(id);
+      firstAt.set(id, index);
     }
   });
-  for (const id of duplicates) problems.push(`loanIds: ${shown(id)} is listed more than once`);
-  return [...seen];
+  return [...firstAt.keys()];
+}
+
+const SCHEDULER_FIELDS: ReadonlySet<string> = new Set(['scheduledTime']);
+
+/** A scheduled or rule event: its time, checked, names the business date of a full run. */
+function parseTimed(
+  event: Record<string, unknown>,
+  trigger: 'schedule' | 'rule',
+  context: RequestContext,
+): SweepJob {
+  const problems =
+    trigger === 'schedule'
+      ? unknownFields(event, SCHEDULER_FIELDS, 'beside scheduledTime')
+      : unknownFields(event, EVENTBRIDGE_FIELDS, 'in an EventBridge event');
+  const field = trigger === 'schedule' ? 'scheduledTime' : 'time';
+  const asOf = dateOfInstant(event[field], field, context, problems);
+  if (problems.length > 0 || !asOf) throw new ValidationError(problems);
+  return fullRun(asOf, trigger);
 }
 
 /**
  * Turns the invocation event into the job to run.
- * @throws ValidationError naming every problem of an operator payload (unknown field, bad date,
- *   bad/empty/oversized/duplicated loanIds, a future asOf without dryRun).
+ * @throws ValidationError naming every problem (SPEC §5.1): unknown field, bad date, a scheduled or
+ *   rule time that is not a strict ISO-8601 instant or lies in the future, bad/empty/oversized/
+ *   duplicated loanIds, a future asOf without dryRun.
  */
 export function parseSweepRequest(event: unknown, context: RequestContext): SweepJob {
   if (event === undefined || event === null) return parseOperator({}, context);
   if (!isRecord(event)) {
     throw new ValidationError([`payload: ${shown(event)} is not a JSON object`]);
   }
-  if ('scheduledTime' in event) {
-    const unknown = Object.keys(event).filter((key) => key !== 'scheduledTime');
-    if (unknown.length > 0) {
-      throw new ValidationError(
-        unknown.map((key) => `unknown field ${shown(key)} beside scheduledTime`),
-      );
-    }
-    return fullRun(
-      dateOfInstant(event.scheduledTime, 'scheduledTime', context),
-      'schedule',
-      context,
-    );
-  }
-  if ('detail-type' in event) {
-    const unknown = Object.keys(event).filter((key) => !EVENTBRIDGE_FIELDS.has(key));
-    if (unknown.length > 0) {
-      throw new ValidationError(
-        unknown.map((key) => `unknown field ${shown(key)} in an EventBridge event`),
-      );
-    }
-    return fullRun(dateOfInstant(event.time, 'time', context), 'rule', context);
-  }
+  if ('scheduledTime' in event) return parseTimed(event, 'schedule', context);
+  if ('detail-type' in event) return parseTimed(event, 'rule', context);
   return parseOperator(event, context);
 }

@@ -2,7 +2,7 @@
  * Operational alarms (SPEC §9) and the encrypted topic they notify: sweep errors, no completed
  * sweep in 26 hours, and any dead-letter queue holding a message.
  */
-import { Duration } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -25,6 +25,24 @@ export interface OperationalAlarmsProps {
   readonly email?: string;
 }
 
+/**
+ * Conditions that hold only when CloudWatch acts for an alarm of `stack`'s account and region:
+ * `aws:SourceAccount` is the account, `aws:SourceArn` is like `arn:…:cloudwatch:<region>:<account>:alarm:*`.
+ */
+export function alarmSourceConditions(stack: Stack): Record<string, Record<string, string>> {
+  return {
+    StringEquals: { 'aws:SourceAccount': stack.account },
+    ArnLike: {
+      'aws:SourceArn': stack.formatArn({
+        service: 'cloudwatch',
+        resource: 'alarm',
+        resourceName: '*',
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
+    },
+  };
+}
+
 /** The alarm topic and every alarm, each notifying on ALARM and on recovery to OK. */
 export class OperationalAlarms extends Construct {
   readonly topic: sns.Topic;
@@ -38,13 +56,26 @@ export class OperationalAlarms extends Construct {
       masterKey: props.key,
       enforceSSL: true,
     });
-    // CloudWatch publishes alarm notifications as itself and needs the topic key to do so.
+    // The TLS deny (enforceSSL) becomes the topic's whole policy, replacing SNS's default one, so
+    // CloudWatch must be allowed explicitly; it publishes as itself, and needs the topic key too.
+    // Both grants hold only for alarms of this account and region (no confused deputy).
+    const cloudWatchAlarmsOfThisAccount = alarmSourceConditions(Stack.of(this));
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsOfThisAccount',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: cloudWatchAlarmsOfThisAccount,
+      }),
+    );
     props.key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowCloudWatchAlarmsToUseTheKey',
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
+        conditions: cloudWatchAlarmsOfThisAccount,
       }),
     );
     if (props.email) {

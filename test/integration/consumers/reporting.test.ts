@@ -11,9 +11,10 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createReportStore, eventMarkerKey } from '../../../functions/adapters/report-store';
+import type { ParsedEvent } from '../../../functions/core/event-message';
 import { buildLoanEvent, buildSweepCompletedEvent } from '../../../functions/core/events';
 import type { Bucket, BusinessDate, EventEnvelope } from '../../../functions/core/types';
-import { EVENT_MARKER_TTL_SECONDS } from '../../../functions/reporting/count-events';
+import { countEvents, EVENT_MARKER_TTL_SECONDS } from '../../../functions/reporting/count-events';
 import { createReportingService } from '../../../functions/reporting/service';
 import type { LocalResources } from '../../../scripts/lib/local-resources';
 import { freshResources, localClients } from '../../support/aws';
@@ -268,3 +269,76 @@ describe('reporting service', () => {
     expect((await report('2026-03-09'))?.loansOverdue).toBe(0);
   });
 });
+
+describe('a poison event fails alone (SPEC §8)', () => {
+  const nineOn = (asOf: string, prefix: string) =>
+    Array.from({ length: 9 }, (_, i) => overdue(`${prefix}-${i}`, asOf, 10, 'M1', 100 + i));
+  const nineTotal = 9 * 100 + 36;
+
+  it('an event the envelope check used to pass fails alone; redelivery counts nothing twice', async () => {
+    const good = nineOn('2026-03-10', 'L-p');
+    // An id of 2,100 characters: its marker key would exceed DynamoDB's 2,048-byte key limit.
+    const poison = { ...overdue('L-poison', '2026-03-10', 10, 'M1', 1), id: 'x'.repeat(2_100) };
+    const batch = [...good.slice(0, 4), poison, ...good.slice(4)];
+    const first = await service()(sqsEventOf(batch));
+    expect(first.batchItemFailures).toEqual([{ itemIdentifier: 'm4' }]);
+    const again = await service()(sqsEventOf(batch, 'again-'));
+    expect(again.batchItemFailures).toEqual([{ itemIdentifier: 'again-4' }]);
+    expect(await report('2026-03-10')).toMatchObject({
+      loansOverdue: 9,
+      buckets: { M1: 9 },
+      amountOverdue: { CNY: nineTotal },
+    });
+  });
+
+  /**
+   * Past the schema (as a future field the schema does not yet know might be): the batch's real
+   * transaction on DynamoDB Local fails, and each event is committed on its own.
+   */
+  async function countDirectly(events: readonly EventEnvelope[], prefix: string) {
+    return countEvents(
+      events.map((event, i) => ({ messageId: `${prefix}${i}`, event: event as ParsedEvent })),
+      { store: createReportStore(clients.doc, table), now: () => NOW, sleep: async () => {} },
+    );
+  }
+
+  it.each([
+    ['a marker key over 2,048 bytes', '2026-03-11', { id: 'y'.repeat(2_100) }],
+    [
+      'data nested deeper than 32 levels',
+      '2026-03-12',
+      { type: 'sweep.completed', data: deep(40) },
+    ],
+    ['an unsafe integer', '2026-03-13', { type: 'sweep.completed', data: { n: 2 ** 53 + 2 } }],
+  ] as const)(
+    'the store rejects %s: that event alone fails, the nine are counted once',
+    async (_name, asOf, change) => {
+      const good = nineOn(asOf, `L-${asOf}`);
+      const poison = { ...overdue('L-bad', asOf, 10, 'M1', 1), ...change } as EventEnvelope;
+      const batch = [...good.slice(0, 7), poison, ...good.slice(7)];
+
+      const first = await countDirectly(batch, 'm');
+      expect(first.failedMessageIds).toEqual(['m7']);
+      expect(first.rejected.map((r) => r.eventId)).toEqual([poison.id]);
+      expect(first.counted).toHaveLength(9);
+
+      const redelivered = await countDirectly(batch, 'r');
+      expect(redelivered.counted).toEqual([]);
+      expect([...redelivered.duplicates].sort()).toEqual(good.map((e) => e.id).sort());
+      expect(redelivered.failedMessageIds).toEqual(['r7']);
+
+      expect(await report(asOf)).toMatchObject({
+        loansOverdue: 9,
+        amountOverdue: { CNY: nineTotal },
+        complete: false,
+      });
+    },
+  );
+});
+
+/** `{ a: { a: … } }` nested `levels` deep. */
+function deep(levels: number): Record<string, unknown> {
+  let value: Record<string, unknown> = { leaf: 1 };
+  for (let level = 1; level < levels; level++) value = { a: value };
+  return value;
+}

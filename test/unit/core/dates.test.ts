@@ -6,6 +6,7 @@ import {
   daysBetween,
   isValidTimeZone,
   parseBusinessDate,
+  parseInstant,
 } from '../../../functions/core/dates';
 import { d } from '../../support/loans';
 
@@ -64,4 +65,23 @@ describe('businessDateOf', () => {
     expect(isValidTimeZone('Mars/Olympus')).toBe(false);
     expect(isValidTimeZone('')).toBe(false);
   });
+});
+
+describe('parseInstant', () => {
+  it('reads the zone, the fraction to the millisecond, and years before 100 as written', () => {
+    expect(parseInstant('2026-11-28T00:30:00+08:00')?.toISOString()).toBe(
+      '2026-11-27T16:30:00.000Z',
+    );
+    expect(parseInstant('2026-11-27T23:59:59.999999999-00:30')?.toISOString()).toBe(
+      '2026-11-28T00:29:59.999Z',
+    );
+    expect(parseInstant('0099-12-31T23:59:59Z')?.getUTCFullYear()).toBe(99);
+  });
+
+  it.each(['1', '2026-02-30T00:00:00Z', '2026-11-27T16:30:00', '2026-11-27T16:30:00.Z', ''])(
+    'rejects %j, which new Date() might accept',
+    (text) => {
+      expect(parseInstant(text)).toBeUndefined();
+    },
+  );
 });

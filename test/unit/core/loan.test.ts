@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseLoanItem } from '../../../functions/core/loan';
 import { rational } from '../../../functions/core/rational';
 import type { LoanParseResult } from '../../../functions/core/types';
+import { MAX_REASON_CHARS } from '../../../functions/core/values';
 
 /** A complete upstream item as the document client returns it (plain numbers). */
 function item(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -121,7 +122,7 @@ describe('malformed items are rejected with a reason naming the attribute', () =
     [
       'bad wrapped number',
       item({ dailyInterestRate: { value: 'abc' } }),
-      'dailyInterestRate: abc is not a number',
+      'dailyInterestRate: "abc" is not a number',
     ],
     ['bad currency', item({ currency: 'yuan' }), 'currency: "yuan" is not an ISO 4217 code'],
     [
@@ -196,5 +197,72 @@ describe('malformed items are rejected with a reason naming the attribute', () =
       ok: false,
       reason: 'loanId: 42 is not a string',
     });
+  });
+});
+
+describe('reasons carry no personal data and stay short (SPEC §5.4)', () => {
+  const NAME = 'Zhang San';
+  const PHONE = '13800138000';
+
+  it.each<[string, unknown, string]>([
+    ['a number', Number(PHONE), 'borrowerId: a number is not a string'],
+    ['a map', { name: NAME, phone: PHONE }, 'borrowerId: a map is not a string'],
+    ['a list', [NAME, PHONE], 'borrowerId: a list is not a string'],
+    ['a wrapped number', { value: PHONE }, 'borrowerId: a number is not a string'],
+  ])(
+    'a borrowerId holding a name and phone number as %s is never quoted',
+    (_kind, value, reason) => {
+      const text = reasonOf(parseLoanItem(item({ borrowerId: value })));
+      expect(text).toBe(reason);
+      expect(text).not.toContain(NAME);
+      expect(text).not.toContain(PHONE);
+    },
+  );
+
+  it('a map in a known attribute is described, never opened (its keys may be personal)', () => {
+    const text = reasonOf(parseLoanItem(item({ currency: { name: NAME, phone: PHONE } })));
+    expect(text).toBe('currency: a map of 2 entries is not a string');
+  });
+
+  it('a huge malformed value gives a short reason naming the attribute', () => {
+    const huge = 'x'.repeat(390_000);
+    const reason = reasonOf(parseLoanItem(withInstallment(1, { dueDate: huge })));
+    expect(reason).toBe(
+      'installments[1].dueDate: a string of 390000 characters is not a YYYY-MM-DD date',
+    );
+    const list = Array.from({ length: 50_000 }, (_, i) => i);
+    expect(reasonOf(parseLoanItem(item({ status: list })))).toBe(
+      'status: a list of 50000 items is not a string',
+    );
+    expect(reasonOf(parseLoanItem(item({ principal: { value: '9'.repeat(5000) } })))).toBe(
+      'principal: a number of 5000 characters is not an integer',
+    );
+  });
+
+  it('quotes a short value whole', () => {
+    expect(reasonOf(parseLoanItem(item({ status: 'OPEN' })))).toBe(
+      'status: "OPEN" is not one of ACTIVE, PAID_OFF, CHARGED_OFF, CANCELLED',
+    );
+    expect(reasonOf(parseLoanItem(item({ status: 'O'.repeat(41) })))).toBe(
+      'status: a string of 41 characters is not one of ACTIVE, PAID_OFF, CHARGED_OFF, CANCELLED',
+    );
+  });
+
+  it('keeps every reason within 200 characters, naming the attribute, whatever the value', () => {
+    const huge = 'x'.repeat(390_000);
+    const cases: [Record<string, unknown>, string][] = [
+      [{ currency: huge }, 'currency'],
+      [{ status: huge }, 'status'],
+      [{ principal: huge }, 'principal'],
+      [{ productCode: 42 }, 'productCode'],
+      [{ borrowerId: { name: huge } }, 'borrowerId'],
+      [{ installments: [{ seq: 1, dueDate: huge }] }, 'installments[0]'],
+    ];
+    for (const [bad, attribute] of cases) {
+      const reason = reasonOf(parseLoanItem(item(bad)));
+      expect(reason.length).toBeLessThanOrEqual(MAX_REASON_CHARS);
+      expect(reason.startsWith(attribute), reason).toBe(true);
+      expect(reason).not.toContain('xxxxxxxxxx');
+    }
   });
 });

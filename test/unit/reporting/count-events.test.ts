@@ -8,6 +8,7 @@ import type {
   DateDelta,
   ReportStore,
 } from '../../../functions/adapters/report-store';
+import type { ParsedEvent } from '../../../functions/core/event-message';
 import { countEvents, EVENT_MARKER_TTL_SECONDS } from '../../../functions/reporting/count-events';
 import {
   delinquencyChangedEvent,
@@ -16,7 +17,10 @@ import {
   overdueEvent,
 } from '../../support/events';
 
-function scriptedStore(outcomes: CommitOutcome[]) {
+/** A scripted commit: an outcome, an error to throw, or a function of the event ids. */
+type Script = CommitOutcome | Error | ((eventIds: readonly string[]) => CommitOutcome | Error);
+
+function scriptedStore(outcomes: Script[]) {
   const commits: {
     deltas: readonly DateDelta[];
     eventIds: readonly string[];
@@ -29,7 +33,10 @@ function scriptedStore(outcomes: CommitOutcome[]) {
     },
     commit: async (deltas, eventIds, expiresAt) => {
       commits.push({ deltas, eventIds, expiresAt });
-      return outcomes.shift() ?? { kind: 'committed' };
+      const next = outcomes.shift() ?? { kind: 'committed' };
+      const outcome = typeof next === 'function' ? next(eventIds) : next;
+      if (outcome instanceof Error) throw outcome;
+      return outcome;
     },
     get: async () => undefined,
   };
@@ -49,7 +56,12 @@ describe('counting a batch', () => {
       [a, b, c].map((event, i) => ({ messageId: `m${i}`, event })),
       { store, now, sleep: noSleep },
     );
-    expect(result).toEqual({ counted: [a, b, c], duplicates: [], failedMessageIds: [] });
+    expect(result).toEqual({
+      counted: [a, b, c],
+      duplicates: [],
+      failedMessageIds: [],
+      rejected: [],
+    });
     expect(ensured).toEqual([['2026-03-07', '2026-03-06']]);
     expect(commits).toHaveLength(1);
     expect(commits[0]?.deltas.map((x) => x.asOf)).toEqual(['2026-03-07', '2026-03-06']);
@@ -89,7 +101,12 @@ describe('counting a batch', () => {
       ],
       { store, now, sleep: noSleep },
     );
-    expect(result).toEqual({ counted: [fresh], duplicates: [old.id], failedMessageIds: [] });
+    expect(result).toEqual({
+      counted: [fresh],
+      duplicates: [old.id],
+      failedMessageIds: [],
+      rejected: [],
+    });
     expect(commits[1]?.eventIds).toEqual([fresh.id]);
     expect(commits[1]?.deltas[0]?.delta).toMatchObject({ loansOverdue: 0, dueSoon: 1 });
   });
@@ -120,7 +137,12 @@ describe('counting a batch', () => {
       ],
       { store, now, sleep: noSleep, maxConflictAttempts: 3 },
     );
-    expect(result).toEqual({ counted: [], duplicates: [], failedMessageIds: ['m1', 'm2'] });
+    expect(result).toEqual({
+      counted: [],
+      duplicates: [],
+      failedMessageIds: ['m1', 'm2'],
+      rejected: [],
+    });
     expect(commits).toHaveLength(3);
   });
 
@@ -133,5 +155,91 @@ describe('counting a batch', () => {
     expect(result.failedMessageIds).toEqual([]);
     expect(commits).toEqual([]);
     expect(ensured).toEqual([]);
+  });
+});
+
+describe('an event the table cannot store fails alone (SPEC §8)', () => {
+  const poison = { ...overdueEvent('2026-03-07', 7), id: 'L-poison:loan.overdue:2026-03-07' };
+  const good = [1, 2, 3].map((n) => ({
+    ...overdueEvent('2026-03-07', 7),
+    id: `L-${n}:loan.overdue:2026-03-07`,
+  }));
+  const storeError = Object.assign(new Error('Hash primary key values must be under 2048 bytes'), {
+    name: 'ValidationException',
+  });
+  /** Fails every commit that includes the poison event. */
+  const rejectsPoison = (eventIds: readonly string[]) =>
+    eventIds.includes(poison.id) ? storeError : ({ kind: 'committed' } as const);
+
+  it('commits event by event after the batch fails, failing only the bad one', async () => {
+    const { store, commits } = scriptedStore(Array.from({ length: 5 }, () => rejectsPoison));
+    const batch = [good[0], poison, good[1], good[2]].map((event, i) => ({
+      messageId: `m${i}`,
+      event: event as ParsedEvent,
+    }));
+    const result = await countEvents(batch, { store, now, sleep: noSleep });
+    expect(result).toEqual({
+      counted: good,
+      duplicates: [],
+      failedMessageIds: ['m1'],
+      rejected: [{ eventId: poison.id, messageIds: ['m1'], error: storeError }],
+    });
+    expect(commits.map((c) => c.eventIds)).toEqual([
+      [good[0]?.id, poison.id, good[1]?.id, good[2]?.id],
+      [good[0]?.id],
+      [poison.id],
+      [good[1]?.id],
+      [good[2]?.id],
+    ]);
+  });
+
+  it('keeps the duplicates found before the error and does not commit them again', async () => {
+    const [first, second] = good as [ParsedEvent, ParsedEvent];
+    const { store, commits } = scriptedStore([
+      { kind: 'already-counted', eventIds: [first.id] },
+      storeError,
+      rejectsPoison,
+      rejectsPoison,
+    ]);
+    const result = await countEvents(
+      [first, poison, second].map((event, i) => ({ messageId: `m${i}`, event })),
+      { store, now, sleep: noSleep },
+    );
+    expect(result.duplicates).toEqual([first.id]);
+    expect(result.counted).toEqual([second]);
+    expect(result.failedMessageIds).toEqual(['m1']);
+    expect(commits.slice(2).map((c) => c.eventIds)).toEqual([[poison.id], [second.id]]);
+  });
+
+  it('a batch of one that fails is rejected without a second attempt', async () => {
+    const { store, commits } = scriptedStore([storeError]);
+    const result = await countEvents([{ messageId: 'm0', event: poison }], {
+      store,
+      now,
+      sleep: noSleep,
+    });
+    expect(result.failedMessageIds).toEqual(['m0']);
+    expect(result.rejected.map((r) => r.eventId)).toEqual([poison.id]);
+    expect(commits).toHaveLength(1);
+  });
+
+  it('an event that conflicts on its own is failed for redelivery, not rejected', async () => {
+    const [first, second] = good as [ParsedEvent, ParsedEvent];
+    const { store } = scriptedStore([
+      storeError,
+      { kind: 'conflict' },
+      { kind: 'conflict' },
+      { kind: 'committed' },
+    ]);
+    const result = await countEvents(
+      [first, second].map((event, i) => ({ messageId: `m${i}`, event })),
+      { store, now, sleep: noSleep, maxConflictAttempts: 2 },
+    );
+    expect(result).toEqual({
+      counted: [second],
+      duplicates: [],
+      failedMessageIds: ['m0'],
+      rejected: [],
+    });
   });
 });

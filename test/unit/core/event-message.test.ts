@@ -1,0 +1,164 @@
+/**
+ * What the envelope schema lets through is what the consumers' tables can store (SPEC §8): key
+ * lengths in bytes, safe integers, and a `sweep.completed` summary of bounded depth and size.
+ */
+import { describe, expect, it } from 'vitest';
+import { eventMarkerKey } from '../../../functions/adapters/report-store';
+import {
+  MAX_EVENT_ID_BYTES,
+  MAX_SUMMARY_BYTES,
+  MAX_SUMMARY_DEPTH,
+  parseEventMessage,
+} from '../../../functions/core/event-message';
+import { buildLoanEvent, buildSweepCompletedEvent } from '../../../functions/core/events';
+import { DYNAMODB_KEY_BYTES, utf8ByteLength } from '../../../functions/core/values';
+import { d, RUN } from '../../support/loans';
+
+function overdue(loanId = 'L-1') {
+  return buildLoanEvent(
+    'loan.overdue',
+    { loanId, borrowerId: 'B-1' },
+    { bucket: 'M1', dpd: 7 },
+    d('2026-03-07'),
+    RUN,
+    {
+      dpd: 7,
+      bucket: 'M1',
+      inGrace: false,
+      forbearance: false,
+      amountOverdue: 100,
+      currency: 'CNY',
+    },
+  );
+}
+
+const completed = (summary: Record<string, unknown>) =>
+  buildSweepCompletedEvent(summary, d('2026-03-07'), RUN);
+
+function reasonOf(body: unknown): string {
+  const result = parseEventMessage(typeof body === 'string' ? body : JSON.stringify(body));
+  if (result.ok) throw new Error('expected a rejection');
+  return result.reason;
+}
+
+const accepts = (body: unknown) => parseEventMessage(JSON.stringify(body)).ok;
+
+/** `{ a: { a: … 1 } }` with `levels` nested maps. */
+function nested(levels: number): Record<string, unknown> {
+  let value: Record<string, unknown> = { leaf: 1 };
+  for (let level = 1; level < levels; level++) value = { a: value };
+  return value;
+}
+
+describe('ids fit DynamoDB keys', () => {
+  it(`accepts an event id of ${MAX_EVENT_ID_BYTES} bytes, whose marker key still fits`, () => {
+    const id = 'x'.repeat(MAX_EVENT_ID_BYTES);
+    expect(accepts({ ...overdue(), id })).toBe(true);
+    expect(utf8ByteLength(eventMarkerKey(id))).toBeLessThanOrEqual(DYNAMODB_KEY_BYTES);
+  });
+
+  it('rejects a longer id, counting bytes rather than characters', () => {
+    expect(reasonOf({ ...overdue(), id: 'x'.repeat(MAX_EVENT_ID_BYTES + 1) })).toBe(
+      'id: must be at most 2000 bytes in UTF-8 (a DynamoDB key)',
+    );
+    // 700 characters, 2,100 bytes.
+    expect(reasonOf({ ...overdue(), id: '贷'.repeat(700) })).toMatch(/^id: must be at most 2000/);
+  });
+
+  it('rejects a loanId over the 2,048-byte key limit of the loans and reminders tables', () => {
+    const loanId = 'L'.repeat(DYNAMODB_KEY_BYTES + 1);
+    expect(reasonOf({ ...overdue(), loanId })).toBe(
+      'loanId: must be at most 2048 bytes in UTF-8 (a DynamoDB key)',
+    );
+    expect(accepts({ ...overdue(), loanId: 'L'.repeat(DYNAMODB_KEY_BYTES) })).toBe(true);
+  });
+});
+
+describe('integers are safe integers', () => {
+  it('rejects an amount beyond 2^53 − 1, naming the field', () => {
+    const event = overdue();
+    const body = JSON.stringify(event).replace(
+      '"amountOverdue":100',
+      '"amountOverdue":9007199254740993',
+    );
+    expect(reasonOf(body)).toBe('data.amountOverdue: must be a safe integer ≥ 0 (minor units)');
+  });
+
+  it('rejects a dpd that JSON reads as Infinity', () => {
+    const body = JSON.stringify(overdue()).replace('"dpd":7,"bucket"', '"dpd":1e400,"bucket"');
+    expect(reasonOf(body)).toMatch(/^data\.dpd: must be a safe integer ≥ 0/);
+  });
+});
+
+describe('a sweep.completed summary is storable', () => {
+  it('accepts a summary with counts, fractions, strings, lists and maps', () => {
+    expect(
+      accepts(
+        completed({
+          runId: 'run-1',
+          loansExamined: 12,
+          ratio: 0.25,
+          skipped: { count: 1, loans: [{ loanId: 'L-9', reason: 'principal: missing' }] },
+          charges: { CNY: { lateFees: 0, penaltyInterest: 10 } },
+        }),
+      ),
+    ).toBe(true);
+  });
+
+  it(`accepts ${MAX_SUMMARY_DEPTH} levels of nesting and rejects ${MAX_SUMMARY_DEPTH + 1}`, () => {
+    expect(accepts(completed(nested(MAX_SUMMARY_DEPTH)))).toBe(true);
+    expect(reasonOf(completed(nested(MAX_SUMMARY_DEPTH + 1)))).toBe(
+      `data${'.a'.repeat(MAX_SUMMARY_DEPTH)}: nests deeper than ${MAX_SUMMARY_DEPTH} levels`,
+    );
+    // Deeper than DynamoDB's 32 levels, as the tester sent it.
+    expect(reasonOf(completed(nested(40)))).toMatch(/nests deeper than 16 levels$/);
+  });
+
+  it('rejects numbers the document client or DynamoDB would refuse, naming each', () => {
+    const body = JSON.stringify(completed({ durationMs: 1, tiny: 2, list: [3] }))
+      .replace('"durationMs":1', '"durationMs":9007199254740993')
+      .replace('"tiny":2', '"tiny":1e-200')
+      .replace('[3]', '[1e400]');
+    const reason = reasonOf(body);
+    expect(reason).toContain('data.durationMs: must be a number DynamoDB keeps exactly');
+    expect(reason).toContain('data.tiny: must be a number DynamoDB keeps exactly');
+    expect(reason).toContain('data.list.0: must be a number DynamoDB keeps exactly');
+  });
+
+  it('rejects an empty map key, which DynamoDB refuses', () => {
+    expect(reasonOf(completed({ skipped: { '': 1 } }))).toBe('data.skipped: has an empty key');
+  });
+
+  it(`rejects a summary over ${MAX_SUMMARY_BYTES} bytes`, () => {
+    const reason = reasonOf(completed({ note: 'x'.repeat(MAX_SUMMARY_BYTES) }));
+    expect(reason).toBe(
+      `data: is ${MAX_SUMMARY_BYTES + 11} bytes as JSON, over ${MAX_SUMMARY_BYTES}`,
+    );
+  });
+
+  it('rejects a summary that is not an object', () => {
+    expect(reasonOf({ ...completed({}), data: [1, 2] })).toBe('data: must be an object');
+  });
+});
+
+describe('reasons are bounded', () => {
+  it('lists the first ten problems and counts the rest', () => {
+    const event = buildLoanEvent(
+      'loan.fee_applied',
+      { loanId: 'L-1', borrowerId: 'B-1' },
+      { bucket: 'M1', dpd: 5 },
+      d('2026-03-07'),
+      RUN,
+      { lateFee: 0, penaltyInterest: 1, currency: 'CNY', capped: false, entryIds: [] },
+    );
+    const reason = reasonOf({ ...event, data: { ...event.data, entryIds: Array(50_000).fill(7) } });
+    expect(reason).toMatch(/; … and 49990 more problems$/);
+    expect(reason.length).toBeLessThanOrEqual(2000);
+  });
+
+  it('never quotes a body that is not JSON', () => {
+    const body = `{"borrowerId": "Zhang San 13800138000"`;
+    const reason = reasonOf(body);
+    expect(reason).toBe(`body is not JSON (${body.length} characters)`);
+  });
+});
