@@ -29,6 +29,7 @@ import { SWEEP_SHARDS } from '../infra/definitions';
 import { runFloor } from './lib/bench-floor';
 import { seedBenchPortfolio } from './lib/bench-portfolio';
 import { startLocalAws } from './lib/emulators';
+import { exitUnlessJava } from './lib/java';
 import { createLocalResources } from './lib/local-resources';
 import { type CapacityMeter, memoryPeaks, meterDynamoDb, meterSns } from './lib/meters';
 
@@ -106,6 +107,7 @@ const snapshot = (meter: CapacityMeter): CapacityMeter => ({ ...meter, calls: { 
 
 async function main() {
   const options = parseOptions(process.argv.slice(2));
+  exitUnlessJava('npm run bench');
   const closed = Math.round((options.candidates * options.closedRatio) / (1 - options.closedRatio));
   // The SNS/SQS emulator runs in its own process so its queues do not count in the sweep's memory.
   const localAws = await startLocalAws({ snsSqsInSeparateProcess: true });

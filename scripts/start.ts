@@ -17,6 +17,7 @@ import { formatMoney } from '../functions/core/money';
 import type { BusinessDate } from '../functions/core/types';
 import { SKIPPED_LIST_LIMIT } from '../functions/sweep/summary';
 import { type LocalAws, startLocalAws } from './lib/emulators';
+import { exitUnlessJava } from './lib/java';
 import {
   type LocalRunOptions,
   type LocalRunResult,
@@ -249,6 +250,7 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  exitUnlessJava('npm start');
   const bars = progressBars(!options.json && process.stderr.isTTY === true);
   let localAws: LocalAws | undefined;
   const shutdown = async () => {
