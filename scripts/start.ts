@@ -25,6 +25,7 @@ import {
   runLocal,
 } from './lib/local-run';
 import { renderReport } from './lib/report-table';
+import { renderTrend } from './lib/report-trend';
 
 const USAGE = `usage: npm start -- [options]
 
@@ -233,6 +234,10 @@ function renderText(result: LocalRunResult): string {
       `  [${reminder.locale} ${reminder.kind}] ${reminder.loanId} after ${reminder.sendAfter}`,
     );
     out.push(`    ${reminder.message}`);
+  }
+  // Several days end with the portfolio's ageing trend, as `npm run report -- --days K` prints it.
+  if (days.length > 1) {
+    out.push('', renderTrend(days, options.dryRun ? 'no report (dry run)' : 'no report'));
   }
   return `${out.join('\n')}\n`;
 }
