@@ -1,6 +1,7 @@
 /**
  * `npm start` end to end: the local run in-process on the harness's emulators (small portfolio,
- * two days), and the CLI as a user runs it — JSON output, exit codes, nothing left running.
+ * two days), and the CLI as a user runs it — JSON output, the trend after several days, exit
+ * codes, nothing left running.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
@@ -76,6 +77,22 @@ describe('npm start', () => {
     expect(output.days[0]?.summary.complete).toBe(true);
     const survivors = [...dynamoDbLocalPids()].filter((pid) => !before.has(pid));
     expect(survivors).toEqual([]);
+  }, 150_000);
+
+  // In this file, after the test above: a second `npm start` running beside it would start a
+  // DynamoDB Local that the survivors check counts.
+  it('with --days ends with the trend of the days it swept', () => {
+    const run = start(['--loans', '80', '--asOf', '2026-11-20', '--days', '2']);
+    expect(run.status, run.stderr).toBe(0);
+    const out = run.stdout.trimEnd();
+    const trendAt = out.indexOf(
+      'Portfolio trend 2026-11-20 … 2026-11-21 (2 business days, oldest first; 2 with a report)',
+    );
+    expect(trendAt).toBeGreaterThan(out.indexOf('Reminders for 2026-11-21'));
+    const trend = out.slice(trendAt);
+    expect(trend).toMatch(/│ 2026-11-20 │ \d+\s+│ 1+/);
+    expect(trend).toMatch(/│ 2026-11-21 │ \d+\s+│ 1+/);
+    expect(out.split('\n').at(-1)).toMatch(/^ {2}charged off\s+\S{2} {2}\d+ → \d+$/);
   }, 150_000);
 
   it('rejects a bad option with exit code 2 and a message naming it', () => {
