@@ -22,6 +22,11 @@ import { allowPublish, allowTable } from './constructs/permissions';
 import { ServiceFunction } from './constructs/service-function';
 import { DataTables } from './constructs/tables';
 import {
+  readTestEvents,
+  ShareableTestEvents,
+  SWEEP_TEST_EVENTS_DIR,
+} from './constructs/test-events';
+import {
   DUE_INDEX,
   ENV_VARS,
   LEDGER_TABLE,
@@ -54,6 +59,7 @@ export class OverdueSweepStack extends Stack {
   readonly reporting: ServiceFunction;
   readonly schedule: DailySchedule;
   readonly alarms: OperationalAlarms;
+  readonly sweepTestEvents: ShareableTestEvents;
 
   constructor(scope: Construct, id: string, props: OverdueSweepStackProps) {
     super(scope, id, props);
@@ -153,6 +159,13 @@ export class OverdueSweepStack extends Stack {
         Schedule: this.schedule.deadLetterQueue,
       },
       ...(config.alarmEmail && { email: config.alarmEmail }),
+    });
+
+    this.sweepTestEvents = new ShareableTestEvents(this, 'SweepTestEvents', {
+      target: this.sweep.function,
+      events: readTestEvents(SWEEP_TEST_EVENTS_DIR),
+      createRegistry: config.createTestEventRegistry,
+      description: `overdue-sweep: console test events of the sweep (from ${SWEEP_TEST_EVENTS_DIR})`,
     });
 
     this.acknowledgeFindings();

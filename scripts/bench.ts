@@ -31,6 +31,7 @@ import { SWEEP_SHARDS } from '../infra/definitions';
 import { runFloor } from './lib/bench-floor';
 import { seedBenchPortfolio } from './lib/bench-portfolio';
 import { startLocalAws } from './lib/emulators';
+import { exitUnlessJava } from './lib/java';
 import { createLocalResources, type LocalResources } from './lib/local-resources';
 import { type CapacityMeter, memoryPeaks, meterDynamoDb, meterSns } from './lib/meters';
 import { createPublisherPump } from './lib/stream-pump';
@@ -134,6 +135,7 @@ const round2 = (value: number) => Math.round(value * 100) / 100;
 
 async function main() {
   const options = parseOptions(process.argv.slice(2));
+  exitUnlessJava('npm run bench');
   const closed = Math.round((options.candidates * options.closedRatio) / (1 - options.closedRatio));
   // The SNS/SQS emulator runs in its own process so its queues do not count in the sweep's memory.
   const localAws = await startLocalAws({ snsSqsInSeparateProcess: true });

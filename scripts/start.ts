@@ -17,6 +17,7 @@ import { formatMoney } from '../functions/core/money';
 import type { BusinessDate } from '../functions/core/types';
 import { SKIPPED_LIST_LIMIT } from '../functions/sweep/summary';
 import { type LocalAws, startLocalAws } from './lib/emulators';
+import { exitUnlessJava } from './lib/java';
 import {
   type LocalRunOptions,
   type LocalRunResult,
@@ -24,6 +25,7 @@ import {
   runLocal,
 } from './lib/local-run';
 import { renderReport } from './lib/report-table';
+import { renderTrend } from './lib/report-trend';
 
 const USAGE = `usage: npm start -- [options]
 
@@ -233,6 +235,10 @@ function renderText(result: LocalRunResult): string {
     );
     out.push(`    ${reminder.message}`);
   }
+  // Several days end with the portfolio's ageing trend, as `npm run report -- --days K` prints it.
+  if (days.length > 1) {
+    out.push('', renderTrend(days, options.dryRun ? 'no report (dry run)' : 'no report'));
+  }
   return `${out.join('\n')}\n`;
 }
 
@@ -249,6 +255,7 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  exitUnlessJava('npm start');
   const bars = progressBars(!options.json && process.stderr.isTTY === true);
   let localAws: LocalAws | undefined;
   const shutdown = async () => {

@@ -147,24 +147,28 @@ export const NON_PERFORMING_BUCKETS: readonly Bucket[] = ['M4', 'M5', 'M6', 'M7'
 
 /**
  * Percentages derived from a report, as decimal text rounded to 2 places (absent when the
- * denominator is 0 or unknown): the delinquency rate `100 × loansOverdue ÷ loansExamined` (the
- * run summary's candidates: loans due or overdue) and the non-performing share
- * `100 × (M4 + … + M7) ÷ loansOverdue`.
+ * denominator is 0 or unknown): the overdue share of the loans examined
+ * `100 × loansOverdue ÷ loansExamined` (the run summary's candidates: only loans due or overdue,
+ * read from the sparse index, so this is not a delinquency rate over the active book) and the
+ * non-performing share `100 × (M4 + … + M7) ÷ loansOverdue`.
  */
 export function reportRatios(report: {
   readonly loansOverdue: number;
   readonly buckets: Readonly<Partial<Record<Bucket, number>>>;
   readonly loansExamined?: number;
-}): { readonly delinquencyRatePercent?: string; readonly nonPerformingSharePercent?: string } {
+}): {
+  readonly overdueShareOfExaminedPercent?: string;
+  readonly nonPerformingSharePercent?: string;
+} {
   const percent = (numerator: number, denominator: number | undefined) =>
     denominator === undefined || denominator <= 0
       ? undefined
       : toDecimalString(rational(100n * BigInt(numerator), BigInt(denominator)), 2);
   const nonPerforming = NON_PERFORMING_BUCKETS.reduce((n, b) => n + (report.buckets[b] ?? 0), 0);
-  const delinquencyRatePercent = percent(report.loansOverdue, report.loansExamined);
+  const overdueShareOfExaminedPercent = percent(report.loansOverdue, report.loansExamined);
   const nonPerformingSharePercent = percent(nonPerforming, report.loansOverdue);
   return {
-    ...(delinquencyRatePercent === undefined ? {} : { delinquencyRatePercent }),
+    ...(overdueShareOfExaminedPercent === undefined ? {} : { overdueShareOfExaminedPercent }),
     ...(nonPerformingSharePercent === undefined ? {} : { nonPerformingSharePercent }),
   };
 }

@@ -12,6 +12,7 @@ export const CONTEXT_KEYS = {
   scheduleTime: 'scheduleTime',
   feePolicy: 'feePolicy',
   alarmEmail: 'alarmEmail',
+  createTestEventRegistry: 'createTestEventRegistry',
 } as const;
 
 /** Daily run time in the business time zone when `scheduleTime` is not set (SPEC §2). */
@@ -35,6 +36,11 @@ export interface StackConfig {
   readonly feePolicy?: string;
   /** Address subscribed to the alarm topic; undefined = no e-mail subscription. */
   readonly alarmEmail?: string;
+  /**
+   * Create the account's `lambda-testevent-schemas` registry (default); false when it already
+   * exists in the account and region, so the stack only adds the sweep's schema to it.
+   */
+  readonly createTestEventRegistry: boolean;
 }
 
 /** Context cannot be used; the message names each bad key. */
@@ -60,6 +66,16 @@ function optionalString(node: Node, key: string, problems: string[]): string | u
     return undefined;
   }
   return value.trim();
+}
+
+/** A boolean from cdk.json (true/false) or the command line (`-c key=true|false`). */
+function optionalBoolean(node: Node, key: string, fallback: boolean, problems: string[]): boolean {
+  const value: unknown = node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return fallback;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  problems.push(`${key}: ${JSON.stringify(value)} is not true or false`);
+  return fallback;
 }
 
 function readFeePolicy(node: Node, problems: string[]): string | undefined {
@@ -104,10 +120,18 @@ export function readStackConfig(node: Node): StackConfig {
     problems.push(`${CONTEXT_KEYS.alarmEmail}: "${alarmEmail}" is not an e-mail address`);
   }
 
+  const createTestEventRegistry = optionalBoolean(
+    node,
+    CONTEXT_KEYS.createTestEventRegistry,
+    true,
+    problems,
+  );
+
   if (problems.length > 0 || !scheduleTime) throw new StackConfigError(problems);
   return {
     businessTimeZone: zone,
     scheduleTime,
+    createTestEventRegistry,
     ...(feePolicy !== undefined && { feePolicy }),
     ...(alarmEmail !== undefined && { alarmEmail }),
   };

@@ -1,8 +1,9 @@
 /**
- * The demo portfolio of `npm start`: a deterministic (seeded) mix that shows every part of the
- * product on day one — mostly closed and current loans, some due in 0–3 days, some in grace,
- * every bucket M1–M6, loans about to charge off, in forbearance, capped, opted out, both
- * locales, two products, and a few malformed items the sweep must skip and report.
+ * The demo portfolio of `npm start`: a deterministic (seeded) book that looks like a consumer
+ * micro-loan portfolio and shows every part of the product on day one — mostly closed and current
+ * loans, some due in 0–3 days, about 5% overdue (some in grace, a long tail from M1 down to M6, a
+ * handful about to charge off, some in forbearance, capped micro-loans, opted out of reminders),
+ * both locales, two products, and a few malformed items the sweep must skip and report.
  * Items follow SPEC §3 exactly; amounts are CNY fen.
  */
 
@@ -40,27 +41,61 @@ type Kind =
   | 'opted-out'
   | 'malformed';
 
-/** Share of each kind, in per mille. */
+/**
+ * The book, in per mille: mostly closed and current loans, a few due in the next days, and a few
+ * percent overdue (in grace, then the delinquent tail below), as a consumer micro-loan book looks.
+ */
 const MIX: readonly [Kind, number][] = [
-  ['closed', 450],
-  ['current', 200],
-  ['due-soon', 70],
-  ['in-grace', 50],
-  ['delinquent', 160],
-  ['charge-off', 10],
-  ['forbearance', 20],
-  ['capped', 20],
-  ['opted-out', 10],
-  ['malformed', 10],
+  ['closed', 435],
+  ['current', 470],
+  ['due-soon', 62],
+  ['in-grace', 8],
+  ['delinquent', 25],
 ];
 
-function kindOf(roll: number): Kind {
+/**
+ * The delinquent tail by bucket, in per cent: most loans a few weeks late, fewer at each step
+ * (dpd 4–30 for M1: 1–3 is grace; M6 stops short of the charge-off loans).
+ */
+const TAIL: readonly [low: number, high: number, percent: number][] = [
+  [4, 30, 50],
+  [31, 60, 20],
+  [61, 90, 12],
+  [91, 120, 8],
+  [121, 150, 7],
+  [151, 177, 3],
+];
+
+/**
+ * Every SHOWCASE_EVERY-th loan is one of the cases the demo must always show, in this order, so
+ * even a 200-loan portfolio has a malformed item, a loan about to charge off, a capped micro-loan
+ * and a forbearance (0.25% of the book are malformed or about to charge off, 0.5% each of the rest).
+ */
+const SHOWCASE_EVERY = 50;
+const SHOWCASE: readonly Kind[] = [
+  'malformed',
+  'charge-off',
+  'capped',
+  'forbearance',
+  'opted-out',
+  'capped',
+  'forbearance',
+  'opted-out',
+];
+
+/** The showcase kind of loan `index`, if it is a showcase slot. */
+function showcaseKindOf(index: number): Kind | undefined {
+  if (index % SHOWCASE_EVERY !== SHOWCASE_EVERY / 2 - 1) return undefined;
+  return SHOWCASE[Math.floor(index / SHOWCASE_EVERY) % SHOWCASE.length];
+}
+
+function pick<T>(roll: number, table: readonly (readonly [T, number])[], total: number): T {
   let threshold = 0;
-  for (const [kind, perMille] of MIX) {
-    threshold += perMille / 1000;
-    if (roll < threshold) return kind;
+  for (const [value, share] of table) {
+    threshold += share / total;
+    if (roll < threshold) return value;
   }
-  return 'current';
+  return (table[table.length - 1] as readonly [T, number])[0];
 }
 
 const between = (random: () => number, low: number, high: number) =>
@@ -89,7 +124,8 @@ function schedule(principal: number, count: number, firstUnpaid: BusinessDate, p
 
 /** Loan `index` of the portfolio generated from `seed`, as the item upstream would write. */
 export function demoLoan(index: number, asOf: BusinessDate, random: () => number) {
-  const kind = kindOf(random());
+  const roll = random();
+  const kind = showcaseKindOf(index) ?? pick(roll, MIX, 1000);
   const loanId = `L-${String(index + 1).padStart(6, '0')}`;
   const principal = between(random, 20, 300) * 10_000;
   const count = between(random, 3, 12);
@@ -125,15 +161,21 @@ export function demoLoan(index: number, asOf: BusinessDate, random: () => number
       return active(-between(random, 0, 3));
     case 'in-grace':
       return active(between(random, 1, 3));
-    case 'delinquent':
-      return active(between(random, 4, 175));
+    case 'delinquent': {
+      const [low, high] = pick(
+        random(),
+        TAIL.map(([lo, hi, percent]) => [[lo, hi] as const, percent] as const),
+        100,
+      );
+      return active(between(random, low, high));
+    }
     case 'charge-off':
       return active(between(random, 178, 180));
     case 'forbearance':
       return active(between(random, 10, 60), { forbearanceUntil: addDays(asOf, 14) });
     case 'capped': {
       // A small, expensive micro-loan long overdue: its charges hit the product's cap.
-      const firstUnpaid = addDays(asOf, -between(random, 40, 120));
+      const firstUnpaid = addDays(asOf, -between(random, 40, 150));
       return {
         ...base,
         productCode: 'MICRO',
@@ -147,7 +189,8 @@ export function demoLoan(index: number, asOf: BusinessDate, random: () => number
       return active(between(random, 1, 60), { remindersOptOut: true });
     case 'malformed': {
       const broken = active(between(random, 5, 40));
-      const variant = index % 3;
+      // Each malformed showcase loan breaks the item differently, in turn.
+      const variant = Math.floor(index / (SHOWCASE_EVERY * SHOWCASE.length)) % 3;
       if (variant === 0) {
         const { borrowerId: _missing, ...rest } = broken;
         return rest;

@@ -65,10 +65,11 @@ export function renderReport(report: ReportItem): string {
     ['Due soon', String(report.dueSoon)],
     ['Cured (back to M0)', String(report.cured)],
     [
-      'Delinquency rate',
-      ratios.delinquencyRatePercent === undefined
+      // Not a delinquency rate: the sweep examines only loans due or overdue, never the whole book.
+      'Overdue share',
+      ratios.overdueShareOfExaminedPercent === undefined
         ? '— (needs the run summary)'
-        : `${ratios.delinquencyRatePercent}% of ${loansExamined} loans examined`,
+        : `${ratios.overdueShareOfExaminedPercent}% of ${loansExamined} loans examined (due or overdue)`,
     ],
     [
       'Non-performing (M4+)',

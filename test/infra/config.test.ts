@@ -6,11 +6,18 @@ import { synthesize } from './synth';
 const configOf = (context: Record<string, unknown>) => readStackConfig(new App({ context }).node);
 
 describe('stack configuration from context', () => {
-  it('defaults to Asia/Shanghai at 00:30, the built-in policy and no alarm e-mail', () => {
+  it('defaults to Asia/Shanghai at 00:30, the built-in policy, no alarm e-mail, a new test-event registry', () => {
     expect(configOf({})).toEqual({
       businessTimeZone: 'Asia/Shanghai',
       scheduleTime: { hour: 0, minute: 30 },
+      createTestEventRegistry: true,
     });
+  });
+
+  it('reuses an existing test-event registry with createTestEventRegistry=false (cdk.json or -c)', () => {
+    expect(configOf({ createTestEventRegistry: 'false' }).createTestEventRegistry).toBe(false);
+    expect(configOf({ createTestEventRegistry: false }).createTestEventRegistry).toBe(false);
+    expect(configOf({ createTestEventRegistry: 'true' }).createTestEventRegistry).toBe(true);
   });
 
   it('accepts a fee policy as a JSON string or an object and passes it on as compact JSON', () => {
@@ -28,11 +35,13 @@ describe('stack configuration from context', () => {
         scheduleTime: '24:00',
         feePolicy: '{"default":{"graceDays":-1}}',
         alarmEmail: 'not-an-address',
+        createTestEventRegistry: 'no',
       });
     expect(bad).toThrow(/businessTimeZone: "Mars\/Olympus"/);
     expect(bad).toThrow(/scheduleTime: "24:00"/);
     expect(bad).toThrow(/feePolicy: .*FEE_POLICY\.default\.graceDays/);
     expect(bad).toThrow(/alarmEmail: "not-an-address"/);
+    expect(bad).toThrow(/createTestEventRegistry: "no" is not true or false/);
   });
 
   it('parses only 24-hour HH:MM times', () => {

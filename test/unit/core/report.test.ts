@@ -171,12 +171,12 @@ describe('merging deltas', () => {
 });
 
 describe('derived ratios', () => {
-  it('delinquency rate over the loans examined, non-performing share over the overdue loans', () => {
+  it('overdue share of the loans examined, non-performing share of the overdue loans', () => {
     expect(
       reportRatios({ loansOverdue: 8, buckets: { M1: 5, M4: 2, M7: 1 }, loansExamined: 32 }),
-    ).toEqual({ delinquencyRatePercent: '25', nonPerformingSharePercent: '37.5' });
+    ).toEqual({ overdueShareOfExaminedPercent: '25', nonPerformingSharePercent: '37.5' });
     expect(reportRatios({ loansOverdue: 1, buckets: {}, loansExamined: 3 })).toMatchObject({
-      delinquencyRatePercent: '33.33',
+      overdueShareOfExaminedPercent: '33.33',
     });
   });
 

@@ -32,8 +32,9 @@ describe('report table', () => {
     expect(text).toMatch(/Due soon\s+│ 2 /);
   });
 
-  it('derives the delinquency rate and the non-performing share', () => {
-    expect(text).toContain('77.78% of 9 loans examined');
+  it('derives the overdue share of the loans examined (not a delinquency rate) and the non-performing share', () => {
+    expect(text).toMatch(/Overdue share\s+│ 77\.78% of 9 loans examined \(due or overdue\)/);
+    expect(text).not.toMatch(/delinquency rate/i);
     expect(text).toContain('28.57% of overdue loans');
   });
 

@@ -1,0 +1,143 @@
+/**
+ * The sweep's console test events ship with the stack as shareable test events: the registry the
+ * Lambda console reads (unless the account already has it), and the sweep's schema holding every
+ * file of functions/sweep/test-events as an example the sweep's own validator accepts.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runIdOf } from '../../functions/sweep/job';
+import { parseSweepRequest, ValidationError } from '../../functions/sweep/request';
+import {
+  readTestEvents,
+  SWEEP_TEST_EVENTS_DIR,
+  TEST_EVENT_REGISTRY_NAME,
+} from '../../infra/constructs/test-events';
+import { SWEEP_SHARDS } from '../../infra/definitions';
+import { logicalId, render, type Synthesized, synthesize } from './synth';
+
+/** A fixed clock: 2026-11-28 20:00 in Shanghai, after every dated example. */
+const CONTEXT = {
+  now: new Date('2026-11-28T12:00:00Z'),
+  timeZone: 'Asia/Shanghai',
+  shardCount: SWEEP_SHARDS,
+};
+
+const eventsDir = new URL(`../../${SWEEP_TEST_EVENTS_DIR}/`, import.meta.url);
+/** The files as they are on disk: name → parsed JSON. */
+const files = new Map(
+  readdirSync(eventsDir)
+    .filter((file) => file.endsWith('.json'))
+    .map((file) => [
+      file.replace(/\.json$/, ''),
+      JSON.parse(readFileSync(new URL(file, eventsDir), 'utf8')) as unknown,
+    ]),
+);
+
+type Resource = {
+  Type: string;
+  Properties: Record<string, unknown>;
+  DependsOn?: string[];
+  DeletionPolicy?: string;
+};
+
+function resourcesOfType(synth: Synthesized, type: string): [string, Resource][] {
+  const resources = synth.template.toJSON().Resources as Record<string, Resource>;
+  return Object.entries(resources).filter(([, resource]) => resource.Type === type);
+}
+
+interface SchemaContent {
+  openapi: string;
+  components: {
+    schemas: Record<string, unknown>;
+    examples: Record<string, { value: unknown }>;
+  };
+}
+
+describe('shareable test events of the sweep', () => {
+  let synth: Synthesized;
+  let schema: Resource;
+  let content: SchemaContent;
+
+  beforeAll(() => {
+    synth = synthesize();
+    const schemas = resourcesOfType(synth, 'AWS::EventSchemas::Schema');
+    expect(schemas).toHaveLength(1);
+    schema = (schemas[0] as [string, Resource])[1];
+    content = JSON.parse(String(schema.Properties.Content)) as SchemaContent;
+  });
+
+  it('the four events are on disk: dry run today, named loans, a backfill date, the schedule', () => {
+    expect([...files.keys()].sort()).toEqual([
+      'backfill-date',
+      'dry-run-today',
+      'scheduled',
+      'two-loans',
+    ]);
+  });
+
+  it('creates the lambda-testevent-schemas registry by default and keeps it on stack deletion', () => {
+    const registries = resourcesOfType(synth, 'AWS::EventSchemas::Registry');
+    expect(registries).toHaveLength(1);
+    const [registryId, registry] = registries[0] as [string, Resource];
+    expect(registry.Properties.RegistryName).toBe(TEST_EVENT_REGISTRY_NAME);
+    expect(registry.DeletionPolicy).toBe('Retain');
+    expect(schema.DependsOn).toContain(registryId);
+  });
+
+  it('names the schema _<sweep function name>-schema, OpenApi3, in that registry', () => {
+    const sweepId = logicalId(synth.stack, synth.stack.sweep.function);
+    expect(schema.Properties.RegistryName).toBe(TEST_EVENT_REGISTRY_NAME);
+    expect(render(schema.Properties.SchemaName)).toBe(`_<${sweepId}>-schema`);
+    expect(schema.Properties.Type).toBe('OpenApi3');
+    expect(content.openapi).toBe('3.0.0');
+    expect(content.components.schemas.Event).toMatchObject({ type: 'object' });
+  });
+
+  it('holds every file as an example, exactly as written', () => {
+    const examples = Object.fromEntries(
+      Object.entries(content.components.examples).map(([name, { value }]) => [name, value]),
+    );
+    expect(examples).toEqual(Object.fromEntries(files));
+  });
+
+  it.each([...files.keys()])('the %s example is a valid sweep input', (name) => {
+    const example = content.components.examples[name]?.value;
+    const job = parseSweepRequest(example, CONTEXT);
+    expect(job.asOf <= '2026-11-28').toBe(true);
+    expect(job.runId).toBe(
+      runIdOf(job.asOf, job.dryRun, job.scope.kind === 'loan-ids' ? job.scope.loanIds : undefined),
+    );
+  });
+
+  it('the validator would reject an example that drifted from the contract', () => {
+    for (const value of Object.values(content.components.examples).map((e) => e.value)) {
+      const drifted = { ...(value as object), unexpected: true };
+      expect(() => parseSweepRequest(drifted, CONTEXT)).toThrow(ValidationError);
+    }
+  });
+
+  it('the scheduled example is a full run for the business date of its time', () => {
+    const job = parseSweepRequest(content.components.examples.scheduled?.value, CONTEXT);
+    expect(job.trigger).toBe('schedule');
+    expect(job.dryRun).toBe(false);
+    expect(job.scope.kind).toBe('due-index');
+  });
+
+  it('with createTestEventRegistry=false it adds the schema to the existing registry', () => {
+    const reuse = synthesize({ createTestEventRegistry: 'false' });
+    expect(resourcesOfType(reuse, 'AWS::EventSchemas::Registry')).toEqual([]);
+    const schemas = resourcesOfType(reuse, 'AWS::EventSchemas::Schema');
+    expect(schemas).toHaveLength(1);
+    const [, reused] = schemas[0] as [string, Resource];
+    expect(reused.Properties.RegistryName).toBe(TEST_EVENT_REGISTRY_NAME);
+    expect(reused.DependsOn).toBeUndefined();
+  });
+});
+
+describe('reading test events', () => {
+  it('reads each file once, named after it', () => {
+    const events = readTestEvents(SWEEP_TEST_EVENTS_DIR);
+    expect(events.map((e) => e.name)).toEqual([...files.keys()].sort());
+    expect(events.map((e) => e.payload)).toEqual(events.map((e) => files.get(e.name)));
+  });
+});
