@@ -1,11 +1,12 @@
 /**
- * The sweep Lambda (SPEC §5): a whole run invoked directly, or a shard part of the sweep-run
- * workflow. Thin: the sweep is assembled once per configuration (wiring.ts), logging and metrics
+ * The sweep Lambda (SPEC §5): a whole run invoked directly, or a step of the sweep-run workflow
+ * (plan, shard part, finish). Thin: the sweep is assembled once per configuration (wiring.ts), logging and metrics
  * are middy middlewares.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
@@ -21,7 +22,11 @@ import { createSweep } from './wiring';
 const { logger, metrics } = createObservability(SERVICE_NAMES.sweep);
 // One client per service for the life of the execution environment; endpoints come from the
 // SDK's own AWS_ENDPOINT_URL_* variables.
-const clients = { dynamodb: new DynamoDBClient({}), sns: new SNSClient({}) };
+const clients = {
+  dynamodb: new DynamoDBClient({}),
+  sns: new SNSClient({}),
+  sfn: new SFNClient({}),
+};
 
 // Validated at cold start (see shared/environment.ts): a bad deployment fails the first init.
 const sweep = environmentConfig(SWEEP_ENV_VARS, (env) =>

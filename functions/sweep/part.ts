@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { SWEEP_SHARDS } from '../../infra/definitions';
 import { businessDateOf, parseBusinessDate } from '../core/dates';
 import type { BusinessDate } from '../core/types';
-import { utf8ByteLength } from '../core/values';
+import { quoted, utf8ByteLength } from '../core/values';
 import type { SweepJob } from './job';
 import type { DueCursor } from './ports';
 import {
@@ -28,44 +28,59 @@ import {
 } from './request';
 import { emptyTotals, type SweepTotals, totalsSchema } from './summary';
 
-const loanId = z
+/** A loan id as the function accepts it anywhere (SPEC §5.1): 1–1,024 characters, a usable key. */
+export const loanIdSchema = z
   .string()
   .min(1)
   .max(MAX_LOAN_ID_CHARS)
   .refine((id) => utf8ByteLength(id) <= MAX_KEY_BYTES, {
     error: `must fit DynamoDB's ${MAX_KEY_BYTES}-byte key limit`,
   });
-const businessDate = z.string().refine((text) => parseBusinessDate(text) !== undefined, {
-  error: 'must be a YYYY-MM-DD date',
+/** A business date, `YYYY-MM-DD`, a real date. */
+export const businessDateSchema = z
+  .string()
+  .refine((text) => parseBusinessDate(text) !== undefined, {
+    error: 'must be a YYYY-MM-DD date',
+  });
+/** A run id as the function makes them (job.ts `runIdOf`). */
+export const runIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9._:-]{1,128}$/, { error: 'must be 1–128 letters, digits, . _ : -' });
+/** One of the 16 index shards. */
+export const shardSchema = z
+  .number()
+  .int()
+  .min(0)
+  .max(SWEEP_SHARDS - 1);
+/** Named loans: 1–1,000 ids, none repeated. */
+export const loanIdsSchema = z
+  .array(loanIdSchema)
+  .min(1)
+  .max(MAX_LOAN_IDS)
+  .refine((ids) => new Set(ids).size === ids.length, { error: 'must not repeat an id' });
+/** A shard cursor of the shape the function itself returns. */
+export const cursorSchema = z.strictObject({
+  nextDueDate: businessDateSchema,
+  loanId: loanIdSchema,
 });
+
 const header = {
-  runId: z
-    .string()
-    .regex(/^[A-Za-z0-9._:-]{1,128}$/, { error: 'must be 1–128 letters, digits, . _ : -' }),
-  asOf: businessDate,
+  runId: runIdSchema,
+  asOf: businessDateSchema,
   dryRun: z.boolean(),
   totals: totalsSchema.optional(),
   durationMs: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
 };
-const cursorSchema = z.strictObject({ nextDueDate: businessDate, loanId });
 const partSchema = z.strictObject({
   part: z.union([
     z.strictObject({
       ...header,
-      shard: z
-        .number()
-        .int()
-        .min(0)
-        .max(SWEEP_SHARDS - 1),
+      shard: shardSchema,
       cursor: cursorSchema.optional(),
     }),
     z.strictObject({
       ...header,
-      loanIds: z
-        .array(loanId)
-        .min(1)
-        .max(MAX_LOAN_IDS)
-        .refine((ids) => new Set(ids).size === ids.length, { error: 'must not repeat an id' }),
+      loanIds: loanIdsSchema,
     }),
   ]),
 });
@@ -83,22 +98,52 @@ export function isPartEvent(event: unknown): boolean {
 }
 
 /**
+ * Problems of a value a schema rejected, each named by its path (`part.cursor.loanId: …`); a key
+ * or path segment is shown as `quoted` shows values, so a long or odd key is never echoed whole.
+ */
+export function schemaProblems(error: z.ZodError): string[] {
+  const segment = (key: PropertyKey) =>
+    typeof key === 'number'
+      ? `[${key}]`
+      : /^[A-Za-z_][A-Za-z0-9_]{0,39}$/.test(String(key))
+        ? `.${String(key)}`
+        : `[${quoted(String(key))}]`;
+  return error.issues.map((issue) => {
+    const path = issue.path.map(segment).join('').replace(/^\./, '') || 'payload';
+    if (issue.code === 'unrecognized_keys') {
+      return `${path}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => quoted(key)).join(', ')}`;
+    }
+    return `${path}: ${issue.message}`;
+  });
+}
+
+/**
+ * The problem with sweeping business date `asOf` now, if any: a non-dry run never sweeps a date
+ * after today's (SPEC §5.1).
+ */
+export function futureDateProblem(
+  field: string,
+  asOf: BusinessDate,
+  dryRun: boolean,
+  context: RequestContext,
+): string | undefined {
+  const today = businessDateOf(context.now, context.timeZone);
+  return asOf > today && !dryRun
+    ? `${field}: ${asOf} is after today (${today}); only a dry run may`
+    : undefined;
+}
+
+/**
  * Validates a part before anything is read or written.
- * @throws ValidationError naming each problem (paths, never the values).
+ * @throws ValidationError naming each problem (paths, never long values).
  */
 export function parsePart(event: unknown, context: RequestContext): PartRequest {
   const parsed = partSchema.safeParse(event);
-  if (!parsed.success) {
-    throw new ValidationError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
-    );
-  }
+  if (!parsed.success) throw new ValidationError(schemaProblems(parsed.error));
   const part = parsed.data.part;
   const asOf = part.asOf as BusinessDate;
-  const today = businessDateOf(context.now, context.timeZone);
-  if (asOf > today && !part.dryRun) {
-    throw new ValidationError([`part.asOf: ${asOf} is after today (${today}); only a dry run may`]);
-  }
+  const future = futureDateProblem('part.asOf', asOf, part.dryRun, context);
+  if (future) throw new ValidationError([future]);
   const scope: SweepJob['scope'] =
     'loanIds' in part
       ? { kind: 'loan-ids', loanIds: part.loanIds }

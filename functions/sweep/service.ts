@@ -1,27 +1,56 @@
 /**
  * The sweep function's work (SPEC §5): a whole run invoked directly (the schedule's event, a rule
  * event or an operator's payload: every shard, or the named loans, in this one invocation), or one
- * shard part sent by the sweep-run workflow. Validates the input before any read or write, walks
- * the scope, and either finishes (publishing `sweep.completed` once for a non-dry whole run) or
- * hands on what is left.
+ * step of the sweep-run workflow — its plan, a shard part, its finish. Validates the input before
+ * any read or write, walks the scope, and either finishes (publishing `sweep.completed` once for a
+ * non-dry whole run) or hands on what is left.
  */
 import { buildSweepCompletedEvent, sweepCompletedEventId } from '../core/events';
 import type { PolicyBook, RunContext } from '../core/types';
+import {
+  type FinishRequest,
+  isFinishEvent,
+  parseFinish,
+  summarizeRun,
+  type WorkflowSummary,
+} from './finish';
 import type { SweepJob, SweepScope } from './job';
 import { isPartEvent, type PartRequest, type PartResponse, parsePart } from './part';
+import { isPlanEvent, type PlanAnswer, planRun } from './plan';
 import type { Announcer, LoanBook, RunHandOff } from './ports';
 import { parseSweepRequest } from './request';
 import { DEFAULT_TUNING, type SweepTuning, type TimeBudget, walkJob } from './run';
 import {
+  emptyTotals,
   mergeTotals,
   type SweepCompletedStatus,
   type SweepSummary,
   type SweepTotals,
+  withinBytes,
 } from './summary';
 import type { SweepLog } from './sweep-loan';
 
 /** Skipped loans each shard part lists, so 16 shards' answers stay small in the workflow state. */
 export const PART_SKIPPED_LIST_LIMIT = 7;
+/** Loans each shard part previews in a dry run (16 × 3, about the summary's 50). */
+export const PART_PREVIEW_LIMIT = 3;
+/** Most bytes (JSON, UTF-8) of a shard part's totals: 16 answers stay far within a state's 256 KB. */
+export const PART_TOTALS_BYTES = 10 * 1024;
+/**
+ * Most bytes of the totals a resume payload or a named-loans part carries: an execution's input and
+ * a state's data are at most 256 KB, and the ids not yet swept travel beside them.
+ */
+export const CARRIED_TOTALS_BYTES = 32 * 1024;
+
+/** The workflow's finish could not publish `sweep.completed`; Step Functions retries the finish. */
+export class SweepCompletedNotPublished extends Error {
+  constructor(eventId: string, reason: string | undefined) {
+    super(
+      `sweep.completed ${eventId} was not accepted by the topic: ${reason ?? 'unknown reason'}`,
+    );
+    this.name = 'SweepCompletedNotPublished';
+  }
+}
 
 /** What one invocation did, for metrics: its own counters, not those carried in. */
 export interface InvocationReport {
@@ -67,7 +96,10 @@ export type DirectRunSummary = SweepSummary & {
 
 /** The sweep, ready to answer any of its inputs. */
 export interface SweepService {
-  handle(event: unknown, budget: TimeBudget): Promise<DirectRunSummary | PartResponse>;
+  handle(
+    event: unknown,
+    budget: TimeBudget,
+  ): Promise<DirectRunSummary | PartResponse | PlanAnswer | WorkflowSummary>;
 }
 
 /** Builds the sweep service on `deps`. */
@@ -118,7 +150,13 @@ export function createSweepService(deps: SweepServiceDependencies): SweepService
     };
     if (rest !== undefined) {
       const resume: ResumeInput = {
-        resume: { runId: job.runId, asOf: job.asOf, dryRun: job.dryRun, scope: rest, totals },
+        resume: {
+          runId: job.runId,
+          asOf: job.asOf,
+          dryRun: job.dryRun,
+          scope: rest,
+          totals: withinBytes(totals, CARRIED_TOTALS_BYTES),
+        },
       };
       deps.report?.({ dryRun: job.dryRun, own: totals, completed: false });
       if (!deps.handOff) return { ...summary, resume };
@@ -139,12 +177,19 @@ export function createSweepService(deps: SweepServiceDependencies): SweepService
   const runPart = async (part: PartRequest, budget: TimeBudget): Promise<PartResponse> => {
     const startedAt = deps.clock();
     const run: RunContext = { runId: part.job.runId, occurredAt: startedAt.toISOString() };
-    const { totals: own, rest } = await walk(part.job, budget, run, PART_SKIPPED_LIST_LIMIT);
-    deps.report?.({ dryRun: part.job.dryRun, own, completed: false });
-    const totals = mergeTotals(part.carried, own);
-    totals.skipped.loans = totals.skipped.loans.slice(0, PART_SKIPPED_LIST_LIMIT);
-    const durationMs = part.carriedDurationMs + (deps.clock().getTime() - startedAt.getTime());
     const scope = part.job.scope;
+    // Sixteen shard answers meet in the finish's input; the named loans' one answer has room.
+    const named = scope.kind === 'loan-ids';
+    const listLimit = named ? undefined : PART_SKIPPED_LIST_LIMIT;
+    const { totals: own, rest } = await walk(part.job, budget, run, listLimit);
+    deps.report?.({ dryRun: part.job.dryRun, own, completed: false });
+    const merged = mergeTotals(part.carried, own);
+    if (!named) {
+      merged.skipped.loans = merged.skipped.loans.slice(0, PART_SKIPPED_LIST_LIMIT);
+      merged.preview = merged.preview.slice(0, PART_PREVIEW_LIMIT);
+    }
+    const totals = withinBytes(merged, named ? CARRIED_TOTALS_BYTES : PART_TOTALS_BYTES);
+    const durationMs = part.carriedDurationMs + (deps.clock().getTime() - startedAt.getTime());
     const shard = scope.kind === 'due-index' ? scope.shards[0]?.shard : undefined;
     if (rest === undefined) {
       return { complete: true, ...(shard !== undefined && { shard }), totals, durationMs };
@@ -152,14 +197,36 @@ export function createSweepService(deps: SweepServiceDependencies): SweepService
     if (rest.kind === 'loan-ids') {
       return { complete: false, loanIds: rest.loanIds, totals, durationMs };
     }
+    // Every part sweeps at least one loan (run.ts), so an unfinished shard has moved past it.
     const cursor = rest.shards[0]?.after;
     return { complete: false, shard: shard ?? 0, ...(cursor && { cursor }), totals, durationMs };
+  };
+
+  const runFinish = async (request: FinishRequest): Promise<WorkflowSummary> => {
+    const now = deps.clock();
+    const summary = summarizeRun(request, now);
+    deps.log.info('sweep run finished', {
+      runId: summary.runId,
+      asOf: summary.asOf,
+      loansExamined: summary.loansExamined,
+    });
+    if (request.dryRun) return summary;
+    const run: RunContext = { runId: request.runId, occurredAt: now.toISOString() };
+    const sweepCompleted = await announceCompleted(summary, run);
+    deps.report?.({ dryRun: false, own: emptyTotals(), completed: sweepCompleted.published });
+    // The workflow retries the finish (and a redrive re-runs it): the same id is sent again.
+    if (!sweepCompleted.published) {
+      throw new SweepCompletedNotPublished(sweepCompleted.eventId, sweepCompleted.reason);
+    }
+    return { ...summary, sweepCompleted };
   };
 
   return {
     async handle(event, budget) {
       const context = { now: deps.clock(), timeZone: deps.timeZone };
       if (isPartEvent(event)) return runPart(parsePart(event, context), budget);
+      if (isPlanEvent(event)) return planRun(event, context);
+      if (isFinishEvent(event)) return runFinish(parseFinish(event, context));
       return runWhole(parseSweepRequest(event, context), budget);
     },
   };

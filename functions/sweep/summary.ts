@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { BUCKETS } from '../core/delinquency';
 import { sumMinorUnits } from '../core/money';
 import type { BusinessDate, LoanOutcome } from '../core/types';
+import { utf8ByteLength } from '../core/values';
 
 /** At most this many skipped loans are listed (the count is always exact). */
 export const SKIPPED_LIST_LIMIT = 100;
@@ -125,7 +126,7 @@ export function countOutcome(totals: SweepTotals, outcome: LoanOutcome, preview:
     const { loanId, currency, dpd, bucket, previousBucket, lateFee, penaltyInterest } = outcome;
     const { capped, chargedOff } = outcome;
     totals.preview.push({
-      loanId,
+      loanId: cut(loanId, LISTED_ID_LIMIT),
       currency,
       dpd,
       bucket,
@@ -180,6 +181,31 @@ export function mergeTotals(...all: readonly SweepTotals[]): SweepTotals {
   merged.skipped.loans = merged.skipped.loans.slice(0, SKIPPED_LIST_LIMIT);
   merged.preview = merged.preview.slice(0, PREVIEW_LIMIT);
   return merged;
+}
+
+/** Bytes of `value` as JSON in UTF-8: what Step Functions and SNS count against their limits. */
+export function jsonBytes(value: unknown): number {
+  return utf8ByteLength(JSON.stringify(value));
+}
+
+/**
+ * `totals` with its bounded lists shortened (last entries first, previews before skipped loans)
+ * until the whole is at most `maxBytes` of JSON; the counts stay exact. Lists hold ids and reasons
+ * of up to a few hundred characters, and escaping can make each several times longer in bytes, so
+ * a count limit alone cannot keep a workflow's state or an SNS message within its size limit.
+ */
+export function withinBytes(totals: SweepTotals, maxBytes: number): SweepTotals {
+  const fitted: SweepTotals = {
+    ...totals,
+    skipped: { count: totals.skipped.count, loans: [...totals.skipped.loans] },
+    preview: [...totals.preview],
+  };
+  while (jsonBytes(fitted) > maxBytes) {
+    if (fitted.preview.length > 0) fitted.preview.pop();
+    else if (fitted.skipped.loans.length > 0) fitted.skipped.loans.pop();
+    else break;
+  }
+  return fitted;
 }
 
 const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);

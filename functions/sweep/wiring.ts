@@ -4,11 +4,13 @@
  * This is the only module of `functions/sweep/` that knows the adapters.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { documentClient } from '../adapters/dynamodb';
 import { createLoanBook } from '../adapters/loan-book';
 import type { RetryPolicy } from '../adapters/retry';
 import { createSnsPublisher } from '../adapters/sns-publisher';
+import { createStepFunctionsHandOff } from '../adapters/step-functions';
 import type { SweepConfig } from './config';
 import type { Announcer, RunHandOff } from './ports';
 import type { SweepTuning } from './run';
@@ -19,7 +21,12 @@ import type { SweepLog } from './sweep-loan';
 export interface SweepClients {
   readonly dynamodb: DynamoDBClient;
   readonly sns: SNSClient;
-  /** Starts workflow executions; used only when the configuration names the state machine. */
+  /** Step Functions: a direct run low on time starts a workflow execution with the rest. */
+  readonly sfn?: SFNClient;
+  /**
+   * Starts workflow executions instead of `sfn` (the local run's interpreter); like `sfn`, used only
+   * when the configuration names the state machine.
+   */
   readonly handOff?: RunHandOff;
 }
 
@@ -57,7 +64,12 @@ export function createSweep(
       return failure ? { accepted: false, reason: failure.reason } : { accepted: true };
     },
   };
-  const handOff = config.stateMachineArn ? clients.handOff : undefined;
+  const { stateMachineArn } = config;
+  const handOff =
+    stateMachineArn === undefined
+      ? undefined
+      : (clients.handOff ??
+        (clients.sfn && createStepFunctionsHandOff(clients.sfn, stateMachineArn)));
   return createSweepService({
     book,
     announcer,

@@ -1,0 +1,34 @@
+/**
+ * Hands the rest of a direct run to a new execution of the sweep-run workflow (SPEC §5.3):
+ * StartExecution with the resume payload as the input, never an invocation of the function itself.
+ */
+import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { RunHandOff } from '../sweep/ports';
+
+/** Step Functions' limit on an execution name, in characters. */
+export const EXECUTION_NAME_LIMIT = 80;
+
+/**
+ * `name` as an execution name Step Functions accepts and CloudWatch Logs can carry: only letters,
+ * digits, `-` and `_` (anything else becomes `-`), at most 80 characters.
+ */
+export function executionName(name: string): string {
+  return name.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, EXECUTION_NAME_LIMIT) || 'sweep-run';
+}
+
+/** Starts executions of `stateMachineArn` on `client` (endpoint from the SDK's own variables). */
+export function createStepFunctionsHandOff(client: SFNClient, stateMachineArn: string): RunHandOff {
+  return {
+    async start(input, name) {
+      const { executionArn } = await client.send(
+        new StartExecutionCommand({
+          stateMachineArn,
+          name: executionName(name),
+          input: JSON.stringify(input),
+        }),
+      );
+      if (!executionArn) throw new Error('StartExecution answered without an execution ARN');
+      return { executionArn };
+    },
+  };
+}

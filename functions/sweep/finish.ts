@@ -1,0 +1,167 @@
+/**
+ * The finish step of the sweep-run workflow (SPEC §5.3, §5.4): adds up the last part answer of
+ * every shard (and the totals of a direct run the workflow resumed) into the run summary, with the
+ * figures of each shard beside it. service.ts publishes `sweep.completed` with it.
+ *
+ *   in:  {"finish": {"runId", "asOf", "dryRun", "totals"?, "shards": [last part answer of each shard…]},
+ *         "startedAt"?: <the execution's start time>}
+ *   out: the summary of SPEC §5.4, `complete: true`, plus `shards`: [{"shard"?, counts…, "durationMs"}]
+ *
+ * The answer stays within Step Functions' 256 KB for a state's data whatever the loans: the parts'
+ * lists are bounded in bytes (service.ts), and so is the merged summary here.
+ */
+import { z } from 'zod';
+import { parseInstant } from '../core/dates';
+import type { BusinessDate } from '../core/types';
+import { isRecord } from '../core/values';
+import {
+  businessDateSchema,
+  futureDateProblem,
+  runIdSchema,
+  schemaProblems,
+  shardSchema,
+} from './part';
+import type { RequestContext } from './request';
+import { ValidationError } from './request';
+import {
+  mergeTotals,
+  type SweepSummary,
+  type SweepTotals,
+  totalsSchema,
+  withinBytes,
+} from './summary';
+
+/** Most bytes (JSON, UTF-8) of the merged totals in a workflow's summary: well under 256 KB. */
+export const FINISH_TOTALS_BYTES = 192 * 1024;
+
+/** What one shard (or the named loans) added to the run, and its parts' busy time. */
+export interface ShardFigures {
+  /** Absent for the named loans of a `loanIds` run. */
+  readonly shard?: number;
+  readonly loansExamined: number;
+  readonly loansOverdue: number;
+  readonly loansCharged: number;
+  readonly chargedOff: number;
+  readonly skipped: number;
+  readonly eventsRecorded: number;
+  /** Busy time of the shard's parts added up, milliseconds. */
+  readonly durationMs: number;
+}
+
+/** The workflow's answer: the run summary and the figures of each shard. */
+export type WorkflowSummary = SweepSummary & { readonly shards: readonly ShardFigures[] };
+
+const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const answerSchema = z.strictObject({
+  complete: z.literal(true, { error: 'must be true: the finish adds up finished shards only' }),
+  shard: shardSchema.optional(),
+  totals: totalsSchema,
+  durationMs: count,
+});
+const finishSchema = z.strictObject({
+  finish: z.strictObject({
+    runId: runIdSchema,
+    asOf: businessDateSchema,
+    dryRun: z.boolean(),
+    totals: totalsSchema.optional(),
+    shards: z
+      .array(answerSchema)
+      .min(1)
+      .max(16)
+      .refine(
+        (answers) => {
+          const shards = answers.flatMap((a) => (a.shard === undefined ? [] : [a.shard]));
+          return new Set(shards).size === shards.length;
+        },
+        { error: 'must not repeat a shard' },
+      ),
+  }),
+  startedAt: z.string().optional(),
+});
+
+/** A validated finish. */
+export interface FinishRequest {
+  readonly runId: string;
+  readonly asOf: BusinessDate;
+  readonly dryRun: boolean;
+  /** Totals of the direct run this workflow resumed, if any. */
+  readonly carried?: SweepTotals;
+  readonly answers: readonly { shard?: number; totals: SweepTotals; durationMs: number }[];
+  /** When the execution started; the summary's `durationMs` is measured from it. */
+  readonly startedAt?: Date;
+}
+
+/** True when the event asks for the finish (it has the `finish` key). */
+export function isFinishEvent(event: unknown): boolean {
+  return isRecord(event) && 'finish' in event;
+}
+
+/**
+ * Validates a finish before anything is published.
+ * @throws ValidationError naming each problem.
+ */
+export function parseFinish(event: unknown, context: RequestContext): FinishRequest {
+  const parsed = finishSchema.safeParse(event);
+  if (!parsed.success) throw new ValidationError(schemaProblems(parsed.error));
+  const { finish, startedAt } = parsed.data;
+  const asOf = finish.asOf as BusinessDate;
+  const problems: string[] = [];
+  const future = futureDateProblem('finish.asOf', asOf, finish.dryRun, context);
+  if (future) problems.push(future);
+  const started = startedAt === undefined ? undefined : parseInstant(startedAt);
+  if (startedAt !== undefined && !started) {
+    problems.push('startedAt: not an ISO-8601 instant');
+  }
+  if (problems.length > 0) throw new ValidationError(problems);
+  // Totals are validated by totalsSchema; buckets are checked against the bucket list there.
+  return {
+    runId: finish.runId,
+    asOf,
+    dryRun: finish.dryRun,
+    ...(finish.totals && { carried: finish.totals as SweepTotals }),
+    answers: finish.shards.map((answer) => ({
+      ...(answer.shard !== undefined && { shard: answer.shard }),
+      totals: answer.totals as SweepTotals,
+      durationMs: answer.durationMs,
+    })),
+    ...(started && { startedAt: started }),
+  };
+}
+
+/**
+ * The run summary of a finished workflow (without `sweepCompleted`, which the caller adds once it
+ * has published it): the shards' totals and the carried ones added up, each shard's figures.
+ * @param now the clock when the finish runs; `durationMs` is the time since the execution started.
+ */
+export function summarizeRun(request: FinishRequest, now: Date): WorkflowSummary {
+  const merged = mergeTotals(
+    ...(request.carried ? [request.carried] : []),
+    ...request.answers.map((a) => a.totals),
+  );
+  const { preview, ...counters } = withinBytes(merged, FINISH_TOTALS_BYTES);
+  const shards = request.answers
+    .map(({ shard, totals, durationMs }) => ({
+      ...(shard !== undefined && { shard }),
+      loansExamined: totals.loansExamined,
+      loansOverdue: totals.loansOverdue,
+      loansCharged: totals.loansCharged,
+      chargedOff: totals.chargedOff,
+      skipped: totals.skipped.count,
+      eventsRecorded: totals.eventsRecorded,
+      durationMs,
+    }))
+    .sort((a, b) => (a.shard ?? -1) - (b.shard ?? -1));
+  const busy = Math.max(0, ...request.answers.map((a) => a.durationMs));
+  return {
+    runId: request.runId,
+    asOf: request.asOf,
+    dryRun: request.dryRun,
+    complete: true,
+    ...counters,
+    eventsPublished: counters.eventsRecorded,
+    // Wall time since the execution started; without its start time, the slowest shard's.
+    durationMs: request.startedAt ? Math.max(0, now.getTime() - request.startedAt.getTime()) : busy,
+    ...(request.dryRun && { preview }),
+    shards,
+  };
+}

@@ -1,0 +1,270 @@
+/**
+ * The function's answers to the sweep-run workflow's plan and finish steps (SPEC §5.3): every input
+ * validated before anything is read or written, the plan's work for the map, the finish's sums and
+ * its one `sweep.completed` — on the in-memory LoanBook. The workflow itself runs in
+ * test/integration/workflow.
+ */
+import { describe, expect, it } from 'vitest';
+import { parsePolicyBook } from '../../../functions/core/policy';
+import type { EventEnvelope } from '../../../functions/core/types';
+import { FINISH_TOTALS_BYTES, type WorkflowSummary } from '../../../functions/sweep/finish';
+import type { PartResponse } from '../../../functions/sweep/part';
+import type { PlanAnswer } from '../../../functions/sweep/plan';
+import type { Announcer } from '../../../functions/sweep/ports';
+import { ValidationError } from '../../../functions/sweep/request';
+import type { TimeBudget } from '../../../functions/sweep/run';
+import {
+  createSweepService,
+  type DirectRunSummary,
+  PART_TOTALS_BYTES,
+} from '../../../functions/sweep/service';
+import { emptyTotals, jsonBytes, type SweepTotals } from '../../../functions/sweep/summary';
+import { inMemoryLoanBook } from '../../support/in-memory-loan-book';
+import { installmentItem, loanItem } from '../../support/loans';
+
+const NOW = new Date('2026-11-28T01:00:00.000Z');
+const POLICY = parsePolicyBook(JSON.stringify({ default: { lateFee: 500 } }));
+const unlimited: TimeBudget = { exhausted: () => false };
+
+const wide = () =>
+  Array.from({ length: 16 }, (_, shard) =>
+    loanItem(`L-${shard}`, [installmentItem(1, '2026-11-20')], { sweepShard: shard }),
+  );
+
+function service(items = wide(), announce?: Announcer['announce']) {
+  const book = inMemoryLoanBook(items);
+  const announced: EventEnvelope[] = [];
+  const sweep = createSweepService({
+    book,
+    announcer: {
+      announce:
+        announce ??
+        (async (event) => {
+          announced.push(event);
+          return { accepted: true };
+        }),
+    },
+    policyBook: POLICY,
+    timeZone: 'Asia/Shanghai',
+    log: { info: () => {}, warn: () => {}, error: () => {} },
+    clock: () => NOW,
+    tuning: { loanConcurrency: 1, pageSize: 2, maxAttempts: 3 },
+  });
+  return {
+    book,
+    announced,
+    handle: (event: unknown, budget = unlimited) => sweep.handle(event, budget),
+  };
+}
+
+describe('the plan', () => {
+  it('plans a scheduled run: every shard from its start, the run fixed by the scheduled time', async () => {
+    const { handle, book } = service();
+    const plan = (await handle({ plan: { scheduledTime: '2026-11-27T16:30:00Z' } })) as PlanAnswer;
+    expect(plan).toEqual({
+      runId: 'sweep-2026-11-28',
+      asOf: '2026-11-28',
+      dryRun: false,
+      shards: Array.from({ length: 16 }, (_, shard) => ({
+        runId: 'sweep-2026-11-28',
+        asOf: '2026-11-28',
+        dryRun: false,
+        shard,
+      })),
+    });
+    expect(book.readIds).toEqual([]);
+  });
+
+  it("plans an operator's loanIds run as the first part of the one named-loans task", async () => {
+    const { handle } = service();
+    const plan = await handle({ plan: { asOf: '2026-11-27', loanIds: ['L-1', 'L-2'] } });
+    expect(plan).toEqual({
+      runId: expect.stringMatching(/^sweep-2026-11-27-[0-9a-f]{10}$/),
+      asOf: '2026-11-27',
+      dryRun: false,
+      loanIds: ['L-1', 'L-2'],
+    });
+  });
+
+  it('plans the rest of a direct run from its resume payload, carrying its totals', async () => {
+    const { handle, book } = service();
+    const direct = (await handle(
+      { asOf: '2026-11-28' },
+      { exhausted: () => book.recorded.length >= 3 },
+    )) as DirectRunSummary;
+    expect(direct.complete).toBe(false);
+    const plan = (await handle({ plan: direct.resume })) as PlanAnswer;
+    expect(plan.totals).toEqual(direct.resume?.resume.totals);
+    expect('shards' in plan && plan.shards.map((s) => s.shard)).toEqual(
+      direct.resume?.resume.scope.kind === 'due-index' &&
+        direct.resume.resume.scope.shards.map((s) => s.shard),
+    );
+  });
+
+  it.each([
+    ['an unknown operator field', { plan: { asOf: '2026-11-28', shard: 3 } }, /unknown field/],
+    ['a future date outside a dry run', { plan: { asOf: '2026-11-29' } }, /in the future/],
+    ['a bad scheduled time', { plan: { scheduledTime: 'tomorrow' } }, /not an ISO-8601 instant/],
+    ['another key beside the plan', { plan: {}, extra: 1 }, /nothing else/],
+    [
+      'a resume with a repeated shard',
+      {
+        plan: {
+          resume: {
+            runId: 'sweep-2026-11-28',
+            asOf: '2026-11-28',
+            dryRun: false,
+            scope: { kind: 'due-index', shards: [{ shard: 1 }, { shard: 1 }] },
+            totals: emptyTotals(),
+          },
+        },
+      },
+      /plan\.resume\.scope\.shards: must not repeat a shard/,
+    ],
+    [
+      'a resume with a future date',
+      {
+        plan: {
+          resume: {
+            runId: 'sweep-2026-11-30',
+            asOf: '2026-11-30',
+            dryRun: false,
+            scope: { kind: 'loan-ids', loanIds: ['L-1'] },
+            totals: emptyTotals(),
+          },
+        },
+      },
+      /plan\.resume\.asOf: 2026-11-30 is after today/,
+    ],
+    [
+      'a resume with forged totals',
+      {
+        plan: {
+          resume: {
+            runId: 'sweep-2026-11-28',
+            asOf: '2026-11-28',
+            dryRun: false,
+            scope: { kind: 'loan-ids', loanIds: ['L-1'] },
+            totals: { ...emptyTotals(), loansCharged: -1 },
+          },
+        },
+      },
+      /plan\.resume\.totals\.loansCharged/,
+    ],
+  ])('rejects %s before reading anything, naming the problem', async (_name, event, problem) => {
+    const { handle, book } = service();
+    const rejected = handle(event);
+    await expect(rejected).rejects.toBeInstanceOf(ValidationError);
+    await expect(rejected).rejects.toThrow(problem);
+    expect(book.readIds).toEqual([]);
+  });
+
+  it('names a long unknown key by its length, never echoing it', async () => {
+    const key = 'k'.repeat(5000);
+    const { handle } = service();
+    const error = await handle({ plan: { resume: { [key]: 1 } } }).catch((e: Error) => e);
+    expect(String(error)).toContain('a string of 5000 characters');
+    expect(String(error)).not.toContain(key);
+  });
+});
+
+describe('the finish', () => {
+  const header = { runId: 'sweep-2026-11-28', asOf: '2026-11-28', dryRun: false };
+
+  async function everyShardSwept(handle: ReturnType<typeof service>['handle']) {
+    const answers: PartResponse[] = [];
+    for (let shard = 0; shard < 16; shard++) {
+      answers.push((await handle({ part: { ...header, shard } })) as PartResponse);
+    }
+    return answers;
+  }
+
+  it('adds up the shards, lists their figures and announces sweep.completed once', async () => {
+    const { handle, announced } = service();
+    const answers = await everyShardSwept(handle);
+    const summary = (await handle({
+      finish: { ...header, shards: answers },
+      startedAt: new Date(NOW.getTime() - 90_000).toISOString(),
+    })) as WorkflowSummary;
+    expect(summary).toMatchObject({
+      ...header,
+      complete: true,
+      loansExamined: 16,
+      loansCharged: 16,
+      durationMs: 90_000,
+      sweepCompleted: { eventId: 'sweep.completed:2026-11-28:sweep-2026-11-28', published: true },
+    });
+    expect(summary.shards.map((s) => [s.shard, s.loansExamined, s.loansCharged])).toEqual(
+      Array.from({ length: 16 }, (_, shard) => [shard, 1, 1]),
+    );
+    expect(announced.map((e) => e.id)).toEqual([summary.sweepCompleted?.eventId]);
+    expect(announced[0]?.data).toMatchObject({ loansCharged: 16, shards: summary.shards });
+  });
+
+  it('adds the totals of the direct run it resumed', async () => {
+    const { handle } = service();
+    const answers = await everyShardSwept(handle);
+    const carried: SweepTotals = { ...emptyTotals(), loansExamined: 5, chargedOff: 2 };
+    const summary = (await handle({
+      finish: { ...header, totals: carried, shards: answers },
+    })) as WorkflowSummary;
+    expect(summary).toMatchObject({ loansExamined: 21, chargedOff: 2 });
+  });
+
+  it('a dry run announces nothing and previews charges', async () => {
+    const { handle, announced } = service();
+    const dry = { ...header, runId: 'dryrun-2026-11-28', dryRun: true };
+    const answer = (await handle({ part: { ...dry, shard: 4 } })) as PartResponse;
+    const summary = (await handle({ finish: { ...dry, shards: [answer] } })) as WorkflowSummary;
+    expect(summary.sweepCompleted).toBeUndefined();
+    expect(summary.preview).toHaveLength(1);
+    expect(announced).toEqual([]);
+  });
+
+  it('fails, to be retried, when the topic does not accept sweep.completed', async () => {
+    const { handle } = service(wide(), async () => ({ accepted: false, reason: 'SNS down' }));
+    const answers = await everyShardSwept(handle);
+    await expect(handle({ finish: { ...header, shards: answers } })).rejects.toMatchObject({
+      name: 'SweepCompletedNotPublished',
+    });
+  });
+
+  it.each([
+    ['an unfinished shard', { complete: false, shard: 1, totals: emptyTotals(), durationMs: 1 }],
+    ['a shard out of range', { complete: true, shard: 16, totals: emptyTotals(), durationMs: 1 }],
+  ])('rejects %s', async (_name, answer) => {
+    const { handle, announced } = service();
+    await expect(handle({ finish: { ...header, shards: [answer] } })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+    expect(announced).toEqual([]);
+  });
+});
+
+describe('sizes within Step Functions limits', () => {
+  it("keeps a part's and the finish's answers small however long the skipped ids and reasons", async () => {
+    // Loan ids of 1,000 characters that all need escaping, each item malformed: worst-case lists.
+    const odd = (n: number) => `${String(n).padStart(4, '0')}${'\u0001'.repeat(996)}`;
+    const items = Array.from({ length: 16 * 10 }, (_, n) =>
+      loanItem(odd(n), [installmentItem(1, '2026-11-20')], {
+        sweepShard: n % 16,
+        principal: 'lots',
+      }),
+    );
+    const { handle } = service(items);
+    const header = { runId: 'sweep-2026-11-28', asOf: '2026-11-28', dryRun: false };
+    const answers: PartResponse[] = [];
+    for (let shard = 0; shard < 16; shard++) {
+      const answer = (await handle({ part: { ...header, shard } })) as PartResponse;
+      expect(answer.totals.skipped.count).toBe(10);
+      expect(jsonBytes(answer.totals)).toBeLessThanOrEqual(PART_TOTALS_BYTES);
+      answers.push(answer);
+    }
+    const finish = { finish: { ...header, shards: answers } };
+    expect(jsonBytes(finish)).toBeLessThan(256 * 1024);
+    const summary = (await handle(finish)) as WorkflowSummary;
+    expect(summary.skipped.count).toBe(160);
+    expect(summary.skipped.loans.length).toBeGreaterThan(0);
+    expect(jsonBytes(summary)).toBeLessThan(FINISH_TOTALS_BYTES + 8 * 1024);
+  });
+});
