@@ -1,15 +1,10 @@
 /**
  * The overdue-sweep stack (SPEC §9): four tables, the events topic and consumer queues, the three
- * functions with least-privilege grants, the daily schedule, alarms and outputs.
+ * functions with least-privilege grants, the sweep-run workflow and its daily schedule, alarms and
+ * outputs.
  */
-import {
-  type CfnElement,
-  CfnOutput,
-  Duration,
-  Stack,
-  type StackProps,
-  Validations,
-} from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -20,6 +15,7 @@ import { DailySchedule } from './constructs/daily-schedule';
 import { EventDistribution } from './constructs/event-distribution';
 import { allowPublish, allowTable } from './constructs/permissions';
 import { ServiceFunction } from './constructs/service-function';
+import { SweepRunWorkflow } from './constructs/sweep-run-workflow';
 import { DataTables } from './constructs/tables';
 import {
   readTestEvents,
@@ -37,7 +33,7 @@ import {
   TABLES,
 } from './definitions';
 
-/** Sweep runtime limit: the Lambda maximum; the sweep hands work on well before it (SPEC §5). */
+/** Sweep runtime limit: the Lambda maximum; a part stops taking loans well before it (SPEC §5). */
 export const SWEEP_TIMEOUT = Duration.minutes(15);
 /** Reminder and reporting functions handle one SQS batch of 10 per invocation. */
 export const CONSUMER_TIMEOUT = Duration.seconds(30);
@@ -57,6 +53,7 @@ export class OverdueSweepStack extends Stack {
   readonly sweep: ServiceFunction;
   readonly reminder: ServiceFunction;
   readonly reporting: ServiceFunction;
+  readonly workflow: SweepRunWorkflow;
   readonly schedule: DailySchedule;
   readonly alarms: OperationalAlarms;
   readonly sweepTestEvents: ShareableTestEvents;
@@ -121,6 +118,13 @@ export class OverdueSweepStack extends Stack {
       environment: { [REPORTS_TABLE.envVar]: reports.tableName, ...timeZone },
     });
 
+    this.workflow = new SweepRunWorkflow(this, 'SweepRun', {
+      sweepFunction: this.sweep.function,
+      functionTimeout: SWEEP_TIMEOUT,
+      maxConcurrency: config.sweepMaxConcurrency,
+    });
+    this.handOffToWorkflow();
+
     this.grantSweep();
     this.grantConsumers();
     // The roles the events topic lets publish (its identity grant is in grantSweep).
@@ -144,7 +148,7 @@ export class OverdueSweepStack extends Stack {
       enableKeyRotation: true,
     });
     this.schedule = new DailySchedule(this, 'DailySchedule', {
-      target: this.sweep.function,
+      target: this.workflow.stateMachine,
       timeZone: config.businessTimeZone,
       time: config.scheduleTime,
       key: opsKey,
@@ -160,6 +164,7 @@ export class OverdueSweepStack extends Stack {
       },
       ...(config.alarmEmail && { email: config.alarmEmail }),
     });
+    this.workflow.alarmOn(new SnsAction(this.alarms.topic));
 
     this.sweepTestEvents = new ShareableTestEvents(this, 'SweepTestEvents', {
       target: this.sweep.function,
@@ -172,7 +177,7 @@ export class OverdueSweepStack extends Stack {
     this.addOutputs();
   }
 
-  /** Sweep: loans read/write, ledger append, publish events, and invoke itself to continue. */
+  /** Sweep: loans read/write, ledger append, publish events. */
   private grantSweep(): void {
     const role = this.sweep.role;
     allowTable(
@@ -189,28 +194,6 @@ export class OverdueSweepStack extends Stack {
     );
     allowTable(role, this.tables.table(LEDGER_TABLE.id), ['dynamodb:PutItem']);
     allowPublish(role, this.events.topic, this.events.topicKey);
-
-    // The sweep hands the rest of a long run to an asynchronous invocation of itself. Granting
-    // that through the role's default policy would make the function depend on a policy that
-    // names the function (a cycle), so it is a separate policy the function does not wait for.
-    //
-    // Recursive-loop detection: Lambda tracks request chains (via the X-Ray trace header that
-    // the SDK propagates) through SQS, SNS and S3, and per the current Lambda docs also chains
-    // of Lambda functions invoking each other, and stops a chain after about 16 invocations.
-    // Our event path never loops (sweep → SNS → SQS → consumers, which write only DynamoDB),
-    // and the continuation chain is bounded by design: 16 hops would be 4 hours of sweeping.
-    // Detection therefore stays on (TERMINATE) as a safety net; a stopped chain is caught by
-    // the no-completed-sweep alarm, and the next run catches up (SPEC §5).
-    new iam.Policy(this, 'SweepSelfInvoke', {
-      roles: [role],
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'ContinueSweep',
-          actions: ['lambda:InvokeFunction'],
-          resources: [this.sweep.function.functionArn],
-        }),
-      ],
-    });
   }
 
   /**
@@ -228,6 +211,22 @@ export class OverdueSweepStack extends Stack {
     ]);
   }
 
+  /**
+   * A direct run low on time hands the rest to a new workflow execution (never to itself). The
+   * ARN is built from the state machine's fixed name, so neither the function nor its role
+   * depends on the state machine, which depends on them.
+   */
+  private handOffToWorkflow(): void {
+    this.sweep.function.addEnvironment(ENV_VARS.stateMachineArn, this.workflow.stateMachineArn);
+    this.sweep.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'HandOffToWorkflow',
+        actions: ['states:StartExecution'],
+        resources: [this.workflow.stateMachineArn],
+      }),
+    );
+  }
+
   /** cdk-nag findings we accept, each with the reason it does not apply. */
   private acknowledgeFindings(): void {
     for (const service of [this.sweep, this.reminder, this.reporting]) {
@@ -238,13 +237,6 @@ export class OverdueSweepStack extends Stack {
           'runtime upgrade is a deliberate, tested change rather than a default.',
       });
     }
-    const sweepFunctionId = this.getLogicalId(this.sweep.function.node.defaultChild as CfnElement);
-    Validations.of(this.schedule.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${sweepFunctionId}.Arn>:*]`,
-      reason:
-        'The scheduler target grants invoke on the sweep function and its versions/aliases ' +
-        '(`:*`); the wildcard covers qualifiers of this one function only.',
-    });
     Validations.of(this.schedule.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
@@ -270,5 +262,10 @@ export class OverdueSweepStack extends Stack {
     output('ReminderQueueUrl', this.events.queues.Reminder.queue.queueUrl, 'Reminder queue');
     output('ReportingQueueUrl', this.events.queues.Reporting.queue.queueUrl, 'Reporting queue');
     output('AlarmTopicArn', this.alarms.topic.topicArn, 'Alarm notifications topic');
+    output(
+      'SweepRunStateMachineArn',
+      this.workflow.stateMachine.stateMachineArn,
+      'Sweep-run workflow: start an execution for a whole run or a backfill',
+    );
   }
 }

@@ -13,7 +13,11 @@ export const CONTEXT_KEYS = {
   feePolicy: 'feePolicy',
   alarmEmail: 'alarmEmail',
   createTestEventRegistry: 'createTestEventRegistry',
+  sweepMaxConcurrency: 'sweepMaxConcurrency',
 } as const;
+
+/** Shards the sweep-run workflow sweeps at once unless `sweepMaxConcurrency` says (SPEC §5.3). */
+export const DEFAULT_SWEEP_MAX_CONCURRENCY = 16;
 
 /** Daily run time in the business time zone when `scheduleTime` is not set (SPEC §2). */
 export const DEFAULT_SCHEDULE_TIME = '00:30';
@@ -41,6 +45,8 @@ export interface StackConfig {
    * exists in the account and region, so the stack only adds the sweep's schema to it.
    */
   readonly createTestEventRegistry: boolean;
+  /** Shards the sweep-run workflow's map sweeps at once, 1–16. */
+  readonly sweepMaxConcurrency: number;
 }
 
 /** Context cannot be used; the message names each bad key. */
@@ -93,6 +99,20 @@ function readFeePolicy(node: Node, problems: string[]): string | undefined {
   return JSON.stringify(JSON.parse(json));
 }
 
+/** `sweepMaxConcurrency`: a whole number 1–16 (more would wait for shards that do not exist). */
+function readMaxConcurrency(node: Node, problems: string[]): number {
+  const value: unknown = node.tryGetContext(CONTEXT_KEYS.sweepMaxConcurrency);
+  if (value === undefined || value === null || value === '') return DEFAULT_SWEEP_MAX_CONCURRENCY;
+  const number = typeof value === 'string' ? Number(value) : value;
+  if (typeof number !== 'number' || !Number.isInteger(number) || number < 1 || number > 16) {
+    problems.push(
+      `${CONTEXT_KEYS.sweepMaxConcurrency}: ${JSON.stringify(value)} is not a whole number from 1 to 16`,
+    );
+    return DEFAULT_SWEEP_MAX_CONCURRENCY;
+  }
+  return number;
+}
+
 /**
  * Reads and validates the stack's context.
  * @throws StackConfigError naming every bad key.
@@ -127,11 +147,14 @@ export function readStackConfig(node: Node): StackConfig {
     problems,
   );
 
+  const sweepMaxConcurrency = readMaxConcurrency(node, problems);
+
   if (problems.length > 0 || !scheduleTime) throw new StackConfigError(problems);
   return {
     businessTimeZone: zone,
     scheduleTime,
     createTestEventRegistry,
+    sweepMaxConcurrency,
     ...(feePolicy !== undefined && { feePolicy }),
     ...(alarmEmail !== undefined && { alarmEmail }),
   };

@@ -1,32 +1,37 @@
 /**
- * The daily EventBridge Scheduler schedule that starts the sweep at a wall-clock time in the
- * business time zone, passing the scheduled time so a retried or late run sweeps the intended day.
+ * The daily EventBridge Scheduler schedule that starts a sweep-run workflow execution at a
+ * wall-clock time in the business time zone, passing the scheduled time so a retried or late run
+ * sweeps the intended day.
  */
 import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { TimeOfDay } from './config';
 import { deadLetterQueue } from './encrypted-queue';
 
-/** Scheduler retries a failed invocation this often … */
+/** Scheduler retries a failed StartExecution this often … */
 export const SCHEDULE_RETRY_ATTEMPTS = 3;
 /** … for at most this long; after that the event goes to the dead-letter queue. */
 export const SCHEDULE_MAX_EVENT_AGE = Duration.hours(1);
 
 export interface DailyScheduleProps {
-  readonly target: lambda.IFunction;
+  /** The sweep-run workflow. */
+  readonly target: sfn.IStateMachine;
   readonly timeZone: string;
   readonly time: TimeOfDay;
   /** Key of the schedule's dead-letter queue. */
   readonly key: kms.IKey;
 }
 
-/** Daily schedule → Lambda invoke with `{"scheduledTime": …}`, retries and a dead-letter queue. */
+/**
+ * Daily schedule → StartExecution with `{"scheduledTime": …}`, retries and a dead-letter queue.
+ * Scheduler's Step Functions target sets the input only: Step Functions names the executions.
+ */
 export class DailySchedule extends Construct {
   readonly schedule: scheduler.Schedule;
   readonly deadLetterQueue: sqs.Queue;
@@ -40,7 +45,7 @@ export class DailySchedule extends Construct {
 
     // Our own role (instead of the target's implicit one) so it can also use the DLQ's key.
     this.role = new iam.Role(this, 'Role', {
-      description: 'EventBridge Scheduler: invoke the daily sweep',
+      description: 'EventBridge Scheduler: start the daily sweep-run workflow',
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
         conditions: {
           StringEquals: {
@@ -70,7 +75,7 @@ export class DailySchedule extends Construct {
         hour: String(props.time.hour),
         timeZone: TimeZone.of(props.timeZone),
       }),
-      target: new targets.LambdaInvoke(props.target, {
+      target: new targets.StepFunctionsStartExecution(props.target, {
         role: this.role,
         input: scheduler.ScheduleTargetInput.fromObject({
           scheduledTime: scheduler.ContextAttribute.scheduledTime,

@@ -6,12 +6,21 @@ import { synthesize } from './synth';
 const configOf = (context: Record<string, unknown>) => readStackConfig(new App({ context }).node);
 
 describe('stack configuration from context', () => {
-  it('defaults to Asia/Shanghai at 00:30, the built-in policy, no alarm e-mail, a new test-event registry', () => {
+  it('defaults to Asia/Shanghai at 00:30, the built-in policy, no alarm e-mail, a new test-event registry, 16 shards at once', () => {
     expect(configOf({})).toEqual({
       businessTimeZone: 'Asia/Shanghai',
       scheduleTime: { hour: 0, minute: 30 },
       createTestEventRegistry: true,
+      sweepMaxConcurrency: 16,
     });
+  });
+
+  it('takes the workflow’s maximum concurrency from sweepMaxConcurrency (cdk.json or -c), 1–16', () => {
+    expect(configOf({ sweepMaxConcurrency: 4 }).sweepMaxConcurrency).toBe(4);
+    expect(configOf({ sweepMaxConcurrency: '8' }).sweepMaxConcurrency).toBe(8);
+    for (const bad of [0, 17, '2.5', 'many']) {
+      expect(() => configOf({ sweepMaxConcurrency: bad })).toThrow(/sweepMaxConcurrency: /);
+    }
   });
 
   it('reuses an existing test-event registry with createTestEventRegistry=false (cdk.json or -c)', () => {

@@ -45,6 +45,7 @@ beforeAll(() => {
     sweepRole: logicalId(stack, stack.sweep.role),
     reminderRole: logicalId(stack, stack.reminder.role),
     reportingRole: logicalId(stack, stack.reporting.role),
+    stateMachine: logicalId(stack, stack.workflow.stateMachine),
   });
 });
 
@@ -241,7 +242,16 @@ describe('functions', () => {
 
   const common = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'NODE_OPTIONS'];
   it.each([
-    ['sweep', ['LOANS_TABLE_NAME', 'LEDGER_TABLE_NAME', 'EVENTS_TOPIC_ARN', 'BUSINESS_TIMEZONE']],
+    [
+      'sweep',
+      [
+        'LOANS_TABLE_NAME',
+        'LEDGER_TABLE_NAME',
+        'EVENTS_TOPIC_ARN',
+        'BUSINESS_TIMEZONE',
+        'SWEEP_STATE_MACHINE_ARN',
+      ],
+    ],
     ['reminder', ['LOANS_TABLE_NAME', 'REMINDERS_TABLE_NAME', 'BUSINESS_TIMEZONE']],
     ['reporting', ['REPORTS_TABLE_NAME', 'BUSINESS_TIMEZONE']],
   ])('%s receives exactly the environment it reads', (fn, expected) => {
@@ -287,27 +297,15 @@ describe('least privilege', () => {
     expect([...(grants.get(arn(ids.Ledger)) ?? [])]).toEqual(['dynamodb:PutItem']);
   });
 
-  it('the sweep publishes to the events topic with its key and may invoke only itself', () => {
+  it('the sweep publishes to the events topic with its key and invokes no function', () => {
     const grants = grantsOf(synth.template, ids.sweepRole ?? '');
     expect([...(grants.get(`<${ids.topic}>`) ?? [])]).toEqual(['sns:Publish']);
     expect([...(grants.get(arn(ids.topicKey)) ?? [])].sort()).toEqual([
       'kms:Decrypt',
       'kms:GenerateDataKey',
     ]);
-    expect([...(grants.get(arn(ids.sweep)) ?? [])]).toEqual(['lambda:InvokeFunction']);
-    const invokable = [...grants].filter(([, actions]) => actions.has('lambda:InvokeFunction'));
-    expect(invokable.map(([resource]) => resource)).toEqual([arn(ids.sweep)]);
-  });
-
-  it('the self-invoke grant is a separate policy, so the function does not depend on it', () => {
-    const fn = synth.template.toJSON().Resources[ids.sweep ?? ''] as { DependsOn?: string[] };
-    const selfInvoke = Object.entries(synth.template.findResources('AWS::IAM::Policy')).find(
-      ([, p]) =>
-        JSON.stringify(p).includes('lambda:InvokeFunction') &&
-        render(p.Properties.Roles[0]) === `<${ids.sweepRole}>`,
-    );
-    expect(selfInvoke).toBeDefined();
-    expect(fn.DependsOn ?? []).not.toContain(selfInvoke?.[0]);
+    const invoking = [...grants].filter(([, actions]) => actions.has('lambda:InvokeFunction'));
+    expect(invoking).toEqual([]);
   });
 
   it('the sweep cannot touch the reminders or reports tables or the queues', () => {
@@ -371,13 +369,13 @@ describe('least privilege', () => {
 });
 
 describe('daily schedule', () => {
-  it('fires at 00:30 in the business time zone and passes the scheduled time', () => {
+  it('starts the sweep-run workflow at 00:30 in the business time zone with the scheduled time', () => {
     synth.template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(30 0 * * ? *)',
       ScheduleExpressionTimezone: 'Asia/Shanghai',
       State: 'ENABLED',
       Target: Match.objectLike({
-        Arn: { 'Fn::GetAtt': [ids.sweep, 'Arn'] },
+        Arn: { Ref: ids.stateMachine },
         Input: JSON.stringify({ scheduledTime: '<aws.scheduler.scheduled-time>' }),
         RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 3 },
         DeadLetterConfig: { Arn: { 'Fn::GetAtt': [ids.scheduleDlq, 'Arn'] } },
@@ -391,7 +389,9 @@ describe('daily schedule', () => {
     expect([...(grants.get(`<${ids.scheduleDlq}.Arn>`) ?? [])]).toEqual(['sqs:SendMessage']);
     const dlqKey = render(props(ids.scheduleDlq).KmsMasterKeyId);
     expect(grants.get(dlqKey)).toContain('kms:GenerateDataKey');
-    expect(grants.get(`<${ids.sweep}.Arn>`)).toContain('lambda:InvokeFunction');
+    expect([...(grants.get(`<${ids.stateMachine}>`) ?? [])]).toEqual(['states:StartExecution']);
+    const invoking = [...grants].filter(([, actions]) => actions.has('lambda:InvokeFunction'));
+    expect(invoking).toEqual([]);
   });
 });
 
@@ -448,7 +448,7 @@ describe('alarms', () => {
 
   it('every alarm notifies the encrypted alarm topic on alarm and on recovery', () => {
     const all = alarms();
-    expect(all).toHaveLength(5);
+    expect(all).toHaveLength(8);
     for (const alarm of all) {
       expect(alarm.AlarmActions).toEqual([{ Ref: ids.alarmTopic }]);
       expect(alarm.OKActions).toEqual([{ Ref: ids.alarmTopic }]);
@@ -473,7 +473,7 @@ describe('alarms', () => {
 });
 
 describe('outputs', () => {
-  it('names the functions, tables, topic and queues', () => {
+  it('names the functions, tables, topic, queues and the sweep-run workflow', () => {
     const outputs = synth.template.toJSON().Outputs as Record<string, { Value: unknown }>;
     expect(outputs.SweepFunctionName?.Value).toEqual({ Ref: ids.sweep });
     expect(outputs.ReminderFunctionName?.Value).toEqual({ Ref: ids.reminder });
@@ -484,5 +484,6 @@ describe('outputs', () => {
     expect(outputs.EventsTopicArn?.Value).toEqual({ Ref: ids.topic });
     expect(outputs.ReminderQueueUrl?.Value).toEqual({ Ref: ids.reminderQueue });
     expect(outputs.ReportingQueueUrl?.Value).toEqual({ Ref: ids.reportingQueue });
+    expect(outputs.SweepRunStateMachineArn?.Value).toEqual({ Ref: ids.stateMachine });
   });
 });

@@ -1,0 +1,298 @@
+/**
+ * The sweep-run workflow (SPEC §5.3): a Standard state machine that plans a run, sweeps the 16
+ * index shards in a Distributed Map — each shard a loop of parts on the cursor the function
+ * returns — or the named loans of a `loanIds` run in one task, then finishes the run (summary and
+ * `sweep.completed`). Every task invokes the sweep function (functions/sweep/plan.ts, part.ts,
+ * finish.ts); the order, the loops, the retries and the fan-out live here, in the engine.
+ *
+ *   Plan ─▶ Named loans? ─ yes ─▶ Sweep named loans ⟲ (while incomplete) ─▶ Named loans swept ─┐
+ *                        └ no ──▶ Sweep shards (Distributed Map: Sweep shard part ⟲) ──────────┴▶ Finish
+ *
+ * The local run (scripts/lib/workflow.ts) executes this very definition, taken from the
+ * synthesized template.
+ */
+import {
+  ArnFormat,
+  type CfnElement,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  Validations,
+} from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct, type IConstruct } from 'constructs';
+import { SWEEP_SHARDS } from '../definitions';
+import { LOG_RETENTION } from './service-function';
+
+/** Names of the workflow's states: the console's graph and the local run's progress use them. */
+export const SWEEP_RUN_STATES = {
+  plan: 'Plan',
+  namedLoans: 'Named loans?',
+  sweepNamedLoans: 'Sweep named loans',
+  namedLoansSwept: 'Named loans swept?',
+  nextNamedLoansPart: 'Next named loans part',
+  namedLoansFinished: 'Named loans finished',
+  sweepShards: 'Sweep shards',
+  sweepShardPart: 'Sweep shard part',
+  shardSwept: 'Shard swept?',
+  nextShardPart: 'Next shard part',
+  shardFinished: 'Shard finished',
+  finish: 'Finish',
+} as const;
+
+/** Shards swept at once when the deployment does not say (SPEC §5.3). */
+export const DEFAULT_MAX_CONCURRENCY = SWEEP_SHARDS;
+
+/** An execution still running after this long is stopped as timed out (and alarms). */
+export const EXECUTION_TIMEOUT = Duration.hours(12);
+
+/** The error a function throws for an input it rejects: retrying cannot help, so it fails fast. */
+export const VALIDATION_ERROR = 'ValidationError';
+
+/** Retries of a task whose function failed or was throttled (besides Lambda service errors). */
+export const FUNCTION_ERROR_RETRY = { interval: 5, backoffRate: 2, maxAttempts: 3 } as const;
+export const THROTTLING_RETRY = { interval: 2, backoffRate: 2, maxAttempts: 8 } as const;
+
+export interface SweepRunWorkflowProps {
+  readonly sweepFunction: lambda.IFunction;
+  /** The function's timeout; each task waits a minute longer before it gives up. */
+  readonly functionTimeout: Duration;
+  /** Shards swept at once, 1–16. */
+  readonly maxConcurrency: number;
+}
+
+/** The state machine of a whole run, its log group and its alarms. */
+export class SweepRunWorkflow extends Construct {
+  /**
+   * The state machine's name, fixed per stack, so its ARN is known before it exists: the sweep
+   * function (which the state machine invokes) can carry it and be allowed to start executions
+   * without a dependency cycle.
+   */
+  static stateMachineNameOf(stack: Stack): string {
+    return `${stack.stackName}-sweep-run`;
+  }
+
+  readonly stateMachine: sfn.StateMachine;
+  /** The state machine's ARN built from its fixed name (no reference to the resource). */
+  readonly stateMachineArn: string;
+  readonly logGroup: logs.LogGroup;
+  readonly alarms: cloudwatch.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: SweepRunWorkflowProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const stateMachineName = SweepRunWorkflow.stateMachineNameOf(stack);
+    this.stateMachineArn = stack.formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: stateMachineName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+
+    const invoke = (stateName: string, payload: Record<string, unknown>, resultPath?: string) => {
+      const task = new tasks.LambdaInvoke(this, stateName, {
+        stateName,
+        lambdaFunction: props.sweepFunction,
+        // The function's answer is the task's result (Resource = the function's ARN).
+        payloadResponseOnly: true,
+        payload: sfn.TaskInput.fromObject(payload),
+        taskTimeout: sfn.Timeout.duration(props.functionTimeout.plus(Duration.minutes(1))),
+        ...(resultPath && { resultPath }),
+      });
+      // First matching retrier wins: a rejected input fails at once; throttling backs off longer;
+      // any other function error (a crash, a timeout, DynamoDB still throttling after the SDK's
+      // retries) is retried too — every step is idempotent. Lambda service errors are retried by
+      // the task's own default retrier.
+      task.addRetry({ errors: [VALIDATION_ERROR], maxAttempts: 0 });
+      task.addRetry({
+        errors: ['Lambda.TooManyRequestsException'],
+        interval: Duration.seconds(THROTTLING_RETRY.interval),
+        backoffRate: THROTTLING_RETRY.backoffRate,
+        maxAttempts: THROTTLING_RETRY.maxAttempts,
+        jitterStrategy: sfn.JitterType.FULL,
+      });
+      task.addRetry({
+        errors: [sfn.Errors.TASKS_FAILED],
+        interval: Duration.seconds(FUNCTION_ERROR_RETRY.interval),
+        backoffRate: FUNCTION_ERROR_RETRY.backoffRate,
+        maxAttempts: FUNCTION_ERROR_RETRY.maxAttempts,
+        jitterStrategy: sfn.JitterType.FULL,
+      });
+      return task;
+    };
+    const S = SWEEP_RUN_STATES;
+
+    const plan = invoke(S.plan, { 'plan.$': '$' });
+    const finish = invoke(S.finish, {
+      'finish.$': '$',
+      'startedAt.$': '$$.Execution.StartTime',
+    });
+
+    // A part's state is exactly its input (part.ts); its answer goes beside it, and the next
+    // part is built from the answer until the answer says the work is complete.
+    const namedLoansPart = invoke(S.sweepNamedLoans, { 'part.$': '$' }, '$.answer');
+    namedLoansPart.next(
+      new sfn.Choice(this, S.namedLoansSwept, { stateName: S.namedLoansSwept })
+        .when(
+          sfn.Condition.booleanEquals('$.answer.complete', true),
+          new sfn.Pass(this, S.namedLoansFinished, {
+            stateName: S.namedLoansFinished,
+            parameters: {
+              'runId.$': '$.runId',
+              'asOf.$': '$.asOf',
+              'dryRun.$': '$.dryRun',
+              'shards.$': 'States.Array($.answer)',
+            },
+          }).next(finish),
+        )
+        .otherwise(
+          new sfn.Pass(this, S.nextNamedLoansPart, {
+            stateName: S.nextNamedLoansPart,
+            parameters: {
+              'runId.$': '$.runId',
+              'asOf.$': '$.asOf',
+              'dryRun.$': '$.dryRun',
+              'loanIds.$': '$.answer.loanIds',
+              'totals.$': '$.answer.totals',
+              'durationMs.$': '$.answer.durationMs',
+            },
+          }).next(namedLoansPart),
+        ),
+    );
+
+    const shardPart = invoke(S.sweepShardPart, { 'part.$': '$' }, '$.answer');
+    shardPart.next(
+      new sfn.Choice(this, S.shardSwept, { stateName: S.shardSwept })
+        .when(
+          sfn.Condition.booleanEquals('$.answer.complete', true),
+          new sfn.Pass(this, S.shardFinished, {
+            stateName: S.shardFinished,
+            outputPath: '$.answer',
+          }),
+        )
+        .otherwise(
+          new sfn.Pass(this, S.nextShardPart, {
+            stateName: S.nextShardPart,
+            parameters: {
+              'runId.$': '$.runId',
+              'asOf.$': '$.asOf',
+              'dryRun.$': '$.dryRun',
+              'shard.$': '$.answer.shard',
+              // An unfinished shard always answers its cursor: every part sweeps a loan or more.
+              'cursor.$': '$.answer.cursor',
+              'totals.$': '$.answer.totals',
+              'durationMs.$': '$.answer.durationMs',
+            },
+          }).next(shardPart),
+        ),
+    );
+
+    // Each item is its shard's first part (plan.ts); the results replace the items, so the
+    // state after the map is the finish's input.
+    const shards = new sfn.DistributedMap(this, S.sweepShards, {
+      stateName: S.sweepShards,
+      itemsPath: '$.shards',
+      resultPath: '$.shards',
+      maxConcurrency: props.maxConcurrency,
+      toleratedFailurePercentage: 0,
+      mapExecutionType: sfn.StateMachineType.STANDARD,
+      label: 'SweepShards',
+    });
+    shards.itemProcessor(shardPart);
+    shards.next(finish);
+
+    const definition = plan.next(
+      new sfn.Choice(this, S.namedLoans, { stateName: S.namedLoans })
+        .when(sfn.Condition.isPresent('$.loanIds'), namedLoansPart)
+        .otherwise(shards),
+    );
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: LOG_RETENTION,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      comment:
+        'overdue-sweep: one business day — plan, the 16 index shards in parallel, finish (SPEC §5.3)',
+      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      timeout: EXECUTION_TIMEOUT,
+      // Errors only, and never the states' data: inputs and outputs carry loan ids.
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ERROR, includeExecutionData: false },
+    });
+    this.acknowledgeFindings(props.sweepFunction);
+  }
+
+  /** cdk-nag findings on the state machine that we accept, each with its reason. */
+  private acknowledgeFindings(sweepFunction: lambda.IFunction): void {
+    const stack = Stack.of(this);
+    const logicalId = (construct: IConstruct) =>
+      stack.getLogicalId(construct.node.defaultChild as CfnElement);
+    const functionId = logicalId(sweepFunction);
+    const stateMachineId = logicalId(this.stateMachine);
+    // How cdk-nag renders the executions of this state machine in a finding.
+    const executions = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${stateMachineId}"}]}]}`;
+    Validations.of(this.stateMachine).acknowledge(
+      {
+        id: `AwsSolutions-IAM5[Resource::<${functionId}.Arn>:*]`,
+        reason:
+          'The Lambda task grant covers the sweep function and its versions/aliases (`:*`); the wildcard names qualifiers of that one function, the only function the workflow invokes.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'CloudWatch Logs delivery for Step Functions (logs:CreateLogDelivery, PutResourcePolicy, …) supports no resource-level permissions; these actions are all the statement holds.',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::${executions}:*]`,
+        reason:
+          'The Distributed Map describes and stops its child executions, whose names Step Functions generates; the wildcard covers executions of this state machine only.',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::${executions}/SweepShards:*]`,
+        reason:
+          'A redrive of the Distributed Map redrives its Map Run (label SweepShards), whose id Step Functions generates; the wildcard covers that Map Run of this state machine only.',
+      },
+      {
+        id: 'AwsSolutions-SF1',
+        reason:
+          'Logs at ERROR level without execution data: state inputs and outputs carry loan ids (SPEC §5.4 keeps them out of logs), and ALL would log every state transition of every part, at a cost, without more than the console’s execution history already shows.',
+      },
+      {
+        id: 'AwsSolutions-SF2',
+        reason:
+          'The sweep function is not traced with X-Ray, so a trace would show only the state machine; the execution graph, the Map Run view and the per-shard figures in the output give ops the run, and tracing would add wildcard X-Ray grants.',
+      },
+    );
+  }
+
+  /** Alarms on failed, timed-out and aborted executions, each notifying `action`. */
+  alarmOn(action: cloudwatch.IAlarmAction): cloudwatch.Alarm[] {
+    const period = Duration.minutes(5);
+    const statistic = cloudwatch.Stats.SUM;
+    const metrics: [string, cloudwatch.Metric, string][] = [
+      ['ExecutionsFailed', this.stateMachine.metricFailed({ period, statistic }), 'failed'],
+      ['ExecutionsTimedOut', this.stateMachine.metricTimedOut({ period, statistic }), 'timed out'],
+      ['ExecutionsAborted', this.stateMachine.metricAborted({ period, statistic }), 'was aborted'],
+    ];
+    for (const [id, metric, what] of metrics) {
+      const alarm = new cloudwatch.Alarm(this, id, {
+        alarmDescription: `A sweep-run execution ${what}: open the execution's graph, then redrive it (README, Running the sweep by hand).`,
+        metric,
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+      this.alarms.push(alarm);
+    }
+    return this.alarms;
+  }
+}
