@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
 import Table from 'cli-table3';
 import {
+  addDays,
   businessDateOf,
   DEFAULT_BUSINESS_TIMEZONE,
   parseBusinessDate,
@@ -32,7 +33,8 @@ const USAGE = `usage: npm start -- [options]
 Runs overdue-sweep end to end on DynamoDB Local and the SNS/SQS emulator.
 
   --loans N        loans in the demo portfolio (default 2000)
-  --asOf DATE      first business date to sweep, YYYY-MM-DD (default: today in ${DEFAULT_BUSINESS_TIMEZONE})
+  --asOf DATE      first business date to sweep, YYYY-MM-DD (default: the K days ending today in
+                   ${DEFAULT_BUSINESS_TIMEZONE}); no day may be after today unless --dry-run
   --days K         sweep K consecutive business days, borrowers paying in between (default 1)
   --dry-run        assess and report, write and publish nothing
   --seed N         seed of the demo portfolio and of the payments (default 42)
@@ -77,12 +79,23 @@ function parseCli(argv: readonly string[]): CliOptions | 'help' {
     throw new UsageError((error as Error).message);
   }
   if (values.help) return 'help';
+  const days = positiveInteger('days', values.days as string | undefined, 1, 60);
+  const dryRun = values['dry-run'] === true;
+  // The sweep never charges a business date after today (SPEC §5.1): by default the K days
+  // ending today; a later one only as a dry run.
+  const today = businessDateOf(
+    new Date(),
+    process.env.BUSINESS_TIMEZONE ?? DEFAULT_BUSINESS_TIMEZONE,
+  );
   const asOfText = values.asOf as string | undefined;
-  const asOf =
-    asOfText === undefined
-      ? businessDateOf(new Date(), process.env.BUSINESS_TIMEZONE ?? DEFAULT_BUSINESS_TIMEZONE)
-      : parseBusinessDate(asOfText);
+  const asOf = asOfText === undefined ? addDays(today, 1 - days) : parseBusinessDate(asOfText);
   if (!asOf) throw new UsageError(`--asOf: ${JSON.stringify(asOfText)} is not a YYYY-MM-DD date`);
+  const lastDay = addDays(asOf, days - 1);
+  if (lastDay > today && !dryRun) {
+    throw new UsageError(
+      `--asOf ${asOf} with --days ${days} would sweep ${lastDay}, after today (${today}); the sweep charges no future date — pick an earlier --asOf, fewer --days, or add --dry-run`,
+    );
+  }
   const seedText = values.seed as string | undefined;
   const seed = seedText === undefined ? 42 : Number(seedText);
   if (!Number.isSafeInteger(seed))
@@ -90,8 +103,8 @@ function parseCli(argv: readonly string[]): CliOptions | 'help' {
   return {
     loans: positiveInteger('loans', values.loans as string | undefined, 2000, 1_000_000),
     asOf: asOf as BusinessDate,
-    days: positiveInteger('days', values.days as string | undefined, 1, 60),
-    dryRun: values['dry-run'] === true,
+    days,
+    dryRun,
     seed,
     json: values.json === true,
   };
@@ -106,7 +119,7 @@ function progressBars(enabled: boolean): { progress: Progress; stop: () => void 
     bar?.stop();
     bar = undefined;
   };
-  const progress: Progress = (next, done, total) => {
+  const progress: Progress = (next, done, total, detail = '') => {
     if (next !== phase) {
       stop();
       phase = next;
@@ -115,14 +128,14 @@ function progressBars(enabled: boolean): { progress: Progress; stop: () => void 
         return;
       }
       bar = new SingleBar({
-        format: `${next} [{bar}] {value}/{total}`,
+        format: `${next} [{bar}] {value}/{total} {detail}`,
         stream: process.stderr,
         hideCursor: true,
       });
-      bar.start(total, done);
+      bar.start(total, done, { detail });
       return;
     }
-    bar?.update(done);
+    bar?.update(done, { detail });
   };
   return { progress, stop };
 }
@@ -132,6 +145,22 @@ const money = (fen: number) => formatMoney(fen, 'CNY', 'en');
 function chargesOf(summary: LocalRunResult['days'][number]['summary']) {
   const cny = summary.charges.CNY ?? { lateFees: 0, penaltyInterest: 0 };
   return cny;
+}
+
+/** The last day's workflow: its execution and, per shard, the loans, charges, parts and busy time. */
+function renderShards(day: LocalRunResult['days'][number]): string {
+  const table = new Table({
+    head: ['shard', ...Array.from({ length: 16 }, (_, shard) => String(shard))],
+    style: { head: [], border: [], compact: true },
+  });
+  const figures = new Map(day.summary.shards.map((s) => [s.shard, s]));
+  const row = (label: string, pick: (shard: number) => number | string) =>
+    table.push([label, ...Array.from({ length: 16 }, (_, shard) => pick(shard))]);
+  row('loans examined', (shard) => figures.get(shard)?.loansExamined ?? 0);
+  row('loans charged', (shard) => figures.get(shard)?.loansCharged ?? 0);
+  row('parts', (shard) => day.execution.partsByShard[shard] ?? 0);
+  row('busy ms', (shard) => figures.get(shard)?.durationMs ?? 0);
+  return `Workflow execution ${day.execution.executionArn}\ninput ${JSON.stringify(day.execution.input)}\n${table.toString()}`;
 }
 
 function renderText(result: LocalRunResult): string {
@@ -205,6 +234,7 @@ function renderText(result: LocalRunResult): string {
     ['duration', `${last.summary.durationMs} ms`],
   );
   out.push('', summary.toString());
+  out.push('', renderShards(last));
   if (last.summary.skipped.loans.length > 0) {
     out.push('', 'Skipped (malformed or unreadable items):');
     for (const skipped of last.summary.skipped.loans.slice(0, 10)) {

@@ -225,7 +225,12 @@ export function createSweepService(deps: SweepServiceDependencies): SweepService
     async handle(event, budget) {
       const context = { now: deps.clock(), timeZone: deps.timeZone };
       if (isPartEvent(event)) return runPart(parsePart(event, context), budget);
-      if (isPlanEvent(event)) return planRun(event, context);
+      if (isPlanEvent(event)) {
+        const plan = planRun(event, context);
+        // Zeros, so every invocation of a run reports its (here: no) work, as parts and finish do.
+        deps.report?.({ dryRun: plan.dryRun, own: emptyTotals(), completed: false });
+        return plan;
+      }
       if (isFinishEvent(event)) return runFinish(parseFinish(event, context));
       return runWhole(parseSweepRequest(event, context), budget);
     },

@@ -1,7 +1,8 @@
 /**
  * The whole system on one machine (SPEC §10): the stack's resources on the emulators, a seeded
- * demo portfolio, the real sweep handler for each business day, and the SNS→SQS messages handed
- * to the real reminder and reporting handlers in batches, as Lambda's event source mapping would.
+ * demo portfolio, each business day swept by an execution of the synthesized sweep-run workflow
+ * (its tasks calling the real sweep handler), and the SNS→SQS messages handed to the real reminder
+ * and reporting handlers in batches, as Lambda's event source mapping would.
  * `runLocal` assumes the AWS SDK already points at running emulators (AWS_ENDPOINT_URL_*).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -28,12 +29,20 @@ import type {
   SQSEvent,
 } from 'aws-lambda';
 import { createReportStore, type ReportItem } from '../../functions/adapters/report-store';
-import { addDays, businessDateOf, DEFAULT_BUSINESS_TIMEZONE } from '../../functions/core/dates';
+import { addDays, DEFAULT_BUSINESS_TIMEZONE } from '../../functions/core/dates';
 import type { BusinessDate } from '../../functions/core/types';
-import type { SweepSummary } from '../../functions/sweep/summary';
+import type { WorkflowSummary } from '../../functions/sweep/finish';
 import { DEMO_FEE_POLICY, demoPortfolio, seededRandom } from './demo-portfolio';
 import { createLocalResources, type LocalEventsTopology } from './local-resources';
 import { createPublisherPump } from './stream-pump';
+import {
+  dayExecutionInput,
+  localFunction,
+  type ShardProgress,
+  shardProgressTracker,
+  startExecution,
+  synthesizedWorkflow,
+} from './workflow';
 
 /** What `npm start` was asked to do. */
 export interface LocalRunOptions {
@@ -47,7 +56,14 @@ export interface LocalRunOptions {
 /** One business day of the run. Amounts in CNY fen. */
 export interface DayResult {
   readonly asOf: BusinessDate;
-  readonly summary: SweepSummary;
+  /** The workflow's output: the run summary with each shard's figures. */
+  readonly summary: WorkflowSummary;
+  /** The day's workflow execution and the parts each shard took. */
+  readonly execution: {
+    readonly executionArn: string;
+    readonly input: Record<string, unknown>;
+    readonly partsByShard: readonly number[];
+  };
   readonly report: ReportItem | undefined;
   /** Borrowers who paid their oldest overdue instalment before this day's sweep. */
   readonly payments: number;
@@ -78,8 +94,8 @@ export interface LocalRunResult {
   readonly reminders: readonly ReminderSample[];
 }
 
-/** Reports progress of the long phases; `total` may be unknown. */
-export type Progress = (phase: string, done: number, total?: number) => void;
+/** Reports progress of the long phases; `total` may be unknown; `detail` says more (e.g. per shard). */
+export type Progress = (phase: string, done: number, total?: number, detail?: string) => void;
 
 type Handler<E, R> = (event: E, context: Context) => Promise<R>;
 
@@ -329,17 +345,12 @@ async function sampleReminders(
   return { created, samples };
 }
 
-/** An instant whose business date in `timeZone` is `asOf`, as the schedule's fire time would be. */
-function scheduledInstantOf(asOf: BusinessDate, timeZone: string): Date {
-  const [year, month, day] = asOf.split('-').map(Number) as [number, number, number];
-  const instant = new Date(Date.UTC(year, month - 1, day, 12));
-  // Noon UTC is the asOf date in every zone within ±12 h; step a few hours for the others.
-  for (let step = 0; businessDateOf(instant, timeZone) !== asOf && step < 48; step++) {
-    instant.setUTCHours(
-      instant.getUTCHours() + (businessDateOf(instant, timeZone) < asOf ? 1 : -1),
-    );
-  }
-  return instant;
+/** Sixteen characters, one per shard: `█` swept, `▒` under way, `·` not started. */
+function shardGlyphs(shards: ReadonlyMap<number, ShardProgress>): string {
+  return Array.from({ length: 16 }, (_, shard) => {
+    const state = shards.get(shard);
+    return state === undefined ? '·' : state.complete ? '█' : '▒';
+  }).join('');
 }
 
 /**
@@ -365,10 +376,13 @@ export async function runLocal(
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
     POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
   });
-  const sweep = (await import('../../functions/sweep/handler')).handler as Handler<
+  const sweepHandler = (await import('../../functions/sweep/handler')).handler as Handler<
     unknown,
-    SweepSummary
+    unknown
   >;
+  progress('synthesizing the sweep-run workflow', 0);
+  const workflow = synthesizedWorkflow();
+  const functions = { [workflow.sweepFunctionArn]: localFunction(sweepHandler) };
   const reminder = (await import('../../functions/reminder/handler')).handler as Handler<
     SQSEvent,
     SQSBatchResponse
@@ -400,21 +414,36 @@ export async function runLocal(
       day === 0 || options.dryRun
         ? { payments: 0, recovered: 0 }
         : await applyPayments(doc, resources.tables.LOANS_TABLE_NAME, asOf, paymentsRandom);
-    progress(`sweeping ${asOf}`, 0);
-    // A real run is what the daily schedule would send for that day (so days after today can be
-    // simulated); a dry run is an operator's request.
-    const event = options.dryRun
-      ? { asOf, dryRun: true }
-      : { scheduledTime: scheduledInstantOf(asOf, timeZone).toISOString() };
-    const summary = await sweep(event, lambdaContext('sweep'));
+    // The day's execution input: the schedule's event once its time has passed, else an operator's.
+    const input = dayExecutionInput(asOf, { dryRun: options.dryRun, timeZone, now: new Date() });
+    const phase = `sweeping ${asOf} (workflow: 16 shards)`;
+    let shards: ReadonlyMap<number, ShardProgress> = new Map();
+    const swept = () => [...shards.values()].filter((s) => s.complete).length;
+    const loans = () => [...shards.values()].reduce((n, s) => n + s.loansExamined, 0);
+    progress(phase, 0, 16, shardGlyphs(shards));
+    const execution = startExecution(workflow, functions, input, {
+      name: `local-${asOf}-${Date.now()}`,
+      retryIntervalMs: 100,
+      onEvent: shardProgressTracker((now) => {
+        shards = now;
+        progress(phase, swept(), 16, `${shardGlyphs(shards)} ${loans()} loans`);
+      }),
+    });
+    const outcome = await execution.result;
+    if (outcome.status !== 'SUCCEEDED') {
+      const why =
+        outcome.status === 'FAILED' ? `${outcome.error}: ${outcome.cause}` : outcome.status;
+      throw new Error(`the sweep-run execution for ${asOf} did not succeed: ${why}`);
+    }
+    const summary = outcome.output as WorkflowSummary;
     progress(`publishing events ${asOf}`, 0);
     await pump.drain();
     // Both queues drain at once, as their two event source mappings would; one progress bar.
-    const phase = `delivering events ${asOf}`;
+    const delivering = `delivering events ${asOf}`;
     const total =
       (await queuedMessages(sqs, queues.Reminder)) + (await queuedMessages(sqs, queues.Reporting));
     const delivered = { reminder: 0, reporting: 0 };
-    const report = () => progress(phase, delivered.reminder + delivered.reporting, total);
+    const report = () => progress(delivering, delivered.reminder + delivered.reporting, total);
     report();
     const [toReminder, toReporting] = await Promise.all([
       deliverQueue(sqs, queues.Reminder, reminder, lambdaContext('reminder'), (n) => {
@@ -435,6 +464,11 @@ export async function runLocal(
     days.push({
       asOf,
       summary,
+      execution: {
+        executionArn: execution.executionArn,
+        input,
+        partsByShard: Array.from({ length: 16 }, (_, shard) => shards.get(shard)?.parts ?? 0),
+      },
       report: await reports.get(asOf),
       payments,
       recovered,

@@ -41,6 +41,12 @@ describe('the local run', () => {
     for (const day of result.days) {
       const { summary, report } = day;
       expect(summary.complete).toBe(true);
+      // Each day is a workflow execution: the schedule's event for a past day, all 16 shards.
+      expect(day.execution.executionArn).toMatch(/:execution:OverdueSweep-sweep-run:/);
+      expect(day.execution.input).toEqual({ scheduledTime: expect.stringMatching(/T16:30:00/) });
+      expect(summary.shards.map((s) => s.shard)).toEqual([...Array(16).keys()]);
+      expect(summary.shards.reduce((n, s) => n + s.loansExamined, 0)).toBe(summary.loansExamined);
+      expect(day.execution.partsByShard.every((parts) => parts >= 1)).toBe(true);
       expect(summary.loansExamined).toBeGreaterThan(0);
       expect(summary.loansExamined).toBeLessThan(200); // closed and far-off loans are never read
       // The report counts what the sweep reported, each event once.
@@ -83,9 +89,14 @@ describe('npm start', () => {
     const before = dynamoDbLocalPids();
     const run = start(['--loans', '50', '--asOf', '2026-11-20', '--json']);
     expect(run.status, run.stderr).toBe(0);
-    const output = JSON.parse(run.stdout) as { days: { summary: { complete: boolean } }[] };
+    const output = JSON.parse(run.stdout) as {
+      days: { summary: { complete: boolean; shards: { shard: number; durationMs: number }[] } }[];
+    };
     expect(output.days).toHaveLength(1);
     expect(output.days[0]?.summary.complete).toBe(true);
+    // Per-shard figures of the day's workflow execution.
+    expect(output.days[0]?.summary.shards).toHaveLength(16);
+    expect(output.days[0]?.summary.shards[15]).toMatchObject({ shard: 15 });
     const survivors = [...dynamoDbLocalPids()].filter((pid) => !before.has(pid));
     expect(survivors).toEqual([]);
   }, 150_000);
@@ -110,5 +121,15 @@ describe('npm start', () => {
     const run = start(['--days', 'many']);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('--days: "many" is not a whole number');
+  });
+
+  it('refuses to sweep a date after today unless it is a dry run (exit code 2)', () => {
+    const run = start(['--asOf', '2999-01-01']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/would sweep 2999-01-01, after today \(\d{4}-\d{2}-\d{2}\)/);
+    const past = start(['--asOf', '2026-11-20', '--days', '60000']);
+    expect(past.status).toBe(2);
+    const help = start(['--help']);
+    expect(help.stdout).toContain('no day may be after today unless --dry-run');
   });
 });
