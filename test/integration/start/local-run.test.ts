@@ -6,7 +6,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseBusinessDate } from '../../../functions/core/dates';
+import { addDays, businessDateOf, parseBusinessDate } from '../../../functions/core/dates';
 import type { BusinessDate } from '../../../functions/core/types';
 import { runLocal } from '../../../scripts/lib/local-run';
 
@@ -127,8 +127,11 @@ describe('npm start', () => {
     const run = start(['--asOf', '2999-01-01']);
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/would sweep 2999-01-01, after today \(\d{4}-\d{2}-\d{2}\)/);
-    const past = start(['--asOf', '2026-11-20', '--days', '60000']);
-    expect(past.status).toBe(2);
+    // Today plus a second day: the second would be tomorrow.
+    const today = businessDateOf(new Date(), 'Asia/Shanghai');
+    const tomorrow = start(['--asOf', today, '--days', '2']);
+    expect(tomorrow.status).toBe(2);
+    expect(tomorrow.stderr).toContain(`would sweep ${addDays(today, 1)}, after today (${today})`);
     const help = start(['--help']);
     expect(help.stdout).toContain('no day may be after today unless --dry-run');
   });
