@@ -30,6 +30,7 @@ import { createSweep } from '../functions/sweep/wiring';
 import { SWEEP_SHARDS } from '../infra/definitions';
 import { runFloor } from './lib/bench-floor';
 import { seedBenchPortfolio } from './lib/bench-portfolio';
+import { measureSweepMemory, measureWorkflowRun } from './lib/bench-workflow';
 import { startLocalAws } from './lib/emulators';
 import { exitUnlessJava } from './lib/java';
 import { createLocalResources, type LocalResources } from './lib/local-resources';
@@ -194,6 +195,43 @@ async function main() {
     const sweepCapacity = meterDelta(beforeSweep, meter);
     const sweepSnsCalls = snsCalls.PublishBatchCommand ?? 0;
 
+    // A workflow run on fresh data of the same size (16 shard parts on the local interpreter), and
+    // the direct sweep's peak memory at 1× and 4× the candidates, each in a process of its own.
+    const measureWorkflowAndMemory = async () => {
+      const fresh = await seededResources(clients, options, closed, 'workflow run');
+      const before = snapshot(meter);
+      const run = await measureWorkflowRun({ dynamodb, sns }, fresh, options.asOf);
+      const capacity = meterDelta(before, meter);
+      const memoryAt = async (times: number) => {
+        const sized = { ...options, candidates: options.candidates * times };
+        const seeded = await seededResources(clients, sized, 0, `memory ${times}×`);
+        return measureSweepMemory(seeded, options.asOf);
+      };
+      const [once, four] = [await memoryAt(1), await memoryAt(4)];
+      const mib = (bytes: number | null) => (bytes === null ? null : Math.round(bytes / 2 ** 20));
+      return {
+        workflow: {
+          loans: run.loans,
+          charged: run.charged,
+          seconds: round1(run.ms / 1000),
+          loansPerSecond: Math.round(run.loans / (run.ms / 1000)),
+          shardParts: run.shardParts,
+          ...capacity,
+          readUnitsPerLoan: perLoan(capacity.readUnits, run.loans),
+          writeUnitsPerLoan: perLoan(capacity.writeUnits, run.loans),
+          peakRssMiB: mib(run.peakRssBytes) ?? 0,
+        },
+        memory: {
+          candidates1x: once.loans,
+          candidates4x: four.loans,
+          rss1xMiB: mib(once.peakRssBytes) ?? 0,
+          rss4xMiB: mib(four.peakRssBytes) ?? 0,
+          liveHeap1xMiB: mib(once.peakLiveHeapBytes),
+          liveHeap4xMiB: mib(four.peakLiveHeapBytes),
+        },
+      };
+    };
+
     // The stream publisher, off the sweep's path: every recorded event, 10 per PublishBatch.
     const quiet = { published: () => {}, unreadable: () => {}, failed: () => {} };
     const publisher = createPublisherService(createSnsPublisher(sns, config.eventsTopicArn), quiet);
@@ -203,6 +241,7 @@ async function main() {
     const publishMs = performance.now() - publishStart;
     const publisherSnsCalls = (snsCalls.PublishBatchCommand ?? 0) - sweepSnsCalls;
 
+    const { workflow, memory: peakMemory } = await measureWorkflowAndMemory();
     const sweepRate = summary.loansExamined / (sweepMs / 1000);
     const result = {
       portfolio: { candidates: options.candidates, closed, asOf: options.asOf },
@@ -253,11 +292,17 @@ async function main() {
           floor.readUnits > 0 ? round2(sweepCapacity.readUnits / floor.readUnits) : null,
         writeUnitsVsFloor:
           floor.writeUnits > 0 ? round2(sweepCapacity.writeUnits / floor.writeUnits) : null,
+        workflowVsDirect: round2(workflow.loansPerSecond / sweepRate),
+        rss4xVs1x: round2(peakMemory.rss4xMiB / peakMemory.rss1xMiB),
       },
+      workflow,
+      memory: peakMemory,
       targets: {
         throughputVsFloor: '≥ 0.70',
         readUnitsVsCandidates: '≤ 1.20',
         writeUnitsVsFloor: '≤ 1.50',
+        workflowVsDirect: '≥ 0.90',
+        rss4xVs1x: 'about 1 (flat in loans)',
       },
     };
 
@@ -307,6 +352,7 @@ async function main() {
       ],
     );
     const { publisher: pub } = result;
+    process.stdout.write(`${renderWorkflowAndMemory(result)}\n`);
     process.stdout.write(
       `portfolio: ${options.candidates} candidate loans, ${closed} closed, asOf ${options.asOf}\n${table.toString()}\n` +
         `stream publisher: ${direct.eventsRecorded} events from ${pub.records} records in ${pub.seconds} s, ` +
@@ -315,6 +361,43 @@ async function main() {
   } finally {
     await stopAll();
   }
+}
+
+/** The workflow run beside the direct one, and the memory at 1× and 4× the candidates. */
+function renderWorkflowAndMemory(result: {
+  direct: { loansPerSecond: number; readUnitsPerLoan: number; writeUnitsPerLoan: number };
+  workflow: {
+    loans: number;
+    loansPerSecond: number;
+    shardParts: number;
+    readUnitsPerLoan: number;
+    writeUnitsPerLoan: number;
+  };
+  memory: { candidates1x: number; candidates4x: number; rss1xMiB: number; rss4xMiB: number };
+  ratios: { workflowVsDirect: number; rss4xVs1x: number };
+}): string {
+  const { direct, workflow, memory, ratios } = result;
+  const table = new Table({ head: ['', 'direct sweep', 'workflow run', 'ratio', 'target'] });
+  table.push(
+    [
+      'loans / s',
+      direct.loansPerSecond,
+      workflow.loansPerSecond,
+      ratios.workflowVsDirect,
+      '≥ 0.90',
+    ],
+    ['shard parts', '-', workflow.shardParts, '', '16'],
+    ['read units per loan', direct.readUnitsPerLoan, workflow.readUnitsPerLoan, '', ''],
+    ['write units per loan', direct.writeUnitsPerLoan, workflow.writeUnitsPerLoan, '', ''],
+    [
+      `peak RSS MiB at ${memory.candidates1x} / ${memory.candidates4x} loans`,
+      `${memory.rss1xMiB} / ${memory.rss4xMiB}`,
+      '',
+      ratios.rss4xVs1x,
+      'flat',
+    ],
+  );
+  return `workflow run (16 shard parts, local interpreter) and memory (a process per sweep):\n${table.toString()}`;
 }
 
 main().catch((error: unknown) => {
