@@ -216,6 +216,7 @@ async function main() {
           seconds: round1(run.ms / 1000),
           loansPerSecond: Math.round(run.loans / (run.ms / 1000)),
           shardParts: run.shardParts,
+          retries: run.retries,
           ...capacity,
           readUnitsPerLoan: perLoan(capacity.readUnits, run.loans),
           writeUnitsPerLoan: perLoan(capacity.writeUnits, run.loans),

@@ -13,6 +13,7 @@ import { loadSweepConfig } from '../../functions/sweep/config';
 import type { WorkflowSummary } from '../../functions/sweep/finish';
 import { DEFAULT_TUNING } from '../../functions/sweep/run';
 import { createSweep } from '../../functions/sweep/wiring';
+import { SWEEP_RUN_STATES } from '../../infra/constructs/sweep-run-workflow';
 import { SWEEP_SHARDS } from '../../infra/definitions';
 import type { LocalResources } from './local-resources';
 import { memoryPeaks } from './meters';
@@ -24,6 +25,8 @@ export interface WorkflowRunFigures {
   readonly charged: number;
   readonly ms: number;
   readonly shardParts: number;
+  /** Tasks Step Functions retried (a retry waits the definition's interval, seconds). */
+  readonly retries: number;
   readonly peakRssBytes: number;
 }
 
@@ -44,6 +47,7 @@ export async function measureWorkflowRun(
   const sweep = createSweep(clients, config, { tuning });
   const fn = (event: unknown) => sweep.handle(event, unlimited);
   let shardParts = 0;
+  let retries = 0;
   const memory = memoryPeaks();
   const started = performance.now();
   const execution = startExecution(
@@ -53,7 +57,9 @@ export async function measureWorkflowRun(
     {
       name: `bench-${asOf}`,
       onEvent: (event) => {
-        if (event.type === 'StateEntered' && event.state?.name === 'Sweep shard part') shardParts++;
+        if (event.type === 'StateEntered' && event.state?.name === SWEEP_RUN_STATES.sweepShardPart)
+          shardParts++;
+        if (event.type === 'StateRetried') retries++;
       },
     },
   );
@@ -69,6 +75,7 @@ export async function measureWorkflowRun(
     charged: summary.loansCharged,
     ms,
     shardParts,
+    retries,
     peakRssBytes: peaks.rssBytes,
   };
 }

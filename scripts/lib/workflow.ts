@@ -51,6 +51,8 @@ const STACK_NAME = 'OverdueSweep';
 /** The synthesized workflow, with the ARNs of its functions resolved to local ones. */
 export interface LocalWorkflow {
   readonly definition: StateMachineDefinition;
+  /** The interpreter's state machine, its definition validated once (as a deployment would). */
+  readonly machine: StateMachine;
   readonly stateMachineArn: string;
   /** The sweep function's ARN as the definition's tasks name it. */
   readonly sweepFunctionArn: string;
@@ -117,6 +119,7 @@ export function synthesizedWorkflow(context: Record<string, unknown> = {}): Loca
   const sweepId = stack.getLogicalId(stack.sweep.function.node.defaultChild as CfnElement);
   return {
     definition,
+    machine: new StateMachine(definition),
     stateMachineArn: `arn:${LOCAL.partition}:states:${LOCAL.region}:${LOCAL.account}:stateMachine:${String(properties.StateMachineName)}`,
     sweepFunctionArn: functionArnOf(sweepId),
   };
@@ -225,8 +228,7 @@ export function startExecution(
   }
   const name = options.name ?? `local-${Date.now()}`;
   const executionArn = `${workflow.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
-  const machine = new StateMachine(workflow.definition);
-  const execution = machine.run(JSON.parse(JSON.stringify(input ?? {})), {
+  const execution = workflow.machine.run(JSON.parse(JSON.stringify(input ?? {})), {
     overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides: retryIntervals },
     context: { Execution: { Id: executionArn, Name: name } },
   });
