@@ -229,6 +229,7 @@ async function main() {
           rss4xMiB: mib(four.peakRssBytes) ?? 0,
           liveHeap1xMiB: mib(once.peakLiveHeapBytes),
           liveHeap4xMiB: mib(four.peakLiveHeapBytes),
+          cpuMsPerLoan: Math.round(four.cpuMsPerLoan * 100) / 100,
         },
       };
     };

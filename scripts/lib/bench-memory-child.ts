@@ -1,7 +1,7 @@
 /**
  * A direct sweep in a process of its own, for `npm run bench`'s memory figures (bench-workflow.ts):
  * the tables and endpoints come from the environment, the business date from BENCH_AS_OF; prints
- * the loans swept and the peak memory as one JSON line.
+ * the loans swept, the CPU time per loan and the peak memory as one JSON line.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -15,13 +15,18 @@ const sweep = createSweep(
   loadSweepConfig(process.env),
 );
 const memory = memoryPeaks();
+const cpu = process.cpuUsage();
 const summary = (await sweep.handle(
   { asOf: process.env.BENCH_AS_OF },
   { exhausted: () => false },
 )) as DirectRunSummary;
 const peaks = memory.stop();
+const { user, system } = process.cpuUsage(cpu);
 const line = JSON.stringify({
   loans: summary.loansExamined,
+  // CPU time of this process (microseconds → ms) per loan: the sweep's own work, without the
+  // database's; what a Lambda's share of a vCPU has to do per loan.
+  cpuMsPerLoan: summary.loansExamined > 0 ? (user + system) / 1000 / summary.loansExamined : 0,
   peakRssBytes: peaks.rssBytes,
   peakLiveHeapBytes: peaks.liveHeapBytes ?? null,
 });

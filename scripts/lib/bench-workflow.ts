@@ -83,6 +83,8 @@ export async function measureWorkflowRun(
 /** What a sweep in a process of its own used. */
 export interface SweepMemory {
   readonly loans: number;
+  /** CPU time of the sweep's process per loan, milliseconds. */
+  readonly cpuMsPerLoan: number;
   readonly peakRssBytes: number;
   readonly peakLiveHeapBytes: number | null;
 }
