@@ -503,7 +503,8 @@ describe('the stream publisher (SPEC §5.5)', () => {
         OnFailure: { Destination: { 'Fn::GetAtt': [ids.publisherFailures, 'Arn'] } },
       },
     });
-    const filters = (stream[0]?.FilterCriteria as { Filters: { Pattern: string }[] }).Filters;
+    const criteria = stream[0]?.FilterCriteria as { Filters: { Pattern: string }[] } | undefined;
+    const filters = criteria?.Filters ?? [];
     expect(filters.map((f) => JSON.parse(f.Pattern))).toEqual([PUBLISHER_STREAM_FILTER]);
   });
 
