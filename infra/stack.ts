@@ -4,7 +4,6 @@
  * outputs.
  */
 import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -12,9 +11,11 @@ import type { Construct } from 'constructs';
 import { OperationalAlarms } from './constructs/alarms';
 import type { StackConfig } from './constructs/config';
 import { DailySchedule } from './constructs/daily-schedule';
+import { OperationsDashboard } from './constructs/dashboard';
 import { EventDistribution } from './constructs/event-distribution';
 import { allowPublish, allowTable } from './constructs/permissions';
 import { ServiceFunction } from './constructs/service-function';
+import { StreamPublisher } from './constructs/stream-publisher';
 import { SweepRunWorkflow } from './constructs/sweep-run-workflow';
 import { DataTables } from './constructs/tables';
 import {
@@ -53,9 +54,11 @@ export class OverdueSweepStack extends Stack {
   readonly sweep: ServiceFunction;
   readonly reminder: ServiceFunction;
   readonly reporting: ServiceFunction;
+  readonly publisher: StreamPublisher;
   readonly workflow: SweepRunWorkflow;
   readonly schedule: DailySchedule;
   readonly alarms: OperationalAlarms;
+  readonly dashboard: OperationsDashboard;
   readonly sweepTestEvents: ShareableTestEvents;
 
   constructor(scope: Construct, id: string, props: OverdueSweepStackProps) {
@@ -115,7 +118,13 @@ export class OverdueSweepStack extends Stack {
       serviceName: SERVICE_NAMES.reporting,
       timeout: CONSUMER_TIMEOUT,
       memorySize: 512,
-      environment: { [REPORTS_TABLE.envVar]: reports.tableName, ...timeZone },
+      environment: { [REPORTS_TABLE.envVar]: reports.tableName },
+    });
+    this.publisher = new StreamPublisher(this, 'Publisher', {
+      table: loans,
+      topic: this.events.topic,
+      topicKey: this.events.topicKey,
+      queueKey: this.events.queueKey,
     });
 
     this.workflow = new SweepRunWorkflow(this, 'SweepRun', {
@@ -127,8 +136,9 @@ export class OverdueSweepStack extends Stack {
 
     this.grantSweep();
     this.grantConsumers();
-    // The roles the events topic lets publish (its identity grant is in grantSweep).
+    // The roles the events topic lets publish: the sweep (sweep.completed) and the publisher.
     this.events.allowPublisher(this.sweep.role);
+    this.events.allowPublisher(this.publisher.service.role);
 
     this.reminder.function.addEventSource(
       new SqsEventSource(this.events.queues.Reminder.queue, {
@@ -161,10 +171,36 @@ export class OverdueSweepStack extends Stack {
         Reminder: this.events.queues.Reminder.deadLetterQueue,
         Reporting: this.events.queues.Reporting.deadLetterQueue,
         Schedule: this.schedule.deadLetterQueue,
+        PublisherFailures: this.publisher.failureQueue,
       },
+      publisherFunction: this.publisher.service.function,
       ...(config.alarmEmail && { email: config.alarmEmail }),
     });
-    this.workflow.alarmOn(new SnsAction(this.alarms.topic));
+    for (const [alarmId, alarm] of Object.entries(this.workflow.alarms())) {
+      this.alarms.add(alarmId, alarm);
+    }
+
+    this.dashboard = new OperationsDashboard(this, 'Operations', {
+      functions: {
+        sweep: this.sweep.function,
+        publisher: this.publisher.service.function,
+        reminder: this.reminder.function,
+        reporting: this.reporting.function,
+      },
+      tables: Object.fromEntries(TABLES.map((t) => [t.id, this.tables.table(t.id)])),
+      queues: {
+        Reminder: this.events.queues.Reminder.queue,
+        Reporting: this.events.queues.Reporting.queue,
+      },
+      deadLetterQueues: {
+        Reminder: this.events.queues.Reminder.deadLetterQueue,
+        Reporting: this.events.queues.Reporting.deadLetterQueue,
+        Schedule: this.schedule.deadLetterQueue,
+        PublisherFailures: this.publisher.failureQueue,
+      },
+      alarms: this.alarms.alarms,
+      workflow: this.workflow.stateMachine,
+    });
 
     this.sweepTestEvents = new ShareableTestEvents(this, 'SweepTestEvents', {
       target: this.sweep.function,
@@ -177,19 +213,16 @@ export class OverdueSweepStack extends Stack {
     this.addOutputs();
   }
 
-  /** Sweep: loans read/write, ledger append, publish events. */
+  /**
+   * Sweep: reads loans by key (BatchGetItem) and from the due index (Query), writes each change as
+   * one transaction (UpdateItem on the loan, PutItem of ledger entries), publishes sweep.completed.
+   */
   private grantSweep(): void {
     const role = this.sweep.role;
     allowTable(
       role,
       this.tables.table(LOANS_TABLE.id),
-      [
-        'dynamodb:GetItem',
-        'dynamodb:BatchGetItem',
-        'dynamodb:Query',
-        'dynamodb:UpdateItem',
-        'dynamodb:ConditionCheckItem',
-      ],
+      ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
       { names: [DUE_INDEX.indexName], actions: ['dynamodb:Query'] },
     );
     allowTable(role, this.tables.table(LEDGER_TABLE.id), ['dynamodb:PutItem']);
@@ -229,7 +262,7 @@ export class OverdueSweepStack extends Stack {
 
   /** cdk-nag findings we accept, each with the reason it does not apply. */
   private acknowledgeFindings(): void {
-    for (const service of [this.sweep, this.reminder, this.reporting]) {
+    for (const service of [this.sweep, this.publisher.service, this.reminder, this.reporting]) {
       Validations.of(service.function).acknowledge({
         id: 'AwsSolutions-L1',
         reason:
@@ -237,6 +270,32 @@ export class OverdueSweepStack extends Stack {
           'runtime upgrade is a deliberate, tested change rather than a default.',
       });
     }
+    // The stream event source's grants, written by CDK: ListStreams has no resource-level
+    // permissions, and sending to the KMS-encrypted on-failure queue needs its key.
+    Validations.of(this.publisher.service.role).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'dynamodb:ListStreams, which the stream event source needs, supports no resource-level ' +
+          'permission (AWS service authorization reference); every other action names a resource.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        reason:
+          "CDK's grant to send to the KMS-encrypted on-failure queue, limited to that queue's key.",
+      },
+      {
+        id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
+        reason:
+          "CDK's grant to send to the KMS-encrypted on-failure queue, limited to that queue's key.",
+      },
+    );
+    Validations.of(this.publisher.failureQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        "This queue is the stream event source's on-failure destination (a dead-letter queue " +
+        'cdk-nag cannot see as one); a DLQ needs no DLQ of its own.',
+    });
     Validations.of(this.schedule.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
@@ -251,6 +310,11 @@ export class OverdueSweepStack extends Stack {
     output('SweepFunctionName', this.sweep.function.functionName, 'Sweep Lambda function');
     output('ReminderFunctionName', this.reminder.function.functionName, 'Reminder Lambda');
     output('ReportingFunctionName', this.reporting.function.functionName, 'Reporting Lambda');
+    output(
+      'PublisherFunctionName',
+      this.publisher.service.function.functionName,
+      'Stream publisher Lambda (publishes the events the sweep records)',
+    );
     for (const definition of TABLES) {
       output(
         `${definition.id}TableName`,
@@ -267,5 +331,7 @@ export class OverdueSweepStack extends Stack {
       this.workflow.stateMachine.stateMachineArn,
       'Sweep-run workflow: start an execution for a whole run or a backfill',
     );
+    output('DashboardName', this.dashboard.dashboard.dashboardName, 'Operations dashboard');
+    output('DashboardUrl', this.dashboard.url, 'Operations dashboard in the CloudWatch console');
   }
 }

@@ -58,6 +58,10 @@ export interface InvocationReport {
   readonly own: SweepTotals;
   /** True when this invocation's `sweep.completed` was accepted by the topic. */
   readonly completed: boolean;
+  /** Wall time of the whole run, milliseconds, when this invocation finished it. */
+  readonly runDurationMs?: number;
+  /** Busy time of each shard's parts, milliseconds, when this invocation finished a workflow run. */
+  readonly shardDurationsMs?: readonly { readonly shard: number; readonly durationMs: number }[];
 }
 
 /** Everything the sweep needs; `createSweep` (wiring.ts) assembles it for every caller. */
@@ -170,7 +174,12 @@ export function createSweepService(deps: SweepServiceDependencies): SweepService
       return summary;
     }
     const sweepCompleted = await announceCompleted(summary, run);
-    deps.report?.({ dryRun: false, own: totals, completed: sweepCompleted.published });
+    deps.report?.({
+      dryRun: false,
+      own: totals,
+      completed: sweepCompleted.published,
+      runDurationMs: summary.durationMs,
+    });
     return { ...summary, sweepCompleted };
   };
 
@@ -213,7 +222,15 @@ export function createSweepService(deps: SweepServiceDependencies): SweepService
     if (request.dryRun) return summary;
     const run: RunContext = { runId: request.runId, occurredAt: now.toISOString() };
     const sweepCompleted = await announceCompleted(summary, run);
-    deps.report?.({ dryRun: false, own: emptyTotals(), completed: sweepCompleted.published });
+    deps.report?.({
+      dryRun: false,
+      own: emptyTotals(),
+      completed: sweepCompleted.published,
+      runDurationMs: summary.durationMs,
+      shardDurationsMs: summary.shards.flatMap(({ shard, durationMs }) =>
+        shard === undefined ? [] : [{ shard, durationMs }],
+      ),
+    });
     // The workflow retries the finish (and a redrive re-runs it): the same id is sent again.
     if (!sweepCompleted.published) {
       throw new SweepCompletedNotPublished(sweepCompleted.eventId, sweepCompleted.reason);

@@ -1,6 +1,7 @@
 /**
  * Operational alarms (SPEC §9) and the encrypted topic they notify: sweep errors, no completed
- * sweep in 26 hours, and any dead-letter queue holding a message.
+ * sweep in 26 hours, the event publisher falling behind, and any dead-letter queue (the
+ * publisher's on-failure queue included) holding a message.
  */
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -14,6 +15,9 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE, SERVICE_NAMES, SWEEP_COMPLETED_METRIC } from '../definitions';
 
+/** How far behind the stream publisher may fall before its iterator-age alarm fires. */
+export const PUBLISHER_LAG_ALARM = Duration.minutes(15);
+
 /** Hours without a `SweepCompleted` metric before the stale-sweep alarm fires. */
 export const STALE_SWEEP_HOURS = 26;
 
@@ -22,6 +26,8 @@ export interface OperationalAlarmsProps {
   readonly sweepFunction: lambda.IFunction;
   /** Dead-letter queues by a short name used in the alarm's id and description. */
   readonly deadLetterQueues: Record<string, sqs.IQueue>;
+  /** The stream publisher: its iterator age says how far behind event publishing is. */
+  readonly publisherFunction: lambda.IFunction;
   readonly email?: string;
 }
 
@@ -82,59 +88,72 @@ export class OperationalAlarms extends Construct {
       this.topic.addSubscription(new subscriptions.EmailSubscription(props.email));
     }
 
-    this.add(
-      new cloudwatch.Alarm(this, 'SweepErrors', {
-        alarmDescription: 'The sweep function failed (Errors ≥ 1 in 5 minutes).',
-        metric: props.sweepFunction.metricErrors({
+    this.add('SweepErrors', {
+      alarmDescription: 'The sweep function failed (Errors ≥ 1 in 5 minutes).',
+      metric: props.sweepFunction.metricErrors({
+        period: Duration.minutes(5),
+        statistic: cloudwatch.Stats.SUM,
+      }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    // 26 hourly periods (CloudWatch allows period × evaluationPeriods up to 7 days for periods of
+    // an hour or more); a missing datapoint counts as breaching, so silence is an alarm too.
+    this.add('NoCompletedSweep', {
+      alarmDescription: `No completed sweep (${SWEEP_COMPLETED_METRIC}) in ${STALE_SWEEP_HOURS} hours.`,
+      metric: new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: SWEEP_COMPLETED_METRIC,
+        // Powertools Metrics adds the service name as the `service` dimension.
+        dimensionsMap: { service: SERVICE_NAMES.sweep },
+        period: Duration.hours(1),
+        statistic: cloudwatch.Stats.SUM,
+      }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: STALE_SWEEP_HOURS,
+      datapointsToAlarm: STALE_SWEEP_HOURS,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+
+    // Events are recorded with each loan's write and published from the stream: an old iterator
+    // means they are waiting (SNS failing, the publisher erroring), long before any is lost.
+    this.add('PublisherIteratorAge', {
+      alarmDescription: `Loan events wait to be published: the publisher's stream iterator is older than ${PUBLISHER_LAG_ALARM.toHumanString()}.`,
+      metric: props.publisherFunction.metric('IteratorAge', {
+        period: Duration.minutes(5),
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      threshold: PUBLISHER_LAG_ALARM.toMilliseconds(),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
+      this.add(`${name}DlqNotEmpty`, {
+        alarmDescription: `The ${name} dead-letter queue holds a message: a delivery failed for good.`,
+        metric: queue.metricApproximateNumberOfMessagesVisible({
           period: Duration.minutes(5),
-          statistic: cloudwatch.Stats.SUM,
+          statistic: cloudwatch.Stats.MAXIMUM,
         }),
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-    );
-
-    // 26 hourly periods (CloudWatch allows period × evaluationPeriods up to 7 days for periods of
-    // an hour or more); a missing datapoint counts as breaching, so silence is an alarm too.
-    this.add(
-      new cloudwatch.Alarm(this, 'NoCompletedSweep', {
-        alarmDescription: `No completed sweep (${SWEEP_COMPLETED_METRIC}) in ${STALE_SWEEP_HOURS} hours.`,
-        metric: new cloudwatch.Metric({
-          namespace: METRICS_NAMESPACE,
-          metricName: SWEEP_COMPLETED_METRIC,
-          // Powertools Metrics adds the service name as the `service` dimension.
-          dimensionsMap: { service: SERVICE_NAMES.sweep },
-          period: Duration.hours(1),
-          statistic: cloudwatch.Stats.SUM,
-        }),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-        evaluationPeriods: STALE_SWEEP_HOURS,
-        datapointsToAlarm: STALE_SWEEP_HOURS,
-        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-      }),
-    );
-
-    for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
-      this.add(
-        new cloudwatch.Alarm(this, `${name}DlqNotEmpty`, {
-          alarmDescription: `The ${name} dead-letter queue holds a message: a delivery failed for good.`,
-          metric: queue.metricApproximateNumberOfMessagesVisible({
-            period: Duration.minutes(5),
-            statistic: cloudwatch.Stats.MAXIMUM,
-          }),
-          threshold: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        }),
-      );
+      });
     }
   }
 
-  private add(alarm: cloudwatch.Alarm): void {
+  /** An alarm named `<stack>-<id>` (the runbook's names), notifying on alarm and on recovery. */
+  add(id: string, props: cloudwatch.AlarmProps): void {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      ...props,
+      alarmName: `${Stack.of(this).stackName}-${id}`,
+    });
     const action = new actions.SnsAction(this.topic);
     alarm.addAlarmAction(action);
     alarm.addOkAction(action);

@@ -65,7 +65,7 @@ export interface SweepRunWorkflowProps {
   readonly maxConcurrency: number;
 }
 
-/** The state machine of a whole run, its log group and its alarms. */
+/** The state machine of a whole run, its log group, and the alarms it needs. */
 export class SweepRunWorkflow extends Construct {
   /**
    * The state machine's name, fixed per stack, so its ARN is known before it exists: the sweep
@@ -80,7 +80,6 @@ export class SweepRunWorkflow extends Construct {
   /** The state machine's ARN built from its fixed name (no reference to the resource). */
   readonly stateMachineArn: string;
   readonly logGroup: logs.LogGroup;
-  readonly alarms: cloudwatch.Alarm[] = [];
 
   constructor(scope: Construct, id: string, props: SweepRunWorkflowProps) {
     super(scope, id);
@@ -271,28 +270,25 @@ export class SweepRunWorkflow extends Construct {
     );
   }
 
-  /** Alarms on failed, timed-out and aborted executions, each notifying `action`. */
-  alarmOn(action: cloudwatch.IAlarmAction): cloudwatch.Alarm[] {
+  /**
+   * The alarms ops need on the workflow, by id (the runbook's `<stack>-<id>`): an execution that
+   * failed, timed out or was aborted, ≥ 1 in 5 minutes.
+   */
+  alarms(): Record<string, cloudwatch.AlarmProps> {
     const period = Duration.minutes(5);
     const statistic = cloudwatch.Stats.SUM;
-    const metrics: [string, cloudwatch.Metric, string][] = [
-      ['ExecutionsFailed', this.stateMachine.metricFailed({ period, statistic }), 'failed'],
-      ['ExecutionsTimedOut', this.stateMachine.metricTimedOut({ period, statistic }), 'timed out'],
-      ['ExecutionsAborted', this.stateMachine.metricAborted({ period, statistic }), 'was aborted'],
-    ];
-    for (const [id, metric, what] of metrics) {
-      const alarm = new cloudwatch.Alarm(this, id, {
-        alarmDescription: `A sweep-run execution ${what}: open the execution's graph, then redrive it (README, Running the sweep by hand).`,
-        metric,
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-      alarm.addAlarmAction(action);
-      alarm.addOkAction(action);
-      this.alarms.push(alarm);
-    }
-    return this.alarms;
+    const alarm = (metric: cloudwatch.Metric, what: string): cloudwatch.AlarmProps => ({
+      alarmDescription: `A sweep-run execution ${what}: open it in the Step Functions console, then redrive it (docs/runbook.md).`,
+      metric,
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    return {
+      SweepRunFailed: alarm(this.stateMachine.metricFailed({ period, statistic }), 'failed'),
+      SweepRunTimedOut: alarm(this.stateMachine.metricTimedOut({ period, statistic }), 'timed out'),
+      SweepRunAborted: alarm(this.stateMachine.metricAborted({ period, statistic }), 'was aborted'),
+    };
   }
 }

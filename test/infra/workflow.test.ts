@@ -227,19 +227,22 @@ describe('permissions', () => {
 });
 
 describe('alarms', () => {
-  it.each(['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted'])(
-    'alarms on %s of the state machine',
-    (metric) => {
-      const alarm = Object.values(synth.template.findResources('AWS::CloudWatch::Alarm'))
-        .map((a) => a.Properties)
-        .find((a) => a.MetricName === metric);
-      expect(alarm).toMatchObject({
-        Namespace: 'AWS/States',
-        Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: ids.stateMachine } }],
-        Statistic: 'Sum',
-        Threshold: 1,
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      });
-    },
-  );
+  it.each([
+    ['SweepRunFailed', 'ExecutionsFailed'],
+    ['SweepRunTimedOut', 'ExecutionsTimedOut'],
+    ['SweepRunAborted', 'ExecutionsAborted'],
+  ])('%s alarms on %s of the state machine, notifying the alarm topic', (name, metric) => {
+    const alarm = Object.values(synth.template.findResources('AWS::CloudWatch::Alarm'))
+      .map((a) => a.Properties)
+      .find((a) => a.MetricName === metric);
+    expect(alarm).toMatchObject({
+      AlarmName: `OverdueSweep-${name}`,
+      Namespace: 'AWS/States',
+      Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: ids.stateMachine } }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [{ Ref: logicalId(synth.stack, synth.stack.alarms.topic) }],
+    });
+  });
 });
