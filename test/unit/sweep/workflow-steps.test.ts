@@ -16,6 +16,7 @@ import type { TimeBudget } from '../../../functions/sweep/run';
 import {
   createSweepService,
   type DirectRunSummary,
+  type InvocationReport,
   PART_TOTALS_BYTES,
 } from '../../../functions/sweep/service';
 import { emptyTotals, jsonBytes, type SweepTotals } from '../../../functions/sweep/summary';
@@ -34,6 +35,7 @@ const wide = () =>
 function service(items = wide(), announce?: Announcer['announce']) {
   const book = inMemoryLoanBook(items);
   const announced: EventEnvelope[] = [];
+  const reports: InvocationReport[] = [];
   const sweep = createSweepService({
     book,
     announcer: {
@@ -49,10 +51,12 @@ function service(items = wide(), announce?: Announcer['announce']) {
     log: { info: () => {}, warn: () => {}, error: () => {} },
     clock: () => NOW,
     tuning: { loanConcurrency: 1, pageSize: 2, maxAttempts: 3 },
+    report: (report) => reports.push(report),
   });
   return {
     book,
     announced,
+    reports,
     handle: (event: unknown, budget = unlimited) => sweep.handle(event, budget),
   };
 }
@@ -180,7 +184,7 @@ describe('the finish', () => {
   }
 
   it('adds up the shards, lists their figures and announces sweep.completed once', async () => {
-    const { handle, announced } = service();
+    const { handle, announced, reports } = service();
     const answers = await everyShardSwept(handle);
     const summary = (await handle({
       finish: { ...header, shards: answers },
@@ -199,6 +203,10 @@ describe('the finish', () => {
     );
     expect(announced.map((e) => e.id)).toEqual([summary.sweepCompleted?.eventId]);
     expect(announced[0]?.data).toMatchObject({ loansCharged: 16, shards: summary.shards });
+    // Metrics: the run's duration and each shard's busy time, SweepCompleted once.
+    expect(reports.at(-1)).toMatchObject({ completed: true, runDurationMs: 90_000 });
+    expect(reports.at(-1)?.shardDurationsMs?.map((s) => s.shard)).toEqual([...Array(16).keys()]);
+    expect(reports.filter((r) => r.completed)).toHaveLength(1);
   });
 
   it('adds the totals of the direct run it resumed', async () => {
