@@ -81,7 +81,8 @@ describe('npm start', () => {
   const start = (args: string[]) =>
     spawnSync(process.execPath, ['--import', 'tsx', 'scripts/start.ts', ...args], {
       encoding: 'utf8',
-      timeout: 120_000,
+      // Each run synthesizes the stack for its workflow too: slow on a loaded 2-core machine.
+      timeout: 240_000,
       env: { ...process.env, BUSINESS_TIMEZONE: 'Asia/Shanghai' },
     });
 
@@ -99,7 +100,7 @@ describe('npm start', () => {
     expect(output.days[0]?.summary.shards[15]).toMatchObject({ shard: 15 });
     const survivors = [...dynamoDbLocalPids()].filter((pid) => !before.has(pid));
     expect(survivors).toEqual([]);
-  }, 150_000);
+  }, 270_000);
 
   // In this file, after the test above: a second `npm start` running beside it would start a
   // DynamoDB Local that the survivors check counts.
@@ -115,7 +116,7 @@ describe('npm start', () => {
     expect(trend).toMatch(/│ 2026-11-20 │ \d+\s+│ 1+/);
     expect(trend).toMatch(/│ 2026-11-21 │ \d+\s+│ 1+/);
     expect(out.split('\n').at(-1)).toMatch(/^ {2}charged off\s+\S{2} {2}\d+ → \d+$/);
-  }, 150_000);
+  }, 270_000);
 
   it('rejects a bad option with exit code 2 and a message naming it', () => {
     const run = start(['--days', 'many']);
