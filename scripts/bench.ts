@@ -226,7 +226,6 @@ async function main() {
           ...capacity,
           readUnitsPerLoan: perLoan(capacity.readUnits, run.loans),
           writeUnitsPerLoan: perLoan(capacity.writeUnits, run.loans),
-          peakRssMiB: mib(run.peakRssBytes) ?? 0,
         },
         memory: {
           candidates1x: once.loans,

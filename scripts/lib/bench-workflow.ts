@@ -16,7 +16,6 @@ import { createSweep } from '../../functions/sweep/wiring';
 import { SWEEP_RUN_STATES } from '../../infra/constructs/sweep-run-workflow';
 import { SWEEP_SHARDS } from '../../infra/definitions';
 import type { LocalResources } from './local-resources';
-import { memoryPeaks } from './meters';
 import { startExecution, synthesizedWorkflow } from './workflow';
 
 /** What the workflow run measured. */
@@ -27,7 +26,6 @@ export interface WorkflowRunFigures {
   readonly shardParts: number;
   /** Tasks Step Functions retried (a retry waits the definition's interval, seconds). */
   readonly retries: number;
-  readonly peakRssBytes: number;
 }
 
 /**
@@ -48,7 +46,9 @@ export async function measureWorkflowRun(
   const fn = (event: unknown) => sweep.handle(event, unlimited);
   let shardParts = 0;
   let retries = 0;
-  const memory = memoryPeaks();
+  // No memory sampling here: its forced collections, once a second over a heap that holds the
+  // synthesized app's library, would slow this run against the direct one; memory is measured
+  // per process (measureSweepMemory).
   const started = performance.now();
   const execution = startExecution(
     workflow,
@@ -65,7 +65,6 @@ export async function measureWorkflowRun(
   );
   const result = await execution.result;
   const ms = performance.now() - started;
-  const peaks = memory.stop();
   if (result.status !== 'SUCCEEDED') {
     throw new Error(`the workflow run did not succeed: ${JSON.stringify(result)}`);
   }
@@ -76,7 +75,6 @@ export async function measureWorkflowRun(
     ms,
     shardParts,
     retries,
-    peakRssBytes: peaks.rssBytes,
   };
 }
 
