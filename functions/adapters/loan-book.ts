@@ -226,6 +226,9 @@ export function createLoanBook(
 
   return {
     async duePage(shard, horizon, after, pageSize) {
+      // Nothing due by the horizon lies after a cursor beyond it; and DynamoDB rejects such a
+      // start key (ValidationException: it does not match the range key predicate).
+      if (after && after.nextDueDate > horizon) return { entries: [] };
       const shardKey = DUE_INDEX.partitionKey.name;
       const dateKey = DUE_INDEX.sortKey?.name ?? 'nextDueDate';
       const { Items = [], LastEvaluatedKey } = await doc.send(
