@@ -285,6 +285,8 @@ interface Corruption {
   readonly names: readonly string[];
   /** Only named when it is the part's only problem (the shape is checked first). */
   readonly deferred?: boolean;
+  /** Changes the payload beside the part, not the part. */
+  readonly outside?: boolean;
   /** Applies the corruption; false when it cannot (the part is no longer an object). */
   readonly apply: (event: Event) => boolean;
 }
@@ -475,6 +477,7 @@ const corruptions = (scale: FuzzScale, today: string): fc.Arbitrary<Corruption> 
       .filter(([key]) => key !== 'part')
       .map(([key, value]) => ({
         names: UNKNOWN,
+        outside: true,
         apply: (e: Event) => {
           defineField(e, key, value);
           return true;
@@ -494,12 +497,24 @@ const corruptions = (scale: FuzzScale, today: string): fc.Arbitrary<Corruption> 
       .map((v) => ({
         names: ['asOf'],
         deferred: true,
-        apply: onPart((part) => {
-          part.asOf = v;
-          part.dryRun = false;
-        }),
+        apply: (e: Event) => {
+          // Not over a dryRun another corruption made invalid: that problem would be hidden.
+          if (!isPlainObject(e.part) || typeof e.part.dryRun !== 'boolean') return false;
+          e.part.asOf = v;
+          e.part.dryRun = false;
+          return true;
+        },
       })),
   );
+
+/** The field a corruption changes: two corruptions of one field would undo each other. */
+function groupOf(corruption: Corruption): string {
+  if (corruption.deferred) return 'asOf';
+  if (corruption.outside) return 'outside';
+  const [first] = corruption.names;
+  if (first === 'shard' || first === 'cursor' || first === 'loanIds') return 'scope';
+  return corruption.names.join('|');
+}
 
 /**
  * Shard parts: a valid part (a shard from the start or from a cursor, or named loans; totals and
@@ -545,8 +560,15 @@ export const partCase = (
       // A valid part never asks a non-dry run for a date after today.
       const dryRun = header.dryRun || (header.asOf as string) > today;
       const event = { part: { ...header, dryRun, ...scope } as Part } as { part: unknown } & Part;
-      // Most corruptions come alone, so each is seen without others hiding it.
-      const chosen = coin === 0 ? applied : applied.slice(0, 1);
+      // Most corruptions come alone, so each is seen without others hiding it; together, one per
+      // field (a later one would undo an earlier one), and a replaced part stands alone.
+      const byGroup = new Map(
+        (coin === 0 ? applied : applied.slice(0, 1)).map((c) => [groupOf(c), c]),
+      );
+      const replaced = byGroup.get('part');
+      const chosen = replaced
+        ? [...byGroup.values()].filter((c) => c === replaced || c.outside)
+        : [...byGroup.values()];
       const used = chosen.filter((corruption) => corruption.apply(event));
       const payload = JSON.parse(JSON.stringify(event)) as unknown;
       const immediate = used.filter((c) => !c.deferred);
