@@ -108,14 +108,14 @@ export async function runProperty(
 export function describeViolations(violations: readonly Violation[]): string[] {
   const byKind = new Map<string, Violation[]>();
   for (const violation of violations) {
-    const key = `${violation.property} · ${violation.kind}`;
+    const known = knownDefectOf(violation);
+    const key = `${violation.property} · ${violation.kind}${known ? ` (known defect: ${known})` : ''}`;
     byKind.set(key, [...(byKind.get(key) ?? []), violation]);
   }
   return [...byKind].map(([key, all]) => {
     const first = all[0] as Violation;
-    const known = knownDefectOf(first);
     return [
-      `✗ ${key}: ${all.length} time${all.length === 1 ? '' : 's'}${known ? ` (known defect: ${known})` : ''}`,
+      `✗ ${key}: ${all.length} time${all.length === 1 ? '' : 's'}`,
       `  ${first.detail}`,
       `  input: ${first.input}`,
     ].join('\n');
