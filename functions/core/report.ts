@@ -73,6 +73,9 @@ export function reportDeltaOf(event: ParsedEvent): ReportDelta {
         penaltyInterest: amount(code, penaltyInterest),
       };
     }
+    case 'loan.charges_reversed':
+      // Counted once the reports keep `chargesReversed` (SPEC §8).
+      return EMPTY_DELTA;
     case 'loan.delinquency_changed':
       return { ...EMPTY_DELTA, cured: event.data.to === 'M0' ? 1 : 0 };
     case 'loan.charged_off':
