@@ -20,6 +20,7 @@ import { DailySchedule } from './constructs/daily-schedule';
 import { EventDistribution } from './constructs/event-distribution';
 import { allowPublish, allowTable } from './constructs/permissions';
 import { ServiceFunction } from './constructs/service-function';
+import { StreamPublisher } from './constructs/stream-publisher';
 import { DataTables } from './constructs/tables';
 import {
   readTestEvents,
@@ -57,6 +58,7 @@ export class OverdueSweepStack extends Stack {
   readonly sweep: ServiceFunction;
   readonly reminder: ServiceFunction;
   readonly reporting: ServiceFunction;
+  readonly publisher: StreamPublisher;
   readonly schedule: DailySchedule;
   readonly alarms: OperationalAlarms;
   readonly sweepTestEvents: ShareableTestEvents;
@@ -118,13 +120,20 @@ export class OverdueSweepStack extends Stack {
       serviceName: SERVICE_NAMES.reporting,
       timeout: CONSUMER_TIMEOUT,
       memorySize: 512,
-      environment: { [REPORTS_TABLE.envVar]: reports.tableName, ...timeZone },
+      environment: { [REPORTS_TABLE.envVar]: reports.tableName },
+    });
+    this.publisher = new StreamPublisher(this, 'Publisher', {
+      table: loans,
+      topic: this.events.topic,
+      topicKey: this.events.topicKey,
+      queueKey: this.events.queueKey,
     });
 
     this.grantSweep();
     this.grantConsumers();
-    // The roles the events topic lets publish (its identity grant is in grantSweep).
+    // The roles the events topic lets publish: the sweep (sweep.completed) and the publisher.
     this.events.allowPublisher(this.sweep.role);
+    this.events.allowPublisher(this.publisher.service.role);
 
     this.reminder.function.addEventSource(
       new SqsEventSource(this.events.queues.Reminder.queue, {
@@ -157,7 +166,9 @@ export class OverdueSweepStack extends Stack {
         Reminder: this.events.queues.Reminder.deadLetterQueue,
         Reporting: this.events.queues.Reporting.deadLetterQueue,
         Schedule: this.schedule.deadLetterQueue,
+        PublisherFailures: this.publisher.failureQueue,
       },
+      publisherFunction: this.publisher.service.function,
       ...(config.alarmEmail && { email: config.alarmEmail }),
     });
 
@@ -172,19 +183,16 @@ export class OverdueSweepStack extends Stack {
     this.addOutputs();
   }
 
-  /** Sweep: loans read/write, ledger append, publish events, and invoke itself to continue. */
+  /**
+   * Sweep: reads loans by key (BatchGetItem) and from the due index (Query), writes each change as
+   * one transaction (UpdateItem on the loan, PutItem of ledger entries), publishes sweep.completed.
+   */
   private grantSweep(): void {
     const role = this.sweep.role;
     allowTable(
       role,
       this.tables.table(LOANS_TABLE.id),
-      [
-        'dynamodb:GetItem',
-        'dynamodb:BatchGetItem',
-        'dynamodb:Query',
-        'dynamodb:UpdateItem',
-        'dynamodb:ConditionCheckItem',
-      ],
+      ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
       { names: [DUE_INDEX.indexName], actions: ['dynamodb:Query'] },
     );
     allowTable(role, this.tables.table(LEDGER_TABLE.id), ['dynamodb:PutItem']);
@@ -232,7 +240,7 @@ export class OverdueSweepStack extends Stack {
 
   /** cdk-nag findings we accept, each with the reason it does not apply. */
   private acknowledgeFindings(): void {
-    for (const service of [this.sweep, this.reminder, this.reporting]) {
+    for (const service of [this.sweep, this.publisher.service, this.reminder, this.reporting]) {
       Validations.of(service.function).acknowledge({
         id: 'AwsSolutions-L1',
         reason:
@@ -246,6 +254,32 @@ export class OverdueSweepStack extends Stack {
       reason:
         'The scheduler target grants invoke on the sweep function and its versions/aliases ' +
         '(`:*`); the wildcard covers qualifiers of this one function only.',
+    });
+    // The stream event source's grants, written by CDK: ListStreams has no resource-level
+    // permissions, and sending to the KMS-encrypted on-failure queue needs its key.
+    Validations.of(this.publisher.service.role).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'dynamodb:ListStreams, which the stream event source needs, supports no resource-level ' +
+          'permission (AWS service authorization reference); every other action names a resource.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        reason:
+          "CDK's grant to send to the KMS-encrypted on-failure queue, limited to that queue's key.",
+      },
+      {
+        id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
+        reason:
+          "CDK's grant to send to the KMS-encrypted on-failure queue, limited to that queue's key.",
+      },
+    );
+    Validations.of(this.publisher.failureQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        "This queue is the stream event source's on-failure destination (a dead-letter queue " +
+        'cdk-nag cannot see as one); a DLQ needs no DLQ of its own.',
     });
     Validations.of(this.schedule.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
@@ -261,6 +295,11 @@ export class OverdueSweepStack extends Stack {
     output('SweepFunctionName', this.sweep.function.functionName, 'Sweep Lambda function');
     output('ReminderFunctionName', this.reminder.function.functionName, 'Reminder Lambda');
     output('ReportingFunctionName', this.reporting.function.functionName, 'Reporting Lambda');
+    output(
+      'PublisherFunctionName',
+      this.publisher.service.function.functionName,
+      'Stream publisher Lambda (publishes the events the sweep records)',
+    );
     for (const definition of TABLES) {
       output(
         `${definition.id}TableName`,

@@ -99,9 +99,15 @@ function progress(json: boolean, label: string) {
 }
 
 function meterDelta(before: CapacityMeter, after: CapacityMeter) {
+  const calls = Object.fromEntries(
+    Object.entries(after.calls)
+      .map(([command, n]) => [command, n - (before.calls[command] ?? 0)] as const)
+      .filter(([, n]) => n > 0),
+  );
   return {
     readUnits: round1(after.readUnits - before.readUnits),
     writeUnits: round1(after.writeUnits - before.writeUnits),
+    calls,
   };
 }
 

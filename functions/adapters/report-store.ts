@@ -3,7 +3,10 @@
  * marker item per counted event (`asOf = event#<id>`, expiring by TTL) written in the same
  * transaction as the counters, so an event counts exactly once however often it is delivered.
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -21,6 +24,7 @@ const MAP_ATTRIBUTES = [
   'lateFees',
   'penaltyInterest',
   'chargedOffPrincipal',
+  'eventsByRun',
 ] as const;
 type MapAttribute = (typeof MAP_ATTRIBUTES)[number];
 
@@ -32,7 +36,10 @@ const COUNTER_ATTRIBUTES = ['loansOverdue', 'chargedOff', 'dueSoon', 'cured'] as
  */
 export interface ReportItem extends Omit<ReportDelta, 'completion'> {
   readonly asOf: BusinessDate;
-  /** True once a `sweep.completed` event of a run that covered every loan was counted. */
+  /**
+   * True once a run's `sweep.completed` and every loan event it says it recorded were counted
+   * (SPEC §8): the report is final. It stays true.
+   */
   readonly complete: boolean;
   /** The run summary of the last `sweep.completed` counted for the date. */
   readonly summary?: Record<string, unknown>;
@@ -62,6 +69,11 @@ export interface ReportStore {
     eventIds: readonly string[],
     expiresAt: number,
   ): Promise<CommitOutcome>;
+  /**
+   * Marks the date's report complete if its summary is of run `runId`, a complete run, and every
+   * event that run recorded has been counted. Idempotent; false when it is not (yet) complete.
+   */
+  completeIfCounted(asOf: BusinessDate, runId: string): Promise<boolean>;
   /** Reads a date's report (strongly consistent), or undefined when nothing was counted. */
   get(asOf: BusinessDate): Promise<ReportItem | undefined>;
 }
@@ -95,11 +107,9 @@ function updateOf(delta: ReportDelta) {
     });
   });
   if (delta.completion) {
-    names['#complete'] = 'complete';
     names['#summary'] = 'summary';
-    values[':complete'] = delta.completion.complete;
     values[':summary'] = delta.completion.summary;
-    sets.push('#complete = :complete', '#summary = :summary');
+    sets.push('#summary = :summary');
   }
   const expression = [
     sets.length > 0 ? `SET ${sets.join(', ')}` : '',
@@ -137,6 +147,7 @@ export function reportItemOf(item: Record<string, unknown>): ReportItem {
     chargedOffPrincipal: mapOf(item.chargedOffPrincipal),
     dueSoon: numberOf(item.dueSoon),
     cured: numberOf(item.cured),
+    eventsByRun: mapOf(item.eventsByRun),
     complete: item.complete === true,
     ...(typeof summary === 'object' && summary !== null
       ? { summary: summary as Record<string, unknown> }
@@ -197,6 +208,36 @@ export function createReportStore(doc: DynamoDBDocumentClient, tableName: string
         );
         if (counted.length > 0) return { kind: 'already-counted', eventIds: counted };
         if (reasons.some((r) => r.Code === 'TransactionConflict')) return { kind: 'conflict' };
+        throw error;
+      }
+    },
+
+    async completeIfCounted(asOf, runId) {
+      try {
+        await doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { asOf },
+            UpdateExpression: 'SET #complete = :true',
+            // The summary is this run's, of a run that covered every loan, and its count of
+            // counted events has reached what the run recorded.
+            ConditionExpression:
+              '#summary.#runId = :runId AND #summary.#complete = :true AND ' +
+              '#counted.#run >= #summary.#recorded',
+            ExpressionAttributeNames: {
+              '#complete': 'complete',
+              '#summary': 'summary',
+              '#runId': 'runId',
+              '#recorded': 'eventsRecorded',
+              '#counted': 'eventsByRun',
+              '#run': runId,
+            },
+            ExpressionAttributeValues: { ':true': true, ':runId': runId },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
         throw error;
       }
     },

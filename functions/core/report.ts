@@ -30,8 +30,13 @@ export interface ReportDelta {
   readonly dueSoon: number;
   /** `loan.delinquency_changed` events that returned a loan to M0. */
   readonly cured: number;
-  /** Set by `sweep.completed`: the run summary and whether the run covered every loan. */
-  readonly completion?: { readonly complete: boolean; readonly summary: Record<string, unknown> };
+  /**
+   * Loan events counted, by the run that recorded them: a report is complete once its run's count
+   * reaches the number of events the run's summary says it recorded (SPEC §8).
+   */
+  readonly eventsByRun: Readonly<Partial<Record<string, number>>>;
+  /** Set by `sweep.completed`: the run summary. */
+  readonly completion?: { readonly summary: Record<string, unknown> };
 }
 
 /** A delta that adds nothing. */
@@ -46,6 +51,7 @@ export const EMPTY_DELTA: ReportDelta = Object.freeze({
   chargedOffPrincipal: {},
   dueSoon: 0,
   cured: 0,
+  eventsByRun: {},
 });
 
 function amount(currencyCode: CurrencyCode, value: MinorUnits): AmountsByCurrency {
@@ -54,6 +60,12 @@ function amount(currencyCode: CurrencyCode, value: MinorUnits): AmountsByCurrenc
 
 /** What one event adds to the report of its `asOf` (minor units for every amount). */
 export function reportDeltaOf(event: ParsedEvent): ReportDelta {
+  const delta = deltaOfType(event);
+  // Every loan event counts towards its run's completeness, whatever else it changes.
+  return event.type === 'sweep.completed' ? delta : { ...delta, eventsByRun: { [event.runId]: 1 } };
+}
+
+function deltaOfType(event: ParsedEvent): ReportDelta {
   switch (event.type) {
     case 'loan.payment_due_soon':
       return { ...EMPTY_DELTA, dueSoon: 1 };
@@ -85,11 +97,7 @@ export function reportDeltaOf(event: ParsedEvent): ReportDelta {
         chargedOffPrincipal: amount(event.data.currency, event.data.principalOutstanding),
       };
     case 'sweep.completed':
-      return {
-        ...EMPTY_DELTA,
-        // A run that handed work on to a continuation reports `complete: false` in its summary.
-        completion: { complete: event.data.complete !== false, summary: event.data },
-      };
+      return { ...EMPTY_DELTA, completion: { summary: event.data } };
   }
 }
 
@@ -121,6 +129,7 @@ export function mergeDeltas(a: ReportDelta, b: ReportDelta): ReportDelta {
     chargedOffPrincipal: mergeCounts(a.chargedOffPrincipal, b.chargedOffPrincipal),
     dueSoon: a.dueSoon + b.dueSoon,
     cured: a.cured + b.cured,
+    eventsByRun: mergeCounts(a.eventsByRun, b.eventsByRun),
     ...(completion ? { completion } : {}),
   };
 }
@@ -134,6 +143,7 @@ export function isEmptyDelta(delta: ReportDelta): boolean {
     delta.lateFees,
     delta.penaltyInterest,
     delta.chargedOffPrincipal,
+    delta.eventsByRun,
   ];
   return (
     delta.loansOverdue === 0 &&

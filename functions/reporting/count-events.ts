@@ -128,6 +128,29 @@ export async function countEvents(
   incoming: readonly IncomingEvent[],
   deps: CountingDeps,
 ): Promise<CountingResult> {
+  const result = await countOnce(incoming, deps);
+  // Counted now or before (a redelivery after a failed completion step tries it again).
+  const ids = new Set([...result.counted.map((event) => event.id), ...result.duplicates]);
+  await completeRuns(
+    incoming.map(({ event }) => event).filter((event) => ids.has(event.id)),
+    deps.store,
+  );
+  return result;
+}
+
+/**
+ * Marks each date's report complete whose run has now had every recorded event counted (SPEC §8):
+ * tried for each (date, run) the counted events name, after their counts are written.
+ */
+async function completeRuns(events: readonly ParsedEvent[], store: ReportStore): Promise<void> {
+  const pairs = new Map(events.map((event) => [`${event.asOf}\u0000${event.runId}`, event]));
+  for (const event of pairs.values()) await store.completeIfCounted(event.asOf, event.runId);
+}
+
+async function countOnce(
+  incoming: readonly IncomingEvent[],
+  deps: CountingDeps,
+): Promise<CountingResult> {
   // One transaction may not touch an item twice: an event delivered twice in one batch counts once.
   const byId = new Map<string, PendingEvent>();
   for (const { messageId, event } of incoming) {

@@ -92,16 +92,21 @@ function createWalk(job: SweepJob, deps: WalkDependencies, totals: SweepTotals):
   };
 }
 
-/** Sweeps one shard page by page; returns where to resume, or undefined when it is done. */
+/**
+ * Sweeps one shard page by page; returns where to resume, or undefined when it is done. The next
+ * page is read while the last page's loans are still in flight, so the slots never drain at a
+ * page boundary (a workflow part walks a single shard).
+ */
 async function walkShard(
   shard: ShardCursor,
   horizon: SweepJob['asOf'],
   walk: Walk,
 ): Promise<ShardCursor | undefined> {
+  const inFlight = new Set<Promise<void>>();
   let after = shard.after;
-  while (!walk.stopping()) {
+  let done = false;
+  while (!done && !walk.stopping()) {
     const page = await walk.book.duePage(shard.shard, horizon, after, walk.pageSize);
-    const inFlight: Promise<void>[] = [];
     let wholePage = true;
     for (const entry of page.entries) {
       await walk.slots.acquire();
@@ -110,16 +115,17 @@ async function walkShard(
         wholePage = false;
         break;
       }
-      inFlight.push(walk.start(entry.read));
+      const loan = walk.start(entry.read).finally(() => inFlight.delete(loan));
+      inFlight.add(loan);
       after = entry.cursor;
     }
-    await Promise.all(inFlight);
     if (wholePage) {
-      if (page.next === undefined) return undefined;
-      after = page.next;
+      done = page.next === undefined;
+      after = page.next ?? after;
     }
   }
-  return { shard: shard.shard, ...(after && { after }) };
+  await Promise.all(inFlight);
+  return done ? undefined : { shard: shard.shard, ...(after && { after }) };
 }
 
 /** DynamoDB reads at most 100 keys per call; reading in such chunks keeps memory flat. */

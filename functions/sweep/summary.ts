@@ -7,11 +7,12 @@ import { z } from 'zod';
 import { BUCKETS } from '../core/delinquency';
 import { sumMinorUnits } from '../core/money';
 import type { BusinessDate, LoanOutcome } from '../core/types';
+import { bounded, MAX_REASON_CHARS } from '../core/values';
 
 /** At most this many skipped loans are listed (the count is always exact). */
 export const SKIPPED_LIST_LIMIT = 100;
-/** A listed reason is cut to this many characters. */
-export const REASON_LIMIT = 200;
+/** A listed reason is cut to this many characters (SPEC §5.4). */
+export const REASON_LIMIT = MAX_REASON_CHARS;
 /** A listed loan id is cut to this many characters (ids may be up to 1,024). */
 export const LISTED_ID_LIMIT = 256;
 /** At most this many per-loan outcomes are previewed by a dry run. */
@@ -150,10 +151,6 @@ export function countOutcome(totals: SweepTotals, outcome: LoanOutcome, preview:
   }
 }
 
-function cut(text: string, limit: number): string {
-  return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
-}
-
 /** Counts a skipped loan; the list keeps the first `limit` (reasons and ids cut to size). */
 export function countSkipped(
   totals: SweepTotals,
@@ -163,8 +160,8 @@ export function countSkipped(
   totals.skipped.count++;
   if (totals.skipped.loans.length < limit) {
     totals.skipped.loans.push({
-      loanId: cut(skipped.loanId, LISTED_ID_LIMIT),
-      reason: cut(skipped.reason, REASON_LIMIT),
+      loanId: bounded(skipped.loanId, LISTED_ID_LIMIT),
+      reason: bounded(skipped.reason, REASON_LIMIT),
     });
   }
 }

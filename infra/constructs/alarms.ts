@@ -1,6 +1,7 @@
 /**
  * Operational alarms (SPEC §9) and the encrypted topic they notify: sweep errors, no completed
- * sweep in 26 hours, and any dead-letter queue holding a message.
+ * sweep in 26 hours, the event publisher falling behind, and any dead-letter queue (the
+ * publisher's on-failure queue included) holding a message.
  */
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -14,6 +15,9 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE, SERVICE_NAMES, SWEEP_COMPLETED_METRIC } from '../definitions';
 
+/** How far behind the stream publisher may fall before its iterator-age alarm fires. */
+export const PUBLISHER_LAG_ALARM = Duration.minutes(15);
+
 /** Hours without a `SweepCompleted` metric before the stale-sweep alarm fires. */
 export const STALE_SWEEP_HOURS = 26;
 
@@ -22,6 +26,8 @@ export interface OperationalAlarmsProps {
   readonly sweepFunction: lambda.IFunction;
   /** Dead-letter queues by a short name used in the alarm's id and description. */
   readonly deadLetterQueues: Record<string, sqs.IQueue>;
+  /** The stream publisher: its iterator age says how far behind event publishing is. */
+  readonly publisherFunction: lambda.IFunction;
   readonly email?: string;
 }
 
@@ -114,6 +120,22 @@ export class OperationalAlarms extends Construct {
         evaluationPeriods: STALE_SWEEP_HOURS,
         datapointsToAlarm: STALE_SWEEP_HOURS,
         treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      }),
+    );
+
+    // Events are recorded with each loan's write and published from the stream: an old iterator
+    // means they are waiting (SNS failing, the publisher erroring), long before any is lost.
+    this.add(
+      new cloudwatch.Alarm(this, 'PublisherIteratorAge', {
+        alarmDescription: `Loan events wait to be published: the publisher's stream iterator is older than ${PUBLISHER_LAG_ALARM.toHumanString()}.`,
+        metric: props.publisherFunction.metric('IteratorAge', {
+          period: Duration.minutes(5),
+          statistic: cloudwatch.Stats.MAXIMUM,
+        }),
+        threshold: PUBLISHER_LAG_ALARM.toMilliseconds(),
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
     );
 

@@ -33,6 +33,7 @@ export class DataTables extends Construct {
         ...(definition.timeToLiveAttribute && {
           timeToLiveAttribute: definition.timeToLiveAttribute,
         }),
+        ...(definition.stream && { stream: dynamodb.StreamViewType[definition.stream] }),
       });
       for (const index of definition.indexes) {
         table.addGlobalSecondaryIndex({

@@ -45,10 +45,7 @@ export function renderReport(report: ReportItem): string {
           .join('\n');
   const runId = report.summary?.runId;
   table.push(
-    [
-      'Status',
-      report.complete ? 'complete (sweep finished)' : 'incomplete (no completed sweep yet)',
-    ],
+    ['Status', statusOf(report)],
     ['Loans overdue', String(report.loansOverdue)],
     [
       'By bucket',
@@ -83,4 +80,15 @@ export function renderReport(report: ReportItem): string {
     table.push(['Sweep run', `${runId}${duration === undefined ? '' : ` (${duration} ms)`}`]);
   }
   return table.toString();
+}
+
+/** Whether the report is final, and if not what it waits for (SPEC §8). */
+function statusOf(report: ReportItem): string {
+  if (report.complete) return 'complete (the run finished and all its events are counted)';
+  const summary = report.summary;
+  if (summary === undefined) return 'incomplete (no completed sweep yet)';
+  const runId = String(summary.runId);
+  const recorded = Number(summary.eventsRecorded ?? 0);
+  const counted = report.eventsByRun[runId] ?? 0;
+  return `incomplete (${counted} of ${recorded} events of ${runId} counted so far)`;
 }

@@ -33,6 +33,7 @@ beforeAll(() => {
     reminderDlq: logicalId(stack, stack.events.queues.Reminder.deadLetterQueue),
     reportingDlq: logicalId(stack, stack.events.queues.Reporting.deadLetterQueue),
     sweepRole: logicalId(stack, stack.sweep.role),
+    publisherRole: logicalId(stack, stack.publisher.service.role),
   });
 });
 
@@ -100,7 +101,7 @@ describe('the alarm topic', () => {
 });
 
 describe('the events topic', () => {
-  it('denies sns:Publish to every principal but the sweep role, keeping the TLS deny', () => {
+  it('denies sns:Publish to every principal but the sweep and publisher roles, keeping the TLS deny', () => {
     const statements = topicStatements(ids.topic ?? '');
     const publishDenies = statements.filter(
       (s) => s.Effect === 'Deny' && s.Action === 'sns:Publish',
@@ -109,7 +110,9 @@ describe('the events topic', () => {
     const onlyPublishers = publishDenies.find((s) => s.Sid === 'OnlyNamedPublishers');
     expect(onlyPublishers?.Principal).toEqual({ AWS: '*' });
     expect(conditionsOf(onlyPublishers)).toEqual({
-      ArnNotEquals: { 'aws:PrincipalArn': [`<${ids.sweepRole}.Arn>`] },
+      ArnNotEquals: {
+        'aws:PrincipalArn': [`<${ids.sweepRole}.Arn>`, `<${ids.publisherRole}.Arn>`],
+      },
     });
     expect(statements.some((s) => s.Effect === 'Allow')).toBe(false);
   });

@@ -6,6 +6,7 @@ import {
   LEDGER_TABLE,
   LOANS_TABLE,
   METRICS_NAMESPACE,
+  PUBLISHER_STREAM_FILTER,
   REMINDER_SUBSCRIPTION,
   REMINDERS_TABLE,
   REPORTS_TABLE,
@@ -45,6 +46,9 @@ beforeAll(() => {
     sweepRole: logicalId(stack, stack.sweep.role),
     reminderRole: logicalId(stack, stack.reminder.role),
     reportingRole: logicalId(stack, stack.reporting.role),
+    publisher: logicalId(stack, stack.publisher.service.function),
+    publisherRole: logicalId(stack, stack.publisher.service.role),
+    publisherFailures: logicalId(stack, stack.publisher.failureQueue),
   });
 });
 
@@ -135,7 +139,8 @@ describe('events topic and queues', () => {
 
   it('every queue is KMS-encrypted and denies requests without TLS', () => {
     const queues = synth.template.findResources('AWS::SQS::Queue');
-    expect(Object.keys(queues)).toHaveLength(5);
+    // Two consumer queues, their DLQs, the schedule's DLQ, the publisher's on-failure queue.
+    expect(Object.keys(queues)).toHaveLength(6);
     for (const [id, queue] of Object.entries(queues)) {
       expect(queue.Properties.KmsMasterKeyId, id).toBeDefined();
       synth.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
@@ -211,9 +216,10 @@ describe('events topic and queues', () => {
         FunctionResponseTypes: ['ReportBatchItemFailures'],
       });
     }
-    expect(synth.template.findResources('AWS::Lambda::EventSourceMapping')).toSatisfy(
-      (mappings: object) => Object.keys(mappings).length === 2,
-    );
+    const fromQueues = Object.values(
+      synth.template.findResources('AWS::Lambda::EventSourceMapping'),
+    ).filter((m) => render(m.Properties.EventSourceArn).includes('Queue'));
+    expect(fromQueues).toHaveLength(2);
   });
 });
 
@@ -243,13 +249,14 @@ describe('functions', () => {
   it.each([
     ['sweep', ['LOANS_TABLE_NAME', 'LEDGER_TABLE_NAME', 'EVENTS_TOPIC_ARN', 'BUSINESS_TIMEZONE']],
     ['reminder', ['LOANS_TABLE_NAME', 'REMINDERS_TABLE_NAME', 'BUSINESS_TIMEZONE']],
-    ['reporting', ['REPORTS_TABLE_NAME', 'BUSINESS_TIMEZONE']],
+    ['reporting', ['REPORTS_TABLE_NAME']],
+    ['publisher', ['EVENTS_TOPIC_ARN']],
   ])('%s receives exactly the environment it reads', (fn, expected) => {
     const env = (props(ids[fn]).Environment as { Variables: Record<string, unknown> }).Variables;
     expect(Object.keys(env).sort()).toEqual([...expected, ...common].sort());
     expect(env.POWERTOOLS_SERVICE_NAME).toBe(fn);
     expect(env.POWERTOOLS_METRICS_NAMESPACE).toBe(METRICS_NAMESPACE);
-    expect(env.BUSINESS_TIMEZONE).toBe('Asia/Shanghai');
+    if (expected.includes('BUSINESS_TIMEZONE')) expect(env.BUSINESS_TIMEZONE).toBe('Asia/Shanghai');
   });
 
   it('table and topic variables point at the right resources', () => {
@@ -261,7 +268,7 @@ describe('functions', () => {
   });
 
   it('recursive-loop detection stays on for every function', () => {
-    for (const fn of ['sweep', 'reminder', 'reporting']) {
+    for (const fn of ['sweep', 'publisher', 'reminder', 'reporting']) {
       expect(props(ids[fn]).RecursiveLoop).toBe('Terminate');
     }
   });
@@ -272,17 +279,13 @@ describe('least privilege', () => {
   const dueIndexArn = () => `${arn(ids.Loans)}/index/${DUE_INDEX.indexName}`;
   const writeActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
 
-  it('the sweep reads and conditionally updates loans, queries only the due index, appends to and reads back the ledger', () => {
+  it('the sweep reads loans by key, updates them in its transactions, queries only the due index, appends to and reads back the ledger', () => {
     const grants = grantsOf(synth.template, ids.sweepRole ?? '');
-    expect([...(grants.get(arn(ids.Loans)) ?? [])].sort()).toEqual(
-      [
-        'dynamodb:BatchGetItem',
-        'dynamodb:ConditionCheckItem',
-        'dynamodb:GetItem',
-        'dynamodb:Query',
-        'dynamodb:UpdateItem',
-      ].sort(),
-    );
+    // Exactly the calls it makes: no GetItem, no Query on the base table, no ConditionCheckItem.
+    expect([...(grants.get(arn(ids.Loans)) ?? [])].sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:UpdateItem',
+    ]);
     expect([...(grants.get(dueIndexArn()) ?? [])]).toEqual(['dynamodb:Query']);
     expect([...(grants.get(arn(ids.Ledger)) ?? [])].sort()).toEqual([
       'dynamodb:PutItem',
@@ -435,11 +438,13 @@ describe('alarms', () => {
     );
   });
 
-  it('alarms on each of the three dead-letter queues holding a message', () => {
+  it("alarms on each dead-letter queue holding a message, the publisher's on-failure queue too", () => {
     const dlqAlarms = alarms().filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible');
     const queues = dlqAlarms.map((a) => render((a.Dimensions as { Value: unknown }[])[0]?.Value));
     expect(queues.sort()).toEqual(
-      [ids.reminderDlq, ids.reportingDlq, ids.scheduleDlq].map((id) => `<${id}.QueueName>`).sort(),
+      [ids.reminderDlq, ids.reportingDlq, ids.scheduleDlq, ids.publisherFailures]
+        .map((id) => `<${id}.QueueName>`)
+        .sort(),
     );
     for (const alarm of dlqAlarms) {
       expect(alarm).toMatchObject({
@@ -451,7 +456,7 @@ describe('alarms', () => {
 
   it('every alarm notifies the encrypted alarm topic on alarm and on recovery', () => {
     const all = alarms();
-    expect(all).toHaveLength(5);
+    expect(all.length).toBeGreaterThanOrEqual(7);
     for (const alarm of all) {
       expect(alarm.AlarmActions).toEqual([{ Ref: ids.alarmTopic }]);
       expect(alarm.OKActions).toEqual([{ Ref: ids.alarmTopic }]);
@@ -472,6 +477,67 @@ describe('alarms', () => {
   it('has no e-mail subscription unless one is configured', () => {
     const subscriptions = Object.values(synth.template.findResources('AWS::SNS::Subscription'));
     expect(subscriptions.some((s) => s.Properties.Protocol === 'email')).toBe(false);
+  });
+});
+
+describe('the stream publisher (SPEC §5.5)', () => {
+  it('the loans table streams new and old images; no other table streams', () => {
+    expect(props(ids.Loans).StreamSpecification).toEqual({
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    });
+    for (const id of [ids.Ledger, ids.Reminders, ids.Reports]) {
+      expect(props(id).StreamSpecification).toBeUndefined();
+    }
+  });
+
+  it('its event source filters, bisects, retries from the failed record for a day, then goes to its on-failure queue', () => {
+    const mappings = Object.values(
+      synth.template.findResources('AWS::Lambda::EventSourceMapping'),
+    ).map((m) => m.Properties as Record<string, unknown>);
+    const stream = mappings.filter((m) => render(m.FunctionName) === `<${ids.publisher}>`);
+    expect(stream).toHaveLength(1);
+    expect(stream[0]).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': [ids.Loans, 'StreamArn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      MaximumRecordAgeInSeconds: 86_400,
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': [ids.publisherFailures, 'Arn'] } },
+      },
+    });
+    const criteria = stream[0]?.FilterCriteria as { Filters: { Pattern: string }[] } | undefined;
+    const filters = criteria?.Filters ?? [];
+    expect(filters.map((f) => JSON.parse(f.Pattern))).toEqual([PUBLISHER_STREAM_FILTER]);
+  });
+
+  it('its role reads the loans stream and publishes to the events topic, and nothing else', () => {
+    const grants = grantsOf(synth.template, ids.publisherRole ?? '');
+    expect([...(grants.get(`<${ids.Loans}.StreamArn>`) ?? [])].sort()).toEqual([
+      'dynamodb:DescribeStream',
+      'dynamodb:GetRecords',
+      'dynamodb:GetShardIterator',
+    ]);
+    expect([...(grants.get('*') ?? [])]).toEqual(['dynamodb:ListStreams']);
+    expect([...(grants.get(`<${ids.topic}>`) ?? [])]).toEqual(['sns:Publish']);
+    for (const table of [ids.Loans, ids.Ledger, ids.Reminders, ids.Reports]) {
+      expect(grants.get(`<${table}.Arn>`), table).toBeUndefined();
+    }
+    const invokes = [...grants].filter(([, actions]) => actions.has('lambda:InvokeFunction'));
+    expect(invokes).toEqual([]);
+  });
+
+  it("alarms when the publisher's iterator falls 15 minutes behind", () => {
+    const lag = Object.values(synth.template.findResources('AWS::CloudWatch::Alarm'))
+      .map((a) => a.Properties as Record<string, unknown>)
+      .find((a) => a.MetricName === 'IteratorAge');
+    expect(lag).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: ids.publisher } }],
+      Statistic: 'Maximum',
+      Threshold: 15 * 60 * 1000,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
   });
 });
 

@@ -147,6 +147,7 @@ describe('reporting service', () => {
       chargedOffPrincipal: { CNY: 8_000 },
       dueSoon: 1,
       cured: 0,
+      eventsByRun: { [RUN.runId]: events.length },
       complete: false,
     });
   });
@@ -178,10 +179,11 @@ describe('reporting service', () => {
 
   it('marks the report complete with the run summary after sweep.completed', async () => {
     const summary = {
-      runId: 'run-1',
+      runId: RUN.runId,
       asOf: '2026-03-05',
       loansExamined: 12,
       loansOverdue: 1,
+      eventsRecorded: 1,
       complete: true,
     };
     await service()(
@@ -191,6 +193,35 @@ describe('reporting service', () => {
       ]),
     );
     expect(await report('2026-03-05')).toMatchObject({ complete: true, summary, loansOverdue: 1 });
+  });
+
+  it('completes the day only once the last event the run recorded is counted, whatever the order', async () => {
+    const asOf = '2026-03-15';
+    const [first, second, third] = [1, 2, 3].map((n) => overdue(`L-${n}`, asOf, 4, 'M1', 100));
+    if (!first || !second || !third) throw new Error('three events');
+    const summary = { runId: RUN.runId, asOf, eventsRecorded: 3, complete: true };
+    const completed = buildSweepCompletedEvent(summary, d(asOf), RUN);
+    // sweep.completed overtakes the loan events (SNS and SQS do not keep order).
+    await service()(sqsEventOf([completed, first], 'a'));
+    expect(await report(asOf)).toMatchObject({ complete: false, summary });
+    await service()(sqsEventOf([second, first], 'b'));
+    expect((await report(asOf))?.complete).toBe(false);
+    await service()(sqsEventOf([third], 'c'));
+    expect(await report(asOf)).toMatchObject({
+      complete: true,
+      loansOverdue: 3,
+      eventsByRun: { [RUN.runId]: 3 },
+    });
+    // Final: a redelivery changes nothing.
+    await service()(sqsEventOf([completed, first, second, third], 'd'));
+    expect(await report(asOf)).toMatchObject({ complete: true, loansOverdue: 3 });
+  });
+
+  it('never completes the day for a run that did not cover every loan', async () => {
+    const asOf = '2026-03-16';
+    const summary = { runId: RUN.runId, asOf, eventsRecorded: 0, complete: false };
+    await service()(sqsEventOf([buildSweepCompletedEvent(summary, d(asOf), RUN)]));
+    expect((await report(asOf))?.complete).toBe(false);
   });
 
   it('a malformed message is a batch item failure while the rest of the batch is counted', async () => {

@@ -31,7 +31,7 @@ function dayDelta(overdue: number, chargedOff: number): ReportDelta {
     penaltyInterest: { CNY: overdue * 50 },
     chargedOff,
     dueSoon: 12,
-    completion: { complete: true, summary: { runId: 'sweep', loansExamined: overdue * 4 } },
+    completion: { summary: { runId: 'sweep', loansExamined: overdue * 4 } },
   };
 }
 

@@ -82,6 +82,7 @@ describe('report deltas per event type', () => {
       loansOverdue: 1,
       buckets: { M2: 1 },
       amountOverdue: { CNY: 20_600 },
+      eventsByRun: { 'run-1': 1 },
     });
   });
 
@@ -91,6 +92,7 @@ describe('report deltas per event type', () => {
       chargesApplied: { USD: 545 },
       lateFees: { USD: 500 },
       penaltyInterest: { USD: 45 },
+      eventsByRun: { 'run-1': 1 },
     });
   });
 
@@ -99,7 +101,11 @@ describe('report deltas per event type', () => {
   });
 
   it('a due-soon event counts one due-soon', () => {
-    expect(reportDeltaOf(dueSoonEvent('2026-03-07', 3))).toEqual({ ...EMPTY_DELTA, dueSoon: 1 });
+    expect(reportDeltaOf(dueSoonEvent('2026-03-07', 3))).toEqual({
+      ...EMPTY_DELTA,
+      dueSoon: 1,
+      eventsByRun: { 'run-1': 1 },
+    });
   });
 
   it('a charge-off counts the loan and its outstanding principal', () => {
@@ -107,29 +113,29 @@ describe('report deltas per event type', () => {
       ...EMPTY_DELTA,
       chargedOff: 1,
       chargedOffPrincipal: { CNY: 90_000 },
+      eventsByRun: { 'run-1': 1 },
     });
   });
 
-  it('a recovery to M0 counts as cured; other bucket moves change nothing', () => {
+  it('a recovery to M0 counts as cured; other bucket moves change no figure', () => {
     expect(reportDeltaOf(delinquencyChangedEvent('2026-03-07', 'M1', 'M0')).cured).toBe(1);
-    expect(isEmptyDelta(reportDeltaOf(delinquencyChangedEvent('2026-03-07', 'M1', 'M2')))).toBe(
-      true,
-    );
-  });
-
-  it('sweep.completed marks the report complete with the summary', () => {
-    const summary = { runId: 'run-1', loansExamined: 10, complete: true };
-    expect(reportDeltaOf(sweepCompletedEvent('2026-03-07', summary)).completion).toEqual({
-      complete: true,
-      summary,
+    expect(reportDeltaOf(delinquencyChangedEvent('2026-03-07', 'M1', 'M2'))).toEqual({
+      ...EMPTY_DELTA,
+      eventsByRun: { 'run-1': 1 },
     });
   });
 
-  it('a run that handed work on does not mark the report complete', () => {
-    const delta = reportDeltaOf(
-      sweepCompletedEvent('2026-03-07', { runId: 'run-1', complete: false }),
-    );
-    expect(delta.completion?.complete).toBe(false);
+  it('sweep.completed records the summary, and counts as no loan event', () => {
+    const summary = { runId: 'run-1', loansExamined: 10, complete: true, eventsRecorded: 3 };
+    const delta = reportDeltaOf(sweepCompletedEvent('2026-03-07', summary));
+    expect(delta.completion).toEqual({ summary });
+    expect(delta.eventsByRun).toEqual({});
+  });
+
+  it('every loan event counts towards its run, even one that changes no other figure', () => {
+    const moved = reportDeltaOf(delinquencyChangedEvent('2026-03-07', 'M1', 'M2'));
+    expect(moved.eventsByRun).toEqual({ 'run-1': 1 });
+    expect(isEmptyDelta(moved)).toBe(false);
   });
 });
 

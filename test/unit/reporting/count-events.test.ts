@@ -31,6 +31,7 @@ function scriptedStore(outcomes: Script[]) {
     ensureReports: async (dates) => {
       ensured.push([...dates]);
     },
+    completeIfCounted: async () => false,
     commit: async (deltas, eventIds, expiresAt) => {
       commits.push({ deltas, eventIds, expiresAt });
       const next = outcomes.shift() ?? { kind: 'committed' };
@@ -146,15 +147,14 @@ describe('counting a batch', () => {
     expect(commits).toHaveLength(3);
   });
 
-  it('writes nothing for events that change no counter', async () => {
-    const { store, commits, ensured } = scriptedStore([]);
+  it('counts an event that changes no figure towards its run, so the day can complete', async () => {
+    const { store, commits } = scriptedStore([]);
     const result = await countEvents(
       [{ messageId: 'm1', event: delinquencyChangedEvent('2026-03-07', 'M1', 'M2') }],
       { store, now, sleep: noSleep },
     );
     expect(result.failedMessageIds).toEqual([]);
-    expect(commits).toEqual([]);
-    expect(ensured).toEqual([]);
+    expect(commits.map((c) => c.deltas[0]?.delta.eventsByRun)).toEqual([{ 'run-1': 1 }]);
   });
 });
 

@@ -15,6 +15,7 @@ const report: ReportItem = {
   chargedOffPrincipal: { CNY: 10_000 },
   dueSoon: 2,
   cured: 0,
+  eventsByRun: { 'sweep-2026-10-31': 9 },
   complete: true,
   summary: { runId: 'sweep-2026-10-31', loansExamined: 9, durationMs: 2381 },
 };

@@ -32,6 +32,7 @@ function report(
     chargedOffPrincipal: {},
     dueSoon: 3,
     cured: 1,
+    eventsByRun: {},
     complete: true,
     ...extra,
   };

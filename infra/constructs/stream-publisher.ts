@@ -1,0 +1,74 @@
+/**
+ * The stream publisher (SPEC §5.5, §9): a Lambda on the loans table's stream (NEW_AND_OLD_IMAGES)
+ * that publishes the events each sweep write recorded. The event source mapping filters out writes
+ * without recorded events, retries a failed batch from the failed record (bisecting it on error),
+ * for at most a day — the stream's retention — and sends what still fails to an on-failure queue.
+ */
+import { Duration } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ENV_VARS, PUBLISHER_STREAM_FILTER, SERVICE_NAMES } from '../definitions';
+import { deadLetterQueue } from './encrypted-queue';
+import { allowPublish } from './permissions';
+import { ServiceFunction } from './service-function';
+
+/** Stream records per invocation: up to 100 loans' events, published 10 per PublishBatch. */
+export const PUBLISHER_BATCH_SIZE = 100;
+/**
+ * How long a record may keep failing before it goes to the on-failure queue: the stream keeps
+ * records 24 hours, so this is as long as a retry can mean anything.
+ */
+export const PUBLISHER_MAX_RECORD_AGE = Duration.hours(24);
+/** Retries of a failing batch (bounded in practice by the record age). */
+export const PUBLISHER_RETRY_ATTEMPTS = 10_000;
+/** Concurrent batches per stream shard (order per loan is kept within a shard's key). */
+export const PUBLISHER_PARALLELIZATION = 4;
+
+export interface StreamPublisherProps {
+  readonly table: dynamodb.ITable;
+  readonly topic: sns.ITopic;
+  readonly topicKey: kms.IKey;
+  /** Key of the on-failure queue. */
+  readonly queueKey: kms.IKey;
+}
+
+/** The publisher function, its event source mapping and its on-failure queue. */
+export class StreamPublisher extends Construct {
+  readonly service: ServiceFunction;
+  /** Where batches that failed for a whole day are described (shard, sequence numbers). */
+  readonly failureQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: StreamPublisherProps) {
+    super(scope, id);
+    this.service = new ServiceFunction(this, 'Function', {
+      entry: 'functions/publisher/handler.ts',
+      description: 'overdue-sweep: publishes the events each sweep write recorded',
+      serviceName: SERVICE_NAMES.publisher,
+      timeout: Duration.minutes(1),
+      memorySize: 512,
+      environment: { [ENV_VARS.eventsTopicArn]: props.topic.topicArn },
+    });
+    allowPublish(this.service.role, props.topic, props.topicKey);
+
+    this.failureQueue = deadLetterQueue(this, 'FailedBatches', props.queueKey);
+    this.service.function.addEventSource(
+      new DynamoEventSource(props.table, {
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        batchSize: PUBLISHER_BATCH_SIZE,
+        maxBatchingWindow: Duration.seconds(1),
+        parallelizationFactor: PUBLISHER_PARALLELIZATION,
+        bisectBatchOnError: true,
+        reportBatchItemFailures: true,
+        retryAttempts: PUBLISHER_RETRY_ATTEMPTS,
+        maxRecordAge: PUBLISHER_MAX_RECORD_AGE,
+        onFailure: new SqsDlq(this.failureQueue),
+        filters: [lambda.FilterCriteria.filter(PUBLISHER_STREAM_FILTER)],
+      }),
+    );
+  }
+}
