@@ -314,3 +314,46 @@ describe('what the assessment needs and refuses', () => {
     });
   });
 });
+
+describe('the README worked example', () => {
+  // ¥1,000.00 + ¥9.00 due 2026-11-10, late fee ¥15.00: 45 fen a day on 100,000, 23 on 50,000.
+  const P15 = policy({ lateFee: 1500 });
+  const start = loan({
+    principal: 1_000_000,
+    installments: [
+      installment({ seq: 2, dueDate: d('2026-11-10'), principalDue: 100_000, interestDue: 900 }),
+    ],
+  });
+  const days = ['2026-11-14', '2026-11-15', '2026-11-16', '2026-11-17'];
+
+  it('a partial payment posted two days late: 44 back, 23 charged, 294 in all', () => {
+    const book = ledgerBook(start);
+    for (const day of days) book.run(P15, d(day));
+    expect(book.loan).toMatchObject({ lateFeesCharged: 1500, penaltyCharged: 315 });
+    book.loan = postPayments(book.loan, 2, [['PAY-1', '2026-11-15', 50_000]]);
+    const result = change(book.run(P15, d('2026-11-18')));
+    expect(result.ledgerEntries.map((e) => [e.entryId, e.amount])).toEqual([
+      ['2026-11-18#PENALTY_INTEREST', 23],
+      ['2026-11-18#PENALTY_REVERSAL', 44],
+    ]);
+    expect(reversals(result)[0]?.lines[0]).toMatchObject({ charged: 315, correct: 271 });
+    expect(book.loan.penaltyCharged).toBe(294);
+    // Posted in time, one catch-up run on 11-18 posts the same: 1,500 + 225 + 69.
+    const once = ledgerBook(postPayments(start, 2, [['PAY-1', '2026-11-15', 50_000]]));
+    once.run(P15, d('2026-11-18'));
+    expect(once.loan).toMatchObject({ lateFeesCharged: 1500, penaltyCharged: 294 });
+  });
+
+  it('paid in full on the last day of grace: 1,500 and 315 back, both totals 0', () => {
+    const book = ledgerBook(start);
+    for (const day of days) book.run(P15, d(day));
+    book.loan = postPayments(book.loan, 2, [['PAY-2', '2026-11-13', 100_000, 900]]);
+    const result = change(book.run(P15, d('2026-11-18')));
+    expect(result.ledgerEntries.map((e) => [e.entryId, e.amount])).toEqual([
+      ['2026-11-18#LATE_FEE_REVERSAL', 1500],
+      ['2026-11-18#PENALTY_REVERSAL', 315],
+    ]);
+    expect(book.loan).toMatchObject({ lateFeesCharged: 0, penaltyCharged: 0 });
+    expect(result.update.nextDueDate).toBeNull();
+  });
+});
