@@ -5,6 +5,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { METRIC_NAMES } from '../../infra/definitions';
 import type { ReportStore } from '../adapters/report-store';
 import { type ParsedEvent, parseEventMessage } from '../core/event-message';
 import { bounded } from '../core/values';
@@ -48,21 +49,21 @@ function emitMetrics(metrics: Metrics, counted: readonly ParsedEvent[]) {
     metrics
       .singleMetric()
       .addDimension('bucket', bucket)
-      .addMetric('OverdueLoans', MetricUnit.Count, count);
+      .addMetric(METRIC_NAMES.reporting.overdueLoans, MetricUnit.Count, count);
   }
   for (const [currency, amount] of charges) {
     metrics
       .singleMetric()
       .addDimension('currency', currency)
-      .addMetric('ChargesAppliedMinorUnits', MetricUnit.Count, amount);
+      .addMetric(METRIC_NAMES.reporting.chargesApplied, MetricUnit.Count, amount);
   }
   for (const [currency, amount] of reversals) {
     metrics
       .singleMetric()
       .addDimension('currency', currency)
-      .addMetric('ChargesReversedMinorUnits', MetricUnit.Count, amount);
+      .addMetric(METRIC_NAMES.reporting.chargesReversed, MetricUnit.Count, amount);
   }
-  metrics.addMetric('EventsCounted', MetricUnit.Count, counted.length);
+  metrics.addMetric(METRIC_NAMES.reporting.eventsCounted, MetricUnit.Count, counted.length);
 }
 
 /** Longest event id a log line shows (ids are untrusted and may be long). */

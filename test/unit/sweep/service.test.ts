@@ -107,7 +107,9 @@ describe('a whole run invoked directly', () => {
       loansCharged: 1,
       eventsRecorded: summary.eventsRecorded,
     });
-    expect(reports).toEqual([{ dryRun: false, own: expect.any(Object), completed: true }]);
+    expect(reports).toEqual([
+      { dryRun: false, own: expect.any(Object), completed: true, runDurationMs: 0 },
+    ]);
   });
 
   it('a second run for the same date records nothing and announces the same id again', async () => {
