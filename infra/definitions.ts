@@ -144,3 +144,42 @@ export const SERVICE_NAMES = {
 
 /** Metric the sweep emits (count 1) when a non-dry run completes; the stale-sweep alarm watches it. */
 export const SWEEP_COMPLETED_METRIC = 'SweepCompleted';
+
+/**
+ * The metrics (namespace `OverdueSweep`) the functions emit and the dashboard and alarms read, so
+ * both sides use one name. Amounts are minor units summed over currencies.
+ */
+export const METRIC_NAMES = {
+  sweep: {
+    loansExamined: 'LoansExamined',
+    loansOverdue: 'LoansOverdue',
+    loansCharged: 'LoansCharged',
+    loansChargedOff: 'LoansChargedOff',
+    loansSkipped: 'LoansSkipped',
+    versionConflicts: 'VersionConflicts',
+    eventsRecorded: 'EventsRecorded',
+    lateFeesCharged: 'LateFeesCharged',
+    penaltyCharged: 'PenaltyCharged',
+    lateFeesReversed: 'LateFeesReversed',
+    penaltyReversed: 'PenaltyReversed',
+    /** Wall time of a whole run, milliseconds, emitted when it completes. */
+    runDuration: 'RunDurationMs',
+    /** A shard's busy time over all its parts, milliseconds, by `shard` (workflow runs). */
+    shardDuration: 'ShardDurationMs',
+    completed: SWEEP_COMPLETED_METRIC,
+  },
+  reporting: {
+    /** Overdue loans counted for the day, by `bucket`. */
+    overdueLoans: 'OverdueLoans',
+    /** Charges counted for the day, by `currency`. */
+    chargesApplied: 'ChargesAppliedMinorUnits',
+    /** Charges given back after backdated payments counted for the day, by `currency`. */
+    chargesReversed: 'ChargesReversedMinorUnits',
+    eventsCounted: 'EventsCounted',
+  },
+  publisher: {
+    eventsPublished: 'EventsPublished',
+    eventsNotAccepted: 'EventsNotAccepted',
+    unreadableOutboxes: 'UnreadableOutboxes',
+  },
+} as const;

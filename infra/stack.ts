@@ -17,6 +17,7 @@ import type { Construct } from 'constructs';
 import { OperationalAlarms } from './constructs/alarms';
 import type { StackConfig } from './constructs/config';
 import { DailySchedule } from './constructs/daily-schedule';
+import { OperationsDashboard } from './constructs/dashboard';
 import { EventDistribution } from './constructs/event-distribution';
 import { allowPublish, allowTable } from './constructs/permissions';
 import { ServiceFunction } from './constructs/service-function';
@@ -61,6 +62,7 @@ export class OverdueSweepStack extends Stack {
   readonly publisher: StreamPublisher;
   readonly schedule: DailySchedule;
   readonly alarms: OperationalAlarms;
+  readonly dashboard: OperationsDashboard;
   readonly sweepTestEvents: ShareableTestEvents;
 
   constructor(scope: Construct, id: string, props: OverdueSweepStackProps) {
@@ -172,6 +174,27 @@ export class OverdueSweepStack extends Stack {
       ...(config.alarmEmail && { email: config.alarmEmail }),
     });
 
+    this.dashboard = new OperationsDashboard(this, 'Operations', {
+      functions: {
+        sweep: this.sweep.function,
+        publisher: this.publisher.service.function,
+        reminder: this.reminder.function,
+        reporting: this.reporting.function,
+      },
+      tables: Object.fromEntries(TABLES.map((t) => [t.id, this.tables.table(t.id)])),
+      queues: {
+        Reminder: this.events.queues.Reminder.queue,
+        Reporting: this.events.queues.Reporting.queue,
+      },
+      deadLetterQueues: {
+        Reminder: this.events.queues.Reminder.deadLetterQueue,
+        Reporting: this.events.queues.Reporting.deadLetterQueue,
+        Schedule: this.schedule.deadLetterQueue,
+        PublisherFailures: this.publisher.failureQueue,
+      },
+      alarms: this.alarms.alarms,
+    });
+
     this.sweepTestEvents = new ShareableTestEvents(this, 'SweepTestEvents', {
       target: this.sweep.function,
       events: readTestEvents(SWEEP_TEST_EVENTS_DIR),
@@ -196,6 +219,8 @@ export class OverdueSweepStack extends Stack {
       { names: [DUE_INDEX.indexName], actions: ['dynamodb:Query'] },
     );
     allowTable(role, this.tables.table(LEDGER_TABLE.id), ['dynamodb:PutItem']);
+    // Rule 7: a loan with a backdated payment has its ledger read back (its own partition only).
+    allowTable(role, this.tables.table(LEDGER_TABLE.id), ['dynamodb:Query']);
     allowPublish(role, this.events.topic, this.events.topicKey);
 
     // The sweep hands the rest of a long run to an asynchronous invocation of itself. Granting
@@ -309,5 +334,7 @@ export class OverdueSweepStack extends Stack {
     output('ReminderQueueUrl', this.events.queues.Reminder.queue.queueUrl, 'Reminder queue');
     output('ReportingQueueUrl', this.events.queues.Reporting.queue.queueUrl, 'Reporting queue');
     output('AlarmTopicArn', this.alarms.topic.topicArn, 'Alarm notifications topic');
+    output('DashboardName', this.dashboard.dashboard.dashboardName, 'Operations dashboard');
+    output('DashboardUrl', this.dashboard.url, 'Operations dashboard in the CloudWatch console');
   }
 }

@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { DUE_INDEX } from '../../infra/definitions';
 import { parseBusinessDate } from '../core/dates';
+import { parsePostedLines } from '../core/ledger';
 import { parseLoanItem } from '../core/loan';
 import { encodeOutbox } from '../core/outbox';
 import type { LedgerEntry, Loan } from '../core/types';
@@ -21,6 +22,7 @@ import { isRecord } from '../core/values';
 import type {
   DueCursor,
   DueEntry,
+  LedgerRead,
   LoanBook,
   LoanChange,
   LoanRead,
@@ -129,6 +131,7 @@ function installmentsAfter(change: LoanChange, rawList: readonly unknown[]): unk
       ...value,
       ...(inst.penaltyThrough === undefined ? {} : { penaltyThrough: inst.penaltyThrough }),
       lateFeeCharged: inst.lateFeeCharged,
+      ...(inst.paymentsApplied === undefined ? {} : { paymentsApplied: inst.paymentsApplied }),
     };
   });
 }
@@ -175,7 +178,7 @@ function loanUpdateOf(tables: LoanBookTables, change: LoanChange, item: Item) {
 
 function ledgerPutOf(tables: LoanBookTables, entry: LedgerEntry) {
   // Rates are written as DynamoDB numbers from their exact decimal text, never via a float.
-  const lines = entry.lines.map(({ rate, ...line }) => ({
+  const lines = (entry.lines as readonly { readonly rate?: string }[]).map(({ rate, ...line }) => ({
     ...line,
     ...(rate === undefined ? {} : { rate: NumberValue.from(rate) }),
   }));
@@ -270,6 +273,28 @@ export function createLoanBook(
       return loanIds.map(
         (loanId) => found.get(loanId) ?? { ok: false, loanId, reason: 'not found' },
       );
+    },
+
+    async ledgerSince(loanId, from): Promise<LedgerRead> {
+      const items: Item[] = [];
+      let ExclusiveStartKey: Item | undefined;
+      do {
+        // Entry ids start with their business date, so the sort key narrows the read to the
+        // dates that can hold a charge on the instalments concerned.
+        const page = await doc.send(
+          new QueryCommand({
+            TableName: tables.ledger,
+            KeyConditionExpression: '#loan = :loan AND #entry >= :from',
+            ExpressionAttributeNames: { '#loan': 'loanId', '#entry': 'entryId' },
+            ExpressionAttributeValues: { ':loan': loanId, ':from': from },
+            ConsistentRead: true,
+            ExclusiveStartKey,
+          }),
+        );
+        items.push(...(page.Items ?? []));
+        ExclusiveStartKey = page.LastEvaluatedKey;
+      } while (ExclusiveStartKey);
+      return parsePostedLines(items);
     },
 
     async record(change): Promise<RecordResult> {

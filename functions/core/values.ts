@@ -20,9 +20,8 @@ const THROTTLING = /Throttl|ProvisionedThroughputExceeded|RequestLimitExceeded|T
 export function describeError(error: unknown, limit = 120): string {
   const name = error instanceof Error ? error.name : 'Error';
   const message = error instanceof Error ? error.message : String(error);
-  const short = message.length <= limit ? message : `${message.slice(0, limit - 1)}…`;
   const kind = THROTTLING.test(`${name} ${message}`) ? 'throttled' : 'error';
-  return `${kind}: ${name}: ${short}`;
+  return `${kind}: ${name}: ${bounded(message, limit)}`;
 }
 
 /** DynamoDB's limit on a partition key value, in UTF-8 bytes: a longer id can never be a key. */

@@ -9,7 +9,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
-import { SERVICE_NAMES } from '../../infra/definitions';
+import { METRIC_NAMES, SERVICE_NAMES } from '../../infra/definitions';
 import { createSnsPublisher } from '../adapters/sns-publisher';
 import { environmentConfig } from '../shared/environment';
 import { lambdaContextDefaults } from '../shared/lambda-context';
@@ -25,7 +25,7 @@ const sns = new SNSClient({});
 const publish = environmentConfig(PUBLISHER_ENV_VARS, (env) =>
   createPublisherService(createSnsPublisher(sns, loadPublisherConfig(env).eventsTopicArn), {
     published: (count, calls) => {
-      metrics.addMetric('EventsPublished', MetricUnit.Count, count);
+      metrics.addMetric(METRIC_NAMES.publisher.eventsPublished, MetricUnit.Count, count);
       metrics.addMetric('PublishBatchCalls', MetricUnit.Count, calls);
     },
     unreadable: (loanId, reason) => {
@@ -33,11 +33,11 @@ const publish = environmentConfig(PUBLISHER_ENV_VARS, (env) =>
         loanId,
         reason,
       });
-      metrics.addMetric('UnreadableOutboxes', MetricUnit.Count, 1);
+      metrics.addMetric(METRIC_NAMES.publisher.unreadableOutboxes, MetricUnit.Count, 1);
     },
     failed: (eventId, reason) => {
       logger.warn('event not accepted by SNS; Lambda retries its record', { eventId, reason });
-      metrics.addMetric('EventsNotAccepted', MetricUnit.Count, 1);
+      metrics.addMetric(METRIC_NAMES.publisher.eventsNotAccepted, MetricUnit.Count, 1);
     },
   }),
 );

@@ -5,6 +5,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { METRIC_NAMES } from '../../infra/definitions';
 import type { ReportStore } from '../adapters/report-store';
 import { type ParsedEvent, parseEventMessage } from '../core/event-message';
 import { bounded } from '../core/values';
@@ -23,29 +24,46 @@ function addTo(map: Map<string, number>, key: string, value: number) {
   map.set(key, (map.get(key) ?? 0) + value);
 }
 
-/** EMF metrics for newly counted events: overdue loans by bucket, charges by currency (minor units). */
+/**
+ * EMF metrics for newly counted events: overdue loans by bucket, charges and reversals by currency
+ * (minor units).
+ */
 function emitMetrics(metrics: Metrics, counted: readonly ParsedEvent[]) {
   const byBucket = new Map<string, number>();
   const charges = new Map<string, number>();
+  const reversals = new Map<string, number>();
   for (const event of counted) {
     if (event.type === 'loan.overdue') addTo(byBucket, event.data.bucket, 1);
     if (event.type === 'loan.fee_applied') {
       addTo(charges, event.data.currency, event.data.lateFee + event.data.penaltyInterest);
+    }
+    if (event.type === 'loan.charges_reversed') {
+      addTo(
+        reversals,
+        event.data.currency,
+        event.data.lateFeeReversed + event.data.penaltyReversed,
+      );
     }
   }
   for (const [bucket, count] of byBucket) {
     metrics
       .singleMetric()
       .addDimension('bucket', bucket)
-      .addMetric('OverdueLoans', MetricUnit.Count, count);
+      .addMetric(METRIC_NAMES.reporting.overdueLoans, MetricUnit.Count, count);
   }
   for (const [currency, amount] of charges) {
     metrics
       .singleMetric()
       .addDimension('currency', currency)
-      .addMetric('ChargesAppliedMinorUnits', MetricUnit.Count, amount);
+      .addMetric(METRIC_NAMES.reporting.chargesApplied, MetricUnit.Count, amount);
   }
-  metrics.addMetric('EventsCounted', MetricUnit.Count, counted.length);
+  for (const [currency, amount] of reversals) {
+    metrics
+      .singleMetric()
+      .addDimension('currency', currency)
+      .addMetric(METRIC_NAMES.reporting.chargesReversed, MetricUnit.Count, amount);
+  }
+  metrics.addMetric(METRIC_NAMES.reporting.eventsCounted, MetricUnit.Count, counted.length);
 }
 
 /** Longest event id a log line shows (ids are untrusted and may be long). */

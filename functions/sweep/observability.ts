@@ -4,7 +4,7 @@
  * even when zero, so a quiet day shows zeros rather than gaps; dry runs emit none.
  */
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { SWEEP_COMPLETED_METRIC } from '../../infra/definitions';
+import { METRIC_NAMES } from '../../infra/definitions';
 import type { InvocationReport } from './service';
 import type { ChargeTotals } from './summary';
 
@@ -17,22 +17,26 @@ const sum = (amounts: Record<string, ChargeTotals>, field: keyof ChargeTotals) =
  * `sweep.completed`, so the missing-run alarm stays armed when it was not delivered.
  */
 export function sweepMetrics(metrics: Metrics): (report: InvocationReport) => void {
-  return ({ dryRun, own, completed }) => {
+  const names = METRIC_NAMES.sweep;
+  return ({ dryRun, own, completed, runDurationMs }) => {
     if (dryRun) return;
     const counts: [string, number][] = [
-      ['LoansExamined', own.loansExamined],
-      ['LoansOverdue', own.loansOverdue],
-      ['LoansCharged', own.loansCharged],
-      ['LateFeesCharged', sum(own.charges, 'lateFees')],
-      ['PenaltyCharged', sum(own.charges, 'penaltyInterest')],
-      ['LateFeesReversed', sum(own.reversals, 'lateFees')],
-      ['PenaltyReversed', sum(own.reversals, 'penaltyInterest')],
-      ['EventsRecorded', own.eventsRecorded],
-      ['LoansSkipped', own.skipped.count],
-      ['VersionConflicts', own.versionConflicts],
-      ['LoansChargedOff', own.chargedOff],
+      [names.loansExamined, own.loansExamined],
+      [names.loansOverdue, own.loansOverdue],
+      [names.loansCharged, own.loansCharged],
+      [names.lateFeesCharged, sum(own.charges, 'lateFees')],
+      [names.penaltyCharged, sum(own.charges, 'penaltyInterest')],
+      [names.lateFeesReversed, sum(own.reversals, 'lateFees')],
+      [names.penaltyReversed, sum(own.reversals, 'penaltyInterest')],
+      [names.eventsRecorded, own.eventsRecorded],
+      [names.loansSkipped, own.skipped.count],
+      [names.versionConflicts, own.versionConflicts],
+      [names.loansChargedOff, own.chargedOff],
     ];
     for (const [name, value] of counts) metrics.addMetric(name, MetricUnit.Count, value);
-    if (completed) metrics.addMetric(SWEEP_COMPLETED_METRIC, MetricUnit.Count, 1);
+    if (runDurationMs !== undefined) {
+      metrics.addMetric(names.runDuration, MetricUnit.Milliseconds, runDurationMs);
+    }
+    if (completed) metrics.addMetric(names.completed, MetricUnit.Count, 1);
   };
 }

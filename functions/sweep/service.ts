@@ -29,6 +29,8 @@ export interface InvocationReport {
   readonly own: SweepTotals;
   /** True when this invocation's `sweep.completed` was accepted by the topic. */
   readonly completed: boolean;
+  /** Wall time of the whole run, milliseconds, when this invocation finished it. */
+  readonly runDurationMs?: number;
 }
 
 /** Everything the sweep needs; `createSweep` (wiring.ts) assembles it for every caller. */
@@ -132,7 +134,12 @@ export function createSweepService(deps: SweepServiceDependencies): SweepService
       return summary;
     }
     const sweepCompleted = await announceCompleted(summary, run);
-    deps.report?.({ dryRun: false, own: totals, completed: sweepCompleted.published });
+    deps.report?.({
+      dryRun: false,
+      own: totals,
+      completed: sweepCompleted.published,
+      runDurationMs: summary.durationMs,
+    });
     return { ...summary, sweepCompleted };
   };
 

@@ -7,11 +7,12 @@ import { z } from 'zod';
 import { BUCKETS } from '../core/delinquency';
 import { sumMinorUnits } from '../core/money';
 import type { BusinessDate, LoanOutcome } from '../core/types';
+import { bounded, MAX_REASON_CHARS } from '../core/values';
 
 /** At most this many skipped loans are listed (the count is always exact). */
 export const SKIPPED_LIST_LIMIT = 100;
-/** A listed reason is cut to this many characters. */
-export const REASON_LIMIT = 200;
+/** A listed reason is cut to this many characters (SPEC §5.4). */
+export const REASON_LIMIT = MAX_REASON_CHARS;
 /** A listed loan id is cut to this many characters (ids may be up to 1,024). */
 export const LISTED_ID_LIMIT = 256;
 /** At most this many per-loan outcomes are previewed by a dry run. */
@@ -41,6 +42,8 @@ export type PreviewEntry = Pick<
   | 'penaltyInterest'
   | 'capped'
   | 'chargedOff'
+  | 'lateFeeReversed'
+  | 'penaltyReversed'
 >;
 
 /** Counters of (part of) a run; plain JSON, so parts can hand them on. */
@@ -120,10 +123,18 @@ export function countOutcome(totals: SweepTotals, outcome: LoanOutcome, preview:
     totals.loansCharged++;
     addAmounts(totals.charges, outcome.currency, outcome.lateFee, outcome.penaltyInterest);
   }
+  if (outcome.lateFeeReversed + outcome.penaltyReversed > 0) {
+    addAmounts(
+      totals.reversals,
+      outcome.currency,
+      outcome.lateFeeReversed,
+      outcome.penaltyReversed,
+    );
+  }
   if (outcome.chargedOff) totals.chargedOff++;
   if (preview && totals.preview.length < PREVIEW_LIMIT) {
     const { loanId, currency, dpd, bucket, previousBucket, lateFee, penaltyInterest } = outcome;
-    const { capped, chargedOff } = outcome;
+    const { capped, chargedOff, lateFeeReversed, penaltyReversed } = outcome;
     totals.preview.push({
       loanId,
       currency,
@@ -134,12 +145,10 @@ export function countOutcome(totals: SweepTotals, outcome: LoanOutcome, preview:
       penaltyInterest,
       capped,
       chargedOff,
+      lateFeeReversed,
+      penaltyReversed,
     });
   }
-}
-
-function cut(text: string, limit: number): string {
-  return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
 }
 
 /** Counts a skipped loan; the list keeps the first `limit` (reasons and ids cut to size). */
@@ -151,8 +160,8 @@ export function countSkipped(
   totals.skipped.count++;
   if (totals.skipped.loans.length < limit) {
     totals.skipped.loans.push({
-      loanId: cut(skipped.loanId, LISTED_ID_LIMIT),
-      reason: cut(skipped.reason, REASON_LIMIT),
+      loanId: bounded(skipped.loanId, LISTED_ID_LIMIT),
+      reason: bounded(skipped.reason, REASON_LIMIT),
     });
   }
 }
@@ -225,6 +234,8 @@ export const totalsSchema = z.strictObject({
         penaltyInterest: count,
         capped: z.boolean(),
         chargedOff: z.boolean(),
+        lateFeeReversed: count,
+        penaltyReversed: count,
       }),
     )
     .max(PREVIEW_LIMIT),

@@ -88,75 +88,72 @@ export class OperationalAlarms extends Construct {
       this.topic.addSubscription(new subscriptions.EmailSubscription(props.email));
     }
 
-    this.add(
-      new cloudwatch.Alarm(this, 'SweepErrors', {
-        alarmDescription: 'The sweep function failed (Errors ≥ 1 in 5 minutes).',
-        metric: props.sweepFunction.metricErrors({
+    this.add('SweepErrors', {
+      alarmDescription: 'The sweep function failed (Errors ≥ 1 in 5 minutes).',
+      metric: props.sweepFunction.metricErrors({
+        period: Duration.minutes(5),
+        statistic: cloudwatch.Stats.SUM,
+      }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    // 26 hourly periods (CloudWatch allows period × evaluationPeriods up to 7 days for periods of
+    // an hour or more); a missing datapoint counts as breaching, so silence is an alarm too.
+    this.add('NoCompletedSweep', {
+      alarmDescription: `No completed sweep (${SWEEP_COMPLETED_METRIC}) in ${STALE_SWEEP_HOURS} hours.`,
+      metric: new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: SWEEP_COMPLETED_METRIC,
+        // Powertools Metrics adds the service name as the `service` dimension.
+        dimensionsMap: { service: SERVICE_NAMES.sweep },
+        period: Duration.hours(1),
+        statistic: cloudwatch.Stats.SUM,
+      }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: STALE_SWEEP_HOURS,
+      datapointsToAlarm: STALE_SWEEP_HOURS,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+
+    // Events are recorded with each loan's write and published from the stream: an old iterator
+    // means they are waiting (SNS failing, the publisher erroring), long before any is lost.
+    this.add('PublisherIteratorAge', {
+      alarmDescription: `Loan events wait to be published: the publisher's stream iterator is older than ${PUBLISHER_LAG_ALARM.toHumanString()}.`,
+      metric: props.publisherFunction.metric('IteratorAge', {
+        period: Duration.minutes(5),
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      threshold: PUBLISHER_LAG_ALARM.toMilliseconds(),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
+      this.add(`${name}DlqNotEmpty`, {
+        alarmDescription: `The ${name} dead-letter queue holds a message: a delivery failed for good.`,
+        metric: queue.metricApproximateNumberOfMessagesVisible({
           period: Duration.minutes(5),
-          statistic: cloudwatch.Stats.SUM,
+          statistic: cloudwatch.Stats.MAXIMUM,
         }),
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-    );
-
-    // 26 hourly periods (CloudWatch allows period × evaluationPeriods up to 7 days for periods of
-    // an hour or more); a missing datapoint counts as breaching, so silence is an alarm too.
-    this.add(
-      new cloudwatch.Alarm(this, 'NoCompletedSweep', {
-        alarmDescription: `No completed sweep (${SWEEP_COMPLETED_METRIC}) in ${STALE_SWEEP_HOURS} hours.`,
-        metric: new cloudwatch.Metric({
-          namespace: METRICS_NAMESPACE,
-          metricName: SWEEP_COMPLETED_METRIC,
-          // Powertools Metrics adds the service name as the `service` dimension.
-          dimensionsMap: { service: SERVICE_NAMES.sweep },
-          period: Duration.hours(1),
-          statistic: cloudwatch.Stats.SUM,
-        }),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-        evaluationPeriods: STALE_SWEEP_HOURS,
-        datapointsToAlarm: STALE_SWEEP_HOURS,
-        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-      }),
-    );
-
-    // Events are recorded with each loan's write and published from the stream: an old iterator
-    // means they are waiting (SNS failing, the publisher erroring), long before any is lost.
-    this.add(
-      new cloudwatch.Alarm(this, 'PublisherIteratorAge', {
-        alarmDescription: `Loan events wait to be published: the publisher's stream iterator is older than ${PUBLISHER_LAG_ALARM.toHumanString()}.`,
-        metric: props.publisherFunction.metric('IteratorAge', {
-          period: Duration.minutes(5),
-          statistic: cloudwatch.Stats.MAXIMUM,
-        }),
-        threshold: PUBLISHER_LAG_ALARM.toMilliseconds(),
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-    );
-
-    for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
-      this.add(
-        new cloudwatch.Alarm(this, `${name}DlqNotEmpty`, {
-          alarmDescription: `The ${name} dead-letter queue holds a message: a delivery failed for good.`,
-          metric: queue.metricApproximateNumberOfMessagesVisible({
-            period: Duration.minutes(5),
-            statistic: cloudwatch.Stats.MAXIMUM,
-          }),
-          threshold: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        }),
-      );
+      });
     }
   }
 
-  private add(alarm: cloudwatch.Alarm): void {
+  /** An alarm named `<stack>-<id>` (the runbook's names), notifying on alarm and on recovery. */
+  add(id: string, props: cloudwatch.AlarmProps): void {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      ...props,
+      alarmName: `${Stack.of(this).stackName}-${id}`,
+    });
     const action = new actions.SnsAction(this.topic);
     alarm.addAlarmAction(action);
     alarm.addOkAction(action);
