@@ -62,6 +62,35 @@ const idSuffix = fc.oneof(
   ),
 );
 
+/** The day before the harness's business date: value dates are never later. */
+export const YESTERDAY = '2026-11-27';
+
+const minDate = (a: string, b: string) => (a <= b ? a : b);
+
+/** `count` value-dated payments (SPEC §3) on or after `valueDate` summing to the paid amounts. */
+function paymentsOf(
+  seq: number,
+  valueDate: string,
+  count: number,
+  principal: number,
+  interest: number,
+): Item[] {
+  const first = count === 1 ? 1 : 0.5;
+  const p1 = Math.floor(principal * first);
+  const i1 = Math.floor(interest * first);
+  const payments: Item[] = [{ paymentId: `P-${seq}-1`, valueDate, principal: p1, interest: i1 }];
+  if (count > 1) {
+    const later = minDate(dateAfter(valueDate, 1), YESTERDAY);
+    payments.push({
+      paymentId: `P-${seq}-2`,
+      valueDate: later,
+      principal: principal - p1,
+      interest: interest - i1,
+    });
+  }
+  return payments;
+}
+
 interface GoodParts {
   readonly item: Item;
   readonly personal: string[];
@@ -83,6 +112,9 @@ const goodItem = (scale: FuzzScale): fc.Arbitrary<GoodParts> =>
           principalDue: fc.integer({ min: 1, max: 5_000_000 }),
           interestDue: fc.integer({ min: 0, max: 200_000 }),
           paidShare: fc.constantFrom(0, 0, 0.5, 1),
+          // How the paid amount is recorded: paid fields only, or value-dated payments too.
+          payments: fc.constantFrom(0, 0, 1, 2),
+          payLag: fc.integer({ min: -10, max: 12 }),
         }),
         { minLength: 1, maxLength: scale.maxInstalments },
       ),
@@ -111,13 +143,25 @@ const goodItem = (scale: FuzzScale): fc.Arbitrary<GoodParts> =>
         seq += inst.seqGap;
         // The first instalment stays unpaid: the loan is overdue past grace.
         const share = index === 0 ? 0 : inst.paidShare;
+        const principalPaid = Math.floor(inst.principalDue * share);
+        const interestPaid = Math.floor(inst.interestDue * share);
         return {
           seq,
           dueDate: due,
           principalDue: inst.principalDue,
           interestDue: inst.interestDue,
-          principalPaid: Math.floor(inst.principalDue * share),
-          interestPaid: Math.floor(inst.interestDue * share),
+          principalPaid,
+          interestPaid,
+          ...(share > 0 &&
+            inst.payments > 0 && {
+              payments: paymentsOf(
+                seq,
+                minDate(dateAfter(due, inst.payLag), YESTERDAY),
+                inst.payments,
+                principalPaid,
+                interestPaid,
+              ),
+            }),
           ...(index === 0 && g.instalmentNote !== null && { memo: g.instalmentNote }),
         };
       });
@@ -219,6 +263,34 @@ const badDate = (scale: FuzzScale) =>
     hugeString({ ...scale, hugeChars: Math.min(scale.hugeChars, 30_000) }),
   );
 
+/**
+ * Ways to break an instalment's `payments` (given one payment matching its paid fields): the
+ * path suffix a reason names, and the broken list.
+ */
+const paymentsCorruption = fc.constantFrom<[string, (payments: unknown[]) => unknown]>(
+  ['', () => 'P-1'],
+  ['', () => ({ paymentId: 'P-1' })],
+  ['[0]', () => [7]],
+  ['[0]', () => [null]],
+  ['[0].paymentId', (list) => [{ ...(list[0] as Item), paymentId: undefined }]],
+  ['[0].paymentId', (list) => [{ ...(list[0] as Item), paymentId: 'p'.repeat(257) }]],
+  ['[0].paymentId', (list) => [{ ...(list[0] as Item), paymentId: 12 }]],
+  ['[0].valueDate', (list) => [{ ...(list[0] as Item), valueDate: '2026-02-30' }]],
+  ['[0].valueDate', (list) => [{ ...(list[0] as Item), valueDate: undefined }]],
+  ['[0].principal', (list) => [{ ...(list[0] as Item), principal: -1 }]],
+  ['[0].interest', (list) => [{ ...(list[0] as Item), interest: 'x' }]],
+  // The sums no longer match the paid fields.
+  [
+    '',
+    (list) => [
+      ...list,
+      { paymentId: 'P-extra', valueDate: '2026-11-01', principal: 1, interest: 0 },
+    ],
+  ],
+  // A repeated id (the second payment's amounts zero, so the sums still match).
+  ['[1].paymentId', (list) => [...list, { ...(list[0] as Item), principal: 0, interest: 0 }]],
+);
+
 /** Corruptions of every attribute the sweep reads, each a skip with a reason naming it. */
 const itemCorruption = (scale: FuzzScale): fc.Arbitrary<ItemCorruption> => {
   const itemHuge = hugeString({ ...scale, hugeChars: Math.min(scale.hugeChars, 30_000) });
@@ -302,6 +374,44 @@ const itemCorruption = (scale: FuzzScale): fc.Arbitrary<ItemCorruption> => {
     fc
       .tuple(index, fc.constantFrom<unknown>(-1, 1.5, 'x'))
       .map(([i, v]) => onInstalment('lateFeeCharged', v, i)),
+    fc.tuple(index, paymentsCorruption).map(([i, [suffix, change]]) => ({
+      names: [`installments[${i}].payments${suffix}`],
+      apply: (item: Item) => {
+        const inst = instalmentOf(item, i);
+        if (
+          !inst ||
+          typeof inst.principalPaid !== 'number' ||
+          typeof inst.interestPaid !== 'number'
+        ) {
+          return false;
+        }
+        const valueDate = typeof inst.dueDate === 'string' ? inst.dueDate : YESTERDAY;
+        const payments: unknown[] = [
+          {
+            paymentId: `P-${i}`,
+            valueDate,
+            principal: inst.principalPaid,
+            interest: inst.interestPaid,
+          },
+        ];
+        inst.payments = change(payments);
+        return true;
+      },
+    })),
+    fc
+      .tuple(
+        index,
+        fc.constantFrom<[string, unknown]>(['', 'P-1'], ['', {}], ['[0]', 5], ['[0]', '']),
+      )
+      .map(([i, [suffix, value]]) => ({
+        names: [`installments[${i}].paymentsApplied${suffix}`],
+        apply: (item: Item) => {
+          const inst = instalmentOf(item, i);
+          if (!inst) return false;
+          inst.paymentsApplied = suffix === '' ? value : [value];
+          return true;
+        },
+      })),
     index.map((i) => overpaid(i, 'principalPaid', 'principalDue')),
     index.map((i) => overpaid(i, 'interestPaid', 'interestDue')),
     fc
@@ -381,6 +491,20 @@ export interface ItemsRunCase {
   readonly unknownIds: readonly string[];
   /** A dry run of the same scope first (it must write and publish nothing). */
   readonly dryRunFirst: boolean;
+  /**
+   * Swept the day before as well, and between the two runs upstream posts a payment on each good
+   * loan's first instalment, value-dated back (SPEC §4 rule 7: the second run may give back).
+   * Payments are taken in turn from this list; none: one run only.
+   */
+  readonly latePayments: readonly LatePayment[];
+}
+
+/** A payment posted after the first run: days after the due date it is value-dated (at most
+ * yesterday), the share of the principal and whether the interest is paid too. */
+export interface LatePayment {
+  readonly lag: number;
+  readonly share: number;
+  readonly interest: boolean;
 }
 
 /** A sweep of good and malformed items mixed, reached by index or by id, sometimes dry-run first. */
@@ -393,4 +517,15 @@ export const itemsRunCase = (scale: FuzzScale): fc.Arbitrary<ItemsRunCase> =>
       { maxLength: 3 },
     ),
     dryRunFirst: fc.boolean(),
+    latePayments: fc.oneof(
+      fc.constant([]),
+      fc.array(
+        fc.record({
+          lag: fc.constantFrom(0, 1, 3, 4, 10, 60),
+          share: fc.constantFrom(1, 0.5, 0.01),
+          interest: fc.boolean(),
+        }),
+        { minLength: 1, maxLength: 4 },
+      ),
+    ),
   });

@@ -13,7 +13,7 @@
  */
 import { SNSClient } from '@aws-sdk/client-sns';
 import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { addDays } from '../../../functions/core/dates';
+import { addDays, minDate } from '../../../functions/core/dates';
 import { maxReminderOffset } from '../../../functions/core/policy';
 import type { BusinessDate } from '../../../functions/core/types';
 import type { PartResponse } from '../../../functions/sweep/part';
@@ -22,8 +22,8 @@ import type { DirectRunSummary } from '../../../functions/sweep/service';
 import type { LocalResources } from '../../../scripts/lib/local-resources';
 import { drainQueue } from '../aws';
 import { installmentItem, loanItem } from '../loans';
-import { BOOK, clients, NOW, scanAll, sweeper } from '../sweep';
-import type { GeneratedItem, ItemsRunCase } from './items';
+import { BOOK, clients, NOW, postPayment, scanAll, storedLoan, sweeper } from '../sweep';
+import { type GeneratedItem, type ItemsRunCase, type LatePayment, YESTERDAY } from './items';
 import { oracleDate, type RequestCase, shanghaiDate } from './requests';
 import { type Check, canonicalJson, Tally, withTimeout } from './tally';
 
@@ -344,6 +344,34 @@ export function readFromIndex(item: Item): boolean {
   );
 }
 
+/**
+ * Posts `plan`'s payment on the loan's first instalment as upstream would (value-dated `lag` days
+ * after its due date, at most yesterday); false when that instalment has nothing left to pay.
+ */
+async function postLatePayment(
+  resources: LocalResources,
+  loanId: string,
+  plan: LatePayment,
+): Promise<boolean> {
+  const loan = await storedLoan(resources, loanId);
+  const inst = (loan.installments as Item[] | undefined)?.[0];
+  if (!inst) return false;
+  const principal = Math.ceil(
+    (Number(inst.principalDue) - Number(inst.principalPaid)) * plan.share,
+  );
+  const interest = plan.interest ? Number(inst.interestDue) - Number(inst.interestPaid) : 0;
+  if (principal + interest <= 0) return false;
+  const lagged = addDays(String(inst.dueDate) as BusinessDate, plan.lag);
+  const valueDate = minDate(lagged, YESTERDAY as BusinessDate);
+  await postPayment(resources, loanId, 0, {
+    paymentId: `late-${loanId.slice(0, 40)}`,
+    valueDate,
+    principal,
+    interest,
+  });
+  return true;
+}
+
 /** True when the item's `nextDueDate` is text but not a date (the index keeps it, the book drops it). */
 function hasMalformedIndexDate(item: Item): boolean {
   return typeof item.nextDueDate === 'string' && oracleDate(item.nextDueDate) === undefined;
@@ -432,31 +460,33 @@ export async function createItemsFuzz(resources: LocalResources, tally = new Tal
       const malformedIds = new Set(
         items.filter((g) => g.malformed).map((g) => String(g.item.loanId)),
       );
-      const payload = (dryRun: boolean) =>
-        c.mode === 'index'
-          ? { ...(dryRun && { dryRun }) }
-          : {
-              loanIds: [...items.map((g) => String(g.item.loanId)), ...c.unknownIds],
-              ...(dryRun && { dryRun }),
-            };
+      const twoDays = c.latePayments.length > 0;
+      const firstDate = twoDays ? YESTERDAY : TODAY;
+      const payload = (dryRun: boolean, asOf: string) => ({
+        ...(c.mode === 'loanIds' && {
+          loanIds: [...items.map((g) => String(g.item.loanId)), ...c.unknownIds],
+        }),
+        ...(asOf !== TODAY && { asOf }),
+        ...(dryRun && { dryRun }),
+      });
       const logFrom = sweep.log.lines.length;
       const publishedFrom = messages.length;
 
-      const run = async (dryRun: boolean): Promise<DirectRunSummary | undefined> => {
+      const run = async (dryRun: boolean, asOf: string): Promise<DirectRunSummary | undefined> => {
         try {
-          return await withTimeout(sweep.run(payload(dryRun)), RUN_TIMEOUT_MS);
+          return await withTimeout(sweep.run(payload(dryRun, asOf)), RUN_TIMEOUT_MS);
         } catch (error) {
           tally.count('crashes');
           const name = error instanceof Error ? error.name : typeof error;
           check.violate(
             'crash',
-            `${dryRun ? 'dry run' : 'run'}: ${name}: ${String(error).slice(0, 300)}`,
+            `${dryRun ? 'dry run' : 'run'} ${asOf}: ${name}: ${String(error).slice(0, 300)}`,
           );
           return undefined;
         }
       };
 
-      const judgeSummary = (summary: DirectRunSummary) => {
+      const judgeSummary = (summary: DirectRunSummary, examined: number) => {
         const text = JSON.stringify(summary);
         const bytes = Buffer.byteLength(text);
         tally.max('largest summary (bytes)', bytes);
@@ -484,23 +514,29 @@ export async function createItemsFuzz(resources: LocalResources, tally = new Tal
             );
           }
         }
-        if (summary.loansExamined !== good.length) {
+        if (summary.loansExamined !== examined) {
           check.violate(
             'good-not-examined',
-            `examined ${summary.loansExamined} of ${good.length} good loans`,
+            `${summary.asOf}: examined ${summary.loansExamined} of ${examined} good loans`,
           );
         }
         for (const value of personal) {
           if (text.includes(value))
             check.violate('personal-in-summary', 'the summary quotes a personal value');
         }
+        if (!summary.dryRun && summary.sweepCompleted?.published !== true) {
+          check.violate(
+            'completion-not-published',
+            `sweep.completed: ${JSON.stringify(summary.sweepCompleted)}`,
+          );
+        }
       };
 
       if (c.dryRunFirst) {
         const before = await tablesText([loansTable, ledgerTable]);
-        const summary = await run(true);
+        const summary = await run(true, firstDate);
         tally.count('dry runs');
-        if (summary) judgeSummary(summary);
+        if (summary) judgeSummary(summary, good.length);
         if ((await tablesText([loansTable, ledgerTable])) !== before) {
           check.violate('dry-run-wrote', 'a dry run changed the loans or the ledger');
         }
@@ -508,24 +544,48 @@ export async function createItemsFuzz(resources: LocalResources, tally = new Tal
           check.violate('dry-run-published', 'a dry run published');
       }
 
-      const summary = await run(false);
-      if (summary) {
-        judgeSummary(summary);
-        tally.count('skipped', summary.skipped.count);
-        if (summary.sweepCompleted?.published !== true) {
-          check.violate(
-            'completion-not-published',
-            `sweep.completed: ${JSON.stringify(summary.sweepCompleted)}`,
-          );
+      const first = await run(false, firstDate);
+      if (first) {
+        judgeSummary(first, good.length);
+        tally.count('skipped', first.skipped.count);
+      }
+      // The loans as the last run reads them: what it must reach and sweep for today.
+      let beforeLast = new Map(
+        (await scanAll(loansTable)).map((item) => [String(item.loanId), item]),
+      );
+      if (twoDays) {
+        let n = 0;
+        for (const g of good) {
+          const plan = c.latePayments[n++ % c.latePayments.length] as LatePayment;
+          const posted = await postLatePayment(resources, String(g.item.loanId), plan);
+          if (posted) tally.count('late payments posted');
         }
+        beforeLast = new Map(
+          (await scanAll(loansTable)).map((item) => [String(item.loanId), item]),
+        );
+        const reachedToday = good.filter((g) => {
+          const item = beforeLast.get(String(g.item.loanId));
+          return item !== undefined && (c.mode === 'loanIds' || readFromIndex(item));
+        });
+        const second = await run(false, TODAY);
+        if (second) judgeSummary(second, reachedToday.length);
       }
       const after = new Map((await scanAll(loansTable)).map((item) => [String(item.loanId), item]));
       for (const g of good) {
         const id = String(g.item.loanId);
-        if (after.get(id)?.accruedThrough !== TODAY) {
-          check.violate('good-not-swept', `${id.slice(0, 60)} was not swept for ${TODAY}`);
+        const before = beforeLast.get(id) ?? {};
+        // An ACTIVE loan the last run reached is swept for today; any other was swept once.
+        const reachedLast =
+          before.status === 'ACTIVE' && (c.mode === 'loanIds' || readFromIndex(before));
+        const swept = after.get(id)?.accruedThrough;
+        if (reachedLast ? swept !== TODAY : swept !== firstDate && swept !== TODAY) {
+          check.violate('good-not-swept', `${id.slice(0, 60)} swept through ${String(swept)}`);
         } else tally.count('good items swept');
       }
+      const reversals = (await scanAll(ledgerTable)).filter((e) =>
+        String(e.kind).endsWith('_REVERSAL'),
+      );
+      tally.count('reversal entries', reversals.length);
       for (const g of items.filter((item) => item.malformed)) {
         const id = String(g.item.loanId);
         if (itemText(after.get(id)) !== itemText(stored.get(id))) {
