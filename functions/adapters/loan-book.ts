@@ -13,7 +13,6 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { DUE_INDEX } from '../../infra/definitions';
-import { parseBusinessDate } from '../core/dates';
 import { parsePostedLines } from '../core/ledger';
 import { parseLoanItem } from '../core/loan';
 import { encodeOutbox } from '../core/outbox';
@@ -108,10 +107,10 @@ function readOf(item: Item, raw: WeakMap<Loan, Item>, requestedId?: string): Loa
   return { ok: true, loan: parsed.loan };
 }
 
+/** Where to resume after an index item: its keys as stored (DynamoDB makes them strings). */
 function cursorOf(item: Item): DueCursor | undefined {
-  const nextDueDate = parseBusinessDate(item.nextDueDate);
-  const { loanId } = item;
-  if (nextDueDate === undefined || typeof loanId !== 'string') return undefined;
+  const { nextDueDate, loanId } = item;
+  if (typeof nextDueDate !== 'string' || typeof loanId !== 'string') return undefined;
   return { nextDueDate, loanId };
 }
 

@@ -47,7 +47,21 @@ const header = {
   totals: totalsSchema.optional(),
   durationMs: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
 };
-const cursorSchema = z.strictObject({ nextDueDate: businessDate, loanId });
+/** DynamoDB's limit on a sort key value, in UTF-8 bytes. */
+const MAX_SORT_KEY_BYTES = 1024;
+/**
+ * A cursor as the function answers it: the keys of a due-index item as stored (the due date is
+ * upstream's text, which need not be a valid date: such a loan is skipped, and resumed after).
+ */
+const cursorSchema = z.strictObject({
+  nextDueDate: z
+    .string()
+    .min(1)
+    .refine((key) => utf8ByteLength(key) <= MAX_SORT_KEY_BYTES, {
+      error: `must fit DynamoDB's ${MAX_SORT_KEY_BYTES}-byte sort key limit`,
+    }),
+  loanId,
+});
 const partSchema = z.strictObject({
   part: z.union([
     z.strictObject({

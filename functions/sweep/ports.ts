@@ -24,7 +24,11 @@ export type LedgerRead =
 
 /** Where a shard's walk resumes: right after this loan in due-date order. */
 export interface DueCursor {
-  readonly nextDueDate: BusinessDate;
+  /**
+   * The index key as stored: upstream writes it and may write it wrong (the loan is then skipped
+   * with a reason), so it is kept as text rather than as a date.
+   */
+  readonly nextDueDate: string;
   readonly loanId: string;
 }
 

@@ -19,6 +19,12 @@ beforeAll(async () => {
     loanItem('Z-2', [inst(1, '2026-11-10'), 5 as unknown as Record<string, unknown>], {
       sweepShard: 4,
     }),
+    // Shard 7, in due-date order: three good loans, one whose nextDueDate is no date, one more.
+    loanItem('K-1', [inst(1, '2026-11-01')], { sweepShard: 7 }),
+    loanItem('K-2', [inst(1, '2026-11-02')], { sweepShard: 7 }),
+    loanItem('K-3', [inst(1, '2026-11-03')], { sweepShard: 7 }),
+    loanItem('K-4', [inst(1, '2026-11-04')], { sweepShard: 7, nextDueDate: '2026-11-03T12:00' }),
+    loanItem('K-5', [inst(1, '2026-11-05')], { sweepShard: 7 }),
   ]);
 });
 
@@ -57,5 +63,22 @@ describe('an instalment stored as a number', () => {
     expect(isRecord(new Uint8Array([1]))).toBe(false);
     expect(isRecord({ value: '5' })).toBe(true);
     expect(isRecord(Object.create(null))).toBe(true);
+  });
+});
+
+describe('a loan in the due index whose nextDueDate is no date ', () => {
+  it('is skipped and reported with a reason naming nextDueDate', async () => {
+    const summary = await sweeper(resources, { tuning: { pageSize: 10 } }).run({ dryRun: true });
+    expect(summary.skipped.loans.filter((s) => s.loanId.startsWith('K-'))).toEqual([
+      { loanId: 'K-4', reason: expect.stringMatching(/^nextDueDate: /) },
+    ]);
+  });
+
+  it('does not end its shard’s walk when it is the last loan of a page', async () => {
+    // Page size 4: K-4 is the page's last item, so its key is the page's LastEvaluatedKey, which
+    // the book cannot turn into a cursor and takes for the end of the shard; K-5 is never read.
+    const summary = await sweeper(resources, { tuning: { pageSize: 4 } }).run({});
+    expect(summary.skipped.loans.map((s) => s.loanId)).toContain('K-4');
+    expect((await storedLoan(resources, 'K-5')).accruedThrough).toBe('2026-11-28');
   });
 });
