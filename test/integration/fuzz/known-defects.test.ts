@@ -8,8 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../functions/sweep/request';
 import type { LocalResources } from '../../../scripts/lib/local-resources';
 import { freshResources } from '../../support/aws';
-import { installmentItem as inst, loanItem } from '../../support/loans';
-import { clients, putItems, storedLoan, sweeper } from '../../support/sweep';
+import { clients, sweeper } from '../../support/sweep';
 
 let resources: LocalResources;
 
