@@ -173,6 +173,8 @@ export const METRIC_NAMES = {
     overdueLoans: 'OverdueLoans',
     /** Charges counted for the day, by `currency`. */
     chargesApplied: 'ChargesAppliedMinorUnits',
+    /** Charges given back after backdated payments counted for the day, by `currency`. */
+    chargesReversed: 'ChargesReversedMinorUnits',
     eventsCounted: 'EventsCounted',
   },
   publisher: {

@@ -226,6 +226,8 @@ export class OverdueSweepStack extends Stack {
       { names: [DUE_INDEX.indexName], actions: ['dynamodb:Query'] },
     );
     allowTable(role, this.tables.table(LEDGER_TABLE.id), ['dynamodb:PutItem']);
+    // Rule 7: a loan with a backdated payment has its ledger read back (its own partition only).
+    allowTable(role, this.tables.table(LEDGER_TABLE.id), ['dynamodb:Query']);
     allowPublish(role, this.events.topic, this.events.topicKey);
   }
 

@@ -163,6 +163,12 @@ function renderShards(day: LocalRunResult['days'][number]): string {
   return `Workflow execution ${day.execution.executionArn}\ninput ${JSON.stringify(day.execution.input)}\n${table.toString()}`;
 }
 
+/** What the day's sweep gave back after backdated payments (SPEC §4 rule 7), fen. */
+function reversedOf(summary: LocalRunResult['days'][number]['summary']): number {
+  const cny = summary.reversals.CNY ?? { lateFees: 0, penaltyInterest: 0 };
+  return cny.lateFees + cny.penaltyInterest;
+}
+
 function renderText(result: LocalRunResult): string {
   const out: string[] = [];
   const { options, days } = result;
@@ -188,6 +194,7 @@ function renderText(result: LocalRunResult): string {
         'M7',
         'late fees',
         'penalty',
+        'reversed',
         'charged off',
         'cured',
         'reminders',
@@ -208,6 +215,7 @@ function renderText(result: LocalRunResult): string {
         ),
         money(charges.lateFees),
         money(charges.penaltyInterest),
+        money(reversedOf(day.summary)),
         day.summary.chargedOff,
         day.report?.cured ?? 0,
         day.remindersCreated,
@@ -227,6 +235,7 @@ function renderText(result: LocalRunResult): string {
     ['loans charged', last.summary.loansCharged],
     ['late fees charged', money(charges.lateFees)],
     ['penalty interest charged', money(charges.penaltyInterest)],
+    ['charges reversed (backdated payments)', money(reversedOf(last.summary))],
     ['charged off', last.summary.chargedOff],
     ['events published', last.summary.eventsPublished],
     ['skipped', last.summary.skipped.count],

@@ -13,7 +13,7 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { DUE_INDEX } from '../../infra/definitions';
-import { parseBusinessDate } from '../core/dates';
+import { parsePostedLines } from '../core/ledger';
 import { parseLoanItem } from '../core/loan';
 import { encodeOutbox } from '../core/outbox';
 import type { LedgerEntry, Loan } from '../core/types';
@@ -21,6 +21,7 @@ import { isRecord } from '../core/values';
 import type {
   DueCursor,
   DueEntry,
+  LedgerRead,
   LoanBook,
   LoanChange,
   LoanRead,
@@ -106,10 +107,10 @@ function readOf(item: Item, raw: WeakMap<Loan, Item>, requestedId?: string): Loa
   return { ok: true, loan: parsed.loan };
 }
 
+/** Where to resume after an index item: its keys as stored (DynamoDB makes them strings). */
 function cursorOf(item: Item): DueCursor | undefined {
-  const nextDueDate = parseBusinessDate(item.nextDueDate);
-  const { loanId } = item;
-  if (nextDueDate === undefined || typeof loanId !== 'string') return undefined;
+  const { nextDueDate, loanId } = item;
+  if (typeof nextDueDate !== 'string' || typeof loanId !== 'string') return undefined;
   return { nextDueDate, loanId };
 }
 
@@ -129,6 +130,7 @@ function installmentsAfter(change: LoanChange, rawList: readonly unknown[]): unk
       ...value,
       ...(inst.penaltyThrough === undefined ? {} : { penaltyThrough: inst.penaltyThrough }),
       lateFeeCharged: inst.lateFeeCharged,
+      ...(inst.paymentsApplied === undefined ? {} : { paymentsApplied: inst.paymentsApplied }),
     };
   });
 }
@@ -175,7 +177,7 @@ function loanUpdateOf(tables: LoanBookTables, change: LoanChange, item: Item) {
 
 function ledgerPutOf(tables: LoanBookTables, entry: LedgerEntry) {
   // Rates are written as DynamoDB numbers from their exact decimal text, never via a float.
-  const lines = entry.lines.map(({ rate, ...line }) => ({
+  const lines = (entry.lines as readonly { readonly rate?: string }[]).map(({ rate, ...line }) => ({
     ...line,
     ...(rate === undefined ? {} : { rate: NumberValue.from(rate) }),
   }));
@@ -226,6 +228,9 @@ export function createLoanBook(
 
   return {
     async duePage(shard, horizon, after, pageSize) {
+      // Nothing due by the horizon lies after a cursor beyond it; and DynamoDB rejects such a
+      // start key (ValidationException: it does not match the range key predicate).
+      if (after && after.nextDueDate > horizon) return { entries: [] };
       const shardKey = DUE_INDEX.partitionKey.name;
       const dateKey = DUE_INDEX.sortKey?.name ?? 'nextDueDate';
       const { Items = [], LastEvaluatedKey } = await doc.send(
@@ -267,6 +272,28 @@ export function createLoanBook(
       return loanIds.map(
         (loanId) => found.get(loanId) ?? { ok: false, loanId, reason: 'not found' },
       );
+    },
+
+    async ledgerSince(loanId, from): Promise<LedgerRead> {
+      const items: Item[] = [];
+      let ExclusiveStartKey: Item | undefined;
+      do {
+        // Entry ids start with their business date, so the sort key narrows the read to the
+        // dates that can hold a charge on the instalments concerned.
+        const page = await doc.send(
+          new QueryCommand({
+            TableName: tables.ledger,
+            KeyConditionExpression: '#loan = :loan AND #entry >= :from',
+            ExpressionAttributeNames: { '#loan': 'loanId', '#entry': 'entryId' },
+            ExpressionAttributeValues: { ':loan': loanId, ':from': from },
+            ConsistentRead: true,
+            ExclusiveStartKey,
+          }),
+        );
+        items.push(...(page.Items ?? []));
+        ExclusiveStartKey = page.LastEvaluatedKey;
+      } while (ExclusiveStartKey);
+      return parsePostedLines(items);
     },
 
     async record(change): Promise<RecordResult> {

@@ -23,6 +23,7 @@ const MAP_ATTRIBUTES = [
   'chargesApplied',
   'lateFees',
   'penaltyInterest',
+  'chargesReversed',
   'chargedOffPrincipal',
   'eventsByRun',
 ] as const;
@@ -143,6 +144,7 @@ export function reportItemOf(item: Record<string, unknown>): ReportItem {
     chargesApplied: mapOf(item.chargesApplied),
     lateFees: mapOf(item.lateFees),
     penaltyInterest: mapOf(item.penaltyInterest),
+    chargesReversed: mapOf(item.chargesReversed),
     chargedOff: numberOf(item.chargedOff),
     chargedOffPrincipal: mapOf(item.chargedOffPrincipal),
     dueSoon: numberOf(item.dueSoon),

@@ -2,7 +2,7 @@
  * Assessment of one loan for one business date (SPEC §4, §6): what to charge, the loan's new sweep
  * state and the events. It never writes; the sweep turns a 'change' into one transaction.
  */
-import { computeCharges } from './charges';
+import { type Charges, computeCharges, penaltyDailyRate } from './charges';
 import { addDays, daysBetween, minDate } from './dates';
 import { bucketOf } from './delinquency';
 import { buildLoanEvent } from './events';
@@ -15,15 +15,25 @@ import {
   unpaidPrincipal,
 } from './installments';
 import { sumMinorUnits } from './money';
+import { paymentsAppliedAfter } from './payments';
+import {
+  computeReversals,
+  hasBackdatedPayments,
+  ledgerNeededFrom,
+  NO_REVERSALS,
+  type Reversals,
+} from './reversals';
 import type {
   Assessment,
   BusinessDate,
   EventEnvelope,
   FeePolicy,
   Installment,
+  InstallmentUpdate,
   Loan,
   LoanOutcome,
   LoanUpdate,
+  PostedLine,
   RunContext,
 } from './types';
 
@@ -42,13 +52,108 @@ function dueSoonInstallment(
   return best;
 }
 
+/** The outcome fields of the reversals a run makes. */
+function reversedOutcome(
+  reversals: Reversals,
+): Pick<LoanOutcome, 'lateFeeReversed' | 'penaltyReversed' | 'paymentIds'> {
+  return {
+    lateFeeReversed: reversals.lateFee,
+    penaltyReversed: reversals.penaltyInterest,
+    paymentIds: reversals.paymentIds,
+  };
+}
+
+/** `loan` as it reads once `reversals` are made: totals and instalment late fees lowered. */
+function afterReversals(loan: Loan, reversals: Reversals): Loan {
+  if (reversals.entries.length === 0) return loan;
+  return {
+    ...loan,
+    lateFeesCharged: loan.lateFeesCharged - reversals.lateFee,
+    penaltyCharged: loan.penaltyCharged - reversals.penaltyInterest,
+    installments: loan.installments.map((inst) => {
+      const lateFeeCharged = reversals.lateFeeCharged.get(inst.seq);
+      return lateFeeCharged === undefined ? inst : { ...inst, lateFeeCharged };
+    }),
+  };
+}
+
 /**
- * A loan upstream closed (paid off, cancelled) is never assessed, but one still carrying the index
- * key leaves the index (SPEC §3: the sweep removes `nextDueDate` when a loan leaves ACTIVE), so it
- * is not read again every day. Nothing else about it changes.
+ * The instalments a write changes: what reversals and charges changed (charges were computed on the
+ * loan after its reversals, so theirs win), and every instalment with payments not yet in
+ * `paymentsApplied`, which the write accounts for (rule 7). In `seq` order.
  */
-function leaveIndex(loan: Loan, asOf: BusinessDate): Assessment {
-  if (loan.nextDueDate === undefined) return { kind: 'unchanged', reason: 'not-active' };
+function installmentUpdates(
+  settled: Loan,
+  reversals: Reversals,
+  charges: Pick<Charges, 'installments'>,
+): InstallmentUpdate[] {
+  const charged = new Map(charges.installments.map((update) => [update.seq, update]));
+  const updates: InstallmentUpdate[] = [];
+  for (const inst of settled.installments) {
+    const paymentsApplied = paymentsAppliedAfter(inst);
+    const update =
+      charged.get(inst.seq) ??
+      (reversals.lateFeeCharged.has(inst.seq) || paymentsApplied !== undefined
+        ? {
+            seq: inst.seq,
+            ...(inst.penaltyThrough === undefined ? {} : { penaltyThrough: inst.penaltyThrough }),
+            lateFeeCharged: inst.lateFeeCharged,
+          }
+        : undefined);
+    if (update) updates.push({ ...update, ...(paymentsApplied && { paymentsApplied }) });
+  }
+  return updates;
+}
+
+/** `loan.charges_reversed` for the reversals a run makes, if any. */
+function reversalEvents(
+  loan: Loan,
+  state: { readonly bucket: Loan['bucket']; readonly dpd: number },
+  asOf: BusinessDate,
+  run: RunContext,
+  reversals: Reversals,
+): EventEnvelope[] {
+  if (reversals.entries.length === 0) return [];
+  return [
+    buildLoanEvent('loan.charges_reversed', loan, state, asOf, run, {
+      lateFeeReversed: reversals.lateFee,
+      penaltyReversed: reversals.penaltyInterest,
+      currency: loan.currency,
+      paymentIds: reversals.paymentIds,
+      entryIds: reversals.entries.map((entry) => entry.entryId),
+    }),
+  ];
+}
+
+/**
+ * A loan upstream closed (paid off, cancelled) or the sweep charged off is never charged, but one
+ * still carrying the index key leaves the index (SPEC §3: the sweep removes `nextDueDate` when a
+ * loan leaves ACTIVE), so it is not read again every day. If a backdated payment reached it, that
+ * write also makes its reversals (rule 7), and nothing else; a loan already swept for `asOf` keeps
+ * its index key until the next date's run does so.
+ */
+function closedLoan(
+  loan: Loan,
+  policy: FeePolicy,
+  asOf: BusinessDate,
+  run: RunContext,
+  history: readonly PostedLine[] | undefined,
+): Assessment {
+  const backdated = hasBackdatedPayments(loan);
+  if (!backdated && loan.nextDueDate === undefined) {
+    return { kind: 'unchanged', reason: 'not-active' };
+  }
+  if (backdated && loan.accruedThrough !== undefined && loan.accruedThrough >= asOf) {
+    return { kind: 'unchanged', reason: 'already-swept' };
+  }
+  let reversals = NO_REVERSALS;
+  if (backdated) {
+    const rate = penaltyDailyRate(loan.dailyInterestRate, policy);
+    const result = computeReversals(loan, policy, rate, history ?? [], asOf, run);
+    if (!result.ok) return { kind: 'skip', reason: result.reason };
+    reversals = result.reversals;
+  }
+  const settled = afterReversals(loan, reversals);
   const update: LoanUpdate = {
     loanId: loan.loanId,
     expectedVersion: loan.version,
@@ -57,9 +162,9 @@ function leaveIndex(loan: Loan, asOf: BusinessDate): Assessment {
       loan.accruedThrough !== undefined && loan.accruedThrough > asOf ? loan.accruedThrough : asOf,
     dpd: loan.dpd,
     bucket: loan.bucket,
-    lateFeesCharged: loan.lateFeesCharged,
-    penaltyCharged: loan.penaltyCharged,
-    installments: [],
+    lateFeesCharged: settled.lateFeesCharged,
+    penaltyCharged: settled.penaltyCharged,
+    installments: backdated ? installmentUpdates(settled, reversals, { installments: [] }) : [],
     nextDueDate: null,
   };
   const outcome: LoanOutcome = {
@@ -73,26 +178,46 @@ function leaveIndex(loan: Loan, asOf: BusinessDate): Assessment {
     penaltyInterest: 0,
     capped: false,
     chargedOff: false,
+    ...reversedOutcome(reversals),
   };
-  return { kind: 'change', update, ledgerEntries: [], events: [], outcome };
+  const events = reversalEvents(loan, { bucket: loan.bucket, dpd: loan.dpd }, asOf, run, reversals);
+  return { kind: 'change', update, ledgerEntries: reversals.entries, events, outcome };
 }
 
 /**
  * Assesses `loan` for business date `asOf` under `policy`.
+ * @param history the loan's ledger lines since {@link ledgerNeededFrom} (charges and earlier
+ *   reversals), required when that names a date: rule 7 recomputes from them what was over-charged.
  * @returns 'unchanged' (`not-active`, `already-swept` when accruedThrough ≥ asOf, or
- *   `nothing-to-change`), or 'change' with the conditional update, ledger entries (minor units),
- *   events and outcome. A leftover outbox is the sweep's business, not this function's.
+ *   `nothing-to-change`), 'skip' when the ledger and the loan's totals disagree, or 'change' with
+ *   the conditional update, ledger entries (minor units), events and outcome. A leftover outbox is
+ *   the sweep's business, not this function's.
  */
 export function assess(
   loan: Loan,
   policy: FeePolicy,
   asOf: BusinessDate,
   run: RunContext,
+  history?: readonly PostedLine[],
 ): Assessment {
-  if (loan.status !== 'ACTIVE') return leaveIndex(loan, asOf);
+  const ledgerFrom = ledgerNeededFrom(loan, asOf);
+  if (ledgerFrom !== undefined && history === undefined) {
+    throw new Error(`assess: loan ${loan.loanId} needs its ledger from ${ledgerFrom} (rule 7)`);
+  }
+  if (loan.status !== 'ACTIVE') return closedLoan(loan, policy, asOf, run, history);
   if (loan.accruedThrough !== undefined && loan.accruedThrough >= asOf) {
     return { kind: 'unchanged', reason: 'already-swept' };
   }
+
+  let reversals = NO_REVERSALS;
+  if (ledgerFrom !== undefined) {
+    const rate = penaltyDailyRate(loan.dailyInterestRate, policy);
+    const result = computeReversals(loan, policy, rate, history ?? [], asOf, run);
+    if (!result.ok) return { kind: 'skip', reason: result.reason };
+    reversals = result.reversals;
+  }
+  // A lower total frees headroom under the cap for this run's charges.
+  const settled = afterReversals(loan, reversals);
 
   const unpaid = loan.installments.filter((inst) => isUnpaid(inst, policy));
   const dpd = daysPastDueOn(loan, policy, asOf);
@@ -101,9 +226,9 @@ export function assess(
   const end =
     oldestDue === undefined ? asOf : minDate(asOf, addDays(oldestDue, policy.chargeOffDpd));
 
-  const charges = computeCharges(loan, policy, asOf, end, run);
-  const lateFeesCharged = loan.lateFeesCharged + charges.lateFee;
-  const penaltyCharged = loan.penaltyCharged + charges.penaltyInterest;
+  const charges = computeCharges(settled, policy, asOf, end, run);
+  const lateFeesCharged = settled.lateFeesCharged + charges.lateFee;
+  const penaltyCharged = settled.penaltyCharged + charges.penaltyInterest;
   const bucket = bucketOf(dpd);
   const state = { bucket, dpd };
   const inForbearance = loan.forbearanceUntil !== undefined && asOf <= loan.forbearanceUntil;
@@ -144,6 +269,7 @@ export function assess(
       }),
     );
   }
+  events.push(...reversalEvents(loan, state, asOf, run, reversals));
   if (bucket !== loan.bucket) {
     events.push(
       buildLoanEvent('loan.delinquency_changed', loan, state, asOf, run, {
@@ -175,6 +301,7 @@ export function assess(
     penaltyInterest: charges.penaltyInterest,
     capped: charges.capped,
     chargedOff,
+    ...reversedOutcome(reversals),
   };
 
   const nextDueDate = chargedOff ? null : nextDueDateOf(loan, policy);
@@ -182,6 +309,8 @@ export function assess(
     events.length === 0 &&
     charges.entries.length === 0 &&
     charges.installments.length === 0 &&
+    // Payments to account for: the write records them even when nothing was given back.
+    ledgerFrom === undefined &&
     !chargedOff &&
     dpd === loan.dpd &&
     bucket === loan.bucket &&
@@ -197,9 +326,15 @@ export function assess(
     bucket,
     lateFeesCharged,
     penaltyCharged,
-    installments: charges.installments,
+    installments: installmentUpdates(settled, reversals, charges),
     ...(chargedOff ? { status: 'CHARGED_OFF' as const } : {}),
     nextDueDate,
   };
-  return { kind: 'change', update, ledgerEntries: charges.entries, events, outcome };
+  return {
+    kind: 'change',
+    update,
+    ledgerEntries: [...charges.entries, ...reversals.entries],
+    events,
+    outcome,
+  };
 }

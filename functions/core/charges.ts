@@ -2,23 +2,17 @@
  * The charging rules of SPEC §4.1–§4.5 for one loan on one date: grace, retroactive penalty
  * interest, the one-off late fee, the cumulative cap and forbearance. Pure: returns what to post.
  */
-import { addDays, daysBetween, maxDate } from './dates';
-import { isUnpaid, unpaidPrincipal } from './installments';
+import { addDays, daysBetween, maxDate, minDate } from './dates';
+import { isUnpaid } from './installments';
 import { minorUnitsFromBigInt } from './money';
-import {
-  divide,
-  floorToInteger,
-  fromInteger,
-  min,
-  multiply,
-  roundToInteger,
-  toDecimalString,
-} from './rational';
+import { paidOnOf, penaltySegments } from './payments';
+import { divide, floorToInteger, fromInteger, min, multiply, toDecimalString } from './rational';
 import type {
   BusinessDate,
+  ChargeEntry,
+  ChargeKind,
   FeePolicy,
   InstallmentUpdate,
-  LedgerEntry,
   LedgerKind,
   LedgerLine,
   Loan,
@@ -54,10 +48,10 @@ export function ledgerEntryIdOf(asOf: BusinessDate, kind: LedgerKind): string {
 
 /** One ledger entry of `kind` whose amount is the sum of its lines; none when there are no lines. */
 function entryOf(
-  kind: LedgerKind,
+  kind: ChargeKind,
   lines: readonly LedgerLine[],
-  head: Pick<LedgerEntry, 'loanId' | 'currency' | 'asOf' | 'runId'>,
-): LedgerEntry[] {
+  head: Pick<ChargeEntry, 'loanId' | 'currency' | 'asOf' | 'runId'>,
+): ChargeEntry[] {
   if (lines.length === 0) return [];
   let amount = 0n;
   for (const line of lines) amount += BigInt(line.amount);
@@ -77,7 +71,7 @@ export interface Charges {
   /** Instalments whose sweep fields change, with their new values. */
   readonly installments: readonly InstallmentUpdate[];
   /** At most one ledger entry per kind (late fees first), each with amount > 0. */
-  readonly entries: readonly LedgerEntry[];
+  readonly entries: readonly ChargeEntry[];
   readonly lateFee: MinorUnits;
   readonly penaltyInterest: MinorUnits;
   /** True when the cap cut any charge (also one cut to nothing). */
@@ -85,7 +79,10 @@ export interface Charges {
 }
 
 /**
- * Applies SPEC §4.1–§4.5 to every unpaid instalment overdue on `asOf`.
+ * Applies SPEC §4.1–§4.5 to every unpaid instalment overdue on `asOf`, with the value-dated
+ * penalty base of rule 7. An instalment with `payments` that is paid by now but was paid after grace
+ * is still charged for the dates up to the day it was paid that no run has charged yet, so one
+ * catch-up run charges what the daily runs would have; one paid within grace is never charged.
  * @param end the last date charges accrue for: `asOf`, or the charge-off date when earlier.
  *   Grace is judged at `end` too, so a catch-up run past the charge-off date charges exactly
  *   what the daily runs up to the charge-off would have.
@@ -124,15 +121,29 @@ export function computeCharges(
   };
 
   for (const inst of loan.installments) {
-    if (!(inst.dueDate < asOf) || !isUnpaid(inst, policy)) continue;
+    if (!(inst.dueDate < asOf)) continue;
+    const unpaid = isUnpaid(inst, policy);
+    // Paid by now (value dates): only the dates up to the day it was paid can still be owed.
+    const paidOn = unpaid ? undefined : paidOnOf(inst, policy);
+    if (!unpaid && (paidOn === undefined || paidOn <= addDays(inst.dueDate, policy.graceDays))) {
+      continue;
+    }
+    const stop = paidOn === undefined ? end : minDate(end, paidOn);
     const previousThrough = inst.penaltyThrough;
     let penaltyThrough = previousThrough;
     let lateFeeCharged = inst.lateFeeCharged;
 
     if (inForbearance) {
       // Forgiven for good: moving penaltyThrough means these dates can never be charged later.
-      penaltyThrough = previousThrough === undefined ? end : maxDate(previousThrough, end);
+      // A paid instalment is not overdue: nothing of it is forgiven.
+      if (unpaid) {
+        penaltyThrough = previousThrough === undefined ? end : maxDate(previousThrough, end);
+      }
     } else if (!endForborne && daysBetween(inst.dueDate, end) > policy.graceDays) {
+      let start = maxDate(previousThrough ?? inst.dueDate, inst.dueDate);
+      if (loan.forbearanceUntil !== undefined) start = maxDate(start, loan.forbearanceUntil);
+      // A paid instalment whose unpaid dates have all been charged (or forgiven) is settled.
+      if (!unpaid && start >= stop) continue;
       if (lateFeeCharged === 0 && policy.lateFee > 0) {
         const { posted, cut } = post(BigInt(policy.lateFee));
         if (posted > 0n) {
@@ -149,26 +160,25 @@ export function computeCharges(
           });
         }
       }
-      let start = maxDate(previousThrough ?? inst.dueDate, inst.dueDate);
-      if (loan.forbearanceUntil !== undefined) start = maxDate(start, loan.forbearanceUntil);
-      const days = daysBetween(start, end);
+      const days = daysBetween(start, stop);
       if (days > 0) {
-        const base = unpaidPrincipal(inst);
-        const daily = roundToInteger(multiply(fromInteger(base), rate), policy.rounding);
-        const { posted, cut } = post(daily * BigInt(days));
-        // Dates cut by the cap are never charged later: penaltyThrough moves to `end` regardless.
-        penaltyThrough = end;
+        const fromDate = addDays(start, 1);
+        const { segments, total } = penaltySegments(inst, fromDate, stop, rate, policy.rounding);
+        const { posted, cut } = post(total);
+        // Dates cut by the cap are never charged later: penaltyThrough moves on regardless.
+        penaltyThrough = stop;
         if (posted > 0n) {
           penaltyTotal += posted;
           penaltyLines.push({
             amount: minorUnitsFromBigInt(posted),
             installmentSeq: inst.seq,
-            base,
+            base: segments[0]?.base ?? 0,
             rate: rateText,
-            fromDate: addDays(start, 1),
-            toDate: end,
+            fromDate,
+            toDate: stop,
             days,
             capped: cut,
+            ...(segments.length > 1 && { segments }),
           });
         }
       }

@@ -193,6 +193,17 @@ const envelope = z.discriminatedUnion(
     }),
     z.object({
       ...loanHeader,
+      type: z.literal('loan.charges_reversed'),
+      data: z.object({
+        lateFeeReversed: minorUnits,
+        penaltyReversed: minorUnits,
+        currency,
+        paymentIds: z.array(z.string()),
+        entryIds: z.array(z.string()),
+      }),
+    }),
+    z.object({
+      ...loanHeader,
       type: z.literal('loan.delinquency_changed'),
       data: z.object({ from: bucket, to: bucket, dpd: count }),
     }),

@@ -19,6 +19,7 @@ export const EVENT_TYPES = [
   'loan.payment_due_soon',
   'loan.overdue',
   'loan.fee_applied',
+  'loan.charges_reversed',
   'loan.delinquency_changed',
   'loan.charged_off',
   'sweep.completed',
@@ -67,6 +68,20 @@ export type FeeAppliedData = {
   readonly entryIds: readonly string[];
 };
 
+/**
+ * `loan.charges_reversed`: this run gave charges back after backdated payments (SPEC §4 rule 7).
+ * Amounts in minor units.
+ */
+export type ChargesReversedData = {
+  readonly lateFeeReversed: MinorUnits;
+  readonly penaltyReversed: MinorUnits;
+  readonly currency: CurrencyCode;
+  /** The payments that caused the reversals. */
+  readonly paymentIds: readonly string[];
+  /** The reversal entries written with this run's update. */
+  readonly entryIds: readonly string[];
+};
+
 /** `loan.delinquency_changed`: the bucket changed, either way (recovery to M0 included). */
 export type DelinquencyChangedData = {
   readonly from: Bucket;
@@ -89,6 +104,7 @@ export interface LoanEventDataByType {
   readonly 'loan.payment_due_soon': DueSoonData;
   readonly 'loan.overdue': OverdueData;
   readonly 'loan.fee_applied': FeeAppliedData;
+  readonly 'loan.charges_reversed': ChargesReversedData;
   readonly 'loan.delinquency_changed': DelinquencyChangedData;
   readonly 'loan.charged_off': ChargedOffData;
 }

@@ -19,6 +19,7 @@ import type {
   LoanStatus,
   Locale,
   MinorUnits,
+  Payment,
   Rational,
 } from './types';
 import {
@@ -75,15 +76,19 @@ function isAbsent(value: unknown): boolean {
   return value === undefined || value === null;
 }
 
+/**
+ * The exact value of a DynamoDB number as the document client hands it over (a JS number or a
+ * NumberValue's decimal text); undefined for anything else.
+ */
+export function exactNumberOf(value: unknown): Rational | undefined {
+  if (!isNumberLike(value)) return undefined;
+  if (typeof value !== 'number') return parseDecimal(value.value);
+  return Number.isFinite(value) ? parseDecimal(String(value)) : undefined;
+}
+
 /** Exact value of an N attribute; throws an ItemProblem naming `path` otherwise. */
 function exactNumber(value: unknown, path: string): Rational {
-  if (!isNumberLike(value)) throw new ItemProblem(`${path}: ${shown(value)} is not a number`);
-  const parsed =
-    typeof value === 'number'
-      ? Number.isFinite(value)
-        ? parseDecimal(String(value))
-        : undefined
-      : parseDecimal(value.value);
+  const parsed = exactNumberOf(value);
   if (!parsed) throw new ItemProblem(`${path}: ${shown(value)} is not a number`);
   return parsed;
 }
@@ -153,6 +158,65 @@ function oneOf<T extends string>(value: unknown, path: string, allowed: readonly
   return text as T;
 }
 
+/** Longest `paymentId`, in characters: ids travel in `paymentsApplied`, ledger entries and events. */
+export const MAX_PAYMENT_ID_CHARS = 256;
+
+function parsePayment(value: unknown, path: string): Payment {
+  if (!isRecord(value)) throw new ItemProblem(`${path}: not a map`);
+  const paymentId = requiredString(value.paymentId, `${path}.paymentId`);
+  if (paymentId.length > MAX_PAYMENT_ID_CHARS) {
+    throw new ItemProblem(
+      `${path}.paymentId: ${shown(paymentId)} is longer than ${MAX_PAYMENT_ID_CHARS} characters`,
+    );
+  }
+  return {
+    paymentId,
+    valueDate: date(value.valueDate, `${path}.valueDate`),
+    principal: money(required(value.principal, `${path}.principal`), `${path}.principal`),
+    interest: money(required(value.interest, `${path}.interest`), `${path}.interest`),
+  };
+}
+
+/**
+ * An instalment's `payments` (SPEC §3): a list of maps with unique ids, real value dates and
+ * amounts ≥ 0 whose sums are the instalment's `principalPaid` and `interestPaid`.
+ */
+function parsePayments(
+  value: unknown,
+  at: string,
+  paid: { readonly principal: MinorUnits; readonly interest: MinorUnits },
+): Payment[] | undefined {
+  if (isAbsent(value)) return undefined;
+  const path = `${at}.payments`;
+  if (!Array.isArray(value)) throw new ItemProblem(`${path}: not a list`);
+  const seen = new Set<string>();
+  const payments = value.map((entry, index) => {
+    const payment = parsePayment(entry, `${path}[${index}]`);
+    if (seen.has(payment.paymentId)) {
+      throw new ItemProblem(`${path}[${index}].paymentId: ${shown(payment.paymentId)} is repeated`);
+    }
+    seen.add(payment.paymentId);
+    return payment;
+  });
+  for (const [field, key, total] of [
+    ['principal', 'principalPaid', paid.principal],
+    ['interest', 'interestPaid', paid.interest],
+  ] as const) {
+    const sum = payments.reduce((s, payment) => s + BigInt(payment[field]), 0n);
+    if (sum !== BigInt(total)) {
+      throw new ItemProblem(`${path}: ${field} sums to ${sum}, but ${key} is ${total}`);
+    }
+  }
+  return payments;
+}
+
+function parsePaymentsApplied(value: unknown, at: string): string[] {
+  if (isAbsent(value)) return [];
+  const path = `${at}.paymentsApplied`;
+  if (!Array.isArray(value)) throw new ItemProblem(`${path}: not a list`);
+  return value.map((id, index) => requiredString(id, `${path}[${index}]`));
+}
+
 function parseInstallment(value: unknown, index: number): Installment {
   const at = `installments[${index}]`;
   if (!isRecord(value)) throw new ItemProblem(`${at}: not a map`);
@@ -178,6 +242,10 @@ function parseInstallment(value: unknown, index: number): Installment {
     throw new ItemProblem(`${at}.interestPaid: ${interestPaid} exceeds interestDue ${interestDue}`);
   }
   const penaltyThrough = optionalDate(value.penaltyThrough, `${at}.penaltyThrough`);
+  const payments = parsePayments(value.payments, at, {
+    principal: principalPaid,
+    interest: interestPaid,
+  });
   return {
     seq: intInRange(required(value.seq, `${at}.seq`), `${at}.seq`, 0),
     dueDate: date(value.dueDate, `${at}.dueDate`),
@@ -187,6 +255,8 @@ function parseInstallment(value: unknown, index: number): Installment {
     interestPaid,
     ...(penaltyThrough === undefined ? {} : { penaltyThrough }),
     lateFeeCharged: optionalMoney(value.lateFeeCharged, `${at}.lateFeeCharged`),
+    ...(payments === undefined ? {} : { payments }),
+    paymentsApplied: parsePaymentsApplied(value.paymentsApplied, at),
   };
 }
 

@@ -22,6 +22,11 @@ export interface ReportDelta {
   readonly chargesApplied: AmountsByCurrency;
   readonly lateFees: AmountsByCurrency;
   readonly penaltyInterest: AmountsByCurrency;
+  /**
+   * Late fees + penalty given back after backdated payments (`loan.charges_reversed`, SPEC §4
+   * rule 7), by currency. Charges of earlier dates may be among them.
+   */
+  readonly chargesReversed: AmountsByCurrency;
   /** `loan.charged_off` events. */
   readonly chargedOff: number;
   /** Principal outstanding of the loans charged off, by currency. */
@@ -47,6 +52,7 @@ export const EMPTY_DELTA: ReportDelta = Object.freeze({
   chargesApplied: {},
   lateFees: {},
   penaltyInterest: {},
+  chargesReversed: {},
   chargedOff: 0,
   chargedOffPrincipal: {},
   dueSoon: 0,
@@ -83,6 +89,13 @@ function deltaOfType(event: ParsedEvent): ReportDelta {
         chargesApplied: amount(code, sumMinorUnits([lateFee, penaltyInterest])),
         lateFees: amount(code, lateFee),
         penaltyInterest: amount(code, penaltyInterest),
+      };
+    }
+    case 'loan.charges_reversed': {
+      const { lateFeeReversed, penaltyReversed, currency: code } = event.data;
+      return {
+        ...EMPTY_DELTA,
+        chargesReversed: amount(code, sumMinorUnits([lateFeeReversed, penaltyReversed])),
       };
     }
     case 'loan.delinquency_changed':
@@ -122,6 +135,7 @@ export function mergeDeltas(a: ReportDelta, b: ReportDelta): ReportDelta {
     chargesApplied: mergeCounts(a.chargesApplied, b.chargesApplied),
     lateFees: mergeCounts(a.lateFees, b.lateFees),
     penaltyInterest: mergeCounts(a.penaltyInterest, b.penaltyInterest),
+    chargesReversed: mergeCounts(a.chargesReversed, b.chargesReversed),
     chargedOff: a.chargedOff + b.chargedOff,
     chargedOffPrincipal: mergeCounts(a.chargedOffPrincipal, b.chargedOffPrincipal),
     dueSoon: a.dueSoon + b.dueSoon,
@@ -139,6 +153,7 @@ export function isEmptyDelta(delta: ReportDelta): boolean {
     delta.chargesApplied,
     delta.lateFees,
     delta.penaltyInterest,
+    delta.chargesReversed,
     delta.chargedOffPrincipal,
     delta.eventsByRun,
   ];
@@ -150,6 +165,30 @@ export function isEmptyDelta(delta: ReportDelta): boolean {
     delta.completion === undefined &&
     maps.every((map) => Object.keys(map).length === 0)
   );
+}
+
+/**
+ * Charges net of reversals, by currency (minor units): `chargesApplied − chargesReversed`. Negative
+ * on a day when more was given back (for earlier dates too) than charged.
+ */
+export function netCharges(report: {
+  readonly chargesApplied: AmountsByCurrency;
+  readonly chargesReversed: AmountsByCurrency;
+}): Partial<Record<CurrencyCode, number>> {
+  const net: Partial<Record<CurrencyCode, number>> = {};
+  for (const currency of new Set([
+    ...Object.keys(report.chargesApplied),
+    ...Object.keys(report.chargesReversed),
+  ])) {
+    const gross = BigInt(report.chargesApplied[currency] ?? 0);
+    const reversed = BigInt(report.chargesReversed[currency] ?? 0);
+    const value = gross - reversed;
+    if (value < -BigInt(Number.MAX_SAFE_INTEGER) || value > BigInt(Number.MAX_SAFE_INTEGER)) {
+      throw new RangeError(`net charges of ${currency} are not a safe integer`);
+    }
+    net[currency] = Number(value);
+  }
+  return net;
 }
 
 /** Buckets M4–M7: 91+ days past due, the non-performing loans. */

@@ -53,6 +53,18 @@ export type Locale = 'zh-CN' | 'en';
 
 export type Bucket = 'M0' | 'M1' | 'M2' | 'M3' | 'M4' | 'M5' | 'M6' | 'M7';
 
+/**
+ * One payment on an instalment (SPEC §3 `payments`, upstream, append-only). Amounts in minor units.
+ * `valueDate` is the business date the borrower paid, which may be earlier than the day it reached
+ * the item (a backdated payment).
+ */
+export interface Payment {
+  readonly paymentId: string;
+  readonly valueDate: BusinessDate;
+  readonly principal: MinorUnits;
+  readonly interest: MinorUnits;
+}
+
 /** One instalment of a loan, as parsed from the loans table (SPEC §3). */
 export interface Installment {
   readonly seq: number;
@@ -63,8 +75,15 @@ export interface Installment {
   readonly interestPaid: MinorUnits;
   /** Last date for which penalty interest has been charged or forgiven; absent = none yet. */
   readonly penaltyThrough?: BusinessDate;
-  /** Late fee charged for this instalment so far (0 when absent on the item). */
+  /** Late fee charged for this instalment so far, net of reversals (0 when absent on the item). */
   readonly lateFeeCharged: MinorUnits;
+  /**
+   * Its payments, when upstream records them (value dating, SPEC §4 rule 7); their sums equal
+   * `principalPaid` and `interestPaid`. Absent: the instalment is charged as before rule 7.
+   */
+  readonly payments?: readonly Payment[];
+  /** Payment ids the sweep has already accounted for (empty when absent on the item). */
+  readonly paymentsApplied: readonly string[];
 }
 
 /** A loan item parsed and validated (see `loan.ts`); sweep attributes defaulted when absent. */
@@ -107,6 +126,7 @@ export type EventType =
   | 'loan.payment_due_soon'
   | 'loan.overdue'
   | 'loan.fee_applied'
+  | 'loan.charges_reversed'
   | 'loan.delinquency_changed'
   | 'loan.charged_off'
   | 'sweep.completed';
@@ -137,14 +157,37 @@ export interface EventAttributes {
   readonly dpd?: number;
 }
 
-export type LedgerKind = 'PENALTY_INTEREST' | 'LATE_FEE';
+/** The kinds of charge a run posts (SPEC §3). */
+export type ChargeKind = 'PENALTY_INTEREST' | 'LATE_FEE';
+
+/** The kinds of reversal a run posts after backdated payments (SPEC §3, §4 rule 7). */
+export type ReversalKind = 'PENALTY_REVERSAL' | 'LATE_FEE_REVERSAL';
+
+export type LedgerKind = ChargeKind | ReversalKind;
+
+/** A stretch of dates on which an instalment's value-dated penalty base is constant (rule 7). */
+export interface BaseSegment {
+  readonly fromDate: BusinessDate;
+  readonly toDate: BusinessDate;
+  readonly days: number;
+  /** Unpaid principal on each of these dates, minor units. */
+  readonly base: MinorUnits;
+}
+
+/** A segment of a penalty charge: `days × round(base × rate)` before the cap, minor units. */
+export interface ChargedSegment extends BaseSegment {
+  readonly amount: MinorUnits;
+}
 
 /** The calculation of one instalment's charge within a ledger entry (SPEC §3 `lines`). */
 export interface LedgerLine {
   readonly installmentSeq: number;
   /** Posted, minor units, > 0 (after the cap). */
   readonly amount: MinorUnits;
-  /** Penalty: the unpaid principal charged on; late fee: the policy's late fee. Minor units. */
+  /**
+   * Penalty: the unpaid principal charged on (on `fromDate`, when `segments` shows it changing);
+   * late fee: the policy's late fee. Minor units.
+   */
   readonly base: MinorUnits;
   /** Penalty daily rate as a decimal string (exact when it terminates); late fee: absent. */
   readonly rate?: string;
@@ -154,24 +197,87 @@ export interface LedgerLine {
   readonly days: number;
   /** True when the cap cut this charge. */
   readonly capped: boolean;
+  /**
+   * Penalty only, and only when value-dated payments change the base within the line's dates: one
+   * segment per constant base, in date order, with its amount before the cap.
+   */
+  readonly segments?: readonly ChargedSegment[];
 }
 
 /**
- * One ledger entry: per loan and run, one per kind of charge posted, written in the same
- * transaction as the loan update (SPEC §3). Never updated or deleted.
+ * The recomputation behind one instalment's reversal within a reversal entry (rule 7). Minor units;
+ * `amount = charged − reversedBefore − correct`.
  */
-export interface LedgerEntry {
+export interface ReversalLine {
+  readonly installmentSeq: number;
+  /** Given back by this entry, > 0. */
+  readonly amount: MinorUnits;
+  /** The instalment's charges of this kind in the ledger. */
+  readonly charged: MinorUnits;
+  /** What earlier reversals of this kind already gave back on the instalment. */
+  readonly reversedBefore: MinorUnits;
+  /** What the charges come to with the value-dated base (0 when paid within grace). */
+  readonly correct: MinorUnits;
+  /** True when the instalment counts as paid within grace: every charge on it is 0. */
+  readonly paidWithinGrace: boolean;
+  /** Penalty: first and last date of the charge lines recomputed, and their number of days. */
+  readonly fromDate?: BusinessDate;
+  readonly toDate?: BusinessDate;
+  readonly days?: number;
+  /** Penalty: the daily rate of the charge lines, when they share one. */
+  readonly rate?: string;
+  /** Penalty: the value-dated base over `fromDate … toDate`, one segment per constant base. */
+  readonly segments?: readonly BaseSegment[];
+}
+
+/** What every ledger entry has: per loan, business date and kind, never updated or deleted. */
+interface LedgerEntryHead {
   readonly loanId: string;
   /** Deterministic per loan, date and kind (`<asOf>#<kind>`), so a retry cannot post it twice. */
   readonly entryId: string;
-  readonly kind: LedgerKind;
   /** The total of its lines, minor units, > 0. */
   readonly amount: MinorUnits;
   readonly currency: CurrencyCode;
   readonly asOf: BusinessDate;
   readonly runId: string;
+}
+
+/**
+ * A charge entry: per loan and run, one per kind of charge posted, written in the same transaction
+ * as the loan update (SPEC §3).
+ */
+export interface ChargeEntry extends LedgerEntryHead {
+  readonly kind: ChargeKind;
   /** One per instalment charged, in instalment order. */
   readonly lines: readonly LedgerLine[];
+}
+
+/** A reversal entry (rule 7): what a run gave back of one kind, and why. */
+export interface ReversalEntry extends LedgerEntryHead {
+  readonly kind: ReversalKind;
+  /** The payments that caused it, in instalment and payment order. */
+  readonly paymentIds: readonly string[];
+  /** One per instalment given back on, in instalment order. */
+  readonly lines: readonly ReversalLine[];
+}
+
+/** One ledger entry. */
+export type LedgerEntry = ChargeEntry | ReversalEntry;
+
+/**
+ * One line of a ledger entry as rule 7 reads it back: the entry's kind, the instalment, the amount
+ * (minor units) and, for penalty charges, the dates and rate it was charged for.
+ */
+export interface PostedLine {
+  readonly entryId: string;
+  readonly kind: LedgerKind;
+  readonly installmentSeq: number;
+  readonly amount: MinorUnits;
+  /** Penalty charges only. */
+  readonly fromDate?: BusinessDate;
+  readonly toDate?: BusinessDate;
+  /** Penalty charges only: the daily rate as written (decimal text). */
+  readonly rate?: string;
 }
 
 /** New sweep-maintained state of one instalment, identified by its `seq`. */
@@ -179,6 +285,8 @@ export interface InstallmentUpdate {
   readonly seq: number;
   readonly penaltyThrough?: BusinessDate;
   readonly lateFeeCharged: MinorUnits;
+  /** Set when payments were accounted for by this write: the whole new list. */
+  readonly paymentsApplied?: readonly string[];
 }
 
 /** Everything one sweep write changes on a loan item (SPEC §3 *sweep* attributes). */
@@ -214,6 +322,11 @@ export interface LoanOutcome {
   readonly penaltyInterest: MinorUnits;
   readonly capped: boolean;
   readonly chargedOff: boolean;
+  /** Given back by this run after backdated payments (rule 7), minor units. */
+  readonly lateFeeReversed: MinorUnits;
+  readonly penaltyReversed: MinorUnits;
+  /** The payments that caused the reversals (empty when none). */
+  readonly paymentIds: readonly string[];
 }
 
 /** Identifies the run an assessment belongs to. */
@@ -225,6 +338,11 @@ export interface RunContext {
 
 /** The result of assessing one loan for one business date (see `assess.ts`). */
 export type Assessment =
+  | {
+      /** The loan cannot be assessed as it is (e.g. its ledger disagrees with its totals). */
+      readonly kind: 'skip';
+      readonly reason: string;
+    }
   | {
       readonly kind: 'unchanged';
       /** `already-swept`: accruedThrough ≥ asOf; `not-active`; `nothing-to-change`. */

@@ -1,8 +1,14 @@
 /** Small checks on untrusted values (items, payloads, messages), shared by every parser. */
 
-/** True for a plain object (not null, not an array). */
+/**
+ * True for a plain object, as JSON and the document client give a map: not null, not an array, and
+ * no class instance — the exact-number client's NumberValue (a DynamoDB number), a Set (a string or
+ * number set) or a Uint8Array (binary) is no map, whatever keys it has.
+ */
 export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
 }
 
 const THROTTLING = /Throttl|ProvisionedThroughputExceeded|RequestLimitExceeded|TooManyRequests/;

@@ -24,14 +24,25 @@ function addTo(map: Map<string, number>, key: string, value: number) {
   map.set(key, (map.get(key) ?? 0) + value);
 }
 
-/** EMF metrics for newly counted events: overdue loans by bucket, charges by currency (minor units). */
+/**
+ * EMF metrics for newly counted events: overdue loans by bucket, charges and reversals by currency
+ * (minor units).
+ */
 function emitMetrics(metrics: Metrics, counted: readonly ParsedEvent[]) {
   const byBucket = new Map<string, number>();
   const charges = new Map<string, number>();
+  const reversals = new Map<string, number>();
   for (const event of counted) {
     if (event.type === 'loan.overdue') addTo(byBucket, event.data.bucket, 1);
     if (event.type === 'loan.fee_applied') {
       addTo(charges, event.data.currency, event.data.lateFee + event.data.penaltyInterest);
+    }
+    if (event.type === 'loan.charges_reversed') {
+      addTo(
+        reversals,
+        event.data.currency,
+        event.data.lateFeeReversed + event.data.penaltyReversed,
+      );
     }
   }
   for (const [bucket, count] of byBucket) {
@@ -45,6 +56,12 @@ function emitMetrics(metrics: Metrics, counted: readonly ParsedEvent[]) {
       .singleMetric()
       .addDimension('currency', currency)
       .addMetric(METRIC_NAMES.reporting.chargesApplied, MetricUnit.Count, amount);
+  }
+  for (const [currency, amount] of reversals) {
+    metrics
+      .singleMetric()
+      .addDimension('currency', currency)
+      .addMetric(METRIC_NAMES.reporting.chargesReversed, MetricUnit.Count, amount);
   }
   metrics.addMetric(METRIC_NAMES.reporting.eventsCounted, MetricUnit.Count, counted.length);
 }

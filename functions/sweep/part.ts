@@ -58,9 +58,19 @@ export const loanIdsSchema = z
   .min(1)
   .max(MAX_LOAN_IDS)
   .refine((ids) => new Set(ids).size === ids.length, { error: 'must not repeat an id' });
-/** A shard cursor of the shape the function itself returns. */
+/** DynamoDB's limit on a sort key value, in UTF-8 bytes. */
+const MAX_SORT_KEY_BYTES = 1024;
+/**
+ * A shard cursor as the function answers it: the keys of a due-index item as stored (the due date
+ * is upstream's text, which need not be a valid date: such a loan is skipped, and resumed after).
+ */
 export const cursorSchema = z.strictObject({
-  nextDueDate: businessDateSchema,
+  nextDueDate: z
+    .string()
+    .min(1)
+    .refine((key) => utf8ByteLength(key) <= MAX_SORT_KEY_BYTES, {
+      error: `must fit DynamoDB's ${MAX_SORT_KEY_BYTES}-byte sort key limit`,
+    }),
   loanId: loanIdSchema,
 });
 

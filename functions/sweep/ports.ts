@@ -3,16 +3,32 @@
  * user). The DynamoDB adapter implements it for AWS; an in-memory book implements it for unit tests.
  * Nothing here knows an attribute name, an expression or a batch limit.
  */
-import type { BusinessDate, EventEnvelope, LedgerEntry, Loan, LoanUpdate } from '../core/types';
+import type {
+  BusinessDate,
+  EventEnvelope,
+  LedgerEntry,
+  Loan,
+  LoanUpdate,
+  PostedLine,
+} from '../core/types';
 
 /** A loan read from the book: parsed at the edge into a loan, or the reason it cannot be swept. */
 export type LoanRead =
   | { readonly ok: true; readonly loan: Loan }
   | { readonly ok: false; readonly loanId: string; readonly reason: string };
 
+/** A loan's ledger lines as read back for rule 7, or why they cannot be used. */
+export type LedgerRead =
+  | { readonly ok: true; readonly lines: readonly PostedLine[] }
+  | { readonly ok: false; readonly reason: string };
+
 /** Where a shard's walk resumes: right after this loan in due-date order. */
 export interface DueCursor {
-  readonly nextDueDate: BusinessDate;
+  /**
+   * The index key as stored: upstream writes it and may write it wrong (the loan is then skipped
+   * with a reason), so it is kept as text rather than as a date.
+   */
+  readonly nextDueDate: string;
   readonly loanId: string;
 }
 
@@ -62,6 +78,12 @@ export interface LoanBook {
   ): Promise<DuePage>;
   /** Consistent reads by id, in the order given; a missing loan is a read with reason `not found`. */
   readByIds(loanIds: readonly string[]): Promise<readonly LoanRead[]>;
+  /**
+   * The lines of the loan's ledger entries of business dates `from` and later (charges and
+   * reversals), read consistently: what rule 7 recomputes a backdated payment's charges from.
+   * Read only for a loan with such a payment, so reads stay proportional to the candidates.
+   */
+  ledgerSince(loanId: string, from: BusinessDate): Promise<LedgerRead>;
   /** The loan's update, its ledger entries and its events, in one transaction. */
   record(change: LoanChange): Promise<RecordResult>;
 }

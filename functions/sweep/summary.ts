@@ -42,6 +42,8 @@ export type PreviewEntry = Pick<
   | 'penaltyInterest'
   | 'capped'
   | 'chargedOff'
+  | 'lateFeeReversed'
+  | 'penaltyReversed'
 >;
 
 /** Counters of (part of) a run; plain JSON, so parts can hand them on. */
@@ -121,10 +123,18 @@ export function countOutcome(totals: SweepTotals, outcome: LoanOutcome, preview:
     totals.loansCharged++;
     addAmounts(totals.charges, outcome.currency, outcome.lateFee, outcome.penaltyInterest);
   }
+  if (outcome.lateFeeReversed + outcome.penaltyReversed > 0) {
+    addAmounts(
+      totals.reversals,
+      outcome.currency,
+      outcome.lateFeeReversed,
+      outcome.penaltyReversed,
+    );
+  }
   if (outcome.chargedOff) totals.chargedOff++;
   if (preview && totals.preview.length < PREVIEW_LIMIT) {
     const { loanId, currency, dpd, bucket, previousBucket, lateFee, penaltyInterest } = outcome;
-    const { capped, chargedOff } = outcome;
+    const { capped, chargedOff, lateFeeReversed, penaltyReversed } = outcome;
     totals.preview.push({
       loanId: bounded(loanId, LISTED_ID_LIMIT),
       currency,
@@ -135,6 +145,8 @@ export function countOutcome(totals: SweepTotals, outcome: LoanOutcome, preview:
       penaltyInterest,
       capped,
       chargedOff,
+      lateFeeReversed,
+      penaltyReversed,
     });
   }
 }
@@ -247,6 +259,8 @@ export const totalsSchema = z.strictObject({
         penaltyInterest: count,
         capped: z.boolean(),
         chargedOff: z.boolean(),
+        lateFeeReversed: count,
+        penaltyReversed: count,
       }),
     )
     .max(PREVIEW_LIMIT),

@@ -6,7 +6,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { assess } from '../core/assess';
 import { policyFor } from '../core/policy';
-import type { BusinessDate, PolicyBook, RunContext } from '../core/types';
+import { ledgerNeededFrom } from '../core/reversals';
+import type { BusinessDate, LoanOutcome, PolicyBook, PostedLine, RunContext } from '../core/types';
 import { describeError } from '../core/values';
 import type { LoanBook, LoanRead } from './ports';
 import { countOutcome, countSkipped, type SweepTotals } from './summary';
@@ -36,6 +37,18 @@ export function skip(ctx: LoanSweepContext, loanId: string, reason: string): voi
   ctx.log.warn('loan skipped', { loanId, reason });
 }
 
+/** Logs what a write gave back (amounts in minor units; ids only, no personal data). */
+function logReversals(ctx: LoanSweepContext, outcome: LoanOutcome): void {
+  if (outcome.lateFeeReversed + outcome.penaltyReversed === 0) return;
+  ctx.log.info('charges reversed', {
+    loanId: outcome.loanId,
+    currency: outcome.currency,
+    lateFeeReversed: outcome.lateFeeReversed,
+    penaltyReversed: outcome.penaltyReversed,
+    paymentIds: outcome.paymentIds,
+  });
+}
+
 /** Assesses and records one loan, re-reading after a conflict; resolves when it is settled. */
 async function settle(first: LoanRead, ctx: LoanSweepContext): Promise<void> {
   let read = first;
@@ -46,7 +59,17 @@ async function settle(first: LoanRead, ctx: LoanSweepContext): Promise<void> {
     if (!examined) ctx.totals.loansExamined++;
     examined = true;
 
-    const assessment = assess(loan, policyFor(ctx.policyBook, loan.productCode), ctx.asOf, ctx.run);
+    // Rule 7: only a loan with a backdated payment to account for has its ledger read.
+    const ledgerFrom = ledgerNeededFrom(loan, ctx.asOf);
+    let history: readonly PostedLine[] | undefined;
+    if (ledgerFrom !== undefined) {
+      const read = await ctx.book.ledgerSince(loan.loanId, ledgerFrom);
+      if (!read.ok) return skip(ctx, loan.loanId, read.reason);
+      history = read.lines;
+    }
+    const policy = policyFor(ctx.policyBook, loan.productCode);
+    const assessment = assess(loan, policy, ctx.asOf, ctx.run, history);
+    if (assessment.kind === 'skip') return skip(ctx, loan.loanId, assessment.reason);
     if (assessment.kind === 'unchanged') {
       if (assessment.outcome) countOutcome(ctx.totals, assessment.outcome, false);
       // Already swept for this date: still overdue as of then, but nothing to do again.
@@ -59,6 +82,7 @@ async function settle(first: LoanRead, ctx: LoanSweepContext): Promise<void> {
     if (result.kind === 'recorded') {
       countOutcome(ctx.totals, assessment.outcome, false);
       ctx.totals.eventsRecorded += assessment.events.length;
+      logReversals(ctx, assessment.outcome);
       return;
     }
     if (result.kind === 'rejected') return skip(ctx, loan.loanId, result.reason);

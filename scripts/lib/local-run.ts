@@ -152,7 +152,12 @@ async function seed(
 
 /**
  * Between two business days some borrowers pay: each overdue loan in the index pays its oldest
- * overdue instalment in full with probability 15% (seeded), as the payments system would write it.
+ * overdue instalment in full with probability 15% (seeded), as the payments system would write it:
+ * a payment appended to the instalment's `payments`, its paid fields raised to match, `nextDueDate`
+ * left as it was. A payment is made the day before `asOf`'s sweep and value-dated that day, except
+ * that some arrive late (a bank transfer posted a day or two after it was made): 2 in 5 of the
+ * payers already charged, the day's first among them, are value-dated one or two days earlier,
+ * and the next sweep gives back what it over-charged.
  */
 async function applyPayments(
   doc: DynamoDBDocumentClient,
@@ -162,6 +167,7 @@ async function applyPayments(
 ): Promise<{ payments: number; recovered: number }> {
   let payments = 0;
   let recovered = 0;
+  let charged = 0;
   for (let shard = 0; shard < 16; shard++) {
     let ExclusiveStartKey: Record<string, unknown> | undefined;
     do {
@@ -185,25 +191,41 @@ async function applyPayments(
         );
         if (index < 0 || !(String(loan.installments[index]?.dueDate) < asOf)) continue;
         const inst = loan.installments[index] as Record<string, unknown>;
+        // Integer fen from the item (demo data): no fractions involved.
+        const principal = Number(inst.principalDue) - Number(inst.principalPaid);
+        const interest = Number(inst.interestDue) - Number(inst.interestPaid);
+        // Fixed slots, not chance, so every seed and a small portfolio show backdated payments
+        // (SPEC §4 rule 7): of the day's payers whose instalment the sweep has charged, the 1st,
+        // 6th, 11th… paid a day before it reached the loan, the 3rd, 8th… two days before.
+        const slot = typeof inst.penaltyThrough === 'string' ? charged++ % 5 : -1;
+        const daysLate = slot === 0 ? 1 : slot === 2 ? 2 : 0;
+        const valueDate = addDays(asOf, -1 - daysLate);
+        const payment = {
+          paymentId: `PAY-${String(loan.loanId)}-${String(inst.seq)}-${valueDate}`,
+          valueDate,
+          principal,
+          interest,
+        };
+        const at = `installments[${index}]`;
         await doc.send(
           new UpdateCommand({
             TableName: tableName,
             Key: { loanId: loan.loanId },
-            UpdateExpression: `SET installments[${index}].principalPaid = :p, installments[${index}].interestPaid = :i ADD version :one`,
+            UpdateExpression:
+              `SET ${at}.principalPaid = :p, ${at}.interestPaid = :i, ` +
+              `${at}.payments = list_append(if_not_exists(${at}.payments, :none), :payment) ` +
+              'ADD version :one',
             ExpressionAttributeValues: {
               ':p': inst.principalDue,
               ':i': inst.interestDue,
+              ':none': [],
+              ':payment': [payment],
               ':one': 1,
             },
           }),
         );
         payments++;
-        // Integer fen from the item (demo data): no fractions involved.
-        recovered +=
-          Number(inst.principalDue) -
-          Number(inst.principalPaid) +
-          Number(inst.interestDue) -
-          Number(inst.interestPaid);
+        recovered += principal + interest;
       }
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);

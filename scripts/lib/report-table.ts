@@ -6,7 +6,7 @@ import Table from 'cli-table3';
 import type { ReportItem } from '../../functions/adapters/report-store';
 import { BUCKETS } from '../../functions/core/delinquency';
 import { formatMoney } from '../../functions/core/money';
-import { type AmountsByCurrency, reportRatios } from '../../functions/core/report';
+import { type AmountsByCurrency, netCharges, reportRatios } from '../../functions/core/report';
 
 function amounts(map: AmountsByCurrency): string {
   const entries = Object.entries(map).filter(([, v]) => v !== undefined && v !== 0);
@@ -54,7 +54,10 @@ export function renderReport(report: ReportItem): string {
         .join('  '),
     ],
     ['Amount overdue', amounts(report.amountOverdue)],
-    ['Charges applied', chargeLines],
+    ['Charges applied (gross)', chargeLines],
+    // Reversals may give back charges of earlier dates, so a day's net can be below zero.
+    ['Charges reversed', amounts(report.chargesReversed)],
+    ['Net charges', amounts(netCharges(report))],
     [
       'Charged off',
       `${report.chargedOff}${report.chargedOff > 0 ? `  (principal ${amounts(report.chargedOffPrincipal).replace(/\n/g, ', ')})` : ''}`,

@@ -1,14 +1,15 @@
 /**
  * Renders the daily reports (SPEC §8) of consecutive business dates as a trend, for
  * `npm run report -- --days K` and `npm start -- --days K`: a row per day with a stacked bar of
- * the buckets M1–M7, the charges, reversals and charge-offs, then one sparkline per figure.
+ * the buckets M1–M7, the charges (gross), the reversals, the charges net of reversals and the
+ * charge-offs, then one sparkline per figure.
  * Plain text (no colours), amounts formatted exactly from minor units in their own currency.
  */
 import Table from 'cli-table3';
 import type { ReportItem } from '../../functions/adapters/report-store';
 import { BUCKETS } from '../../functions/core/delinquency';
 import { formatMoney } from '../../functions/core/money';
-import type { AmountsByCurrency } from '../../functions/core/report';
+import { type AmountsByCurrency, netCharges } from '../../functions/core/report';
 import type { Bucket, BusinessDate } from '../../functions/core/types';
 
 /** One business date of the trend: its report, or undefined when none was written (a gap). */
@@ -24,12 +25,10 @@ const OVERDUE_BUCKETS: readonly Bucket[] = BUCKETS.filter((bucket) => bucket !==
 const SPARKS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'] as const;
 const GAP_MARK = '·';
 
-/** Reversals per currency: reports carry `chargesReversed` once the reporting service counts them. */
-function reversedOf(report: ReportItem): AmountsByCurrency {
-  return (
-    (report as ReportItem & { readonly chargesReversed?: AmountsByCurrency }).chargesReversed ?? {}
-  );
-}
+const reversedOf = (report: ReportItem): AmountsByCurrency => report.chargesReversed;
+
+/** Charges net of reversals per currency (below zero on a day that gave back more). */
+const netOf = (report: ReportItem): AmountsByCurrency => netCharges(report);
 
 /**
  * The stacked bar of one day: bucket `k` drawn with the digit `k`, lengths proportional to the
@@ -75,7 +74,12 @@ function money(map: AmountsByCurrency): string {
 function currenciesOf(reports: readonly ReportItem[]): string[] {
   const currencies = new Set<string>();
   for (const report of reports) {
-    for (const map of [report.lateFees, report.penaltyInterest, reversedOf(report)]) {
+    for (const map of [
+      report.lateFees,
+      report.penaltyInterest,
+      reversedOf(report),
+      netOf(report),
+    ]) {
       for (const [currency, value] of Object.entries(map)) if (value) currencies.add(currency);
     }
   }
@@ -110,6 +114,7 @@ function seriesOf(days: readonly TrendDay[]): Series[] {
     ...amounts('late fees', (report) => report.lateFees),
     ...amounts('penalty', (report) => report.penaltyInterest),
     ...amounts('reversed', reversedOf),
+    ...amounts('net charges', netOf),
     count('charged off', (report) => report.chargedOff),
   ];
 }
@@ -145,13 +150,14 @@ export function renderTrend(days: readonly TrendDay[], gapLabel = 'no report'): 
       'late fees',
       'penalty',
       'reversed',
+      'net charges',
       'charged off',
     ],
     style: { head: [], border: [], compact: true },
   });
   for (const { asOf, report } of days) {
     if (!report) {
-      table.push([asOf, '—', gapLabel, '', '', '', '']);
+      table.push([asOf, '—', gapLabel, '', '', '', '', '']);
       continue;
     }
     table.push([
@@ -161,6 +167,7 @@ export function renderTrend(days: readonly TrendDay[], gapLabel = 'no report'): 
       money(report.lateFees),
       money(report.penaltyInterest),
       money(reversedOf(report)),
+      money(netOf(report)),
       String(report.chargedOff),
     ]);
   }

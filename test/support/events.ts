@@ -62,6 +62,21 @@ export function feeAppliedEvent(
   }) as ParsedEvent;
 }
 
+export function chargesReversedEvent(
+  asOf: string,
+  lateFeeReversed: number,
+  penaltyReversed: number,
+  currency = 'CNY',
+) {
+  return buildLoanEvent('loan.charges_reversed', who, { bucket: 'M1', dpd: 5 }, d(asOf), RUN, {
+    lateFeeReversed,
+    penaltyReversed,
+    currency,
+    paymentIds: ['PAY-1'],
+    entryIds: [`${asOf}#PENALTY_REVERSAL`],
+  }) as ParsedEvent;
+}
+
 export function delinquencyChangedEvent(asOf: string, from: Bucket, to: Bucket) {
   return buildLoanEvent('loan.delinquency_changed', who, { bucket: to, dpd: 0 }, d(asOf), RUN, {
     from,

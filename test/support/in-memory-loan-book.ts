@@ -3,6 +3,7 @@
  * the same answers the DynamoDB book gives — due pages in (nextDueDate, loanId) order, reads by id,
  * version-conditioned records — without DynamoDB Local. Faults are injected per record call.
  */
+import { postedLinesOf } from '../../functions/core/ledger';
 import { parseLoanItem } from '../../functions/core/loan';
 import { encodeOutbox } from '../../functions/core/outbox';
 import type { LedgerEntry } from '../../functions/core/types';
@@ -28,6 +29,8 @@ export interface InMemoryLoanBook extends LoanBook {
   readonly recorded: LoanChange[];
   /** Loan ids read by id (re-reads included), in order. */
   readonly readIds: string[];
+  /** Loan ids whose ledger was read (rule 7), in order. */
+  readonly ledgerReads: string[];
 }
 
 function readOf(item: Item): LoanRead {
@@ -55,6 +58,7 @@ function applied(item: Item, change: LoanChange): Item {
       ...inst,
       ...(next.penaltyThrough === undefined ? {} : { penaltyThrough: next.penaltyThrough }),
       lateFeeCharged: next.lateFeeCharged,
+      ...(next.paymentsApplied === undefined ? {} : { paymentsApplied: next.paymentsApplied }),
     };
   });
   const { nextDueDate: _key, outbox: _outbox, ...rest } = item;
@@ -86,12 +90,14 @@ export function inMemoryLoanBook(
   const ledger = new Map<string, LedgerEntry>();
   const recorded: LoanChange[] = [];
   const readIds: string[] = [];
+  const ledgerReads: string[] = [];
   const attempts = new Map<string, number>();
   return {
     items: state,
     ledger,
     recorded,
     readIds,
+    ledgerReads,
     async duePage(shard, horizon, cursor, pageSize) {
       const due = [...state.values()]
         .filter((item) => item.sweepShard === shard && typeof item.nextDueDate === 'string')
@@ -112,6 +118,14 @@ export function inMemoryLoanBook(
         const item = state.get(loanId);
         return item ? readOf(item) : { ok: false, loanId, reason: 'not found' };
       });
+    },
+    async ledgerSince(loanId, from) {
+      ledgerReads.push(loanId);
+      const entries = [...ledger.values()].filter(
+        (entry) => entry.loanId === loanId && entry.entryId >= from,
+      );
+      entries.sort((a, b) => a.entryId.localeCompare(b.entryId));
+      return { ok: true, lines: postedLinesOf(entries) };
     },
     async record(change): Promise<RecordResult> {
       const loanId = change.loan.loanId;

@@ -19,7 +19,8 @@ const sumOf = (entries: readonly Record<string, unknown>[], kind: string) =>
 
 /**
  * Every loan's ledger reconciles with its item (§3: totals = charges − reversals, every entry the
- * sum of its lines), and every fee event claims exactly the entries and amounts that were posted.
+ * sum of its lines, no total negative), and every fee or reversal event claims exactly the entries
+ * and amounts that were posted.
  */
 export async function expectReconciled(
   resources: LocalResources,
@@ -44,17 +45,33 @@ export async function expectReconciled(
     });
     const ids = new Map(entries.map((e) => [String(e.entryId), e]));
     for (const event of events) {
-      if (event.loanId !== loanId || event.type !== 'loan.fee_applied') continue;
-      const data = event.data as { lateFee: number; penaltyInterest: number; entryIds: string[] };
-      const claimed = data.entryIds.map((id) => ids.get(id));
-      expect(claimed.every((entry) => entry !== undefined)).toBe(true);
-      const amount = (kind: string) =>
-        claimed.filter((e) => e?.kind === kind).reduce((s, e) => s + Number(e?.amount), 0);
-      expect([data.lateFee, data.penaltyInterest]).toEqual([
-        amount('LATE_FEE'),
-        amount('PENALTY_INTEREST'),
-      ]);
+      if (event.loanId !== loanId) continue;
+      const claimed = () => {
+        const found = (event.data as { entryIds: string[] }).entryIds.map((id) => ids.get(id));
+        expect(found.every((entry) => entry !== undefined)).toBe(true);
+        return (kind: string) =>
+          found.filter((e) => e?.kind === kind).reduce((s, e) => s + Number(e?.amount), 0);
+      };
+      if (event.type === 'loan.fee_applied') {
+        const data = event.data as { lateFee: number; penaltyInterest: number };
+        const amount = claimed();
+        expect([data.lateFee, data.penaltyInterest]).toEqual([
+          amount('LATE_FEE'),
+          amount('PENALTY_INTEREST'),
+        ]);
+      }
+      if (event.type === 'loan.charges_reversed') {
+        const data = event.data as { lateFeeReversed: number; penaltyReversed: number };
+        const amount = claimed();
+        expect([data.lateFeeReversed, data.penaltyReversed]).toEqual([
+          amount('LATE_FEE_REVERSAL'),
+          amount('PENALTY_REVERSAL'),
+        ]);
+      }
     }
+    // Totals never go negative (SPEC §4 rule 7).
+    expect(Number(loan.lateFeesCharged ?? 0)).toBeGreaterThanOrEqual(0);
+    expect(Number(loan.penaltyCharged ?? 0)).toBeGreaterThanOrEqual(0);
   }
 }
 

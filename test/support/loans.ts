@@ -2,14 +2,20 @@
  * Builders for domain loans in unit tests, and `applyUpdate`, which does to a Loan what the
  * sweep's conditional write does to the item, so tests can chain runs day by day.
  */
+import { assess } from '../../functions/core/assess';
+import { postedLinesOf } from '../../functions/core/ledger';
 import { BUILT_IN_POLICY } from '../../functions/core/policy';
 import { parseDecimal } from '../../functions/core/rational';
+import { ledgerNeededFrom } from '../../functions/core/reversals';
 import type {
+  Assessment,
   BusinessDate,
   FeePolicy,
   Installment,
+  LedgerEntry,
   Loan,
   LoanUpdate,
+  Payment,
   RunContext,
 } from '../../functions/core/types';
 
@@ -29,7 +35,51 @@ export function installment(
     principalPaid: 0,
     interestPaid: 0,
     lateFeeCharged: 0,
+    paymentsApplied: [],
     ...overrides,
+  };
+}
+
+/**
+ * `inst` with `payments` recorded (value-dated, SPEC §3) and its paid fields their sums. Each
+ * payment is `[paymentId, valueDate, principal, interest?]`.
+ */
+export function withPayments(
+  inst: Installment,
+  payments: readonly (readonly [string, string, number, number?])[],
+): Installment {
+  const list: Payment[] = payments.map(([paymentId, valueDate, principal, interest = 0]) => ({
+    paymentId,
+    valueDate: d(valueDate),
+    principal,
+    interest,
+  }));
+  return {
+    ...inst,
+    payments: list,
+    principalPaid: list.reduce((sum, p) => sum + p.principal, 0),
+    interestPaid: list.reduce((sum, p) => sum + p.interest, 0),
+  };
+}
+
+/**
+ * `current` after upstream appended `payments` to instalment `seq` (its paid fields following, the
+ * sweep's fields kept), as a payment system posting late would.
+ */
+export function postPayments(
+  current: Loan,
+  seq: number,
+  payments: readonly (readonly [string, string, number, number?])[],
+): Loan {
+  return {
+    ...current,
+    installments: current.installments.map((inst) => {
+      if (inst.seq !== seq) return inst;
+      const earlier = (inst.payments ?? []).map(
+        (p) => [p.paymentId, p.valueDate, p.principal, p.interest] as const,
+      );
+      return withPayments(inst, [...earlier, ...payments]);
+    }),
   };
 }
 
@@ -79,6 +129,7 @@ export function applyUpdate(current: Loan, update: LoanUpdate): Loan {
       ...rest,
       ...(change.penaltyThrough === undefined ? {} : { penaltyThrough: change.penaltyThrough }),
       lateFeeCharged: change.lateFeeCharged,
+      ...(change.paymentsApplied === undefined ? {} : { paymentsApplied: change.paymentsApplied }),
     };
   });
   const { nextDueDate: _old, ...rest } = current;
@@ -93,6 +144,39 @@ export function applyUpdate(current: Loan, update: LoanUpdate): Loan {
     version: update.version,
     ...(update.status === undefined ? {} : { status: update.status }),
     ...(update.nextDueDate === null ? {} : { nextDueDate: update.nextDueDate }),
+  };
+}
+
+/**
+ * A loan's ledger kept in memory for unit tests: assesses the loan as the sweep does (its ledger
+ * lines handed over when rule 7 needs them), applies the update and appends the entries.
+ */
+export function ledgerBook(start: Loan) {
+  const entries: LedgerEntry[] = [];
+  let current = start;
+  return {
+    entries,
+    get loan(): Loan {
+      return current;
+    },
+    /** Replaces the loan as upstream would (a payment posted, a status set). */
+    set loan(next: Loan) {
+      current = next;
+    },
+    /** Assesses the loan for `asOf` and, on a change, records it. */
+    run(p: FeePolicy, asOf: BusinessDate, run: RunContext = RUN): Assessment {
+      const from = ledgerNeededFrom(current, asOf);
+      const history =
+        from === undefined
+          ? undefined
+          : postedLinesOf(entries.filter((e) => e.loanId === current.loanId && e.asOf >= from));
+      const result = assess(current, p, asOf, run, history);
+      if (result.kind === 'change') {
+        entries.push(...result.ledgerEntries);
+        current = applyUpdate(current, result.update);
+      }
+      return result;
+    },
   };
 }
 

@@ -11,7 +11,13 @@ import {
   SNSClient,
 } from '@aws-sdk/client-sns';
 import type { Message } from '@aws-sdk/client-sqs';
-import { BatchWriteCommand, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  GetCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { exponentialBackoff } from '../../functions/adapters/retry';
 import { createSnsPublisher } from '../../functions/adapters/sns-publisher';
 import { parsePolicyBook } from '../../functions/core/policy';
@@ -60,6 +66,31 @@ export function recordingLog() {
 }
 
 const readsByClient = new WeakMap<DynamoDBClient, string[]>();
+const ledgerQueriesByClient = new WeakMap<DynamoDBClient, string[]>();
+
+/** Loan ids whose ledger partition the sweep queried (rule 7), one per Query call. */
+export function countLedgerQueries(dynamodb: DynamoDBClient, ledgerTable: string): string[] {
+  const counted = ledgerQueriesByClient.get(dynamodb);
+  if (counted) return counted;
+  const queried: string[] = [];
+  ledgerQueriesByClient.set(dynamodb, queried);
+  dynamodb.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as {
+        TableName?: string;
+        ExpressionAttributeValues?: Record<string, { S?: string } | string>;
+      };
+      if (context.commandName === 'QueryCommand' && input.TableName === ledgerTable) {
+        // Marshalled ({ S }) or not yet, depending on where the document client translates.
+        const loan = input.ExpressionAttributeValues?.[':loan'];
+        queried.push(typeof loan === 'string' ? loan : String(loan?.S));
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'countLedgerQueries' },
+  );
+  return queried;
+}
 
 /** Loan ids of every item the sweep's reads returned (Query, GetItem, BatchGetItem). */
 export function countReads(dynamodb: DynamoDBClient): string[] {
@@ -106,6 +137,7 @@ export interface SweeperOptions {
 export function sweeper(resources: LocalResources, options: SweeperOptions = {}) {
   const dynamodb = options.dynamodb ?? new DynamoDBClient({});
   const reads = countReads(dynamodb);
+  const ledgerQueries = countLedgerQueries(dynamodb, resources.tables.LEDGER_TABLE_NAME);
   const log = recordingLog();
   const config = loadSweepConfig({
     ...resources.env,
@@ -130,6 +162,7 @@ export function sweeper(resources: LocalResources, options: SweeperOptions = {})
   );
   return {
     reads,
+    ledgerQueries,
     log,
     run: async (event: unknown, budget = unlimited) =>
       (await sweep.handle(event, budget)) as DirectRunSummary,
@@ -256,6 +289,48 @@ export async function ledgerOf(resources: LocalResources, loanId: string): Promi
     }),
   );
   return Items;
+}
+
+/** A payment as upstream records it on an instalment (SPEC §3 `payments`); minor units. */
+export interface PostedPayment {
+  readonly paymentId: string;
+  readonly valueDate: string;
+  readonly principal: number;
+  readonly interest: number;
+}
+
+/**
+ * Posts `payment` on the instalment at `index` as the payment system would: appended to its
+ * `payments`, its paid fields raised by the same amounts, `nextDueDate` left as it was (SPEC §4
+ * rule 7) and nothing of the sweep's touched; `status`, when given, set in the same write.
+ */
+export async function postPayment(
+  resources: LocalResources,
+  loanId: string,
+  index: number,
+  payment: PostedPayment,
+  status?: string,
+): Promise<void> {
+  const at = `installments[${index}]`;
+  await clients.doc.send(
+    new UpdateCommand({
+      TableName: resources.tables.LOANS_TABLE_NAME,
+      Key: { loanId },
+      UpdateExpression:
+        `SET ${at}.payments = list_append(if_not_exists(${at}.payments, :none), :payment), ` +
+        `${at}.principalPaid = ${at}.principalPaid + :principal, ` +
+        `${at}.interestPaid = ${at}.interestPaid + :interest` +
+        (status === undefined ? '' : ', #status = :status'),
+      ExpressionAttributeValues: {
+        ':none': [],
+        ':payment': [payment],
+        ':principal': payment.principal,
+        ':interest': payment.interest,
+        ...(status === undefined ? {} : { ':status': status }),
+      },
+      ...(status === undefined ? {} : { ExpressionAttributeNames: { '#status': 'status' } }),
+    }),
+  );
 }
 
 /** The loan item as stored now (plain numbers); empty when there is none. */

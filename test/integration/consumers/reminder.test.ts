@@ -144,6 +144,32 @@ describe('reminder service', () => {
     expect(await remindersOf('L-paid')).toEqual([]);
   });
 
+  it('a borrower whose backdated payment reached the loan after the sweep gets no reminder; one who paid part is reminded of the rest', async () => {
+    // Paid on 03-01 (the due date) by bank transfer; it reached the item on 03-03, after the
+    // sweep of 03-02 sent the overdue event.
+    const payment = (paymentId: string, principal: number, interest: number) => ({
+      principalPaid: principal,
+      interestPaid: interest,
+      payments: [{ paymentId, valueDate: '2026-03-01', principal, interest }],
+    });
+    const instalment = { seq: 1, dueDate: '2026-03-01', principalDue: 10_000, interestDue: 300 };
+    await putLoan(clients.doc, loans, 'L-backdated', {
+      installments: [{ ...instalment, ...payment('PAY-1', 10_000, 300) }],
+    });
+    await putLoan(clients.doc, loans, 'L-part', {
+      installments: [{ ...instalment, ...payment('PAY-2', 4_000, 0) }],
+    });
+    const handler = createReminderBatchHandler(deps());
+    const response = await handler(
+      sqsEventOf([overdue('L-backdated', '2026-03-02', 1), overdue('L-part', '2026-03-02', 1)]),
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(await remindersOf('L-backdated')).toEqual([]);
+    expect(await remindersOf('L-part')).toEqual([
+      expect.objectContaining({ kind: 'OVERDUE', amount: 6_300 }),
+    ]);
+  });
+
   it('opted-out and forbearance borrowers get none', async () => {
     await putLoan(clients.doc, loans, 'L-optout', { remindersOptOut: true });
     await putLoan(clients.doc, loans, 'L-forb', { forbearanceUntil: '2026-03-31' });

@@ -7,6 +7,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -143,12 +144,47 @@ describe('reporting service', () => {
       chargesApplied: { CNY: 1_045, USD: 7 },
       lateFees: { CNY: 1_000 },
       penaltyInterest: { CNY: 45, USD: 7 },
+      chargesReversed: {},
       chargedOff: 1,
       chargedOffPrincipal: { CNY: 8_000 },
       dueSoon: 1,
       cured: 0,
       eventsByRun: { [RUN.runId]: events.length },
       complete: false,
+    });
+  });
+
+  it('counts what backdated payments gave back into chargesReversed, once however often delivered', async () => {
+    // A report item written before reversals existed has no chargesReversed map yet.
+    await clients.doc.send(
+      new PutCommand({
+        TableName: table,
+        Item: { asOf: '2026-03-06', loansOverdue: 0, chargesApplied: { CNY: 100 } },
+      }),
+    );
+    const reversed = (loanId: string, late: number, penalty: number, currency = 'CNY') =>
+      buildLoanEvent(
+        'loan.charges_reversed',
+        who(loanId),
+        { bucket: 'M0', dpd: 0 },
+        d('2026-03-06'),
+        RUN,
+        {
+          lateFeeReversed: late,
+          penaltyReversed: penalty,
+          currency,
+          paymentIds: [`PAY-${loanId}`],
+          entryIds: ['2026-03-06#LATE_FEE_REVERSAL', '2026-03-06#PENALTY_REVERSAL'],
+        },
+      );
+    const first = reversed('L-1', 500, 20);
+    const batch = [first, reversed('L-2', 0, 9), reversed('L-3', 0, 4, 'USD'), first];
+    expect((await service()(sqsEventOf(batch))).batchItemFailures).toEqual([]);
+    expect((await service()(sqsEventOf([first], 'again'))).batchItemFailures).toEqual([]);
+    expect(await report('2026-03-06')).toMatchObject({
+      chargesApplied: { CNY: 100 },
+      chargesReversed: { CNY: 529, USD: 4 },
+      eventsByRun: { [RUN.runId]: 3 },
     });
   });
 

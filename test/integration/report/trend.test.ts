@@ -17,7 +17,7 @@ const d = (text: string) => text as BusinessDate;
 let table: string;
 
 /** A day's report: `overdue` loans spread over the buckets as a real book would be. */
-function dayDelta(overdue: number, chargedOff: number): ReportDelta {
+function dayDelta(overdue: number, chargedOff: number, reversed: number): ReportDelta {
   const m1 = Math.round(overdue * 0.6);
   const m2 = Math.round(overdue * 0.2);
   const rest = overdue - m1 - m2;
@@ -29,20 +29,24 @@ function dayDelta(overdue: number, chargedOff: number): ReportDelta {
     chargesApplied: { CNY: overdue * 150 },
     lateFees: { CNY: overdue * 100 },
     penaltyInterest: { CNY: overdue * 50 },
+    chargesReversed: reversed === 0 ? {} : { CNY: reversed },
     chargedOff,
     dueSoon: 12,
     completion: { summary: { runId: 'sweep', loansExamined: overdue * 4 } },
   };
 }
 
-/** Six of the seven days to 2026-11-28 have a report; 2026-11-24 has none (the sweep did not run). */
-const SEEDED: [string, number, number][] = [
-  ['2026-11-22', 40, 0],
-  ['2026-11-23', 42, 1],
-  ['2026-11-25', 45, 0],
-  ['2026-11-26', 47, 2],
-  ['2026-11-27', 50, 0],
-  ['2026-11-28', 52, 1],
+/**
+ * Six of the seven days to 2026-11-28 have a report; 2026-11-24 has none (the sweep did not run).
+ * On 2026-11-27 backdated payments gave back ¥5.20.
+ */
+const SEEDED: [string, number, number, number][] = [
+  ['2026-11-22', 40, 0, 0],
+  ['2026-11-23', 42, 1, 0],
+  ['2026-11-25', 45, 0, 0],
+  ['2026-11-26', 47, 2, 0],
+  ['2026-11-27', 50, 0, 520],
+  ['2026-11-28', 52, 1, 0],
 ];
 
 beforeAll(async () => {
@@ -52,9 +56,9 @@ beforeAll(async () => {
   const store = createReportStore(clients.doc, table);
   await store.ensureReports(SEEDED.map(([asOf]) => d(asOf)));
   const outcome = await store.commit(
-    SEEDED.map(([asOf, overdue, chargedOff]) => ({
+    SEEDED.map(([asOf, overdue, chargedOff, reversed]) => ({
       asOf: d(asOf),
-      delta: dayDelta(overdue, chargedOff),
+      delta: dayDelta(overdue, chargedOff, reversed),
     })),
     [],
     0,
@@ -89,8 +93,15 @@ describe('npm run report -- --days 7', () => {
       '2026-11-28',
     ]);
     expect(rows[2]).toMatch(/│ —\s+│ no report\s+│/);
-    // The last day: 52 overdue, a bar through M6, ¥52 of late fees, ¥26 penalty, one charge-off.
-    expect(rows[6]).toMatch(/│ 52\s+│ 1+2+3+4+5+6+\s+│ CN¥52\.00\s+│ CN¥26\.00\s+│ 0\s+│ 1\s+│/);
+    // The last day: 52 overdue, a bar through M6, ¥52 of late fees, ¥26 penalty, nothing given
+    // back, so ¥78 net, one charge-off.
+    expect(rows[6]).toMatch(
+      /│ 52\s+│ 1+2+3+4+5+6+\s+│ CN¥52\.00\s+│ CN¥26\.00\s+│ 0\s+│ CN¥78\.00\s+│ 1\s+│/,
+    );
+    // The day before: ¥75 charged, ¥5.20 given back: ¥69.80 net beside the gross figures.
+    expect(rows[5]).toMatch(/│ CN¥50\.00\s+│ CN¥25\.00\s+│ CN¥5\.20\s+│ CN¥69\.80\s+│ 0\s+│/);
+    expect(out).toMatch(/reversed CNY\s+▁▁·▁▁█▁ {2}CN¥0\.00 → CN¥0\.00/);
+    expect(out).toMatch(/net charges CNY\s+.{7} {2}CN¥60\.00 → CN¥78\.00/);
     expect(out).toMatch(/loans overdue\s+▁▂·▄▅▇█ {2}40 → 52/);
     expect(out).toMatch(/charged off\s+▁▅·▁█▁▅ {2}0 → 1/);
     expect(out).toMatch(/late fees CNY\s+.{7} {2}CN¥40\.00 → CN¥52\.00/);

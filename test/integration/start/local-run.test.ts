@@ -57,6 +57,8 @@ describe('the local run', () => {
       expect(report?.chargedOff).toBe(summary.chargedOff);
       const charged = summary.charges.CNY ?? { lateFees: 0, penaltyInterest: 0 };
       expect(report?.chargesApplied.CNY ?? 0).toBe(charged.lateFees + charged.penaltyInterest);
+      const reversed = summary.reversals.CNY ?? { lateFees: 0, penaltyInterest: 0 };
+      expect(report?.chargesReversed.CNY ?? 0).toBe(reversed.lateFees + reversed.penaltyInterest);
       expect(day.messagesDelivered.reporting).toBe(summary.eventsPublished + 1); // + sweep.completed
       expect(day.messagesFailed).toEqual({ reminder: 0, reporting: 0 });
     }
@@ -72,6 +74,10 @@ describe('the local run', () => {
     expect(first?.recovered).toBe(0);
     expect(second?.payments).toBeGreaterThan(0);
     expect(second?.recovered).toBeGreaterThanOrEqual(second?.payments ?? 0);
+    // Some of them paid a day or two before their payment reached the loan: the sweep gives back
+    // the penalty it charged for the days since.
+    expect(first?.summary.reversals).toEqual({});
+    expect(second?.summary.reversals.CNY?.penaltyInterest).toBeGreaterThan(0);
     expect(first?.remindersCreated).toBeGreaterThan(0);
     expect(new Set(result.reminders.map((r) => r.locale))).toEqual(new Set(['en', 'zh-CN']));
   });
@@ -112,6 +118,9 @@ describe('npm start', () => {
       'Portfolio trend 2026-11-20 … 2026-11-21 (2 business days, oldest first; 2 with a report)',
     );
     expect(trendAt).toBeGreaterThan(out.indexOf('Reminders for 2026-11-21'));
+    // The day rows show what each day's sweep gave back after backdated payments.
+    const header = out.split('\n').find((line) => line.includes('│ asOf') && line.includes('paid'));
+    expect(header).toMatch(/│ penalty\s+│ reversed\s+│ charged off/);
     const trend = out.slice(trendAt);
     expect(trend).toMatch(/│ 2026-11-20 │ \d+\s+│ 1+/);
     expect(trend).toMatch(/│ 2026-11-21 │ \d+\s+│ 1+/);

@@ -7,79 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { assess } from '../../../functions/core/assess';
 import { chargesCap } from '../../../functions/core/charges';
 import { addDays } from '../../../functions/core/dates';
-import { rational } from '../../../functions/core/rational';
 import type { BusinessDate, FeePolicy, LedgerEntry, Loan } from '../../../functions/core/types';
-import { applyUpdate, d, installment, loan, policy, RUN } from '../../support/loans';
-
-const BASE = d('2026-01-01');
-
-const policyArb: fc.Arbitrary<FeePolicy> = fc
-  .record({
-    graceDays: fc.integer({ min: 0, max: 5 }),
-    multiplierTenths: fc.integer({ min: 0, max: 30 }),
-    maxAnnualPercent: fc.integer({ min: 0, max: 50 }),
-    lateFee: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 2_000 })),
-    ratioPercent: fc.oneof(
-      fc.integer({ min: 0, max: 5 }),
-      fc.constant(100),
-      fc.integer({ min: 0, max: 200 }),
-    ),
-    arrearsTolerance: fc.integer({ min: 0, max: 50 }),
-    chargeOffDpd: fc.integer({ min: 5, max: 60 }),
-    rounding: fc.constantFrom('HALF_UP' as const, 'HALF_EVEN' as const),
-  })
-  .map((p) =>
-    policy({
-      graceDays: p.graceDays,
-      penaltyRateMultiplier: rational(BigInt(p.multiplierTenths), 10n),
-      maxPenaltyAnnualRate: rational(BigInt(p.maxAnnualPercent), 100n),
-      lateFee: p.lateFee,
-      maxChargesRatio: rational(BigInt(p.ratioPercent), 100n),
-      arrearsTolerance: p.arrearsTolerance,
-      chargeOffDpd: p.chargeOffDpd,
-      rounding: p.rounding,
-    }),
-  );
-
-const installmentArb = fc.record({
-  gap: fc.integer({ min: 1, max: 40 }),
-  principalDue: fc.integer({ min: 0, max: 200_000 }),
-  interestDue: fc.integer({ min: 0, max: 5_000 }),
-  principalPaidShare: fc.integer({ min: 0, max: 100 }),
-  interestPaidShare: fc.integer({ min: 0, max: 100 }),
-});
-
-const loanArb: fc.Arbitrary<Loan> = fc
-  .record({
-    firstDue: fc.integer({ min: 5, max: 30 }),
-    installments: fc.array(installmentArb, { minLength: 1, maxLength: 4 }),
-    principal: fc.integer({ min: 1, max: 1_000_000 }),
-    ratePerMillion: fc.integer({ min: 0, max: 2_000 }),
-    forbearanceDays: fc.option(fc.integer({ min: 0, max: 60 }), { nil: undefined }),
-  })
-  .map((g) => {
-    let due = addDays(BASE, g.firstDue);
-    const installments = g.installments.map((inst, index) => {
-      if (index > 0) due = addDays(due, inst.gap);
-      return installment({
-        seq: index + 1,
-        dueDate: due,
-        principalDue: inst.principalDue,
-        interestDue: inst.interestDue,
-        principalPaid: Math.floor((inst.principalDue * inst.principalPaidShare) / 100),
-        interestPaid: Math.floor((inst.interestDue * inst.interestPaidShare) / 100),
-      });
-    });
-    const base = loan({
-      principal: g.principal,
-      dailyInterestRate: rational(BigInt(g.ratePerMillion), 1_000_000n),
-      installments,
-      accruedThrough: BASE,
-    });
-    return g.forbearanceDays === undefined
-      ? base
-      : { ...base, forbearanceUntil: addDays(BASE, g.forbearanceDays) };
-  });
+import { BASE, loanArb, policyArb } from '../../support/arbitraries';
+import { applyUpdate, RUN } from '../../support/loans';
 
 interface Simulation {
   readonly final: Loan;

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { assess } from '../../../functions/core/assess';
+import { isChargeEntry } from '../../../functions/core/ledger';
 import { parseDecimal } from '../../../functions/core/rational';
 import type { Assessment, LedgerEntry, Loan, Rational } from '../../../functions/core/types';
 import { applyUpdate, d, installment, loan, policy, RUN } from '../../support/loans';
@@ -24,9 +25,9 @@ const eventTypes = (result: Assessment) => change(result).events.map((e) => e.ty
 
 /** Every ledger line of a change, with its entry's kind (late fees first, then penalty). */
 const lines = (result: { ledgerEntries: readonly LedgerEntry[] }) =>
-  result.ledgerEntries.flatMap((entry) =>
-    entry.lines.map((line) => ({ kind: entry.kind, ...line })),
-  );
+  result.ledgerEntries
+    .filter(isChargeEntry)
+    .flatMap((entry) => entry.lines.map((line) => ({ kind: entry.kind, ...line })));
 
 describe('grace', () => {
   it('charges nothing within the grace period (day 3) and keeps penaltyThrough', () => {

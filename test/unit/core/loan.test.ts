@@ -266,3 +266,90 @@ describe('reasons carry no personal data and stay short (SPEC §5.4)', () => {
     }
   });
 });
+
+describe('value-dated payments (SPEC §3 payments, paymentsApplied)', () => {
+  const paid = (payments: unknown, extra: Record<string, unknown> = {}) =>
+    withInstallment(0, { principalPaid: 30_000, interestPaid: 900, payments, ...extra });
+  const good = [
+    { paymentId: 'P-1', valueDate: '2026-01-12', principal: 20_000, interest: 900 },
+    { paymentId: 'P-2', valueDate: '2026-01-15', principal: 10_000, interest: 0 },
+  ];
+
+  it('parses payments and paymentsApplied; an instalment without them has none applied', () => {
+    const result = parseLoanItem(paid(good, { paymentsApplied: ['P-1'] }));
+    if (!result.ok) throw new Error(result.reason);
+    expect(result.loan.installments[0]).toMatchObject({ payments: good, paymentsApplied: ['P-1'] });
+    expect(result.loan.installments[1]?.payments).toBeUndefined();
+    expect(result.loan.installments[1]?.paymentsApplied).toEqual([]);
+  });
+
+  it('lets one payment id appear on two instalments (one payment spread over both)', () => {
+    const both = item();
+    const list = (both.installments as Record<string, unknown>[]).map((inst) => ({
+      ...inst,
+      principalPaid: 1_000,
+      payments: [{ paymentId: 'P-9', valueDate: '2026-01-05', principal: 1_000, interest: 0 }],
+    }));
+    expect(parseLoanItem({ ...both, installments: list }).ok).toBe(true);
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ['not a list', paid({}), 'installments[0].payments: not a list'],
+    ['not a map', paid(['P-1']), 'installments[0].payments[0]: not a map'],
+    [
+      'principal sums differ',
+      paid([good[0]]),
+      'installments[0].payments: principal sums to 20000, but principalPaid is 30000',
+    ],
+    [
+      'interest sums differ',
+      paid([good[0], { ...good[1], interest: 5 }]),
+      'installments[0].payments: interest sums to 905, but interestPaid is 900',
+    ],
+    [
+      'negative amount',
+      paid([
+        { ...good[0], principal: 40_000 },
+        { ...good[1], principal: -10_000 },
+      ]),
+      'installments[0].payments[1].principal: -10000 is negative',
+    ],
+    [
+      'bad value date',
+      paid([good[0], { ...good[1], valueDate: '2026-02-30' }]),
+      'installments[0].payments[1].valueDate: "2026-02-30" is not a YYYY-MM-DD date',
+    ],
+    [
+      'missing value date',
+      paid([good[0], { ...good[1], valueDate: undefined }]),
+      'installments[0].payments[1].valueDate: missing',
+    ],
+    [
+      'repeated id',
+      paid([good[0], { ...good[1], paymentId: 'P-1' }]),
+      'installments[0].payments[1].paymentId: "P-1" is repeated',
+    ],
+    [
+      'missing id',
+      paid([good[0], { ...good[1], paymentId: undefined }]),
+      'installments[0].payments[1].paymentId: missing',
+    ],
+    [
+      'oversized id',
+      paid([good[0], { ...good[1], paymentId: 'x'.repeat(300) }]),
+      'installments[0].payments[1].paymentId: a string of 300 characters is longer than 256 characters',
+    ],
+    [
+      'paymentsApplied not a list',
+      paid(good, { paymentsApplied: 'P-1' }),
+      'installments[0].paymentsApplied: not a list',
+    ],
+    [
+      'paymentsApplied with a number',
+      paid(good, { paymentsApplied: ['P-1', 7] }),
+      'installments[0].paymentsApplied[1]: 7 is not a string',
+    ],
+  ])('%s skips the loan with a reason naming the attribute', (_name, bad, reason) => {
+    expect(reasonOf(parseLoanItem(bad))).toBe(reason);
+  });
+});

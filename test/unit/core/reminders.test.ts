@@ -8,6 +8,7 @@ import {
   sendAfterOf,
 } from '../../../functions/core/reminders';
 import { d, dueSoonEvent, installment, loan, overdueEvent, policy } from '../../support/events';
+import { withPayments } from '../../support/loans';
 
 describe('overdue cadence', () => {
   it.each([1, 3, 7, 15, 30, 60, 90, 120, 180])('reminds at dpd %i', (dpd) => {
@@ -63,6 +64,21 @@ describe('overdue reminders', () => {
       ],
     });
     expect(decideReminder(overdueEvent('2026-01-11', 1), paid, P)).toEqual({
+      send: false,
+      reason: 'no-longer-overdue',
+    });
+  });
+
+  it('spares a borrower whose backdated payment reached the loan after the sweep (value dates)', () => {
+    // The sweep of 01-17 saw nothing paid; a transfer value-dated 01-16 arrived afterwards.
+    const paid = loan({
+      installments: [
+        withPayments(installment({ dueDate: d('2026-01-10') }), [
+          ['PAY-1', '2026-01-16', 10_000, 300],
+        ]),
+      ],
+    });
+    expect(decideReminder(overdueEvent('2026-01-17', 7), paid, P)).toEqual({
       send: false,
       reason: 'no-longer-overdue',
     });

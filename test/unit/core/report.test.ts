@@ -5,11 +5,13 @@ import {
   EMPTY_DELTA,
   isEmptyDelta,
   mergeDeltas,
+  netCharges,
   reportDeltaOf,
   reportRatios,
 } from '../../../functions/core/report';
 import {
   chargedOffEvent,
+  chargesReversedEvent,
   delinquencyChangedEvent,
   dueSoonEvent,
   feeAppliedEvent,
@@ -96,6 +98,21 @@ describe('report deltas per event type', () => {
     });
   });
 
+  it('a reversal adds what was given back, late fee and penalty, to chargesReversed', () => {
+    expect(reportDeltaOf(chargesReversedEvent('2026-03-07', 500, 20))).toEqual({
+      ...EMPTY_DELTA,
+      chargesReversed: { CNY: 520 },
+      eventsByRun: { 'run-1': 1 },
+    });
+  });
+
+  it('nets reversals off the gross charges per currency, below zero on a day of refunds', () => {
+    expect(
+      netCharges({ chargesApplied: { CNY: 3_125, USD: 535 }, chargesReversed: { CNY: 525 } }),
+    ).toEqual({ CNY: 2_600, USD: 535 });
+    expect(netCharges({ chargesApplied: {}, chargesReversed: { CNY: 40 } })).toEqual({ CNY: -40 });
+  });
+
   it('a penalty-only fee event leaves the late fees untouched', () => {
     expect(reportDeltaOf(feeAppliedEvent('2026-03-07', 0, 45)).lateFees).toEqual({});
   });
@@ -149,6 +166,9 @@ describe('merging deltas', () => {
       .map(([fee, penalty, ccy]) => feeAppliedEvent('2026-03-07', fee, penalty, ccy)),
     fc.constant(dueSoonEvent('2026-03-07', 1)),
     fc.nat(100_000).map((p) => chargedOffEvent('2026-03-07', p)),
+    fc
+      .tuple(fc.nat(10_000), fc.nat(10_000), fc.constantFrom('CNY', 'USD'))
+      .map(([fee, penalty, ccy]) => chargesReversedEvent('2026-03-07', fee, penalty, ccy)),
   );
 
   it('is order-independent: any order of a batch gives the same totals', () => {

@@ -11,6 +11,7 @@ const report: ReportItem = {
   chargesApplied: { CNY: 3_125, USD: 535 },
   lateFees: { CNY: 1_500, USD: 500 },
   penaltyInterest: { CNY: 1_625, USD: 35 },
+  chargesReversed: { CNY: 525 },
   chargedOff: 1,
   chargedOffPrincipal: { CNY: 10_000 },
   dueSoon: 2,
@@ -30,6 +31,7 @@ describe('report table', () => {
     expect(text).toContain('CN¥618.00');
     expect(text).toContain('$103.00');
     expect(text).toContain('CN¥31.25 (late fees CN¥15.00, penalty CN¥16.25)');
+    expect(text).toMatch(/Charges applied \(gross\)\s+│ CN¥31\.25/);
     expect(text).toMatch(/Due soon\s+│ 2 /);
   });
 
@@ -45,6 +47,16 @@ describe('report table', () => {
     expect(pending).toContain('incomplete (no completed sweep yet)');
     expect(pending).toContain('— (needs the run summary)');
     expect(pending).not.toContain('Sweep run');
+  });
+
+  it('shows the charges given back and the charges net of them beside the gross figure', () => {
+    expect(text).toMatch(/Charges reversed\s+│ CN¥5\.25 /);
+    // CNY: 31.25 − 5.25; USD: nothing given back.
+    expect(text).toMatch(/Net charges\s+│ CN¥26\.00 /);
+    expect(text).toMatch(/│\s+│ \$5\.35 /);
+    const refunds = renderReport({ ...report, chargesReversed: { CNY: 4_000 } });
+    expect(refunds).toMatch(/Net charges\s+│ -CN¥8\.75 /);
+    expect(renderReport({ ...report, chargesReversed: {} })).toMatch(/Charges reversed\s+│ — /);
   });
 
   it('has no colour codes, so it can be piped and logged', () => {

@@ -4,7 +4,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ReportItem } from '../../../functions/adapters/report-store';
-import type { AmountsByCurrency } from '../../../functions/core/report';
 import {
   BAR_WIDTH,
   bucketBar,
@@ -17,7 +16,7 @@ import { d } from '../../support/loans';
 function report(
   asOf: string,
   buckets: ReportItem['buckets'],
-  extra: Partial<ReportItem> & { chargesReversed?: AmountsByCurrency } = {},
+  extra: Partial<ReportItem> = {},
 ): ReportItem {
   const loansOverdue = Object.values(buckets).reduce((a, b) => a + (b ?? 0), 0);
   return {
@@ -28,6 +27,7 @@ function report(
     chargesApplied: { CNY: 4_500 },
     lateFees: { CNY: 3_000 },
     penaltyInterest: { CNY: 1_500 },
+    chargesReversed: {},
     chargedOff: 0,
     chargedOffPrincipal: {},
     dueSoon: 3,
@@ -54,7 +54,11 @@ const days: TrendDay[] = [
     report: report(
       '2026-11-27',
       { M1: 60, M2: 12, M3: 6, M4: 2, M5: 1, M7: 1 },
-      { lateFees: { CNY: 4_500, USD: 500 }, penaltyInterest: { CNY: 2_000 } },
+      {
+        chargesApplied: { CNY: 6_500, USD: 500 },
+        lateFees: { CNY: 4_500, USD: 500 },
+        penaltyInterest: { CNY: 2_000 },
+      },
     ),
   },
 ];
@@ -88,10 +92,14 @@ describe('the trend renderer', () => {
     expect((bars[0]?.length ?? 0) < (bars[2]?.length ?? 0)).toBe(true);
   });
 
-  it('shows charges per currency, reversals when the report has them and 0 otherwise', () => {
-    expect(rowOf(text, '2026-11-24')).toMatch(/│ CN¥30\.00\s+│ CN¥15\.00\s+│ 0\s+│ 0\s+│/);
-    expect(rowOf(text, '2026-11-26')).toMatch(/│ CN¥12\.34\s+│ 2\s+│/);
+  it('shows charges per currency, reversals (0 when none) and the charges net of them', () => {
+    expect(rowOf(text, '2026-11-24')).toMatch(
+      /│ CN¥30\.00\s+│ CN¥15\.00\s+│ 0\s+│ CN¥45\.00\s+│ 0\s+│/,
+    );
+    // 45.00 charged, 12.34 given back.
+    expect(rowOf(text, '2026-11-26')).toMatch(/│ CN¥12\.34\s+│ CN¥32\.66\s+│ 2\s+│/);
     expect(text).toContain('$5.00');
+    expect(sparkRow(text, 'net charges CNY')).toMatch(/ ▄·▁█ {2}CN¥45\.00 → CN¥65\.00$/);
   });
 
   it('has a sparkline with first → last for overdue loans, every bucket, charges and charge-offs', () => {

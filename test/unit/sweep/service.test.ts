@@ -324,3 +324,97 @@ describe('shard parts', () => {
     expect(book.recorded).toEqual([]);
   });
 });
+
+describe('backdated payments (SPEC §4 rule 7)', () => {
+  /** Posts a full payment of 10,000 + 300 value-dated `valueDate` on the loan's instalment. */
+  function payInFull(
+    book: ReturnType<typeof sweepOver>['book'],
+    loanId: string,
+    valueDate: string,
+  ) {
+    const item = book.items.get(loanId) as Record<string, unknown>;
+    const [inst] = item.installments as Record<string, unknown>[];
+    const payments = [{ paymentId: `PAY-${loanId}`, valueDate, principal: 10_000, interest: 300 }];
+    book.items.set(loanId, {
+      ...item,
+      installments: [{ ...inst, payments, principalPaid: 10_000, interestPaid: 300 }],
+    });
+  }
+  // L-charged is due 11-20: the 11-24 run charges the late fee (500) and 4 × 5 = 20.
+  const twoLoans = () => [
+    loanItem('L-charged', [installmentItem(1, '2026-11-20')]),
+    loanItem('L-other', [installmentItem(1, '2026-11-20')]),
+  ];
+
+  it('reads the ledger of the loan with the backdated payment only, and again after a conflict', async () => {
+    let conflicts = 1;
+    const { book, direct } = sweepOver(twoLoans(), {
+      fault: (change) =>
+        change.ledgerEntries.some((e) => e.kind.endsWith('REVERSAL')) && conflicts-- > 0
+          ? 'conflict'
+          : undefined,
+    });
+    await direct({ asOf: '2026-11-24' });
+    payInFull(book, 'L-charged', '2026-11-23');
+    const summary = await direct({ asOf: '2026-11-25' });
+    expect(book.ledgerReads).toEqual(['L-charged', 'L-charged']);
+    expect(summary).toMatchObject({
+      versionConflicts: 1,
+      reversals: { CNY: { lateFees: 500, penaltyInterest: 20 } },
+      // L-other's 11-25 only: L-charged is paid.
+      charges: { CNY: { lateFees: 0, penaltyInterest: 5 } },
+    });
+    const reversals = [...book.ledger.keys()].filter((key) => key.includes('REVERSAL'));
+    expect(reversals).toEqual([
+      'L-charged#2026-11-25#LATE_FEE_REVERSAL',
+      'L-charged#2026-11-25#PENALTY_REVERSAL',
+    ]);
+  });
+
+  it('two runs at once give back once', async () => {
+    const { book, direct } = sweepOver(twoLoans());
+    await direct({ asOf: '2026-11-24' });
+    payInFull(book, 'L-charged', '2026-11-23');
+    const [a, b] = await Promise.all([
+      direct({ asOf: '2026-11-25' }),
+      direct({ asOf: '2026-11-25' }),
+    ]);
+    const given = (s: DirectRunSummary) =>
+      (s.reversals.CNY?.lateFees ?? 0) + (s.reversals.CNY?.penaltyInterest ?? 0);
+    expect(given(a) + given(b)).toBe(520);
+    expect([...book.ledger.keys()].filter((key) => key.includes('REVERSAL'))).toHaveLength(2);
+    expect(book.items.get('L-charged')).toMatchObject({ lateFeesCharged: 0, penaltyCharged: 0 });
+  });
+
+  it('a dry run previews the reversal and writes nothing', async () => {
+    const { book, direct } = sweepOver(twoLoans());
+    await direct({ asOf: '2026-11-24' });
+    payInFull(book, 'L-charged', '2026-11-23');
+    const recorded = book.recorded.length;
+    const summary = await direct({ asOf: '2026-11-25', dryRun: true });
+    expect(summary.reversals).toEqual({ CNY: { lateFees: 500, penaltyInterest: 20 } });
+    expect(summary.preview).toContainEqual(
+      expect.objectContaining({ loanId: 'L-charged', lateFeeReversed: 500, penaltyReversed: 20 }),
+    );
+    expect(book.recorded).toHaveLength(recorded);
+  });
+
+  it('skips a loan whose ledger and totals disagree, naming the problem', async () => {
+    const { book, direct } = sweepOver(twoLoans());
+    await direct({ asOf: '2026-11-24' });
+    payInFull(book, 'L-charged', '2026-11-23');
+    const item = book.items.get('L-charged') as Record<string, unknown>;
+    book.items.set('L-charged', { ...item, penaltyCharged: 7 });
+    const summary = await direct({ asOf: '2026-11-25' });
+    expect(summary.skipped).toEqual({
+      count: 1,
+      loans: [
+        {
+          loanId: 'L-charged',
+          reason: 'ledger: penalty to give back (20) exceeds penaltyCharged (7)',
+        },
+      ],
+    });
+    expect(summary.reversals).toEqual({});
+  });
+});
