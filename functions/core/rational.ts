@@ -27,9 +27,6 @@ export function fromInteger(value: number | bigint): Rational {
   return rational(BigInt(value));
 }
 
-export const ZERO: Rational = fromInteger(0);
-export const ONE: Rational = fromInteger(1);
-
 const DECIMAL_PATTERN = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
 
 /**
@@ -62,13 +59,6 @@ export function rationalFromNumber(value: number): Rational | undefined {
   return parseDecimal(String(value));
 }
 
-export function add(a: Rational, b: Rational): Rational {
-  return rational(
-    a.numerator * b.denominator + b.numerator * a.denominator,
-    a.denominator * b.denominator,
-  );
-}
-
 export function multiply(a: Rational, b: Rational): Rational {
   return rational(a.numerator * b.numerator, a.denominator * b.denominator);
 }
@@ -88,10 +78,6 @@ export function compare(a: Rational, b: Rational): -1 | 0 | 1 {
 
 export function min(a: Rational, b: Rational): Rational {
   return compare(a, b) <= 0 ? a : b;
-}
-
-export function isZero(value: Rational): boolean {
-  return value.numerator === 0n;
 }
 
 /** The largest integer ≤ `value`. */

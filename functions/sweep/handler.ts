@@ -5,9 +5,6 @@
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { SERVICE_NAMES } from '../../infra/definitions';
@@ -17,16 +14,11 @@ import { createObservability } from '../shared/observability';
 import { budgetOf } from './budget';
 import { loadSweepConfig, SWEEP_ENV_VARS } from './config';
 import { sweepMetrics } from './observability';
-import { createSweep } from './wiring';
+import { awsClients, createSweep } from './wiring';
 
 const { logger, metrics } = createObservability(SERVICE_NAMES.sweep);
-// One client per service for the life of the execution environment; endpoints come from the
-// SDK's own AWS_ENDPOINT_URL_* variables.
-const clients = {
-  dynamodb: new DynamoDBClient({}),
-  sns: new SNSClient({}),
-  sfn: new SFNClient({}),
-};
+// Created once per execution environment.
+const clients = awsClients();
 
 // Validated at cold start (see shared/environment.ts): a bad deployment fails the first init.
 const sweep = environmentConfig(SWEEP_ENV_VARS, (env) =>

@@ -3,9 +3,9 @@
  * tests all build the sweep here; they vary the clients and the configuration, never the assembly.
  * This is the only module of `functions/sweep/` that knows the adapters.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { SFNClient } from '@aws-sdk/client-sfn';
-import type { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { documentClient } from '../adapters/dynamodb';
 import { createLoanBook } from '../adapters/loan-book';
 import type { RetryPolicy } from '../adapters/retry';
@@ -44,6 +44,14 @@ export interface SweepOptions {
 }
 
 const silent: SweepLog = { info: () => {}, warn: () => {}, error: () => {} };
+
+/**
+ * The AWS clients of a deployed sweep: one per service for the life of the execution
+ * environment, their endpoints from the SDK's own AWS_ENDPOINT_URL_* variables.
+ */
+export function awsClients(): SweepClients {
+  return { dynamodb: new DynamoDBClient({}), sns: new SNSClient({}), sfn: new SFNClient({}) };
+}
 
 /** Builds the sweep on `clients` for `config`. */
 export function createSweep(
