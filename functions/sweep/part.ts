@@ -81,19 +81,23 @@ const header = {
   totals: totalsSchema.optional(),
   durationMs: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
 };
-const partSchema = z.strictObject({
-  part: z.union([
-    z.strictObject({
-      ...header,
-      shard: shardSchema,
-      cursor: cursorSchema.optional(),
-    }),
-    z.strictObject({
-      ...header,
-      loanIds: loanIdsSchema,
-    }),
-  ]),
+const shardPartSchema = z.strictObject({
+  part: z.strictObject({ ...header, shard: shardSchema, cursor: cursorSchema.optional() }),
 });
+const loanIdsPartSchema = z.strictObject({
+  part: z.strictObject({ ...header, loanIds: loanIdsSchema }),
+});
+
+/**
+ * The form a part claims: named loans when it carries `loanIds`, a shard otherwise. Checking the
+ * claimed form alone names each problem; a union of both would report only "Invalid input".
+ */
+function partSchemaFor(event: unknown): typeof shardPartSchema | typeof loanIdsPartSchema {
+  const part = typeof event === 'object' && event !== null ? Reflect.get(event, 'part') : undefined;
+  return typeof part === 'object' && part !== null && 'loanIds' in part
+    ? loanIdsPartSchema
+    : shardPartSchema;
+}
 
 /** A validated part: the job to walk, and the shard's totals and busy time carried in. */
 export interface PartRequest {
@@ -148,7 +152,7 @@ export function futureDateProblem(
  * @throws ValidationError naming each problem (paths, never long values).
  */
 export function parsePart(event: unknown, context: RequestContext): PartRequest {
-  const parsed = partSchema.safeParse(event);
+  const parsed = partSchemaFor(event).safeParse(event);
   if (!parsed.success) throw new ValidationError(schemaProblems(parsed.error));
   const part = parsed.data.part;
   const asOf = part.asOf as BusinessDate;

@@ -4,6 +4,7 @@
 import { NumberValue } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isRecord } from '../../../functions/core/values';
+import { ValidationError } from '../../../functions/sweep/request';
 import type { LocalResources } from '../../../scripts/lib/local-resources';
 import { freshResources } from '../../support/aws';
 import { installmentItem as inst, loanItem } from '../../support/loans';
@@ -80,5 +81,43 @@ describe('a loan in the due index whose nextDueDate is no date ', () => {
     const summary = await sweeper(resources, { tuning: { pageSize: 4 } }).run({});
     expect(summary.skipped.loans.map((s) => s.loanId)).toContain('K-4');
     expect((await storedLoan(resources, 'K-5')).accruedThrough).toBe('2026-11-28');
+  });
+});
+
+const part = (fields: Record<string, unknown>) => ({
+  part: { runId: 'sweep-2026-11-28', asOf: '2026-11-28', dryRun: true, shard: 1, ...fields },
+});
+
+async function rejection(payload: unknown): Promise<ValidationError> {
+  const error = await sweeper(resources)
+    .run(payload)
+    .then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+  expect(error).toBeInstanceOf(ValidationError);
+  return error as ValidationError;
+}
+
+describe('a part that fits neither of its forms', () => {
+  it('is rejected with a message that names its problem (runId), not just "part: Invalid input"', async () => {
+    const error = await rejection(part({ runId: 5 }));
+    expect(error.message).toContain('part.runId');
+    expect(error.message).not.toContain('part: Invalid input');
+  });
+
+  it('naming loans, is judged as named loans (loanIds, runId)', async () => {
+    const error = await rejection(part({ shard: undefined, loanIds: [], runId: '' }));
+    expect(error.message).toContain('part.loanIds');
+    expect(error.message).toContain('part.runId');
+  });
+});
+
+describe('a part with an unknown key', () => {
+  it('is rejected with a bounded message that does not quote the key whole', async () => {
+    const key = `张伟 13812345678 ${'x'.repeat(5_000)}`;
+    const error = await rejection(part({ [key]: 1 }));
+    expect(error.message.length).toBeLessThanOrEqual(4_096);
+    expect(error.message).not.toContain('张伟 13812345678');
   });
 });

@@ -12,20 +12,9 @@ interface KnownDefect {
   readonly matches: (violation: Violation) => boolean;
 }
 
-const KNOWN_DEFECTS: readonly KnownDefect[] = [
-  {
-    // A part that fails the schema of both of its forms (shard or loanIds) is rejected as
-    // `part: Invalid input`, which names none of the problems (zod's union issue is not opened).
-    id: 'part-union-message',
-    matches: (v) => v.kind === 'unnamed-problem' && v.detail.includes('part: Invalid input'),
-  },
-  {
-    // A part's unknown key is quoted whole (zod's unrecognized-keys message), however long: the
-    // message is unbounded and may carry whatever the key holds.
-    id: 'part-message-echo',
-    matches: (v) => v.kind === 'unbounded-message' && v.detail.includes('Unrecognized key'),
-  },
-];
+// Both defects the fuzz found in validation (a part rejected as `part: Invalid input`; a part's
+// unknown key quoted whole) are fixed; their tests in `test/integration/fuzz/requests.test.ts`.
+const KNOWN_DEFECTS: readonly KnownDefect[] = [];
 
 /** The id of the known defect a violation shows, if any. */
 export function knownDefectOf(violation: Violation): string | undefined {
