@@ -4,7 +4,7 @@
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { readStackConfig } from './constructs/config';
+import { readStackConfig } from './config';
 import { OverdueSweepStack } from './stack';
 
 /** Stack name in CloudFormation. */

@@ -11,7 +11,7 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { TimeOfDay } from './config';
+import type { TimeOfDay } from '../config';
 import { deadLetterQueue } from './encrypted-queue';
 
 /** Scheduler retries a failed StartExecution this often … */

@@ -23,7 +23,7 @@ import {
   parseTimeOfDay,
   readStackConfig,
   type TimeOfDay,
-} from '../../infra/constructs/config';
+} from '../../infra/config';
 import { SWEEP_RUN_STATES } from '../../infra/constructs/sweep-run-workflow';
 import { OverdueSweepStack } from '../../infra/stack';
 

@@ -1,6 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { parseTimeOfDay, readStackConfig } from '../../infra/constructs/config';
+import { parseTimeOfDay, readStackConfig } from '../../infra/config';
 import { synthesize } from './synth';
 
 const configOf = (context: Record<string, unknown>) => readStackConfig(new App({ context }).node);

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { readStackConfig } from '../../infra/constructs/config';
+import { readStackConfig } from '../../infra/config';
 import { OverdueSweepStack } from '../../infra/stack';
 import { synthesize } from './synth';
 

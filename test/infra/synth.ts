@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { App, type CfnElement, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { readStackConfig } from '../../infra/constructs/config';
+import { readStackConfig } from '../../infra/config';
 import { OverdueSweepStack } from '../../infra/stack';
 
 interface CdkJson {

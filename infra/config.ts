@@ -3,8 +3,8 @@
  * cdk.json) and validated at synth so a bad value fails before anything is deployed.
  */
 import type { Node } from 'constructs';
-import { DEFAULT_BUSINESS_TIMEZONE, isValidTimeZone } from '../../functions/core/dates';
-import { parsePolicyBook } from '../../functions/core/policy';
+import { DEFAULT_BUSINESS_TIMEZONE, isValidTimeZone } from '../functions/core/dates';
+import { parsePolicyBook } from '../functions/core/policy';
 
 /** CDK context keys the stack reads. */
 export const CONTEXT_KEYS = {
