@@ -1,7 +1,7 @@
 /**
- * The overdue-sweep stack (SPEC §9): four tables, the events topic and consumer queues, the three
- * functions with least-privilege grants, the sweep-run workflow and its daily schedule, alarms and
- * outputs.
+ * The overdue-sweep stack (SPEC §9): four tables, the events topic and consumer queues, the four
+ * functions (sweep, stream publisher, reminder, reporting) with least-privilege grants, the sweep-run
+ * workflow and its daily schedule, alarms, the dashboard and outputs.
  */
 import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
