@@ -8,7 +8,7 @@
  *   npm run bench -- [--candidates 20000] [--closed-ratio 0.9] [--asOf YYYY-MM-DD] [--json]
  */
 import { parseArgs } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import Table from 'cli-table3';
@@ -28,12 +28,12 @@ import { DEFAULT_TUNING } from '../functions/sweep/run';
 import type { DirectRunSummary } from '../functions/sweep/service';
 import { createSweep } from '../functions/sweep/wiring';
 import { SWEEP_SHARDS } from '../infra/definitions';
+import { type BenchDatabase, seededDatabase } from './lib/bench-database';
 import { runFloor } from './lib/bench-floor';
 import { seedBenchPortfolio } from './lib/bench-portfolio';
 import { measureSweepMemory, measureWorkflowRun } from './lib/bench-workflow';
-import { startLocalAws } from './lib/emulators';
+import { localAwsEnv, startSnsSqsEmulator } from './lib/emulators';
 import { exitUnlessJava } from './lib/java';
-import { createLocalResources, type LocalResources } from './lib/local-resources';
 import { type CapacityMeter, memoryPeaks, meterDynamoDb, meterSns } from './lib/meters';
 import { createPublisherPump } from './lib/stream-pump';
 
@@ -113,28 +113,38 @@ function meterDelta(before: CapacityMeter, after: CapacityMeter) {
 }
 
 const round1 = (value: number) => Math.round(value * 10) / 10;
-const snapshot = (meter: CapacityMeter): CapacityMeter => ({ ...meter, calls: { ...meter.calls } });
+/** A meter before anything was counted: each phase's meter is attached after its seeding. */
+const EMPTY_METER: CapacityMeter = { readUnits: 0, writeUnits: 0, calls: {} };
 
-/** A fresh copy of the stack's resources, seeded with the bench portfolio. */
-async function seededResources(
-  clients: { dynamodb: DynamoDBClient; sns: SNSClient; sqs: SQSClient },
+/** A fresh emulator with the stack's resources, seeded with the bench portfolio (bench-database.ts). */
+function seededPortfolio(
+  messaging: { sns: SNSClient; sqs: SQSClient },
   options: BenchOptions,
   closed: number,
   label: string,
-): Promise<LocalResources> {
-  const resources = await createLocalResources(clients);
+): Promise<BenchDatabase> {
   const seedProgress = progress(options.json, `seeding (${label})`);
-  await seedBenchPortfolio(
-    documentClient(clients.dynamodb, { exactNumbers: false }),
-    resources.tables.LOANS_TABLE_NAME,
-    {
+  return seededDatabase(messaging, (client, tables) =>
+    seedBenchPortfolio(documentClient(client, { exactNumbers: false }), tables.LOANS_TABLE_NAME, {
       candidates: options.candidates,
       closed,
       asOf: options.asOf,
       onProgress: (written) => seedProgress(written, options.candidates + closed),
-    },
+    }),
   );
-  return resources;
+}
+
+/** Runs `measure` on a freshly seeded emulator with a capacity meter, then stops the emulator. */
+async function onFreshDatabase<T>(
+  database: Promise<BenchDatabase>,
+  measure: (db: BenchDatabase, meter: CapacityMeter) => Promise<T>,
+): Promise<T> {
+  const db = await database;
+  try {
+    return await measure(db, meterDynamoDb(db.client));
+  } finally {
+    await db.stop();
+  }
 }
 
 const perLoan = (units: number, loans: number) => (loans > 0 ? round2(units / loans) : 0);
@@ -144,111 +154,140 @@ async function main() {
   const options = parseOptions(process.argv.slice(2));
   exitUnlessJava('npm run bench');
   const closed = Math.round((options.candidates * options.closedRatio) / (1 - options.closedRatio));
-  // The SNS/SQS emulator runs in its own process so its queues do not count in the sweep's memory.
-  const localAws = await startLocalAws({ snsSqsInSeparateProcess: true });
+  // The SNS/SQS emulator runs in its own process so its queues do not count in the sweep's memory;
+  // each measured phase gets a DynamoDB Local of its own (bench-database.ts).
+  const snsSqs = await startSnsSqsEmulator({ separateProcess: true });
   const stopAll = async () => {
-    await localAws.stop();
+    await snsSqs.stop();
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => void stopAll().finally(() => process.exit(130)));
   }
   try {
-    Object.assign(process.env, localAws.env);
-    const dynamodb = new DynamoDBClient({});
+    Object.assign(process.env, localAwsEnv({ snsSqs: snsSqs.endpoint }));
     const sns = new SNSClient({});
-    const clients = { dynamodb, sns, sqs: new SQSClient({ useQueueUrlAsEndpoint: false }) };
-    const meter = meterDynamoDb(dynamodb);
+    const messaging = { sns, sqs: new SQSClient({ useQueueUrlAsEndpoint: false }) };
     const snsCalls = meterSns(sns);
-    const doc = documentClient(dynamodb, { exactNumbers: false });
 
     // Floors: the same reads and concurrency as the sweep, no fee logic (see bench-floor.ts). They
     // read just the candidates: closed loans are outside the sparse index, so seeding them again
     // for each floor would only cost time (the sweep's table has them, to show they are not read).
-    const measureFloor = async (writes: 'single-update' | 'transaction') => {
-      const resources = await seededResources(clients, options, 0, `${writes} floor`);
-      const policyBook = loadSweepConfig({ ...process.env, ...resources.env }).policyBook;
-      const before = snapshot(meter);
-      const started = performance.now();
-      const { loans } = await runFloor(doc, {
-        tableName: resources.tables.LOANS_TABLE_NAME,
-        ledgerTableName: resources.tables.LEDGER_TABLE_NAME,
-        writes,
-        asOf: options.asOf,
-        horizon: addDays(options.asOf, maxReminderOffset(policyBook)),
-        queryConcurrency: SWEEP_SHARDS,
-        writeConcurrency: DEFAULT_TUNING.loanConcurrency,
-        pageSize: DEFAULT_TUNING.pageSize,
-      });
-      const ms = performance.now() - started;
-      return { loans, ms, rate: loans / (ms / 1000), ...meterDelta(before, meter) };
-    };
+    const measureFloor = (writes: 'single-update' | 'transaction') =>
+      onFreshDatabase(
+        seededPortfolio(messaging, options, 0, `${writes} floor`),
+        async ({ client, resources }, meter) => {
+          const policyBook = loadSweepConfig({ ...process.env, ...resources.env }).policyBook;
+          const started = performance.now();
+          const { loans } = await runFloor(documentClient(client, { exactNumbers: false }), {
+            tableName: resources.tables.LOANS_TABLE_NAME,
+            ledgerTableName: resources.tables.LEDGER_TABLE_NAME,
+            writes,
+            asOf: options.asOf,
+            horizon: addDays(options.asOf, maxReminderOffset(policyBook)),
+            queryConcurrency: SWEEP_SHARDS,
+            writeConcurrency: DEFAULT_TUNING.loanConcurrency,
+            pageSize: DEFAULT_TUNING.pageSize,
+          });
+          const ms = performance.now() - started;
+          return { loans, ms, rate: loans / (ms / 1000), ...meterDelta(EMPTY_METER, meter) };
+        },
+      );
     const bareFloor = await measureFloor('single-update');
     const floor = await measureFloor('transaction');
 
-    // The real sweep, run directly (all 16 shards in this process), through the metered clients.
-    const resources = await seededResources(clients, options, closed, 'direct sweep');
-    const config = loadSweepConfig({ ...process.env, ...resources.env });
-    const sweep = createSweep({ dynamodb, sns }, config);
-    const beforeSweep = snapshot(meter);
-    const memory = memoryPeaks();
-    const sweepStart = performance.now();
-    const summary = (await sweep.handle(
-      { asOf: options.asOf },
-      { exhausted: () => false },
-    )) as DirectRunSummary;
-    const sweepMs = performance.now() - sweepStart;
-    const peaks = memory.stop();
-    const sweepCapacity = meterDelta(beforeSweep, meter);
-    const sweepSnsCalls = snsCalls.PublishBatchCommand ?? 0;
+    // The real sweep, run directly (all 16 shards in this process), through the metered clients;
+    // then the stream publisher, off the sweep's path: every recorded event, 10 per PublishBatch.
+    const directRun = await onFreshDatabase(
+      seededPortfolio(messaging, options, closed, 'direct sweep'),
+      async ({ client, resources }, meter) => {
+        const config = loadSweepConfig({ ...process.env, ...resources.env });
+        const sweep = createSweep({ dynamodb: client, sns }, config);
+        const memory = memoryPeaks();
+        const sweepStart = performance.now();
+        const summary = (await sweep.handle(
+          { asOf: options.asOf },
+          { exhausted: () => false },
+        )) as DirectRunSummary;
+        const sweepMs = performance.now() - sweepStart;
+        const peaks = memory.stop();
+        const capacity = meterDelta(EMPTY_METER, meter);
+        const sweepSnsCalls = snsCalls.PublishBatchCommand ?? 0;
+
+        const quiet = { published: () => {}, unreadable: () => {}, failed: () => {} };
+        const publisher = createPublisherService(
+          createSnsPublisher(sns, config.eventsTopicArn),
+          quiet,
+        );
+        const streams = new DynamoDBStreamsClient({
+          endpoint: resources.env.AWS_ENDPOINT_URL_DYNAMODB_STREAMS,
+        });
+        const pump = createPublisherPump(resources.loansStreamArn, publisher, { client: streams });
+        const publishStart = performance.now();
+        const drained = await pump.drain();
+        const publishMs = performance.now() - publishStart;
+        streams.destroy();
+        const publisherSnsCalls = (snsCalls.PublishBatchCommand ?? 0) - sweepSnsCalls;
+        return {
+          summary,
+          sweepMs,
+          peaks,
+          capacity,
+          sweepSnsCalls,
+          drained,
+          publishMs,
+          publisherSnsCalls,
+        };
+      },
+    );
+    const { summary, sweepMs, peaks, sweepSnsCalls, drained, publishMs, publisherSnsCalls } =
+      directRun;
+    const sweepCapacity = directRun.capacity;
 
     // A workflow run on fresh data of the same size (16 shard parts on the local interpreter), and
     // the direct sweep's peak memory at 1× and 4× the candidates, each in a process of its own.
-    const measureWorkflowAndMemory = async () => {
-      const fresh = await seededResources(clients, options, closed, 'workflow run');
-      const before = snapshot(meter);
-      const run = await measureWorkflowRun({ dynamodb, sns }, fresh, options.asOf);
-      const capacity = meterDelta(before, meter);
-      const memoryAt = async (times: number) => {
-        const sized = { ...options, candidates: options.candidates * times };
-        const seeded = await seededResources(clients, sized, 0, `memory ${times}×`);
-        return measureSweepMemory(seeded, options.asOf);
-      };
-      const [once, four] = [await memoryAt(1), await memoryAt(4)];
-      const mib = (bytes: number | null) => (bytes === null ? null : Math.round(bytes / 2 ** 20));
-      return {
-        workflow: {
-          loans: run.loans,
-          charged: run.charged,
-          seconds: round1(run.ms / 1000),
-          loansPerSecond: Math.round(run.loans / (run.ms / 1000)),
-          shardParts: run.shardParts,
-          retries: run.retries,
-          ...capacity,
-          readUnitsPerLoan: perLoan(capacity.readUnits, run.loans),
-          writeUnitsPerLoan: perLoan(capacity.writeUnits, run.loans),
-        },
-        memory: {
-          candidates1x: once.loans,
-          candidates4x: four.loans,
-          rss1xMiB: mib(once.peakRssBytes) ?? 0,
-          rss4xMiB: mib(four.peakRssBytes) ?? 0,
-          liveHeap1xMiB: mib(once.peakLiveHeapBytes),
-          liveHeap4xMiB: mib(four.peakLiveHeapBytes),
-          cpuMsPerLoan: Math.round(four.cpuMsPerLoan * 100) / 100,
-        },
-      };
+    const run = await onFreshDatabase(
+      seededPortfolio(messaging, options, closed, 'workflow run'),
+      async ({ client, resources }, meter) => {
+        const figures = await measureWorkflowRun(
+          { dynamodb: client, sns },
+          resources,
+          options.asOf,
+        );
+        return { ...figures, capacity: meterDelta(EMPTY_METER, meter) };
+      },
+    );
+    const memoryAt = (times: number) =>
+      onFreshDatabase(
+        seededPortfolio(
+          messaging,
+          { ...options, candidates: options.candidates * times },
+          0,
+          `memory ${times}×`,
+        ),
+        ({ resources }) => measureSweepMemory(resources, options.asOf),
+      );
+    const [once, four] = [await memoryAt(1), await memoryAt(4)];
+    const mib = (bytes: number | null) => (bytes === null ? null : Math.round(bytes / 2 ** 20));
+    const workflow = {
+      loans: run.loans,
+      charged: run.charged,
+      seconds: round1(run.ms / 1000),
+      loansPerSecond: Math.round(run.loans / (run.ms / 1000)),
+      shardParts: run.shardParts,
+      retries: run.retries,
+      ...run.capacity,
+      readUnitsPerLoan: perLoan(run.capacity.readUnits, run.loans),
+      writeUnitsPerLoan: perLoan(run.capacity.writeUnits, run.loans),
     };
-
-    // The stream publisher, off the sweep's path: every recorded event, 10 per PublishBatch.
-    const quiet = { published: () => {}, unreadable: () => {}, failed: () => {} };
-    const publisher = createPublisherService(createSnsPublisher(sns, config.eventsTopicArn), quiet);
-    const pump = createPublisherPump(resources.loansStreamArn, publisher);
-    const publishStart = performance.now();
-    const drained = await pump.drain();
-    const publishMs = performance.now() - publishStart;
-    const publisherSnsCalls = (snsCalls.PublishBatchCommand ?? 0) - sweepSnsCalls;
-
-    const { workflow, memory: peakMemory } = await measureWorkflowAndMemory();
+    const peakMemory = {
+      candidates1x: once.loans,
+      candidates4x: four.loans,
+      rss1xMiB: mib(once.peakRssBytes) ?? 0,
+      rss4xMiB: mib(four.peakRssBytes) ?? 0,
+      liveHeap1xMiB: mib(once.peakLiveHeapBytes),
+      liveHeap4xMiB: mib(four.peakLiveHeapBytes),
+      cpuMsPerLoan: Math.round(four.cpuMsPerLoan * 100) / 100,
+    };
     const sweepRate = summary.loansExamined / (sweepMs / 1000);
     const result = {
       portfolio: { candidates: options.candidates, closed, asOf: options.asOf },

@@ -184,13 +184,19 @@ export async function startLocalAws(
   return localAwsOf(dynamodb.value, snsSqs.value);
 }
 
-function localAwsOf(dynamodb: RunningEmulator, snsSqs: RunningEmulator): LocalAws {
-  const env = {
-    AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
-    // DynamoDB Local serves the tables' streams on the same endpoint.
-    AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamodb.endpoint,
-    AWS_ENDPOINT_URL_SNS: snsSqs.endpoint,
-    AWS_ENDPOINT_URL_SQS: snsSqs.endpoint,
+/** The environment that points the AWS SDK at the emulators on these endpoints (either may be left out). */
+export function localAwsEnv(endpoints: {
+  dynamodb?: string;
+  snsSqs?: string;
+}): Record<string, string> {
+  const { dynamodb, snsSqs } = endpoints;
+  return {
+    ...(dynamodb && {
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodb,
+      // DynamoDB Local serves the tables' streams on the same endpoint.
+      AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamodb,
+    }),
+    ...(snsSqs && { AWS_ENDPOINT_URL_SNS: snsSqs, AWS_ENDPOINT_URL_SQS: snsSqs }),
     AWS_REGION: REGION,
     AWS_DEFAULT_REGION: REGION,
     AWS_ACCESS_KEY_ID: 'local',
@@ -198,6 +204,10 @@ function localAwsOf(dynamodb: RunningEmulator, snsSqs: RunningEmulator): LocalAw
     // Local tooling runs on Node 20 by design (Lambda runs 22); the SDK's reminder is noise here.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
+}
+
+function localAwsOf(dynamodb: RunningEmulator, snsSqs: RunningEmulator): LocalAws {
+  const env = localAwsEnv({ dynamodb: dynamodb.endpoint, snsSqs: snsSqs.endpoint });
   return {
     dynamodb,
     snsSqs,
