@@ -279,6 +279,26 @@ export async function scanAll(table: string): Promise<Item[]> {
   return items;
 }
 
+/**
+ * Every loan and ledger entry, sorted, without what differs between two runs of the same day by
+ * design: the loans' `version` and recorded `outbox`, and with `ignoreRunIds` the entries' `runId`.
+ */
+export async function sweepEndState(
+  resources: LocalResources,
+  options: { ignoreRunIds?: boolean } = {},
+) {
+  const items = await scanAll(resources.tables.LOANS_TABLE_NAME);
+  const ledger = await scanAll(resources.tables.LEDGER_TABLE_NAME);
+  return {
+    loans: items
+      .map(({ version: _v, outbox: _o, ...rest }) => rest)
+      .sort((a, b) => String(a.loanId).localeCompare(String(b.loanId))),
+    ledger: ledger
+      .map(({ runId, ...rest }) => (options.ignoreRunIds ? rest : { runId, ...rest }))
+      .sort((a, b) => `${a.loanId}${a.entryId}`.localeCompare(`${b.loanId}${b.entryId}`)),
+  };
+}
+
 /** A loan's ledger entries. */
 export async function ledgerOf(resources: LocalResources, loanId: string): Promise<Item[]> {
   const { Items = [] } = await clients.doc.send(

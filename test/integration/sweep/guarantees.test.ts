@@ -15,6 +15,7 @@ import {
   putItems,
   receivedEvents,
   scanAll,
+  sweepEndState,
   sweeper,
 } from '../../support/sweep';
 
@@ -37,19 +38,8 @@ async function portfolio(label: string, extra: Record<string, unknown> = {}) {
   return resources;
 }
 
-/** The sweep state of every loan and the ledger, without what differs between runs by design. */
-async function endState(resources: Awaited<ReturnType<typeof portfolio>>) {
-  const items = await scanAll(resources.tables.LOANS_TABLE_NAME);
-  const ledger = await scanAll(resources.tables.LEDGER_TABLE_NAME);
-  return {
-    loans: items
-      .map(({ version: _v, outbox: _o, ...rest }) => rest)
-      .sort((a, b) => String(a.loanId).localeCompare(String(b.loanId))),
-    ledger: ledger
-      .map(({ runId: _r, ...rest }) => rest)
-      .sort((a, b) => `${a.loanId}${a.entryId}`.localeCompare(`${b.loanId}${b.entryId}`)),
-  };
-}
+const endState = (resources: Awaited<ReturnType<typeof portfolio>>) =>
+  sweepEndState(resources, { ignoreRunIds: true });
 
 const ids = (events: EventEnvelope[]) => events.map((e) => e.id).sort();
 

@@ -20,6 +20,7 @@ import {
   putItems,
   receivedEvents,
   scanAll,
+  sweepEndState,
   sweeper,
 } from '../../support/sweep';
 import {
@@ -63,19 +64,7 @@ async function portfolio(label: string): Promise<LocalResources> {
   return resources;
 }
 
-/** Every loan and ledger entry, without what differs between two runs of the same day by design. */
-async function endState(resources: LocalResources) {
-  const items = await scanAll(resources.tables.LOANS_TABLE_NAME);
-  const ledger = await scanAll(resources.tables.LEDGER_TABLE_NAME);
-  return {
-    loans: items
-      .map(({ version: _v, outbox: _o, ...rest }) => rest)
-      .sort((a, b) => String(a.loanId).localeCompare(String(b.loanId))),
-    ledger: ledger.sort((a, b) =>
-      `${a.loanId}${a.entryId}`.localeCompare(`${b.loanId}${b.entryId}`),
-    ),
-  };
-}
+const endState = (resources: LocalResources) => sweepEndState(resources);
 
 /** Loan events without the instant they were built at (each run's clock). */
 const loanEvents = (events: EventEnvelope[]) =>

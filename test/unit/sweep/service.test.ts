@@ -4,23 +4,14 @@
  * path itself is covered by test/integration/sweep.
  */
 import { describe, expect, it } from 'vitest';
-import { parsePolicyBook } from '../../../functions/core/policy';
-import type { EventEnvelope } from '../../../functions/core/types';
 import type { PartResponse } from '../../../functions/sweep/part';
-import type { Announcer, LoanChange, RunHandOff } from '../../../functions/sweep/ports';
+import type { RunHandOff } from '../../../functions/sweep/ports';
 import { ValidationError } from '../../../functions/sweep/request';
 import type { TimeBudget } from '../../../functions/sweep/run';
-import {
-  createSweepService,
-  type DirectRunSummary,
-  type InvocationReport,
-} from '../../../functions/sweep/service';
-import { type InjectedFault, inMemoryLoanBook } from '../../support/in-memory-loan-book';
+import type { DirectRunSummary } from '../../../functions/sweep/service';
+import { type InMemorySweepOptions, inMemorySweep } from '../../support/in-memory-sweep';
 import { installmentItem, loanItem } from '../../support/loans';
 
-// 01:00 UTC is 09:00 on 2026-11-28 in Shanghai.
-const NOW = new Date('2026-11-28T01:00:00.000Z');
-const POLICY = parsePolicyBook(JSON.stringify({ default: { lateFee: 500 } }));
 const unlimited: TimeBudget = { exhausted: () => false };
 
 /** A small portfolio: charged, in grace, due soon, not yet due, and one malformed item. */
@@ -31,41 +22,13 @@ const portfolio = () => [
   loanItem('L-bad', [installmentItem(1, '2026-11-20')], { principal: 'lots' }),
 ];
 
-function sweepOver(
-  items: Record<string, unknown>[],
-  options: {
-    fault?: (change: LoanChange, attempt: number) => InjectedFault | undefined;
-    announce?: Announcer['announce'];
-    handOff?: RunHandOff;
-  } = {},
-) {
-  const book = inMemoryLoanBook(items, options.fault);
-  const announced: EventEnvelope[] = [];
-  const reports: InvocationReport[] = [];
-  const service = createSweepService({
-    book,
-    announcer: {
-      announce:
-        options.announce ??
-        (async (event) => {
-          announced.push(event);
-          return { accepted: true };
-        }),
-    },
-    ...(options.handOff && { handOff: options.handOff }),
-    policyBook: POLICY,
-    timeZone: 'Asia/Shanghai',
-    log: { info: () => {}, warn: () => {}, error: () => {} },
-    clock: () => NOW,
-    // One loan at a time, so a budget that runs out after n loans stops at a known place.
-    tuning: { loanConcurrency: 1, pageSize: 2, maxAttempts: 3 },
-    report: (report) => reports.push(report),
-  });
+function sweepOver(items: Record<string, unknown>[], options: InMemorySweepOptions = {}) {
+  const { handle, ...rest } = inMemorySweep(items, options);
   const direct = async (event: unknown, budget = unlimited) =>
-    (await service.handle(event, budget)) as DirectRunSummary;
+    (await handle(event, budget)) as DirectRunSummary;
   const part = async (event: unknown, budget = unlimited) =>
-    (await service.handle(event, budget)) as PartResponse;
-  return { book, announced, reports, direct, part };
+    (await handle(event, budget)) as PartResponse;
+  return { ...rest, direct, part };
 }
 
 /** A budget that runs out once `loans` loans have been recorded or checked. */

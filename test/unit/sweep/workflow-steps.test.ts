@@ -5,61 +5,25 @@
  * test/integration/workflow.
  */
 import { describe, expect, it } from 'vitest';
-import { parsePolicyBook } from '../../../functions/core/policy';
-import type { EventEnvelope } from '../../../functions/core/types';
 import { FINISH_TOTALS_BYTES, type WorkflowSummary } from '../../../functions/sweep/finish';
 import type { PartResponse } from '../../../functions/sweep/part';
 import type { PlanAnswer } from '../../../functions/sweep/plan';
 import type { Announcer } from '../../../functions/sweep/ports';
 import { ValidationError } from '../../../functions/sweep/request';
-import type { TimeBudget } from '../../../functions/sweep/run';
-import {
-  createSweepService,
-  type DirectRunSummary,
-  type InvocationReport,
-  PART_TOTALS_BYTES,
-} from '../../../functions/sweep/service';
+import { type DirectRunSummary, PART_TOTALS_BYTES } from '../../../functions/sweep/service';
 import { emptyTotals, jsonBytes, type SweepTotals } from '../../../functions/sweep/summary';
-import { inMemoryLoanBook } from '../../support/in-memory-loan-book';
+import { inMemorySweep, SWEEP_NOW } from '../../support/in-memory-sweep';
 import { installmentItem, loanItem } from '../../support/loans';
 
-const NOW = new Date('2026-11-28T01:00:00.000Z');
-const POLICY = parsePolicyBook(JSON.stringify({ default: { lateFee: 500 } }));
-const unlimited: TimeBudget = { exhausted: () => false };
+const NOW = SWEEP_NOW;
 
 const wide = () =>
   Array.from({ length: 16 }, (_, shard) =>
     loanItem(`L-${shard}`, [installmentItem(1, '2026-11-20')], { sweepShard: shard }),
   );
 
-function service(items = wide(), announce?: Announcer['announce']) {
-  const book = inMemoryLoanBook(items);
-  const announced: EventEnvelope[] = [];
-  const reports: InvocationReport[] = [];
-  const sweep = createSweepService({
-    book,
-    announcer: {
-      announce:
-        announce ??
-        (async (event) => {
-          announced.push(event);
-          return { accepted: true };
-        }),
-    },
-    policyBook: POLICY,
-    timeZone: 'Asia/Shanghai',
-    log: { info: () => {}, warn: () => {}, error: () => {} },
-    clock: () => NOW,
-    tuning: { loanConcurrency: 1, pageSize: 2, maxAttempts: 3 },
-    report: (report) => reports.push(report),
-  });
-  return {
-    book,
-    announced,
-    reports,
-    handle: (event: unknown, budget = unlimited) => sweep.handle(event, budget),
-  };
-}
+const service = (items = wide(), announce?: Announcer['announce']) =>
+  inMemorySweep(items, announce ? { announce } : {});
 
 describe('the plan', () => {
   it('plans a scheduled run: every shard from its start, the run fixed by the scheduled time', async () => {
