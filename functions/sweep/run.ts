@@ -60,6 +60,11 @@ interface Walk {
   start(read: LoanRead): Promise<void>;
 }
 
+/** The last due date a whole run reads from the index: due-soon events look ahead that far. */
+function horizonOf(job: SweepJob, policyBook: PolicyBook): SweepJob['asOf'] {
+  return addDays(job.asOf, maxReminderOffset(policyBook));
+}
+
 function createWalk(job: SweepJob, deps: WalkDependencies, totals: SweepTotals): Walk {
   const slots = createLimiter(deps.tuning.loanConcurrency);
   const loans: LoanSweepContext = {
@@ -72,6 +77,9 @@ function createWalk(job: SweepJob, deps: WalkDependencies, totals: SweepTotals):
     maxAttempts: deps.tuning.maxAttempts,
     skippedListLimit: deps.skippedListLimit ?? SKIPPED_LIST_LIMIT,
     totals,
+    ...(job.scope.kind === 'due-index' && {
+      movedAhead: { horizon: horizonOf(job, deps.policyBook), loanIds: new Set<string>() },
+    }),
   };
   let startedAny = false;
   let stopped = false;
@@ -109,6 +117,11 @@ async function walkShard(
     const page = await walk.book.duePage(shard.shard, horizon, after, walk.pageSize);
     let wholePage = true;
     for (const entry of page.entries) {
+      // A loan this walk recorded further ahead in the index is met again: it was swept already.
+      if (entry.read.ok && walk.loans.movedAhead?.loanIds.delete(entry.read.loan.loanId)) {
+        after = entry.cursor;
+        continue;
+      }
       await walk.slots.acquire();
       if (walk.stopping()) {
         walk.slots.release();
@@ -167,7 +180,7 @@ export async function walkJob(job: SweepJob, deps: WalkDependencies): Promise<Wa
     return { totals, ...(rest.length > 0 && { rest: { kind: 'loan-ids', loanIds: rest } }) };
   }
   // Due soon as well as overdue: due-soon events look ahead by the largest reminder offset.
-  const horizon = addDays(job.asOf, maxReminderOffset(deps.policyBook));
+  const horizon = horizonOf(job, deps.policyBook);
   const results = await Promise.all(scope.shards.map((s) => walkShard(s, horizon, walk)));
   const rest = results.filter((cursor): cursor is ShardCursor => cursor !== undefined);
   return { totals, ...(rest.length > 0 && { rest: { kind: 'due-index', shards: rest } }) };

@@ -9,7 +9,7 @@ import { policyFor } from '../core/policy';
 import { ledgerNeededFrom } from '../core/reversals';
 import type { BusinessDate, LoanOutcome, PolicyBook, PostedLine, RunContext } from '../core/types';
 import { describeError } from '../core/values';
-import type { LoanBook, LoanRead } from './ports';
+import type { LoanBook, LoanChange, LoanRead } from './ports';
 import { countOutcome, countSkipped, type SweepTotals } from './summary';
 
 /** The structured logger the sweep writes to: the Powertools Logger levels it uses. */
@@ -29,6 +29,22 @@ export interface LoanSweepContext {
   readonly skippedListLimit: number;
   /** This part's counters (mutated). */
   readonly totals: SweepTotals;
+  /**
+   * Loans this walk recorded with a later `nextDueDate` still within `horizon`: a shard walk meets
+   * them again further on and passes them by, so each loan is examined and counted once a run
+   * (mutated; an entry is removed when met, so it holds only loans still ahead of the walk).
+   */
+  readonly movedAhead?: { readonly horizon: BusinessDate; readonly loanIds: Set<string> };
+}
+
+/** Notes a recorded loan whose index key moved ahead within the walk's horizon (see `movedAhead`). */
+function noteMovedAhead(ctx: LoanSweepContext, change: LoanChange): void {
+  const next = change.update.nextDueDate;
+  const { movedAhead } = ctx;
+  if (!movedAhead || next === null || next > movedAhead.horizon) return;
+  if (change.loan.nextDueDate === undefined || next > change.loan.nextDueDate) {
+    movedAhead.loanIds.add(change.loan.loanId);
+  }
 }
 
 /** Counts and logs a loan the run could not sweep (its id and a bounded reason, nothing else). */
@@ -78,8 +94,10 @@ async function settle(first: LoanRead, ctx: LoanSweepContext): Promise<void> {
     }
     if (ctx.dryRun) return countOutcome(ctx.totals, assessment.outcome, true);
 
-    const result = await ctx.book.record({ loan, ...assessment });
+    const change: LoanChange = { loan, ...assessment };
+    const result = await ctx.book.record(change);
     if (result.kind === 'recorded') {
+      noteMovedAhead(ctx, change);
       countOutcome(ctx.totals, assessment.outcome, false);
       ctx.totals.eventsRecorded += assessment.events.length;
       logReversals(ctx, assessment.outcome);

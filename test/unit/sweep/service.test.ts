@@ -115,6 +115,46 @@ describe('a whole run invoked directly', () => {
   });
 });
 
+describe('a loan the run moves ahead in the index', () => {
+  // One shard, two loans a page. L-moved's first instalment was paid but upstream left its index
+  // key on that due date: the sweep moves it to the second instalment's date (within the horizon,
+  // 2026-12-01), past the other loans, where the walk's later page meets it again.
+  const shard = { sweepShard: 5 };
+  const moved = () => [
+    loanItem(
+      'L-moved',
+      [installmentItem(1, '2026-11-10', true), installmentItem(2, '2026-11-30')],
+      {
+        ...shard,
+        nextDueDate: '2026-11-10',
+      },
+    ),
+    loanItem('L-b', [installmentItem(1, '2026-11-20')], shard),
+    loanItem('L-c', [installmentItem(1, '2026-11-25')], shard),
+    loanItem('L-d', [installmentItem(1, '2026-11-26')], shard),
+  ];
+
+  it('is examined, counted and recorded once in a run', async () => {
+    const { book, direct } = sweepOver(moved());
+    const summary = await direct({ asOf: '2026-11-28' });
+    expect(summary.loansExamined).toBe(4);
+    expect(summary.loansOverdue).toBe(3);
+    expect(book.recorded.filter((c) => c.loan.loanId === 'L-moved')).toHaveLength(1);
+    expect(book.recorded.find((c) => c.loan.loanId === 'L-moved')?.update.nextDueDate).toBe(
+      '2026-11-30',
+    );
+  });
+
+  it('is examined again by a second run of the same date, which changes nothing', async () => {
+    const { book, direct } = sweepOver(moved());
+    await direct({ asOf: '2026-11-28' });
+    const recorded = book.recorded.length;
+    const again = await direct({ asOf: '2026-11-28' });
+    expect(again.loansExamined).toBe(4);
+    expect(book.recorded).toHaveLength(recorded);
+  });
+});
+
 describe('what can go wrong with one loan', () => {
   it('a version conflict is re-read and re-assessed, and the loan is charged once', async () => {
     const { book, direct } = sweepOver(portfolio(), {
