@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { SWEEP_SHARDS } from '../../infra/definitions';
 import { businessDateOf, parseBusinessDate } from '../core/dates';
 import type { BusinessDate } from '../core/types';
-import { quoted, utf8ByteLength } from '../core/values';
+import { isRecord, quoted, utf8ByteLength } from '../core/values';
 import type { SweepJob } from './job';
 import type { DueCursor } from './ports';
 import {
@@ -93,8 +93,7 @@ const loanIdsPartSchema = z.strictObject({
  * claimed form alone names each problem; a union of both would report only "Invalid input".
  */
 function partSchemaFor(event: unknown): typeof shardPartSchema | typeof loanIdsPartSchema {
-  const part = typeof event === 'object' && event !== null ? Reflect.get(event, 'part') : undefined;
-  return typeof part === 'object' && part !== null && 'loanIds' in part
+  return isRecord(event) && isRecord(event.part) && 'loanIds' in event.part
     ? loanIdsPartSchema
     : shardPartSchema;
 }

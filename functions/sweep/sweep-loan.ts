@@ -32,7 +32,7 @@ export interface LoanSweepContext {
   /**
    * Loans this walk recorded with a later `nextDueDate` still within `horizon`: a shard walk meets
    * them again further on and passes them by, so each loan is examined and counted once a run
-   * (mutated; an entry is removed when met, so it holds only loans still ahead of the walk).
+   * (mutated; an entry is removed when met, so it holds at most the loans this walk moved).
    */
   readonly movedAhead?: { readonly horizon: BusinessDate; readonly loanIds: Set<string> };
 }
@@ -40,9 +40,15 @@ export interface LoanSweepContext {
 /** Notes a recorded loan whose index key moved ahead within the walk's horizon (see `movedAhead`). */
 function noteMovedAhead(ctx: LoanSweepContext, change: LoanChange): void {
   const next = change.update.nextDueDate;
+  const met = change.loan.nextDueDate;
   const { movedAhead } = ctx;
-  if (!movedAhead || next === null || next > movedAhead.horizon) return;
-  if (change.loan.nextDueDate === undefined || next > change.loan.nextDueDate) {
+  if (
+    movedAhead &&
+    next !== null &&
+    met !== undefined &&
+    next > met &&
+    next <= movedAhead.horizon
+  ) {
     movedAhead.loanIds.add(change.loan.loanId);
   }
 }

@@ -20,6 +20,7 @@ import {
   createTable,
   type LocalResources,
   type TableNames,
+  tableNamesOf,
   uniqueSuffix,
 } from './local-resources';
 
@@ -43,9 +44,7 @@ export async function seededDatabase(
   const client = new DynamoDBClient({ endpoint: emulator.endpoint });
   try {
     const prefix = `bench-${uniqueSuffix()}`;
-    const tables = Object.fromEntries(
-      TABLES.map((table) => [table.envVar, `${prefix}-${table.id.toLowerCase()}`]),
-    ) as TableNames;
+    const tables = tableNamesOf(prefix);
     const [, events] = await Promise.all([
       Promise.all(
         TABLES.map(({ stream: _stream, ...table }) =>

@@ -107,11 +107,16 @@ export interface LocalTables {
   readonly loansStreamArn: string;
 }
 
-/** Creates the four tables with names `<prefix>-loans` etc. */
-export async function createTables(client: DynamoDBClient, prefix: string): Promise<LocalTables> {
-  const names = Object.fromEntries(
+/** The four tables' names under a prefix: `<prefix>-loans` etc. */
+export function tableNamesOf(prefix: string): TableNames {
+  return Object.fromEntries(
     TABLES.map((table) => [table.envVar, `${prefix}-${table.id.toLowerCase()}`]),
   ) as TableNames;
+}
+
+/** Creates the four tables with names `<prefix>-loans` etc. */
+export async function createTables(client: DynamoDBClient, prefix: string): Promise<LocalTables> {
+  const names = tableNamesOf(prefix);
   const streams = await Promise.all(
     TABLES.map((table) => createTable(client, table, names[table.envVar])),
   );
