@@ -3,8 +3,13 @@
  * cdk.json) and validated at synth so a bad value fails before anything is deployed.
  */
 import type { Node } from 'constructs';
-import { DEFAULT_BUSINESS_TIMEZONE, isValidTimeZone } from '../functions/core/dates';
-import { parsePolicyBook } from '../functions/core/policy';
+import {
+  DEFAULT_BUSINESS_TIMEZONE,
+  feePolicyProblems,
+  timeZoneProblem,
+} from '../functions/contract/configuration';
+import { SWEEP_SHARDS } from '../functions/contract/tables';
+import { DEFAULT_MAX_CONCURRENCY } from '../functions/contract/workflow';
 
 /** CDK context keys the stack reads. */
 export const CONTEXT_KEYS = {
@@ -15,9 +20,6 @@ export const CONTEXT_KEYS = {
   createTestEventRegistry: 'createTestEventRegistry',
   sweepMaxConcurrency: 'sweepMaxConcurrency',
 } as const;
-
-/** Shards the sweep-run workflow sweeps at once unless `sweepMaxConcurrency` says (SPEC §5.3). */
-export const DEFAULT_SWEEP_MAX_CONCURRENCY = 16;
 
 /** Daily run time in the business time zone when `scheduleTime` is not set (SPEC §2). */
 export const DEFAULT_SCHEDULE_TIME = '00:30';
@@ -89,10 +91,9 @@ function readFeePolicy(node: Node, problems: string[]): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   // `-c feePolicy='{...}'` arrives as a string; cdk.json may hold the object itself.
   const json = typeof value === 'string' ? value : JSON.stringify(value);
-  try {
-    parsePolicyBook(json);
-  } catch (error) {
-    problems.push(`${CONTEXT_KEYS.feePolicy}: ${error instanceof Error ? error.message : error}`);
+  const policyProblems = feePolicyProblems(json);
+  if (policyProblems.length > 0) {
+    problems.push(...policyProblems.map((problem) => `${CONTEXT_KEYS.feePolicy}: ${problem}`));
     return undefined;
   }
   // Normalised so the function environment carries compact, valid JSON.
@@ -102,13 +103,18 @@ function readFeePolicy(node: Node, problems: string[]): string | undefined {
 /** `sweepMaxConcurrency`: a whole number 1–16 (more would wait for shards that do not exist). */
 function readMaxConcurrency(node: Node, problems: string[]): number {
   const value: unknown = node.tryGetContext(CONTEXT_KEYS.sweepMaxConcurrency);
-  if (value === undefined || value === null || value === '') return DEFAULT_SWEEP_MAX_CONCURRENCY;
+  if (value === undefined || value === null || value === '') return DEFAULT_MAX_CONCURRENCY;
   const number = typeof value === 'string' ? Number(value) : value;
-  if (typeof number !== 'number' || !Number.isInteger(number) || number < 1 || number > 16) {
+  if (
+    typeof number !== 'number' ||
+    !Number.isInteger(number) ||
+    number < 1 ||
+    number > SWEEP_SHARDS
+  ) {
     problems.push(
-      `${CONTEXT_KEYS.sweepMaxConcurrency}: ${JSON.stringify(value)} is not a whole number from 1 to 16`,
+      `${CONTEXT_KEYS.sweepMaxConcurrency}: ${JSON.stringify(value)} is not a whole number from 1 to ${SWEEP_SHARDS}`,
     );
-    return DEFAULT_SWEEP_MAX_CONCURRENCY;
+    return DEFAULT_MAX_CONCURRENCY;
   }
   return number;
 }
@@ -122,9 +128,8 @@ export function readStackConfig(node: Node): StackConfig {
 
   const zone =
     optionalString(node, CONTEXT_KEYS.businessTimeZone, problems) ?? DEFAULT_BUSINESS_TIMEZONE;
-  if (!isValidTimeZone(zone)) {
-    problems.push(`${CONTEXT_KEYS.businessTimeZone}: "${zone}" is not an IANA time zone`);
-  }
+  const zoneProblem = timeZoneProblem(zone);
+  if (zoneProblem) problems.push(`${CONTEXT_KEYS.businessTimeZone}: ${zoneProblem}`);
 
   const timeText =
     optionalString(node, CONTEXT_KEYS.scheduleTime, problems) ?? DEFAULT_SCHEDULE_TIME;

@@ -8,6 +8,16 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
+import { ENV, type EnvironmentOf, type FunctionName } from '../functions/contract/environment';
+import { SERVICE_NAMES } from '../functions/contract/observability';
+import {
+  DUE_INDEX,
+  LEDGER_TABLE,
+  LOANS_TABLE,
+  REMINDERS_TABLE,
+  REPORTS_TABLE,
+  TABLES,
+} from '../functions/contract/tables';
 import type { StackConfig } from './config';
 import { OperationalAlarms } from './constructs/alarms';
 import { DailySchedule } from './constructs/daily-schedule';
@@ -23,16 +33,6 @@ import {
   ShareableTestEvents,
   SWEEP_TEST_EVENTS_DIR,
 } from './constructs/test-events';
-import {
-  DUE_INDEX,
-  ENV_VARS,
-  LEDGER_TABLE,
-  LOANS_TABLE,
-  REMINDERS_TABLE,
-  REPORTS_TABLE,
-  SERVICE_NAMES,
-  TABLES,
-} from './definitions';
 
 /** Sweep runtime limit: the Lambda maximum; a part stops taking loans well before it (SPEC §5). */
 export const SWEEP_TIMEOUT = Duration.minutes(15);
@@ -48,6 +48,21 @@ export const CONSUMER_BATCH_SIZE = 10;
 
 export interface OverdueSweepStackProps extends StackProps {
   readonly config: StackConfig;
+}
+
+/**
+ * A function's environment, typed so that it can carry only the variables the function reads
+ * (functions/contract/environment.ts).
+ */
+function environmentOf<F extends FunctionName>(
+  _fn: F,
+  environment: EnvironmentOf<F>,
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(environment).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined,
+    ),
+  );
 }
 
 /** Everything overdue-sweep needs in one account and region. */
@@ -81,12 +96,8 @@ export class OverdueSweepStack extends Stack {
       visibilityTimeouts: { Reminder: consumerVisibility, Reporting: consumerVisibility },
     });
 
-    const timeZone: Record<string, string> = {
-      [ENV_VARS.businessTimeZone]: config.businessTimeZone,
-    };
-    const feePolicy: Record<string, string> = config.feePolicy
-      ? { [ENV_VARS.feePolicy]: config.feePolicy }
-      : {};
+    const timeZone = { [ENV.businessTimeZone]: config.businessTimeZone };
+    const feePolicy = config.feePolicy ? { [ENV.feePolicy]: config.feePolicy } : {};
 
     this.sweep = new ServiceFunction(this, 'Sweep', {
       entry: 'functions/sweep/handler.ts',
@@ -96,13 +107,13 @@ export class OverdueSweepStack extends Stack {
       // CPU binds a part (the AWS SDK's per-request work, one Node thread): 1,769 MB is one whole
       // vCPU, 1.7× what 1 GB gets, for the same cost per loan (Lambda bills GB-seconds).
       memorySize: SWEEP_MEMORY_MB,
-      environment: {
-        [LOANS_TABLE.envVar]: loans.tableName,
-        [LEDGER_TABLE.envVar]: ledger.tableName,
-        [ENV_VARS.eventsTopicArn]: this.events.topic.topicArn,
+      environment: environmentOf('sweep', {
+        [ENV.loansTable]: loans.tableName,
+        [ENV.ledgerTable]: ledger.tableName,
+        [ENV.eventsTopicArn]: this.events.topic.topicArn,
         ...timeZone,
         ...feePolicy,
-      },
+      }),
     });
     this.reminder = new ServiceFunction(this, 'Reminder', {
       entry: 'functions/reminder/handler.ts',
@@ -110,12 +121,12 @@ export class OverdueSweepStack extends Stack {
       serviceName: SERVICE_NAMES.reminder,
       timeout: CONSUMER_TIMEOUT,
       memorySize: 512,
-      environment: {
-        [LOANS_TABLE.envVar]: loans.tableName,
-        [REMINDERS_TABLE.envVar]: reminders.tableName,
+      environment: environmentOf('reminder', {
+        [ENV.loansTable]: loans.tableName,
+        [ENV.remindersTable]: reminders.tableName,
         ...timeZone,
         ...feePolicy,
-      },
+      }),
     });
     this.reporting = new ServiceFunction(this, 'Reporting', {
       entry: 'functions/reporting/handler.ts',
@@ -123,7 +134,7 @@ export class OverdueSweepStack extends Stack {
       serviceName: SERVICE_NAMES.reporting,
       timeout: CONSUMER_TIMEOUT,
       memorySize: 512,
-      environment: { [REPORTS_TABLE.envVar]: reports.tableName },
+      environment: environmentOf('reporting', { [ENV.reportsTable]: reports.tableName }),
     });
     this.publisher = new StreamPublisher(this, 'Publisher', {
       table: loans,
@@ -257,7 +268,7 @@ export class OverdueSweepStack extends Stack {
    * depends on the state machine, which depends on them.
    */
   private handOffToWorkflow(): void {
-    this.sweep.function.addEnvironment(ENV_VARS.stateMachineArn, this.workflow.stateMachineArn);
+    this.sweep.function.addEnvironment(ENV.stateMachineArn, this.workflow.stateMachineArn);
     this.sweep.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'HandOffToWorkflow',

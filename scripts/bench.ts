@@ -14,6 +14,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import Table from 'cli-table3';
 import { documentClient } from '../functions/adapters/dynamodb';
 import { createSnsPublisher } from '../functions/adapters/sns-publisher';
+import { SWEEP_SHARDS } from '../functions/contract/tables';
 import {
   addDays,
   businessDateOf,
@@ -27,7 +28,6 @@ import { loadSweepConfig } from '../functions/sweep/config';
 import { DEFAULT_TUNING } from '../functions/sweep/run';
 import type { DirectRunSummary } from '../functions/sweep/service';
 import { createSweep } from '../functions/sweep/wiring';
-import { SWEEP_SHARDS } from '../infra/definitions';
 import { type BenchDatabase, seededDatabase } from './lib/bench-database';
 import { runFloor } from './lib/bench-floor';
 import { seedBenchPortfolio } from './lib/bench-portfolio';

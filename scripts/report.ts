@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createReportStore, type ReportStore } from '../functions/adapters/report-store';
+import { REPORTS_TABLE } from '../functions/contract/tables';
 import {
   addDays,
   businessDateOf,
@@ -16,7 +17,6 @@ import {
   parseBusinessDate,
 } from '../functions/core/dates';
 import type { BusinessDate } from '../functions/core/types';
-import { REPORTS_TABLE } from '../infra/definitions';
 import { renderReport } from './lib/report-table';
 import { renderTrend, type TrendDay } from './lib/report-trend';
 

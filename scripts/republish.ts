@@ -8,8 +8,9 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { documentClient } from '../functions/adapters/dynamodb';
+import { ENV } from '../functions/contract/environment';
+import { LOANS_TABLE } from '../functions/contract/tables';
 import { parseBusinessDate } from '../functions/core/dates';
-import { ENV_VARS, LOANS_TABLE } from '../infra/definitions';
 import { republish } from './lib/republish';
 
 const USAGE = `Usage: npm run republish -- --asOf YYYY-MM-DD [--dry-run] [--table NAME] [--topic ARN]
@@ -21,7 +22,7 @@ repeating it is safe). Scans the loans table.
   --asOf YYYY-MM-DD  the business date whose events to publish (required)
   --dry-run          count them, publish nothing
   --table NAME       the loans table (default: $${LOANS_TABLE.envVar})
-  --topic ARN        the events topic (default: $${ENV_VARS.eventsTopicArn})`;
+  --topic ARN        the events topic (default: $${ENV.eventsTopicArn})`;
 
 function fail(message: string): never {
   console.error(`${message}\n\n${USAGE}`);
@@ -59,8 +60,8 @@ async function main(): Promise<void> {
   if (!asOf) fail('--asOf: a YYYY-MM-DD date is required');
   const loansTable = values.table ?? process.env[LOANS_TABLE.envVar];
   if (!loansTable) fail(`--table or ${LOANS_TABLE.envVar} is required`);
-  const topicArn = values.topic ?? process.env[ENV_VARS.eventsTopicArn];
-  if (!topicArn && !values['dry-run']) fail(`--topic or ${ENV_VARS.eventsTopicArn} is required`);
+  const topicArn = values.topic ?? process.env[ENV.eventsTopicArn];
+  if (!topicArn && !values['dry-run']) fail(`--topic or ${ENV.eventsTopicArn} is required`);
   const result = await republish({
     doc: documentClient(new DynamoDBClient({}), { exactNumbers: false }),
     sns: new SNSClient({}),

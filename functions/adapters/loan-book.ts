@@ -12,7 +12,7 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { DUE_INDEX } from '../../infra/definitions';
+import { DUE_INDEX, OUTBOX_ATTRIBUTE } from '../contract/tables';
 import { parsePostedLines } from '../core/ledger';
 import { parseLoanItem } from '../core/loan';
 import { encodeOutbox } from '../core/outbox';
@@ -151,8 +151,8 @@ function loanUpdateOf(tables: LoanBookTables, change: LoanChange, item: Item) {
   else x.set('nextDueDate', update.nextDueDate);
   // Each write replaces the recorded events: the publisher sends what a write adds.
   const outbox = encodeOutbox(change.events);
-  if (outbox === undefined) x.remove('outbox');
-  else x.set('outbox', outbox);
+  if (outbox === undefined) x.remove(OUTBOX_ATTRIBUTE);
+  else x.set(OUTBOX_ATTRIBUTE, outbox);
 
   const conditions = [
     loan.version === 0

@@ -10,6 +10,7 @@ import {
   type PublishBatchRequestEntry,
   type SNSClient,
 } from '@aws-sdk/client-sns';
+import { MESSAGE_ATTRIBUTES } from '../contract/events';
 import { eventAttributesOf, messageBodyOf } from '../core/events';
 import type { EventEnvelope } from '../core/types';
 import { describeError } from '../core/values';
@@ -44,13 +45,13 @@ const DEFAULT_RETRY = exponentialBackoff(4, 100, 2_000);
 export function messageAttributesOf(event: EventEnvelope): Record<string, MessageAttributeValue> {
   const attributes = eventAttributesOf(event);
   const result: Record<string, MessageAttributeValue> = {
-    eventType: { DataType: 'String', StringValue: attributes.eventType },
+    [MESSAGE_ATTRIBUTES.eventType]: { DataType: 'String', StringValue: attributes.eventType },
   };
   if (attributes.bucket !== undefined) {
-    result.bucket = { DataType: 'String', StringValue: attributes.bucket };
+    result[MESSAGE_ATTRIBUTES.bucket] = { DataType: 'String', StringValue: attributes.bucket };
   }
   if (attributes.dpd !== undefined) {
-    result.dpd = { DataType: 'Number', StringValue: String(attributes.dpd) };
+    result[MESSAGE_ATTRIBUTES.dpd] = { DataType: 'Number', StringValue: String(attributes.dpd) };
   }
   return result;
 }

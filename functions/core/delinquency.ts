@@ -1,7 +1,6 @@
-/** Delinquency buckets (SPEC §4): the PBoC credit-report steps of 30 days. */
+/** Delinquency buckets: the PBoC credit-report steps of 30 days. */
+import { BUCKETS } from '../contract/events';
 import type { Bucket } from './types';
-
-export const BUCKETS: readonly Bucket[] = ['M0', 'M1', 'M2', 'M3', 'M4', 'M5', 'M6', 'M7'];
 
 /**
  * The bucket for a loan's days past due: M0 = 0, M1 = 1–30, …, M6 = 151–180, M7 = 181+.

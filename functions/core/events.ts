@@ -2,6 +2,7 @@
  * Events (SPEC §6): deterministic ids, the envelope, the typed data of each type, and the SNS
  * message attributes that subscription filter policies match on.
  */
+import { EVENT_TYPES } from '../contract/events';
 import type {
   Bucket,
   BusinessDate,
@@ -13,17 +14,6 @@ import type {
   MinorUnits,
   RunContext,
 } from './types';
-
-/** Every event type, in the order the sweep emits them for one loan. */
-export const EVENT_TYPES = [
-  'loan.payment_due_soon',
-  'loan.overdue',
-  'loan.fee_applied',
-  'loan.charges_reversed',
-  'loan.delinquency_changed',
-  'loan.charged_off',
-  'sweep.completed',
-] as const satisfies readonly EventType[];
 
 /** The event types that concern one loan (all but `sweep.completed`). */
 export type LoanEventType = Exclude<EventType, 'sweep.completed'>;

@@ -6,7 +6,7 @@
  * `borrowerId`'s; attributes the contract does not know are never read), and is at most
  * {@link MAX_REASON_CHARS} characters.
  */
-import { SWEEP_SHARDS } from '../../infra/definitions';
+import { SWEEP_SHARDS } from '../contract/tables';
 import { parseBusinessDate } from './dates';
 import { isBucket } from './delinquency';
 import { isMinorUnits } from './money';

@@ -2,6 +2,10 @@
  * The domain's shared vocabulary (SPEC §2–§6). Types only: the rules live in the files named
  * beside each type, one place each.
  */
+import type { Bucket, EventType } from '../contract/events';
+
+/** Names the contract pins (functions/contract/events.ts). */
+export type { Bucket, EventType };
 
 /** A calendar date `YYYY-MM-DD` in the business time zone (see `dates.ts`). */
 export type BusinessDate = string & { readonly __brand: 'BusinessDate' };
@@ -50,8 +54,6 @@ export interface PolicyBook {
 export type LoanStatus = 'ACTIVE' | 'PAID_OFF' | 'CHARGED_OFF' | 'CANCELLED';
 
 export type Locale = 'zh-CN' | 'en';
-
-export type Bucket = 'M0' | 'M1' | 'M2' | 'M3' | 'M4' | 'M5' | 'M6' | 'M7';
 
 /**
  * One payment on an instalment (SPEC §3 `payments`, upstream, append-only). Amounts in minor units.
@@ -121,15 +123,6 @@ export interface LoanParseFailure {
 }
 
 export type LoanParseResult = { readonly ok: true; readonly loan: Loan } | LoanParseFailure;
-
-export type EventType =
-  | 'loan.payment_due_soon'
-  | 'loan.overdue'
-  | 'loan.fee_applied'
-  | 'loan.charges_reversed'
-  | 'loan.delinquency_changed'
-  | 'loan.charged_off'
-  | 'sweep.completed';
 
 /** The JSON envelope of every event (SPEC §6); the SNS message body. */
 export interface EventEnvelope<TData = Record<string, unknown>> {

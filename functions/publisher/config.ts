@@ -2,7 +2,7 @@
  * The publisher's configuration (SPEC §9): the events topic only. Read at cold start; a missing or
  * malformed variable fails it with a message naming the variable.
  */
-import { ENV_VARS } from '../../infra/definitions';
+import { ENV, FUNCTION_ENV } from '../contract/environment';
 import { type Env, EnvironmentReader } from '../shared/environment';
 
 export interface PublisherConfig {
@@ -15,13 +15,13 @@ export interface PublisherConfig {
  */
 export function loadPublisherConfig(env: Env): PublisherConfig {
   const reader = new EnvironmentReader('publisher', env);
-  const eventsTopicArn = reader.required(ENV_VARS.eventsTopicArn);
+  const eventsTopicArn = reader.required(ENV.eventsTopicArn);
   if (eventsTopicArn && !eventsTopicArn.startsWith('arn:')) {
-    reader.problem(`${ENV_VARS.eventsTopicArn}: not an ARN`);
+    reader.problem(`${ENV.eventsTopicArn}: not an ARN`);
   }
   reader.assertValid();
   return { eventsTopicArn };
 }
 
 /** The variables the publisher reads. */
-export const PUBLISHER_ENV_VARS = [ENV_VARS.eventsTopicArn] as const;
+export const PUBLISHER_ENV_VARS = FUNCTION_ENV.publisher;

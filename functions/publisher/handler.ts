@@ -9,8 +9,8 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
-import { METRIC_NAMES, SERVICE_NAMES } from '../../infra/definitions';
 import { createSnsPublisher } from '../adapters/sns-publisher';
+import { METRIC_NAMES, SERVICE_NAMES } from '../contract/observability';
 import { environmentConfig } from '../shared/environment';
 import { lambdaContextDefaults } from '../shared/lambda-context';
 import { createObservability } from '../shared/observability';
@@ -26,7 +26,7 @@ const publish = environmentConfig(PUBLISHER_ENV_VARS, (env) =>
   createPublisherService(createSnsPublisher(sns, loadPublisherConfig(env).eventsTopicArn), {
     published: (count, calls) => {
       metrics.addMetric(METRIC_NAMES.publisher.eventsPublished, MetricUnit.Count, count);
-      metrics.addMetric('PublishBatchCalls', MetricUnit.Count, calls);
+      metrics.addMetric(METRIC_NAMES.publisher.publishBatchCalls, MetricUnit.Count, calls);
     },
     unreadable: (loanId, reason) => {
       logger.error('recorded events cannot be read; nothing of them is published', {

@@ -9,8 +9,8 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { OUTBOX_ATTRIBUTE } from '../../infra/definitions';
 import type { EventPublisher } from '../adapters/sns-publisher';
+import { OUTBOX_ATTRIBUTE } from '../contract/tables';
 import { decodeOutbox } from '../core/outbox';
 import type { EventEnvelope } from '../core/types';
 

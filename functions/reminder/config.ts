@@ -2,7 +2,7 @@
  * The reminder function's configuration (SPEC §7, §9), read once at cold start: anything wrong
  * fails the cold start with a message naming each variable or FEE_POLICY field.
  */
-import { ENV_VARS, LOANS_TABLE, REMINDERS_TABLE } from '../../infra/definitions';
+import { ENV, FUNCTION_ENV } from '../contract/environment';
 import type { PolicyBook } from '../core/types';
 import { type Env, EnvironmentReader } from '../shared/environment';
 
@@ -20,18 +20,13 @@ export interface ReminderConfig {
  */
 export function loadReminderConfig(env: Env): ReminderConfig {
   const reader = new EnvironmentReader('reminder', env);
-  const loansTableName = reader.required(LOANS_TABLE.envVar);
-  const remindersTableName = reader.required(REMINDERS_TABLE.envVar);
+  const loansTableName = reader.required(ENV.loansTable);
+  const remindersTableName = reader.required(ENV.remindersTable);
   const businessTimeZone = reader.businessTimeZone();
   const policyBook = reader.policyBook();
   reader.assertValid();
   return { loansTableName, remindersTableName, businessTimeZone, policyBook };
 }
 
-/** The variables the reminder function reads (SPEC §9). */
-export const REMINDER_ENV_VARS = [
-  LOANS_TABLE.envVar,
-  REMINDERS_TABLE.envVar,
-  ENV_VARS.businessTimeZone,
-  ENV_VARS.feePolicy,
-] as const;
+/** The variables the reminder function reads. */
+export const REMINDER_ENV_VARS = FUNCTION_ENV.reminder;

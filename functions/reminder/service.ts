@@ -7,6 +7,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { ReminderItem, SaveReminderResult } from '../adapters/reminder-store';
+import { METRIC_NAMES } from '../contract/observability';
 import { parseEventMessage } from '../core/event-message';
 import { parseLoanItem } from '../core/loan';
 import { policyFor } from '../core/policy';
@@ -67,13 +68,13 @@ export function createReminderRecordHandler(deps: ReminderDeps) {
     const item = await deps.readLoan(event.loanId);
     if (!item) {
       logger.warn('loan not found; no reminder', context);
-      count('RemindersSkipped');
+      count(METRIC_NAMES.reminder.remindersSkipped);
       return 'loan-not-found';
     }
     const loan = parseLoanItem(item);
     if (!loan.ok) {
       logger.error('loan cannot be parsed; no reminder', { ...context, reason: loan.reason });
-      count('RemindersSkipped');
+      count(METRIC_NAMES.reminder.remindersSkipped);
       return 'loan-unreadable';
     }
     const decision = decideReminder(
@@ -83,7 +84,7 @@ export function createReminderRecordHandler(deps: ReminderDeps) {
     );
     if (!decision.send) {
       logger.info('no reminder', { ...context, reason: decision.reason });
-      count('RemindersSuppressed');
+      count(METRIC_NAMES.reminder.remindersSuppressed);
       return 'suppressed';
     }
     const { content, locale } = decision;
@@ -105,7 +106,7 @@ export function createReminderRecordHandler(deps: ReminderDeps) {
       logger.info('loan already has a reminder for this date', context);
       return 'duplicate';
     }
-    count('RemindersCreated');
+    count(METRIC_NAMES.reminder.remindersCreated);
     return 'created';
   };
 }

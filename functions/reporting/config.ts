@@ -2,7 +2,7 @@
  * The reporting function's configuration (SPEC §9): only the reports table. Read once at cold
  * start; a missing variable fails the cold start with a message naming it.
  */
-import { REPORTS_TABLE } from '../../infra/definitions';
+import { ENV, FUNCTION_ENV } from '../contract/environment';
 import { type Env, EnvironmentReader } from '../shared/environment';
 
 export interface ReportingConfig {
@@ -15,10 +15,10 @@ export interface ReportingConfig {
  */
 export function loadReportingConfig(env: Env): ReportingConfig {
   const reader = new EnvironmentReader('reporting', env);
-  const reportsTableName = reader.required(REPORTS_TABLE.envVar);
+  const reportsTableName = reader.required(ENV.reportsTable);
   reader.assertValid();
   return { reportsTableName };
 }
 
-/** The variables the reporting function reads (SPEC §9). */
-export const REPORTING_ENV_VARS = [REPORTS_TABLE.envVar] as const;
+/** The variables the reporting function reads. */
+export const REPORTING_ENV_VARS = FUNCTION_ENV.reporting;

@@ -5,8 +5,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { METRIC_NAMES } from '../../infra/definitions';
 import type { ReportStore } from '../adapters/report-store';
+import { METRIC_NAMES } from '../contract/observability';
 import { type ParsedEvent, parseEventMessage } from '../core/event-message';
 import { bounded } from '../core/values';
 import { countEvents, type IncomingEvent, type RejectedEvent } from './count-events';
@@ -103,7 +103,8 @@ export function createReportingService(deps: ReportingDeps) {
         failed.push(record.messageId);
       }
     }
-    if (failed.length > 0) metrics.addMetric('MalformedEvents', MetricUnit.Count, failed.length);
+    if (failed.length > 0)
+      metrics.addMetric(METRIC_NAMES.reporting.malformedEvents, MetricUnit.Count, failed.length);
     try {
       const result = await countEvents(incoming, deps);
       failed.push(...result.failedMessageIds);
@@ -111,13 +112,21 @@ export function createReportingService(deps: ReportingDeps) {
         logger.info('events already counted', {
           eventIds: result.duplicates.map((id) => bounded(id, MAX_LOGGED_ID_CHARS)),
         });
-        metrics.addMetric('DuplicateEvents', MetricUnit.Count, result.duplicates.length);
+        metrics.addMetric(
+          METRIC_NAMES.reporting.duplicateEvents,
+          MetricUnit.Count,
+          result.duplicates.length,
+        );
       }
       for (const rejected of result.rejected) {
         logger.error('event could not be counted; it fails alone', describeRejected(rejected));
       }
       if (result.rejected.length > 0) {
-        metrics.addMetric('UncountableEvents', MetricUnit.Count, result.rejected.length);
+        metrics.addMetric(
+          METRIC_NAMES.reporting.uncountableEvents,
+          MetricUnit.Count,
+          result.rejected.length,
+        );
       }
       const rejectedMessages = new Set(result.rejected.flatMap(({ messageIds }) => messageIds));
       const conflicted = result.failedMessageIds.filter((id) => !rejectedMessages.has(id));

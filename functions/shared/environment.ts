@@ -9,7 +9,7 @@
  * changed environment is re-read, so the same module serves any environment it is invoked in.
  */
 
-import { ENV_VARS } from '../../infra/definitions';
+import { ENV } from '../contract/environment';
 import { DEFAULT_BUSINESS_TIMEZONE, isValidTimeZone } from '../core/dates';
 import { PolicyConfigError, parsePolicyBook } from '../core/policy';
 import type { PolicyBook } from '../core/types';
@@ -76,10 +76,10 @@ export class EnvironmentReader {
 
   /** `BUSINESS_TIMEZONE`: an IANA zone, `Asia/Shanghai` when unset. */
   businessTimeZone(): string {
-    const zone = this.env[ENV_VARS.businessTimeZone]?.trim() || DEFAULT_BUSINESS_TIMEZONE;
+    const zone = this.env[ENV.businessTimeZone]?.trim() || DEFAULT_BUSINESS_TIMEZONE;
     if (!isValidTimeZone(zone)) {
       this.problems.push(
-        `${ENV_VARS.businessTimeZone}: ${JSON.stringify(zone)} is not an IANA time zone`,
+        `${ENV.businessTimeZone}: ${JSON.stringify(zone)} is not an IANA time zone`,
       );
     }
     return zone;
@@ -91,7 +91,7 @@ export class EnvironmentReader {
    */
   policyBook(): PolicyBook {
     try {
-      return parsePolicyBook(this.env[ENV_VARS.feePolicy]);
+      return parsePolicyBook(this.env[ENV.feePolicy]);
     } catch (error) {
       if (!(error instanceof PolicyConfigError)) throw error;
       this.problems.push(...error.problems);

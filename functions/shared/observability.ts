@@ -4,10 +4,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { METRICS_NAMESPACE, type SERVICE_NAMES } from '../../infra/definitions';
-
-/** The product's functions, by their Powertools service name. */
-export type ServiceName = (typeof SERVICE_NAMES)[keyof typeof SERVICE_NAMES];
+import { METRICS_NAMESPACE, type ServiceName } from '../contract/observability';
 
 /** The logger and metrics of one function; create once at module scope. */
 export function createObservability(serviceName: ServiceName): {

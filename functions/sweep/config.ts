@@ -3,7 +3,7 @@
  * wrong fails the cold start with a message naming the variable (or the FEE_POLICY field), so a
  * bad deployment is caught by the first invocation instead of producing a wrong sweep.
  */
-import { ENV_VARS, LEDGER_TABLE, LOANS_TABLE } from '../../infra/definitions';
+import { ENV, FUNCTION_ENV } from '../contract/environment';
 import type { PolicyBook } from '../core/types';
 import { type Env, EnvironmentReader } from '../shared/environment';
 
@@ -30,15 +30,15 @@ export { ConfigError } from '../shared/environment';
  */
 export function loadSweepConfig(env: Env): SweepConfig {
   const reader = new EnvironmentReader('sweep', env);
-  const loansTableName = reader.required(LOANS_TABLE.envVar);
-  const ledgerTableName = reader.required(LEDGER_TABLE.envVar);
-  const eventsTopicArn = reader.required(ENV_VARS.eventsTopicArn);
+  const loansTableName = reader.required(ENV.loansTable);
+  const ledgerTableName = reader.required(ENV.ledgerTable);
+  const eventsTopicArn = reader.required(ENV.eventsTopicArn);
   if (eventsTopicArn && !eventsTopicArn.startsWith('arn:')) {
-    reader.problem(`${ENV_VARS.eventsTopicArn}: not an ARN`);
+    reader.problem(`${ENV.eventsTopicArn}: not an ARN`);
   }
-  const stateMachineArn = reader.env[ENV_VARS.stateMachineArn]?.trim() || undefined;
+  const stateMachineArn = reader.env[ENV.stateMachineArn]?.trim() || undefined;
   if (stateMachineArn && !/^arn:[^:]+:states:/.test(stateMachineArn)) {
-    reader.problem(`${ENV_VARS.stateMachineArn}: not a state machine ARN`);
+    reader.problem(`${ENV.stateMachineArn}: not a state machine ARN`);
   }
   const businessTimeZone = reader.businessTimeZone();
   const policyBook = reader.policyBook();
@@ -53,12 +53,5 @@ export function loadSweepConfig(env: Env): SweepConfig {
   };
 }
 
-/** The variables the sweep reads (SPEC §9). */
-export const SWEEP_ENV_VARS = [
-  LOANS_TABLE.envVar,
-  LEDGER_TABLE.envVar,
-  ENV_VARS.eventsTopicArn,
-  ENV_VARS.businessTimeZone,
-  ENV_VARS.feePolicy,
-  ENV_VARS.stateMachineArn,
-] as const;
+/** The variables the sweep reads. */
+export const SWEEP_ENV_VARS = FUNCTION_ENV.sweep;

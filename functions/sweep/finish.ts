@@ -11,6 +11,7 @@
  * lists are bounded in bytes (service.ts), and so is the merged summary here.
  */
 import { z } from 'zod';
+import { SWEEP_SHARDS } from '../contract/tables';
 import { parseInstant } from '../core/dates';
 import type { BusinessDate } from '../core/types';
 import { isRecord } from '../core/values';
@@ -67,7 +68,7 @@ const finishSchema = z.strictObject({
     shards: z
       .array(answerSchema)
       .min(1)
-      .max(16)
+      .max(SWEEP_SHARDS)
       .refine(
         (answers) => {
           const shards = answers.flatMap((a) => (a.shard === undefined ? [] : [a.shard]));

@@ -7,7 +7,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { SERVICE_NAMES } from '../../infra/definitions';
+import { SERVICE_NAMES } from '../contract/observability';
 import { environmentConfig } from '../shared/environment';
 import { lambdaContextDefaults } from '../shared/lambda-context';
 import { createObservability } from '../shared/observability';

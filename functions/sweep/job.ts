@@ -3,7 +3,7 @@
  * index's shards (each from a cursor) or named loans.
  */
 import { createHash } from 'node:crypto';
-import { SWEEP_SHARDS } from '../../infra/definitions';
+import { SWEEP_SHARDS } from '../contract/tables';
 import type { BusinessDate } from '../core/types';
 import type { DueCursor } from './ports';
 

@@ -4,7 +4,7 @@
  * even when zero, so a quiet day shows zeros rather than gaps; dry runs emit none.
  */
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { METRIC_NAMES } from '../../infra/definitions';
+import { METRIC_NAMES } from '../contract/observability';
 import type { InvocationReport } from './service';
 import type { ChargeTotals } from './summary';
 

@@ -13,7 +13,7 @@
  * workflow passes each answer's into the next part), so the last answer holds the whole shard's.
  */
 import { z } from 'zod';
-import { SWEEP_SHARDS } from '../../infra/definitions';
+import { SWEEP_SHARDS } from '../contract/tables';
 import { businessDateOf, parseBusinessDate } from '../core/dates';
 import type { BusinessDate } from '../core/types';
 import { isRecord, quoted, utf8ByteLength } from '../core/values';

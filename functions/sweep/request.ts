@@ -5,6 +5,7 @@
  * anything is read or written; a bad request is rejected with every problem named, and no message
  * echoes a long or untrusted value whole (`quoted`).
  */
+import { SWEEP_ERRORS } from '../contract/workflow';
 import { businessDateOf, MS_PER_MINUTE, parseBusinessDate, parseInstant } from '../core/dates';
 import type { BusinessDate } from '../core/types';
 import { DYNAMODB_KEY_BYTES, isRecord, quoted, utf8ByteLength } from '../core/values';
@@ -38,7 +39,7 @@ export class ValidationError extends Error {
             `… and ${problems.length - MAX_LISTED_PROBLEMS + 1} more problems`,
           ];
     super(`invalid sweep request: ${listed.join('; ')}`);
-    this.name = 'ValidationError';
+    this.name = SWEEP_ERRORS.validation;
     this.problems = listed;
   }
 }

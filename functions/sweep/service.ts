@@ -5,6 +5,7 @@
  * any read or write, walks the scope, and either finishes (publishing `sweep.completed` once for a
  * non-dry whole run) or hands on what is left.
  */
+import { SWEEP_ERRORS } from '../contract/workflow';
 import { buildSweepCompletedEvent, sweepCompletedEventId } from '../core/events';
 import type { PolicyBook, RunContext } from '../core/types';
 import {
@@ -48,7 +49,7 @@ export class SweepCompletedNotPublished extends Error {
     super(
       `sweep.completed ${eventId} was not accepted by the topic: ${reason ?? 'unknown reason'}`,
     );
-    this.name = 'SweepCompletedNotPublished';
+    this.name = SWEEP_ERRORS.sweepCompletedNotPublished;
   }
 }
 

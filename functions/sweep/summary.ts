@@ -4,7 +4,7 @@
  * are bounded so a summary always fits one SNS message, whatever the data.
  */
 import { z } from 'zod';
-import { BUCKETS } from '../core/delinquency';
+import { BUCKETS } from '../contract/events';
 import { sumMinorUnits } from '../core/money';
 import type { BusinessDate, LoanOutcome } from '../core/types';
 import { bounded, MAX_REASON_CHARS, utf8ByteLength } from '../core/values';
@@ -221,7 +221,7 @@ const amounts = z.record(
   z.string().regex(/^[A-Z]{3}$/),
   z.strictObject({ lateFees: count, penaltyInterest: count }),
 );
-const bucket = z.enum(BUCKETS as [string, ...string[]]);
+const bucket = z.enum(BUCKETS);
 
 /**
  * The schema of totals handed from part to part (they travel through the workflow's state), so a

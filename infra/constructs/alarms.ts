@@ -13,7 +13,11 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE, SERVICE_NAMES, SWEEP_COMPLETED_METRIC } from '../definitions';
+import {
+  METRIC_NAMES,
+  METRICS_NAMESPACE,
+  SERVICE_NAMES,
+} from '../../functions/contract/observability';
 
 /** How far behind the stream publisher may fall before its iterator-age alarm fires. */
 export const PUBLISHER_LAG_ALARM = Duration.minutes(15);
@@ -103,10 +107,10 @@ export class OperationalAlarms extends Construct {
     // 26 hourly periods (CloudWatch allows period × evaluationPeriods up to 7 days for periods of
     // an hour or more); a missing datapoint counts as breaching, so silence is an alarm too.
     this.add('NoCompletedSweep', {
-      alarmDescription: `No completed sweep (${SWEEP_COMPLETED_METRIC}) in ${STALE_SWEEP_HOURS} hours.`,
+      alarmDescription: `No completed sweep (${METRIC_NAMES.sweep.completed}) in ${STALE_SWEEP_HOURS} hours.`,
       metric: new cloudwatch.Metric({
         namespace: METRICS_NAMESPACE,
-        metricName: SWEEP_COMPLETED_METRIC,
+        metricName: METRIC_NAMES.sweep.completed,
         // Powertools Metrics adds the service name as the `service` dimension.
         dimensionsMap: { service: SERVICE_NAMES.sweep },
         period: Duration.hours(1),

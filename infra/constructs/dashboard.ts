@@ -11,8 +11,13 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { BUCKETS } from '../../functions/core/delinquency';
-import { METRIC_NAMES, METRICS_NAMESPACE, SERVICE_NAMES, SWEEP_SHARDS } from '../definitions';
+import { BUCKETS } from '../../functions/contract/events';
+import {
+  METRIC_NAMES,
+  METRICS_NAMESPACE,
+  SERVICE_NAMES,
+} from '../../functions/contract/observability';
+import { SWEEP_SHARDS } from '../../functions/contract/tables';
 
 export interface OperationsDashboardProps {
   /** The product's functions by their service name. */

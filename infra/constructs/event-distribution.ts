@@ -9,7 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { SUBSCRIPTIONS, type SubscriptionDefinition } from '../definitions';
+import { SUBSCRIPTIONS, type SubscriptionDefinition } from '../../functions/contract/events';
 import { type QueueWithDlq, queueWithDlq } from './encrypted-queue';
 
 type SubscriptionId = SubscriptionDefinition['id'];

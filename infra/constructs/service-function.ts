@@ -9,7 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from '../definitions';
+import { METRICS_NAMESPACE } from '../../functions/contract/observability';
 
 /** Repository root: entries, lock file and esbuild all resolve from here. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -12,7 +12,9 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ENV_VARS, PUBLISHER_STREAM_FILTER, SERVICE_NAMES } from '../definitions';
+import { ENV } from '../../functions/contract/environment';
+import { SERVICE_NAMES } from '../../functions/contract/observability';
+import { PUBLISHER_STREAM_FILTER } from '../../functions/contract/tables';
 import { deadLetterQueue } from './encrypted-queue';
 import { allowPublish } from './permissions';
 import { ServiceFunction } from './service-function';
@@ -51,7 +53,7 @@ export class StreamPublisher extends Construct {
       serviceName: SERVICE_NAMES.publisher,
       timeout: Duration.minutes(1),
       memorySize: 512,
-      environment: { [ENV_VARS.eventsTopicArn]: props.topic.topicArn },
+      environment: { [ENV.eventsTopicArn]: props.topic.topicArn },
     });
     allowPublish(this.service.role, props.topic, props.topicKey);
 

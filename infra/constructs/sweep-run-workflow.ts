@@ -25,33 +25,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct, type IConstruct } from 'constructs';
-import { SWEEP_SHARDS } from '../definitions';
+import { SWEEP_ERRORS, SWEEP_RUN_STATES } from '../../functions/contract/workflow';
 import { LOG_RETENTION } from './service-function';
-
-/** Names of the workflow's states: the console's graph and the local run's progress use them. */
-export const SWEEP_RUN_STATES = {
-  plan: 'Plan',
-  namedLoans: 'Named loans?',
-  sweepNamedLoans: 'Sweep named loans',
-  namedLoansSwept: 'Named loans swept?',
-  nextNamedLoansPart: 'Next named loans part',
-  namedLoansFinished: 'Named loans finished',
-  sweepShards: 'Sweep shards',
-  sweepShardPart: 'Sweep shard part',
-  shardSwept: 'Shard swept?',
-  nextShardPart: 'Next shard part',
-  shardFinished: 'Shard finished',
-  finish: 'Finish',
-} as const;
-
-/** Shards swept at once when the deployment does not say (SPEC §5.3). */
-export const DEFAULT_MAX_CONCURRENCY = SWEEP_SHARDS;
 
 /** An execution still running after this long is stopped as timed out (and alarms). */
 export const EXECUTION_TIMEOUT = Duration.hours(12);
-
-/** The error a function throws for an input it rejects: retrying cannot help, so it fails fast. */
-export const VALIDATION_ERROR = 'ValidationError';
 
 /** Retries of a task whose function failed or was throttled (besides Lambda service errors). */
 export const FUNCTION_ERROR_RETRY = { interval: 5, backoffRate: 2, maxAttempts: 3 } as const;
@@ -106,7 +84,7 @@ export class SweepRunWorkflow extends Construct {
       // any other function error (a crash, a timeout, DynamoDB still throttling after the SDK's
       // retries) is retried too — every step is idempotent. Lambda service errors are retried by
       // the task's own default retrier.
-      task.addRetry({ errors: [VALIDATION_ERROR], maxAttempts: 0 });
+      task.addRetry({ errors: [SWEEP_ERRORS.validation], maxAttempts: 0 });
       task.addRetry({
         errors: ['Lambda.TooManyRequestsException'],
         interval: Duration.seconds(THROTTLING_RETRY.interval),

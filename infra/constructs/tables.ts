@@ -5,7 +5,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { type KeyAttribute, TABLES, type TableDefinition } from '../definitions';
+import { type KeyAttribute, TABLES, type TableDefinition } from '../../functions/contract/tables';
 
 type TableId = TableDefinition['id'];
 

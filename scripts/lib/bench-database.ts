@@ -13,7 +13,7 @@
 import { DescribeTableCommand, DynamoDBClient, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { LOANS_TABLE, TABLES } from '../../infra/definitions';
+import { LOANS_TABLE, TABLES } from '../../functions/contract/tables';
 import { localAwsEnv, startDynamoDbLocal } from './emulators';
 import {
   createEventsTopology,

@@ -6,8 +6,8 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DUE_INDEX, SWEEP_SHARDS } from '../../functions/contract/tables';
 import type { BusinessDate } from '../../functions/core/types';
-import { DUE_INDEX, SWEEP_SHARDS } from '../../infra/definitions';
 
 /** How the floor runs; take the values from the sweep so both do the same amount of parallel I/O. */
 export interface FloorOptions {

@@ -5,9 +5,9 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { SWEEP_SHARDS } from '../../functions/contract/tables';
 import { addDays } from '../../functions/core/dates';
 import type { BusinessDate } from '../../functions/core/types';
-import { SWEEP_SHARDS } from '../../infra/definitions';
 
 /** DynamoDB's limit of items per BatchWriteItem call. */
 const BATCH_WRITE_LIMIT = 25;

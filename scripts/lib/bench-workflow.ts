@@ -8,13 +8,13 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
+import { SWEEP_SHARDS } from '../../functions/contract/tables';
+import { SWEEP_RUN_STATES } from '../../functions/contract/workflow';
 import type { BusinessDate } from '../../functions/core/types';
 import { loadSweepConfig } from '../../functions/sweep/config';
 import type { WorkflowSummary } from '../../functions/sweep/finish';
 import { DEFAULT_TUNING } from '../../functions/sweep/run';
 import { createSweep } from '../../functions/sweep/wiring';
-import { SWEEP_RUN_STATES } from '../../infra/constructs/sweep-run-workflow';
-import { SWEEP_SHARDS } from '../../infra/definitions';
 import type { LocalResources } from './local-resources';
 import { startExecution, synthesizedWorkflow } from './workflow';
 

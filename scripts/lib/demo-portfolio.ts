@@ -7,9 +7,9 @@
  * Items follow SPEC §3 exactly; amounts are CNY fen.
  */
 
+import { SWEEP_SHARDS } from '../../functions/contract/tables';
 import { addDays } from '../../functions/core/dates';
 import type { BusinessDate } from '../../functions/core/types';
-import { SWEEP_SHARDS } from '../../infra/definitions';
 
 /** The fee policy the local run deploys: a late fee, and a micro-loan product with a low cap. */
 export const DEMO_FEE_POLICY = JSON.stringify({

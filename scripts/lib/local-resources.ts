@@ -10,15 +10,14 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, type SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { TableEnvVar } from '../../functions/contract/environment';
+import { SUBSCRIPTIONS, type SubscriptionDefinition } from '../../functions/contract/events';
 import {
   type KeyAttribute,
   LOANS_TABLE,
-  SUBSCRIPTIONS,
-  type SubscriptionDefinition,
   TABLES,
   type TableDefinition,
-  type TableEnvVar,
-} from '../../infra/definitions';
+} from '../../functions/contract/tables';
 
 /** Table names by the environment variable the functions read them from. */
 export type TableNames = Record<TableEnvVar, string>;

@@ -4,7 +4,7 @@
  */
 import Table from 'cli-table3';
 import type { ReportItem } from '../../functions/adapters/report-store';
-import { BUCKETS } from '../../functions/core/delinquency';
+import { BUCKETS } from '../../functions/contract/events';
 import { formatMoney } from '../../functions/core/money';
 import { type AmountsByCurrency, netCharges, reportRatios } from '../../functions/core/report';
 

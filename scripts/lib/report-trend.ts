@@ -7,7 +7,7 @@
  */
 import Table from 'cli-table3';
 import type { ReportItem } from '../../functions/adapters/report-store';
-import { BUCKETS } from '../../functions/core/delinquency';
+import { BUCKETS } from '../../functions/contract/events';
 import { formatMoney } from '../../functions/core/money';
 import { type AmountsByCurrency, netCharges } from '../../functions/core/report';
 import type { Bucket, BusinessDate } from '../../functions/core/types';

@@ -6,9 +6,9 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createSnsPublisher } from '../../functions/adapters/sns-publisher';
+import { OUTBOX_ATTRIBUTE } from '../../functions/contract/tables';
 import { decodeOutbox } from '../../functions/core/outbox';
 import type { BusinessDate, EventEnvelope } from '../../functions/core/types';
-import { OUTBOX_ATTRIBUTE } from '../../infra/definitions';
 
 /** What a republish found and did. */
 export interface RepublishResult {

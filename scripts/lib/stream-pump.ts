@@ -16,7 +16,7 @@ import {
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { PUBLISHER_STREAM_FILTER } from '../../infra/definitions';
+import { PUBLISHER_STREAM_FILTER } from '../../functions/contract/tables';
 
 /** A stream handler as Lambda invokes it. */
 export type StreamHandler = (

@@ -16,6 +16,7 @@ import {
   StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
+import { SWEEP_RUN_STATES } from '../../functions/contract/workflow';
 import { MS_PER_MINUTE, wallClockOf } from '../../functions/core/dates';
 import type { BusinessDate } from '../../functions/core/types';
 import {
@@ -24,7 +25,6 @@ import {
   readStackConfig,
   type TimeOfDay,
 } from '../../infra/config';
-import { SWEEP_RUN_STATES } from '../../infra/constructs/sweep-run-workflow';
 import { OverdueSweepStack } from '../../infra/stack';
 
 // aws-local-stepfunctions 3 calls Promise.withResolvers (Node 22+); Node 20 lacks it, so add it here.

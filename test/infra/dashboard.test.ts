@@ -3,7 +3,7 @@
  * morning's first look needs, every alarm of the stack, and named by the stack's outputs.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { METRIC_NAMES } from '../../infra/definitions';
+import { METRIC_NAMES } from '../../functions/contract/observability';
 import { logicalId, render, type Synthesized, synthesize } from './synth';
 
 interface Widget {

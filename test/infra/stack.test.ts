@@ -1,19 +1,18 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MAX_RECEIVE_COUNT } from '../../infra/constructs/encrypted-queue';
+import { REMINDER_SUBSCRIPTION } from '../../functions/contract/events';
+import { METRIC_NAMES, METRICS_NAMESPACE } from '../../functions/contract/observability';
 import {
   DUE_INDEX,
   LEDGER_TABLE,
   LOANS_TABLE,
-  METRICS_NAMESPACE,
   PUBLISHER_STREAM_FILTER,
-  REMINDER_SUBSCRIPTION,
   REMINDERS_TABLE,
   REPORTS_TABLE,
-  SWEEP_COMPLETED_METRIC,
   TABLES,
   type TableDefinition,
-} from '../../infra/definitions';
+} from '../../functions/contract/tables';
+import { MAX_RECEIVE_COUNT } from '../../infra/constructs/encrypted-queue';
 import { CONSUMER_TIMEOUT, SWEEP_TIMEOUT, VISIBILITY_TIMEOUT_FACTOR } from '../../infra/stack';
 import { grantsOf, logicalId, render, type Synthesized, synthesize } from './synth';
 
@@ -421,7 +420,7 @@ describe('alarms', () => {
   });
 
   it('alarms when no sweep completed in 26 hours, treating silence as breaching', () => {
-    const stale = alarms().find((a) => a.MetricName === SWEEP_COMPLETED_METRIC);
+    const stale = alarms().find((a) => a.MetricName === METRIC_NAMES.sweep.completed);
     expect(stale).toMatchObject({
       Namespace: METRICS_NAMESPACE,
       Dimensions: [{ Name: 'service', Value: 'sweep' }],

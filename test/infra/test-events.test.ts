@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { SWEEP_SHARDS } from '../../functions/contract/tables';
 import { runIdOf } from '../../functions/sweep/job';
 import { parseSweepRequest, ValidationError } from '../../functions/sweep/request';
 import {
@@ -12,7 +13,6 @@ import {
   SWEEP_TEST_EVENTS_DIR,
   TEST_EVENT_REGISTRY_NAME,
 } from '../../infra/constructs/test-events';
-import { SWEEP_SHARDS } from '../../infra/definitions';
 import { logicalId, render, type Synthesized, synthesize } from './synth';
 
 /** A fixed clock: 2026-11-28 20:00 in Shanghai, after every dated example. */

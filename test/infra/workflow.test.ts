@@ -5,12 +5,9 @@
  * low on time — and no function that can invoke a function.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { SWEEP_ERRORS, SWEEP_RUN_STATES } from '../../functions/contract/workflow';
 import { planRun } from '../../functions/sweep/plan';
-import {
-  EXECUTION_TIMEOUT,
-  SWEEP_RUN_STATES,
-  VALIDATION_ERROR,
-} from '../../infra/constructs/sweep-run-workflow';
+import { EXECUTION_TIMEOUT } from '../../infra/constructs/sweep-run-workflow';
 import { SWEEP_TIMEOUT } from '../../infra/stack';
 import { grantsOf, logicalId, render, type Synthesized, synthesize } from './synth';
 
@@ -173,8 +170,8 @@ describe('its tasks', () => {
           (r) => r.ErrorEquals.includes(error) || r.ErrorEquals.includes('States.TaskFailed'),
         );
       // Step Functions uses the first retrier that matches: ValidationError must meet its own.
-      expect(first(VALIDATION_ERROR), name).toMatchObject({
-        ErrorEquals: [VALIDATION_ERROR],
+      expect(first(SWEEP_ERRORS.validation), name).toMatchObject({
+        ErrorEquals: [SWEEP_ERRORS.validation],
         MaxAttempts: 0,
       });
       expect(first('Lambda.TooManyRequestsException')?.MaxAttempts, name).toBeGreaterThan(0);

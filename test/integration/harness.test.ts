@@ -10,7 +10,7 @@ import {
 import { PublishBatchCommand } from '@aws-sdk/client-sns';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DUE_INDEX } from '../../infra/definitions';
+import { DUE_INDEX } from '../../functions/contract/tables';
 import type { LocalResources } from '../../scripts/lib/local-resources';
 import { drainQueue, freshResources, localClients } from '../support/aws';
 

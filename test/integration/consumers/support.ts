@@ -7,7 +7,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Message } from '@aws-sdk/client-sqs';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { METRICS_NAMESPACE } from '../../../infra/definitions';
+import { METRICS_NAMESPACE } from '../../../functions/contract/observability';
 
 // Metrics are asserted through the store, not EMF output; keep test logs readable.
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';

@@ -6,10 +6,10 @@
 import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createReportStore } from '../../../functions/adapters/report-store';
+import { REPORTS_TABLE } from '../../../functions/contract/tables';
 import { addDays, businessDateOf } from '../../../functions/core/dates';
 import { EMPTY_DELTA, type ReportDelta } from '../../../functions/core/report';
 import type { BusinessDate } from '../../../functions/core/types';
-import { REPORTS_TABLE } from '../../../infra/definitions';
 import { createTable, uniqueSuffix } from '../../../scripts/lib/local-resources';
 import { localClients } from '../../support/aws';
 

@@ -7,9 +7,9 @@
  * rest to an execution and the end state is that of one run.
  */
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { SWEEP_RUN_STATES } from '../../../functions/contract/workflow';
 import type { EventEnvelope } from '../../../functions/core/types';
 import type { WorkflowSummary } from '../../../functions/sweep/finish';
-import { SWEEP_RUN_STATES } from '../../../infra/constructs/sweep-run-workflow';
 import type { LocalResources } from '../../../scripts/lib/local-resources';
 import { type LocalFunction, localFunction } from '../../../scripts/lib/workflow';
 import { freshResources } from '../../support/aws';

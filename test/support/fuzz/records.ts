@@ -6,8 +6,8 @@
  * the reports table cannot store.
  */
 import fc from 'fast-check';
+import { BUCKETS } from '../../../functions/contract/events';
 import { addDays } from '../../../functions/core/dates';
-import { BUCKETS } from '../../../functions/core/delinquency';
 import {
   buildLoanEvent,
   buildSweepCompletedEvent,

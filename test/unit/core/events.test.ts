@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { EVENT_TYPES } from '../../../functions/contract/events';
 import { bucketOf } from '../../../functions/core/delinquency';
 import {
   buildLoanEvent,
   buildSweepCompletedEvent,
-  EVENT_TYPES,
   eventAttributesOf,
   eventIdOf,
   messageBodyOf,

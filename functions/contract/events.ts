@@ -1,0 +1,63 @@
+/**
+ * The events the sweep records and the consumers receive: their types, the SNS message attributes
+ * that subscription filter policies match on, and which consumer subscribes to what
+ * (docs/contract.md, Events).
+ */
+
+/** Every event type, in the order the sweep records them for one loan. */
+export const EVENT_TYPES = [
+  'loan.payment_due_soon',
+  'loan.overdue',
+  'loan.fee_applied',
+  'loan.charges_reversed',
+  'loan.delinquency_changed',
+  'loan.charged_off',
+  'sweep.completed',
+] as const;
+
+/** The type of an event. */
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** Delinquency buckets (30-day steps of days past due, the PBoC credit-report steps). */
+export const BUCKETS = ['M0', 'M1', 'M2', 'M3', 'M4', 'M5', 'M6', 'M7'] as const;
+
+/** A delinquency bucket. */
+export type Bucket = (typeof BUCKETS)[number];
+
+/** The SNS message attributes every event may carry, by their names on the wire. */
+export const MESSAGE_ATTRIBUTES = {
+  /** Every event (String). */
+  eventType: 'eventType',
+  /** Loan events: the loan's delinquency bucket after the assessment (String). */
+  bucket: 'bucket',
+  /** Loan events: the loan's days past due after the assessment (Number). */
+  dpd: 'dpd',
+} as const;
+
+/** The event types the reminder queue receives: those that can become a borrower reminder. */
+export const REMINDER_EVENT_TYPES = [
+  'loan.payment_due_soon',
+  'loan.overdue',
+] as const satisfies readonly EventType[];
+
+/** The reminder queue's subscription filter policy (on the `eventType` attribute). */
+export const REMINDER_FILTER_POLICY = {
+  [MESSAGE_ATTRIBUTES.eventType]: REMINDER_EVENT_TYPES,
+} as const;
+
+/** A subscription of a queue to the events topic, raw message delivery. */
+export interface SubscriptionDefinition {
+  readonly id: 'Reminder' | 'Reporting';
+  /** Subscription filter policy on message attributes; undefined = every event. */
+  readonly filterPolicy?: Readonly<Record<string, readonly string[]>>;
+}
+
+export const REMINDER_SUBSCRIPTION: SubscriptionDefinition = {
+  id: 'Reminder',
+  filterPolicy: REMINDER_FILTER_POLICY,
+};
+
+/** The reporting queue receives every event. */
+export const REPORTING_SUBSCRIPTION: SubscriptionDefinition = { id: 'Reporting' };
+
+export const SUBSCRIPTIONS = [REMINDER_SUBSCRIPTION, REPORTING_SUBSCRIPTION] as const;

@@ -1,0 +1,71 @@
+/**
+ * The names logs and metrics go by: the functions' Powertools service names, the CloudWatch
+ * namespace and every metric the functions emit and the dashboard and alarms read, so both sides use
+ * one name. Amounts are minor units summed over currencies.
+ */
+
+/** CloudWatch namespace of the functions' Powertools metrics (`POWERTOOLS_METRICS_NAMESPACE`). */
+export const METRICS_NAMESPACE = 'OverdueSweep';
+
+/** Powertools service names (`POWERTOOLS_SERVICE_NAME`), also the metrics' `service` dimension. */
+export const SERVICE_NAMES = {
+  sweep: 'sweep',
+  publisher: 'publisher',
+  reminder: 'reminder',
+  reporting: 'reporting',
+} as const;
+
+/** The product's functions, by their Powertools service name. */
+export type ServiceName = (typeof SERVICE_NAMES)[keyof typeof SERVICE_NAMES];
+
+/** The metrics (namespace `OverdueSweep`) each function emits. */
+export const METRIC_NAMES = {
+  sweep: {
+    loansExamined: 'LoansExamined',
+    loansOverdue: 'LoansOverdue',
+    loansCharged: 'LoansCharged',
+    loansChargedOff: 'LoansChargedOff',
+    loansSkipped: 'LoansSkipped',
+    versionConflicts: 'VersionConflicts',
+    eventsRecorded: 'EventsRecorded',
+    lateFeesCharged: 'LateFeesCharged',
+    penaltyCharged: 'PenaltyCharged',
+    lateFeesReversed: 'LateFeesReversed',
+    penaltyReversed: 'PenaltyReversed',
+    /** Wall time of a whole run, milliseconds, emitted when it completes. */
+    runDuration: 'RunDurationMs',
+    /** A shard's busy time over all its parts, milliseconds, by `shard` (workflow runs). */
+    shardDuration: 'ShardDurationMs',
+    /** Count 1 when a non-dry run completes; the stale-sweep alarm watches it. */
+    completed: 'SweepCompleted',
+  },
+  publisher: {
+    eventsPublished: 'EventsPublished',
+    /** PublishBatch calls made (events per call = efficiency of the packing). */
+    publishBatchCalls: 'PublishBatchCalls',
+    eventsNotAccepted: 'EventsNotAccepted',
+    unreadableOutboxes: 'UnreadableOutboxes',
+  },
+  reminder: {
+    remindersCreated: 'RemindersCreated',
+    /** The contact policy or the loan's state said no reminder. */
+    remindersSuppressed: 'RemindersSuppressed',
+    /** The loan could not be read or parsed. */
+    remindersSkipped: 'RemindersSkipped',
+  },
+  reporting: {
+    /** Overdue loans counted for the day, by `bucket`. */
+    overdueLoans: 'OverdueLoans',
+    /** Charges counted for the day, by `currency`. */
+    chargesApplied: 'ChargesAppliedMinorUnits',
+    /** Charges given back after backdated payments counted for the day, by `currency`. */
+    chargesReversed: 'ChargesReversedMinorUnits',
+    eventsCounted: 'EventsCounted',
+    /** Messages whose body is not an event. */
+    malformedEvents: 'MalformedEvents',
+    /** Events delivered again after they were counted. */
+    duplicateEvents: 'DuplicateEvents',
+    /** Events the reports table cannot store; each fails alone. */
+    uncountableEvents: 'UncountableEvents',
+  },
+} as const;
