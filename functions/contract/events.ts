@@ -11,6 +11,13 @@ export const EVENT_TYPES = [
   'loan.fee_applied',
   'loan.charges_reversed',
   'loan.delinquency_changed',
+  'loan.risk_class_changed',
+  'loan.credit_hold',
+  'loan.credit_released',
+  'loan.credit_report_notice',
+  'loan.hardship_offer',
+  'loan.promise_kept',
+  'loan.promise_broken',
   'loan.charged_off',
   'sweep.completed',
 ] as const;
@@ -23,6 +30,18 @@ export const BUCKETS = ['M0', 'M1', 'M2', 'M3', 'M4', 'M5', 'M6', 'M7'] as const
 
 /** A delinquency bucket. */
 export type Bucket = (typeof BUCKETS)[number];
+
+/** The five-category loan classification (五级分类), from the best to the worst. */
+export const RISK_CLASSES = [
+  'NORMAL',
+  'SPECIAL_MENTION',
+  'SUBSTANDARD',
+  'DOUBTFUL',
+  'LOSS',
+] as const;
+
+/** A loan's risk class; a loan without one counts as `NORMAL`. */
+export type RiskClass = (typeof RISK_CLASSES)[number];
 
 /** The SNS message attributes every event may carry, by their names on the wire. */
 export const MESSAGE_ATTRIBUTES = {

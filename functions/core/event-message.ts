@@ -5,6 +5,7 @@
  * DynamoDB write for its size, key length, number range or nesting depth.
  */
 import { z } from 'zod';
+import { RISK_CLASSES } from '../contract/events';
 import { parseBusinessDate } from './dates';
 import { isBucket } from './delinquency';
 import type { LoanEventDataByType, LoanEventType } from './events';
@@ -64,6 +65,7 @@ const businessDate = z.custom<BusinessDate>((value) => parseBusinessDate(value) 
   error: 'must be a YYYY-MM-DD date',
 });
 const bucket = z.custom<Bucket>(isBucket, { error: 'must be a bucket M0–M7' });
+const riskClass = z.enum(RISK_CLASSES, { error: `must be one of ${RISK_CLASSES.join(', ')}` });
 // zod's int() accepts safe integers only (|n| ≤ 2^53 − 1), which DynamoDB and JSON keep exact.
 const minorUnitsError = { error: 'must be a safe integer ≥ 0 (minor units)' };
 const minorUnits = z.number(minorUnitsError).int(minorUnitsError).min(0, minorUnitsError);
@@ -153,6 +155,14 @@ function checkStorable(data: unknown, context: z.RefinementCtx): void {
   }
 }
 
+const promiseDecided = z.object({
+  promiseId: nonEmpty,
+  until: businessDate,
+  amount: minorUnits,
+  paid: minorUnits,
+  currency,
+});
+
 // Objects are not strict: a newer producer may add fields without breaking this consumer.
 const envelope = z.discriminatedUnion(
   'type',
@@ -178,6 +188,12 @@ const envelope = z.discriminatedUnion(
         forbearance: z.boolean(),
         amountOverdue: minorUnits,
         currency,
+        // Absent on events recorded before the episode rules: read as not known.
+        riskClass: riskClass.optional(),
+        delinquentSince: businessDate.optional(),
+        creditHold: z.boolean().optional(),
+        creditNoticeOn: businessDate.optional(),
+        promisePending: z.boolean().optional(),
       }),
     }),
     z.object({
@@ -206,6 +222,47 @@ const envelope = z.discriminatedUnion(
       ...loanHeader,
       type: z.literal('loan.delinquency_changed'),
       data: z.object({ from: bucket, to: bucket, dpd: count }),
+    }),
+    z.object({
+      ...loanHeader,
+      type: z.literal('loan.risk_class_changed'),
+      data: z.object({ from: riskClass, to: riskClass, dpd: count }),
+    }),
+    z.object({
+      ...loanHeader,
+      type: z.literal('loan.credit_hold'),
+      data: z.object({ dpd: count, bucket, delinquentSince: businessDate }),
+    }),
+    z.object({
+      ...loanHeader,
+      type: z.literal('loan.credit_released'),
+      data: z.object({ dpd: count, delinquentSince: businessDate }),
+    }),
+    z.object({
+      ...loanHeader,
+      type: z.literal('loan.credit_report_notice'),
+      data: z.object({
+        dpd: count,
+        amountOverdue: minorUnits,
+        currency,
+        settlementDate: businessDate,
+        delinquentSince: businessDate,
+      }),
+    }),
+    z.object({
+      ...loanHeader,
+      type: z.literal('loan.hardship_offer'),
+      data: z.object({ offerId: nonEmpty, dpd: count, amountOverdue: minorUnits, currency }),
+    }),
+    z.object({
+      ...loanHeader,
+      type: z.literal('loan.promise_kept'),
+      data: promiseDecided,
+    }),
+    z.object({
+      ...loanHeader,
+      type: z.literal('loan.promise_broken'),
+      data: promiseDecided,
     }),
     z.object({
       ...loanHeader,

@@ -2,7 +2,7 @@
  * Events (SPEC §6): deterministic ids, the envelope, the typed data of each type, and the SNS
  * message attributes that subscription filter policies match on.
  */
-import { EVENT_TYPES } from '../contract/events';
+import { EVENT_TYPES, type RiskClass } from '../contract/events';
 import type {
   Bucket,
   BusinessDate,
@@ -45,6 +45,19 @@ export type OverdueData = {
   /** Unpaid principal + interest of the overdue instalments (charges not included), minor units. */
   readonly amountOverdue: MinorUnits;
   readonly currency: CurrencyCode;
+  /**
+   * The episode's state after this run (docs/contract.md, Delinquency episodes). Optional: events
+   * recorded before the episode rules existed lack them, and consumers must read those too.
+   */
+  readonly riskClass?: RiskClass;
+  /** The day after the oldest unpaid instalment's due date: when the episode began. */
+  readonly delinquentSince?: BusinessDate;
+  /** True while the loan holds the borrower's credit line frozen. */
+  readonly creditHold?: boolean;
+  /** The date the episode's credit-report notice was raised; absent until it is. */
+  readonly creditNoticeOn?: BusinessDate;
+  /** True while a promise to pay is pending (after this run's decision of it). */
+  readonly promisePending?: boolean;
 };
 
 /** `loan.fee_applied`: this run charged something. Amounts in minor units. */
@@ -79,6 +92,59 @@ export type DelinquencyChangedData = {
   readonly dpd: number;
 };
 
+/** `loan.risk_class_changed`: the loan's five-category classification changed, either way. */
+export type RiskClassChangedData = {
+  readonly from: RiskClass;
+  readonly to: RiskClass;
+  readonly dpd: number;
+};
+
+/** `loan.credit_hold`: the loan puts the borrower's credit line on hold (the limits service freezes it). */
+export type CreditHoldData = {
+  readonly dpd: number;
+  readonly bucket: Bucket;
+  readonly delinquentSince: BusinessDate;
+};
+
+/** `loan.credit_released`: a held loan was cured or left the index other than by charge-off. */
+export type CreditReleasedData = {
+  readonly dpd: number;
+  readonly delinquentSince: BusinessDate;
+};
+
+/**
+ * `loan.credit_report_notice`: the borrower must be told that the overdue will be reported to the
+ * credit reference system on `settlementDate` (the last day of the month of `asOf`) unless repaid.
+ * Amounts in minor units.
+ */
+export type CreditReportNoticeData = {
+  readonly dpd: number;
+  readonly amountOverdue: MinorUnits;
+  readonly currency: CurrencyCode;
+  readonly settlementDate: BusinessDate;
+  readonly delinquentSince: BusinessDate;
+};
+
+/** `loan.hardship_offer`: a repayment plan is offered. Amounts in minor units. */
+export type HardshipOfferData = {
+  /** `<loanId>:hardship:<delinquentSince>`: the link the borrower follows. */
+  readonly offerId: string;
+  readonly dpd: number;
+  readonly amountOverdue: MinorUnits;
+  readonly currency: CurrencyCode;
+};
+
+/** `loan.promise_kept` / `loan.promise_broken`: a promise to pay was decided. Minor units. */
+export type PromiseDecidedData = {
+  readonly promiseId: string;
+  readonly until: BusinessDate;
+  /** What the borrower promised to pay. */
+  readonly amount: MinorUnits;
+  /** What the borrower paid with value dates within the promise's dates. */
+  readonly paid: MinorUnits;
+  readonly currency: CurrencyCode;
+};
+
 /** `loan.charged_off`: the loan reached `chargeOffDpd`. Amounts in minor units. */
 export type ChargedOffData = {
   readonly dpd: number;
@@ -96,6 +162,13 @@ export interface LoanEventDataByType {
   readonly 'loan.fee_applied': FeeAppliedData;
   readonly 'loan.charges_reversed': ChargesReversedData;
   readonly 'loan.delinquency_changed': DelinquencyChangedData;
+  readonly 'loan.risk_class_changed': RiskClassChangedData;
+  readonly 'loan.credit_hold': CreditHoldData;
+  readonly 'loan.credit_released': CreditReleasedData;
+  readonly 'loan.credit_report_notice': CreditReportNoticeData;
+  readonly 'loan.hardship_offer': HardshipOfferData;
+  readonly 'loan.promise_kept': PromiseDecidedData;
+  readonly 'loan.promise_broken': PromiseDecidedData;
   readonly 'loan.charged_off': ChargedOffData;
 }
 

@@ -106,6 +106,15 @@ function deltaOfType(event: ParsedEvent): ReportDelta {
         chargedOff: 1,
         chargedOffPrincipal: amount(event.data.currency, event.data.principalOutstanding),
       };
+    case 'loan.risk_class_changed':
+    case 'loan.credit_hold':
+    case 'loan.credit_released':
+    case 'loan.credit_report_notice':
+    case 'loan.hardship_offer':
+    case 'loan.promise_kept':
+    case 'loan.promise_broken':
+      // Counted towards their run's completeness only (reportDeltaOf).
+      return EMPTY_DELTA;
     case 'sweep.completed':
       return { ...EMPTY_DELTA, completion: { summary: event.data } };
   }

@@ -162,3 +162,85 @@ describe('reasons are bounded', () => {
     expect(reason).toBe(`body is not JSON (${body.length} characters)`);
   });
 });
+
+describe('the events of a delinquency episode', () => {
+  const asOf = d('2026-03-07');
+  const loanEvent = <T extends Parameters<typeof buildLoanEvent>[0]>(
+    type: T,
+    data: Parameters<typeof buildLoanEvent<T>>[5],
+  ) =>
+    buildLoanEvent(
+      type,
+      { loanId: 'L-1', borrowerId: 'B-1' },
+      { bucket: 'M1', dpd: 7 },
+      asOf,
+      RUN,
+      data,
+    );
+
+  it('reads each new type with the data the contract names', () => {
+    const events = [
+      loanEvent('loan.risk_class_changed', { from: 'NORMAL', to: 'SPECIAL_MENTION', dpd: 1 }),
+      loanEvent('loan.credit_hold', { dpd: 1, bucket: 'M1', delinquentSince: d('2026-03-07') }),
+      loanEvent('loan.credit_released', { dpd: 0, delinquentSince: d('2026-03-01') }),
+      loanEvent('loan.credit_report_notice', {
+        dpd: 1,
+        amountOverdue: 12_000,
+        currency: 'CNY',
+        settlementDate: d('2026-03-31'),
+        delinquentSince: d('2026-03-07'),
+      }),
+      loanEvent('loan.hardship_offer', {
+        offerId: 'L-1:hardship:2026-02-21',
+        dpd: 15,
+        amountOverdue: 12_000,
+        currency: 'CNY',
+      }),
+      ...(['loan.promise_kept', 'loan.promise_broken'] as const).map((type) =>
+        loanEvent(type, {
+          promiseId: 'P-1',
+          until: d('2026-03-06'),
+          amount: 5_000,
+          paid: 2_000,
+          currency: 'CNY',
+        }),
+      ),
+    ];
+    for (const event of events) {
+      const parsed = parseEventMessage(JSON.stringify(event));
+      expect(parsed.ok, event.type).toBe(true);
+      if (parsed.ok) expect(parsed.event.data).toEqual(event.data);
+    }
+  });
+
+  it('reads an overdue event with or without the episode fields, and names a bad one', () => {
+    const withEpisode = {
+      ...overdue(),
+      data: {
+        ...overdue().data,
+        riskClass: 'SPECIAL_MENTION',
+        delinquentSince: '2026-03-01',
+        creditHold: true,
+        creditNoticeOn: '2026-03-01',
+        promisePending: false,
+      },
+    };
+    expect(accepts(withEpisode)).toBe(true);
+    expect(accepts(overdue())).toBe(true);
+    expect(reasonOf({ ...withEpisode, data: { ...withEpisode.data, riskClass: 'BAD' } })).toMatch(
+      /^data\.riskClass: must be one of NORMAL, /,
+    );
+  });
+
+  it('names a notice without its settlement date', () => {
+    const notice = loanEvent('loan.credit_report_notice', {
+      dpd: 1,
+      amountOverdue: 1,
+      currency: 'CNY',
+      settlementDate: d('2026-03-31'),
+      delinquentSince: d('2026-03-07'),
+    });
+    const { settlementDate: _, ...data } = notice.data;
+    expect(reasonOf({ ...notice, data })).toMatch(/^data\.settlementDate: /);
+  });
+});

@@ -21,7 +21,7 @@ describe('event ids and attributes', () => {
   it('builds ids that a re-run repeats', () => {
     expect(eventIdOf('loan.overdue', d('2026-11-28'), 'L-1')).toBe('L-1:loan.overdue:2026-11-28');
     expect(sweepCompletedEventId(d('2026-11-28'), 'r-9')).toBe('sweep.completed:2026-11-28:r-9');
-    expect(EVENT_TYPES).toHaveLength(7);
+    expect(EVENT_TYPES).toHaveLength(14);
   });
 
   it('gives loan events eventType, bucket and dpd attributes', () => {
