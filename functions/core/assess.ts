@@ -26,6 +26,7 @@ import {
 import type {
   Assessment,
   BusinessDate,
+  EpisodeActions,
   EventEnvelope,
   FeePolicy,
   Installment,
@@ -36,6 +37,16 @@ import type {
   PostedLine,
   RunContext,
 } from './types';
+
+/** No episode action: what a write that sets nothing in motion reports. */
+const NO_EPISODE_ACTIONS: EpisodeActions = Object.freeze({
+  creditHoldPlaced: false,
+  creditHoldReleased: false,
+  creditNoticeRaised: false,
+  hardshipOffered: false,
+  promiseKept: false,
+  promiseBroken: false,
+});
 
 /** The unpaid instalment due soonest in exactly one of the policy's reminder offsets, if any. */
 function dueSoonInstallment(
@@ -179,6 +190,7 @@ function closedLoan(
     capped: false,
     chargedOff: false,
     ...reversedOutcome(reversals),
+    actions: NO_EPISODE_ACTIONS,
   };
   const events = reversalEvents(loan, { bucket: loan.bucket, dpd: loan.dpd }, asOf, run, reversals);
   return { kind: 'change', update, ledgerEntries: reversals.entries, events, outcome };
@@ -302,6 +314,7 @@ export function assess(
     capped: charges.capped,
     chargedOff,
     ...reversedOutcome(reversals),
+    actions: NO_EPISODE_ACTIONS,
   };
 
   const nextDueDate = chargedOff ? null : nextDueDateOf(loan, policy);

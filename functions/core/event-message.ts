@@ -89,7 +89,12 @@ const header = {
   bucket: bucket.optional(),
   dpd: count.optional(),
 };
-const loanHeader = { ...header, loanId: keyString(MAX_LOAN_ID_BYTES), borrowerId: nonEmpty };
+// The borrower id keys the borrower's reminders: it must fit a partition key too.
+const loanHeader = {
+  ...header,
+  loanId: keyString(MAX_LOAN_ID_BYTES),
+  borrowerId: keyString(DYNAMODB_KEY_BYTES),
+};
 
 /** Smallest non-zero magnitude DynamoDB stores (its numbers range over 1E-130 … 9.99…E+125). */
 const DYNAMODB_MIN_MAGNITUDE = 1e-130;

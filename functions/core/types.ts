@@ -302,6 +302,25 @@ export interface LoanUpdate {
   readonly nextDueDate: BusinessDate | null;
 }
 
+/**
+ * What a write set in motion in the loan's delinquency episode (docs/contract.md, Delinquency
+ * episodes): each true at most once per episode (or per promise), on the write that raised its event.
+ */
+export interface EpisodeActions {
+  /** `loan.credit_hold` raised. */
+  readonly creditHoldPlaced: boolean;
+  /** `loan.credit_released` raised. */
+  readonly creditHoldReleased: boolean;
+  /** `loan.credit_report_notice` raised. */
+  readonly creditNoticeRaised: boolean;
+  /** `loan.hardship_offer` raised. */
+  readonly hardshipOffered: boolean;
+  /** `loan.promise_kept` raised. */
+  readonly promiseKept: boolean;
+  /** `loan.promise_broken` raised. */
+  readonly promiseBroken: boolean;
+}
+
 /** What a run learns about one loan, for the summary and the dry-run preview. */
 export interface LoanOutcome {
   readonly loanId: string;
@@ -320,6 +339,8 @@ export interface LoanOutcome {
   readonly penaltyReversed: MinorUnits;
   /** The payments that caused the reversals (empty when none). */
   readonly paymentIds: readonly string[];
+  /** What the write set in motion in the loan's delinquency episode. */
+  readonly actions: EpisodeActions;
 }
 
 /** Identifies the run an assessment belongs to. */
