@@ -13,7 +13,6 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import Table from 'cli-table3';
 import { documentClient } from '../functions/adapters/dynamodb';
-import { createSnsPublisher } from '../functions/adapters/sns-publisher';
 import { SWEEP_SHARDS } from '../functions/contract/tables';
 import {
   addDays,
@@ -23,7 +22,8 @@ import {
 } from '../functions/core/dates';
 import { maxReminderOffset } from '../functions/core/policy';
 import type { BusinessDate } from '../functions/core/types';
-import { createPublisherService } from '../functions/publisher/service';
+import { loadPublisherConfig } from '../functions/publisher/config';
+import { createPublisher } from '../functions/publisher/wiring';
 import { loadSweepConfig } from '../functions/sweep/config';
 import { DEFAULT_TUNING } from '../functions/sweep/run';
 import type { DirectRunSummary } from '../functions/sweep/service';
@@ -213,10 +213,9 @@ async function main() {
         const capacity = meterDelta(EMPTY_METER, meter);
         const sweepSnsCalls = snsCalls.PublishBatchCommand ?? 0;
 
-        const quiet = { published: () => {}, unreadable: () => {}, failed: () => {} };
-        const publisher = createPublisherService(
-          createSnsPublisher(sns, config.eventsTopicArn),
-          quiet,
+        const publisher = createPublisher(
+          { sns },
+          loadPublisherConfig({ ...process.env, ...resources.env }),
         );
         const streams = new DynamoDBStreamsClient({
           endpoint: resources.env.AWS_ENDPOINT_URL_DYNAMODB_STREAMS,
