@@ -8,8 +8,9 @@
  * recorded events cannot be read, are reported (the failure path: a log line, a metric, an alarm)
  * and their write counts as done. Only a passing failure (throttling, an outage) makes the batch
  * retried, from the first write it touched, as Lambda does for a stream (it re-delivers that record
- * and every later one): the events after that write are not sent in this invocation, and what each
- * write ends in is reported by the invocation that finishes it, once.
+ * and every later one): the events after that write are not sent in this invocation, the events the
+ * topic already accepted are remembered and not sent again when the retry brings them back, and
+ * what each write ends in is reported by the invocation that finishes it, once.
  */
 import type { EventEnvelope, PolicyBook } from '../core/types';
 import type { EventPublisher, LoanTableWrite, PublishFailure, PublishResult } from './ports';
@@ -36,6 +37,8 @@ export interface BatchReport {
   readonly records: number;
   /** Events the topic accepted. */
   readonly published: number;
+  /** Events left out because this publisher had them accepted already (a retried batch). */
+  readonly alreadyPublished: number;
   /** Calls made to the topic. */
   readonly calls: number;
   /** Events still failing for a passing reason after the retries: their writes are retried. */
@@ -59,6 +62,25 @@ export type PublisherService = (writes: readonly LoanTableWrite[]) => Promise<Ba
 
 const NOTHING_PUBLISHED: PublishResult = { accepted: [], failed: [], unsent: [], calls: 0 };
 
+/**
+ * How many accepted event ids a publisher remembers: a few full batches (100 records of a dozen
+ * events each), a few hundred kilobytes.
+ */
+export const REMEMBERED_IDS = 5_000;
+
+/** The ids most recently accepted, at most `capacity`, the oldest forgotten first. */
+function recentIds(capacity: number) {
+  const ids = new Set<string>();
+  return {
+    has: (id: string) => ids.has(id),
+    add(id: string) {
+      ids.delete(id);
+      ids.add(id);
+      if (ids.size > capacity) ids.delete(ids.values().next().value as string);
+    },
+  };
+}
+
 /** Thrown when the record to retry from has no sequence number to name it by. */
 export class UnnamedRecordError extends Error {
   constructor() {
@@ -69,8 +91,12 @@ export class UnnamedRecordError extends Error {
 
 /** Builds the batch handler. */
 export function createPublisherService(deps: PublisherDependencies): PublisherService {
+  // Lives as long as the assembly (an execution environment): what a retry brings back is
+  // likely to have been accepted by this very publisher moments ago.
+  const accepted = recentIds(REMEMBERED_IDS);
   return async (writes) => {
     const events: EventEnvelope[] = [];
+    let alreadyPublished = 0;
     /** The first write that recorded each event id. */
     const owner = new Map<string, number>();
     const byId = new Map<string, EventEnvelope>();
@@ -80,13 +106,15 @@ export function createPublisherService(deps: PublisherDependencies): PublisherSe
         if (owner.has(event.id)) continue;
         owner.set(event.id, index);
         byId.set(event.id, event);
-        events.push(event);
+        if (accepted.has(event.id)) alreadyPublished++;
+        else events.push(event);
       }
     });
     const result =
       events.length === 0
         ? NOTHING_PUBLISHED
         : await deps.publisher.publish(events, { stopAfterFailure: true });
+    for (const id of result.accepted) accepted.add(id);
 
     // Lambda retries from the lowest failed record and re-delivers every record after it.
     const notAccepted = result.failed.filter((failure) => !failure.permanent);
@@ -134,6 +162,7 @@ export function createPublisherService(deps: PublisherDependencies): PublisherSe
     return {
       records: writes.length,
       published: result.accepted.length,
+      alreadyPublished,
       calls: result.calls,
       notAccepted,
       unpublishable,

@@ -40,8 +40,12 @@ function sweptItem(loanId: string, events?: readonly EventEnvelope[], extra: Ite
   return events ? withOutbox(item, events) : item;
 }
 
-function publisherOf(refuse?: (id: string) => Refusal, policyJson?: string) {
-  const twin = inMemoryPublisher(refuse);
+function publisherOf(
+  refuse?: (id: string) => Refusal,
+  policyJson?: string,
+  twinOptions: { oneCall?: boolean } = {},
+) {
+  const twin = inMemoryPublisher(refuse, twinOptions);
   const reports: BatchReport[] = [];
   const handle = createPublisher(
     { events: twin.publisher },
@@ -139,6 +143,30 @@ describe('a passing failure', () => {
     // Records 2 and 3 are delivered again from record 1: reported then, once.
     expect(p.report.unreachable).toEqual([]);
     expect(p.report.unreadable).toEqual([]);
+  });
+
+  it('does not send again, on the retry, what the topic accepted with the failed event', async () => {
+    let throttled = true;
+    const failing = 'L-1:loan.overdue:2026-01-20';
+    const p = publisherOf(
+      (id) => (id === failing && throttled ? 'passing' : undefined),
+      undefined,
+      {
+        oneCall: true,
+      },
+    );
+    const records = ['L-1', 'L-2', 'L-3'].map((id, i) =>
+      streamRecord(String(i + 1), { after: sweptItem(id, eventsOn(id, '2026-01-20')) }),
+    );
+    expect(await p.handle(records)).toEqual({ batchItemFailures: [{ itemIdentifier: '1' }] });
+    const all = ['L-1', 'L-2', 'L-3'].flatMap((id) => ids(eventsOn(id, '2026-01-20')));
+    expect(ids(p.accepted)).toEqual(all.filter((id) => id !== failing));
+    // Lambda re-delivers the batch from record 1; SNS is back.
+    throttled = false;
+    expect(await p.handle(records)).toEqual({ batchItemFailures: [] });
+    expect(p.calls.at(-1)).toEqual([failing]);
+    expect(ids(p.accepted).sort()).toEqual([...all].sort());
+    expect(p.report).toMatchObject({ published: 1, alreadyPublished: all.length - 1 });
   });
 
   it('cannot name a record without a sequence number, so it fails the whole batch', async () => {
