@@ -196,7 +196,8 @@ async function main() {
     const floor = await measureFloor('transaction');
 
     // The real sweep, run directly (all 16 shards in this process), through the metered clients;
-    // then the stream publisher, off the sweep's path: every recorded event, 10 per PublishBatch.
+    // then the stream publisher, off the sweep's path: every recorded event, in PublishBatch calls
+    // of at most 10 events and 256 KiB.
     const directRun = await onFreshDatabase(
       seededPortfolio(messaging, options, closed, 'direct sweep'),
       async ({ client, resources }, meter) => {
@@ -328,6 +329,7 @@ async function main() {
         invocations: drained.invocations,
         seconds: round1(publishMs / 1000),
         snsPublishBatchCalls: publisherSnsCalls,
+        // Ten events a call at most; the sweep's events are far below 256 KiB a call.
         minimumCalls: Math.ceil(summary.eventsRecorded / 10),
       },
       ratios: {

@@ -138,16 +138,54 @@ export function readImage(image: unknown): ReadImage | undefined {
   return { item, unreadable };
 }
 
+/** One attribute as read: its value (undefined when absent), or why it cannot be read. */
+type AttributeRead = { readonly value: unknown } | { readonly reason: string };
+
+/**
+ * An image whose attributes are read only when asked for, each once: the publisher needs a handful
+ * of them on every write, and the whole item (its instalments) only when an index key is at fault.
+ */
+interface LazyImage {
+  has(name: string): boolean;
+  attribute(name: string): AttributeRead;
+  /** Every attribute read. */
+  whole(): ReadImage;
+}
+
+function lazyImage(image: unknown): LazyImage | undefined {
+  if (!isRecord(image)) return undefined;
+  const reads = new Map<string, AttributeRead>();
+  const has = (name: string) => Object.hasOwn(image, name);
+  return {
+    has,
+    attribute(name) {
+      if (!has(name)) return { value: undefined };
+      let read = reads.get(name);
+      if (read === undefined) {
+        try {
+          read = { value: decodeValue(image[name], 1) };
+        } catch (error) {
+          const problem = error instanceof ValueProblem ? error.message : 'cannot be read';
+          read = { reason: bounded(problem, MAX_REASON_CHARS) };
+        }
+        reads.set(name, read);
+      }
+      return read;
+    },
+    whole: () => readImage(image) as ReadImage,
+  };
+}
+
 /** The item's key from the record's `Keys` (or, failing those, an image). */
 function keyOf(
-  keys: ReadImage | undefined,
-  image: ReadImage | undefined,
+  keys: LazyImage | undefined,
+  image: LazyImage | undefined,
 ): { readonly loanId: string } | { readonly reason: string } {
   const source = keys ?? image;
   if (source === undefined) return { reason: 'loanId: the record has no keys' };
-  const problem = source.unreadable.loanId;
-  if (problem !== undefined) return { reason: `loanId: ${problem}` };
-  const loanId = source.item.loanId;
+  const read = source.attribute('loanId');
+  if ('reason' in read) return { reason: `loanId: ${read.reason}` };
+  const loanId = read.value;
   if (typeof loanId !== 'string' || loanId.length === 0) {
     return { reason: `loanId: ${loanId === undefined ? 'missing' : 'not a non-empty string'}` };
   }
@@ -155,18 +193,15 @@ function keyOf(
 }
 
 /** The outbox as stored on an image: its text, absent, or why it cannot be read. */
-function outboxOf(
-  image: ReadImage | undefined,
-): { readonly value: unknown } | { readonly reason: string } {
-  const problem = image?.unreadable[OUTBOX_ATTRIBUTE];
-  if (problem !== undefined) return { reason: `${OUTBOX_ATTRIBUTE}: ${problem}` };
-  return { value: image?.item[OUTBOX_ATTRIBUTE] };
+function outboxOf(image: LazyImage | undefined): AttributeRead {
+  const read = image?.attribute(OUTBOX_ATTRIBUTE) ?? { value: undefined };
+  return 'reason' in read ? { reason: `${OUTBOX_ATTRIBUTE}: ${read.reason}` } : read;
 }
 
 function recordedEvents(
   loanId: string,
-  before: ReadImage | undefined,
-  after: ReadImage | undefined,
+  before: LazyImage | undefined,
+  after: LazyImage | undefined,
 ): RecordedEvents {
   const stored = outboxOf(after);
   if ('reason' in stored) return { ok: false, reason: stored.reason };
@@ -185,10 +220,10 @@ function isAbsent(value: unknown): boolean {
 }
 
 /** What is wrong with `sweepShard` as the due index's partition key, if anything. */
-function sweepShardFault(image: ReadImage): string | undefined {
-  const unreadable = image.unreadable.sweepShard;
-  if (unreadable !== undefined) return `sweepShard: ${unreadable}`;
-  const value = image.item.sweepShard;
+function sweepShardFault(image: LazyImage): string | undefined {
+  const read = image.attribute('sweepShard');
+  if ('reason' in read) return `sweepShard: ${read.reason}`;
+  const value = read.value;
   if (isAbsent(value)) return 'sweepShard: missing';
   if (!(value instanceof NumberValue)) return `sweepShard: ${quoted(value)} is not a number`;
   const exact = parseDecimal(value.value);
@@ -202,10 +237,10 @@ function sweepShardFault(image: ReadImage): string | undefined {
 }
 
 /** What is wrong with `nextDueDate` as the due index's sort key, if anything. */
-function nextDueDateFault(image: ReadImage): string | undefined {
-  const unreadable = image.unreadable.nextDueDate;
-  if (unreadable !== undefined) return `nextDueDate: ${unreadable}`;
-  const value = image.item.nextDueDate;
+function nextDueDateFault(image: LazyImage): string | undefined {
+  const read = image.attribute('nextDueDate');
+  if ('reason' in read) return `nextDueDate: ${read.reason}`;
+  const value = read.value;
   if (isAbsent(value)) return 'nextDueDate: missing';
   if (parseBusinessDate(value) === undefined) {
     return `nextDueDate: ${quoted(value)} is not a YYYY-MM-DD date`;
@@ -213,8 +248,9 @@ function nextDueDateFault(image: ReadImage): string | undefined {
   return undefined;
 }
 
-function writtenItem(image: ReadImage): WrittenItem {
-  const status = image.item.status;
+function writtenItem(image: LazyImage): WrittenItem {
+  const read = image.attribute('status');
+  const status = 'value' in read ? read.value : undefined;
   const keyFaults: IndexKeyFault[] = [];
   const shard = sweepShardFault(image);
   if (shard !== undefined) keyFaults.push({ attribute: 'sweepShard', reason: shard });
@@ -223,20 +259,18 @@ function writtenItem(image: ReadImage): WrittenItem {
   const base = typeof status === 'string' ? { status, keyFaults } : { keyFaults };
   if (keyFaults.length === 0 || status !== 'ACTIVE') return base;
   // Whether anything is unpaid is the loan's to say: read it with its index keys set aside.
-  const { nextDueDate: _due, ...rest } = image.item;
-  const unreadable = Object.keys(image.unreadable).filter(
+  const whole = image.whole();
+  const { nextDueDate: _due, ...rest } = whole.item;
+  const [unreadable] = Object.keys(whole.unreadable).filter(
     (name) => name !== 'sweepShard' && name !== 'nextDueDate' && name !== OUTBOX_ATTRIBUTE,
   );
   const loan =
-    unreadable.length > 0
-      ? {
+    unreadable === undefined
+      ? parseLoanItem({ ...rest, sweepShard: NumberValue.from('0') })
+      : {
           ok: false as const,
-          reason: bounded(
-            `${unreadable[0]}: ${image.unreadable[unreadable[0] as string]}`,
-            MAX_REASON_CHARS,
-          ),
-        }
-      : parseLoanItem({ ...rest, sweepShard: NumberValue.from('0') });
+          reason: bounded(`${unreadable}: ${whole.unreadable[unreadable]}`, MAX_REASON_CHARS),
+        };
   return { ...base, loan };
 }
 
@@ -248,15 +282,14 @@ export function readLoanTableWrite(record: unknown): LoanTableWrite {
   const stream = isRecord(record) && isRecord(record.dynamodb) ? record.dynamodb : {};
   const sequenceNumber =
     typeof stream.SequenceNumber === 'string' ? stream.SequenceNumber : undefined;
-  const after = readImage(stream.NewImage);
-  const before = readImage(stream.OldImage);
-  const key = keyOf(readImage(stream.Keys), after ?? before);
+  const after = lazyImage(stream.NewImage);
+  const before = lazyImage(stream.OldImage);
+  const key = keyOf(lazyImage(stream.Keys), after ?? before);
   const base = sequenceNumber === undefined ? {} : { sequenceNumber };
   const written = after === undefined ? {} : { written: writtenItem(after) };
   if ('reason' in key) {
     // Without the key, recorded events cannot be rebuilt (their ids derive from it).
-    const carriesEvents =
-      after !== undefined && OUTBOX_ATTRIBUTE in { ...after.item, ...after.unreadable };
+    const carriesEvents = after?.has(OUTBOX_ATTRIBUTE) === true;
     return {
       ...base,
       recorded: carriesEvents ? { ok: false, reason: key.reason } : { ok: true, events: [] },

@@ -1,9 +1,10 @@
 /**
- * The stream publisher (SPEC §5.5, §9): a Lambda on the loans table's stream (NEW_AND_OLD_IMAGES)
- * that publishes the events each write recorded and reports ACTIVE loans the due index can never
- * bring to the sweep. The event source mapping delivers only writes that record events or write an
- * ACTIVE loan, retries a failed batch from the failed record (bisecting it on error), for at most a
- * day — the stream's retention — and sends what still fails to an on-failure queue.
+ * The stream publisher (docs/contract.md, Guarantees and Infrastructure): a Lambda on the loans
+ * table's stream (NEW_AND_OLD_IMAGES) that publishes the events each write recorded and reports
+ * ACTIVE loans the due index can never bring to the sweep. The event source mapping delivers only
+ * writes that record events or write an ACTIVE loan, retries a failed batch from the failed record
+ * (bisecting it on error), for at most a day — the stream's retention — and sends what still fails
+ * to an on-failure queue.
  */
 import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -19,7 +20,10 @@ import { deadLetterQueue } from './encrypted-queue';
 import { allowPublish } from './permissions';
 import { ServiceFunction } from './service-function';
 
-/** Stream records per invocation: up to 100 loans' events, published 10 per PublishBatch. */
+/**
+ * Stream records per invocation: up to 100 loans' writes, their events published in PublishBatch
+ * calls of at most 10 events and 256 KiB.
+ */
 export const PUBLISHER_BATCH_SIZE = 100;
 /**
  * How long a record may keep failing before it goes to the on-failure queue: the stream keeps
