@@ -28,7 +28,6 @@ import type {
 } from '../publisher/ports';
 import { exponentialBackoff, type RetryPolicy, sleep } from './retry';
 
-export type { EventPublisher, PublishFailure, PublishResult } from '../publisher/ports';
 
 /** SNS's limit of entries per PublishBatch call. */
 export const PUBLISH_BATCH_LIMIT = 10;

@@ -6,25 +6,20 @@
  * shows the finding (a review found each on the earlier publisher), then that it is fixed.
  */
 
-import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { PublishBatchCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createSnsPublisher, messageAttributesOf } from '../../../functions/adapters/sns-publisher';
 import { METRIC_NAMES } from '../../../functions/contract/observability';
 import { buildSweepCompletedEvent, messageBodyOf } from '../../../functions/core/events';
 import { decodeOutbox, encodeOutbox } from '../../../functions/core/outbox';
 import type { BusinessDate, EventEnvelope } from '../../../functions/core/types';
-import { loadPublisherConfig } from '../../../functions/publisher/config';
-import { publisherMetrics } from '../../../functions/publisher/metrics';
-import { createPublisher } from '../../../functions/publisher/wiring';
 import type { LocalResources } from '../../../scripts/lib/local-resources';
-import { createPublisherPump } from '../../../scripts/lib/stream-pump';
 import { drainQueue, freshResources } from '../../support/aws';
-import { lambdaContext } from '../../support/lambda';
 import { installmentItem, loanItem } from '../../support/loans';
+import { drainIntoDeployedPublisher, publisherOn as onEmulator } from '../../support/publisher';
 import { SNS_LIMIT_BYTES, snsWithLimits } from '../../support/sns-limits';
 import { overdueOf, readStreamRecords, reversalOf, withOutbox } from '../../support/stream-records';
-import { clients, envelopes, putItems, recordingLog } from '../../support/sweep';
+import { clients, envelopes, putItems } from '../../support/sweep';
 
 let resources: LocalResources;
 
@@ -36,22 +31,7 @@ beforeEach(async () => {
 const loanWith = (loanId: string, events: readonly EventEnvelope[]) =>
   withOutbox(loanItem(loanId, [installmentItem(1, '2026-10-19')], { sweepShard: 3 }), events);
 
-/** The publisher as deployed but on `sns`, and what its metrics counted and its log said. */
-function publisherOn(sns: SNSClient) {
-  const log = recordingLog();
-  const counted = new Map<string, number>();
-  const metrics = {
-    addMetric: (name: string, _unit: unknown, value: number) =>
-      counted.set(name, (counted.get(name) ?? 0) + value),
-  } as unknown as Metrics;
-  const publish = createPublisher(
-    { sns },
-    loadPublisherConfig({ ...process.env, ...resources.env }),
-    { report: publisherMetrics(log, metrics) },
-  );
-  const pump = createPublisherPump(resources.loansStreamArn, publish, { maxRetries: 2 });
-  return { publish, pump, log, counted };
-}
+const publisherOn = (sns: SNSClient) => onEmulator(resources, sns);
 
 /** Every event id the reporting queue (every event) received since the last call, with repeats. */
 async function delivered(): Promise<string[]> {
@@ -143,26 +123,8 @@ describe('an event SNS can never accept', () => {
     await putItems(resources.tables.LOANS_TABLE_NAME, [
       loanWith('H-2', [overdueOf('H-2'), reversalOf('H-2', 1_100)]),
     ]);
-    vi.stubEnv('POWERTOOLS_DEV', 'true');
-    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
-    for (const [name, value] of Object.entries(resources.env)) vi.stubEnv(name, value);
-    vi.resetModules();
-    const printed: string[] = [];
-    const capture = (...args: unknown[]) => printed.push(args.map(String).join(' '));
-    const spies = (['log', 'info', 'warn', 'error'] as const).map((level) =>
-      vi.spyOn(console, level).mockImplementation(capture),
-    );
-    try {
-      const { handler } = await import('../../../functions/publisher/handler');
-      const pump = createPublisherPump(resources.loansStreamArn, (event) =>
-        handler(event, lambdaContext('publisher')),
-      );
-      expect(await pump.drain()).toMatchObject({ delivered: 1, failing: [] });
-    } finally {
-      for (const spy of spies) spy.mockRestore();
-      vi.unstubAllEnvs();
-    }
-    const line = printed.map((text) => JSON.parse(text) as Record<string, unknown>);
+    const { drained, printed: line } = await drainIntoDeployedPublisher(resources);
+    expect(drained).toMatchObject({ delivered: 1, failing: [] });
     expect(line).toContainEqual(
       expect.objectContaining({
         level: 'ERROR',

@@ -7,13 +7,13 @@
  */
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { PUBLISHER_STREAM_FILTERS } from '../../../functions/contract/tables';
 import type { LocalResources } from '../../../scripts/lib/local-resources';
 import { createPublisherPump, passesFilters } from '../../../scripts/lib/stream-pump';
 import { freshResources } from '../../support/aws';
-import { lambdaContext } from '../../support/lambda';
 import { installmentItem, loanItem } from '../../support/loans';
+import { drainIntoDeployedPublisher } from '../../support/publisher';
 import { overdueOf, readStreamRecords, withOutbox } from '../../support/stream-records';
 import { clients, putItems, sweeper } from '../../support/sweep';
 
@@ -30,30 +30,6 @@ const UNREACHABLE: [string, string, Item][] = [
   ['U-DUE-MISSING', 'nextDueDate', { nextDueDate: undefined }],
 ];
 const BORROWER = (loanId: string) => `13800${loanId.length}99887766`;
-
-/** What the deployed handler printed (Powertools in dev mode writes through the console). */
-async function runDeployedPublisher(resources: LocalResources): Promise<Item[]> {
-  vi.stubEnv('POWERTOOLS_DEV', 'true');
-  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
-  for (const [name, value] of Object.entries(resources.env)) vi.stubEnv(name, value);
-  vi.resetModules();
-  const printed: string[] = [];
-  const capture = (...args: unknown[]) => printed.push(args.map(String).join(' '));
-  const spies = (['log', 'info', 'warn', 'error'] as const).map((level) =>
-    vi.spyOn(console, level).mockImplementation(capture),
-  );
-  try {
-    const { handler } = await import('../../../functions/publisher/handler');
-    const pump = createPublisherPump(resources.loansStreamArn, (event) =>
-      handler(event, lambdaContext('publisher')),
-    );
-    expect((await pump.drain()).failing).toEqual([]);
-  } finally {
-    for (const spy of spies) spy.mockRestore();
-    vi.unstubAllEnvs();
-  }
-  return printed.map((text) => JSON.parse(text) as Item);
-}
 
 describe('an ACTIVE loan whose index keys the sweep can never reach', () => {
   let resources: LocalResources;
@@ -79,7 +55,9 @@ describe('an ACTIVE loan whose index keys the sweep can never reach', () => {
   });
 
   it('is reported by the publisher the day it is written, each with its attribute', async () => {
-    printed = await runDeployedPublisher(resources);
+    const result = await drainIntoDeployedPublisher(resources);
+    expect(result.drained.failing).toEqual([]);
+    printed = result.printed;
     const reported = printed.filter((line) => line.message === 'unreachable loan');
     expect(reported.map((line) => [line.loanId, line.attribute]).sort()).toEqual(
       UNREACHABLE.map(([loanId, attribute]) => [loanId, attribute]).sort(),
