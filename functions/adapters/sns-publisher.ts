@@ -28,7 +28,6 @@ import type {
 } from '../publisher/ports';
 import { exponentialBackoff, type RetryPolicy, sleep } from './retry';
 
-
 /** SNS's limit of entries per PublishBatch call. */
 export const PUBLISH_BATCH_LIMIT = 10;
 

@@ -119,6 +119,18 @@ function decodeValue(value: unknown, depth: number): unknown {
   }
 }
 
+/** One attribute as read: its value (undefined when absent), or why it cannot be read. */
+type AttributeRead = { readonly value: unknown } | { readonly reason: string };
+
+function readAttribute(value: unknown): AttributeRead {
+  try {
+    return { value: decodeValue(value, 1) };
+  } catch (error) {
+    const problem = error instanceof ValueProblem ? error.message : 'cannot be read';
+    return { reason: bounded(problem, MAX_REASON_CHARS) };
+  }
+}
+
 /**
  * Reads an image (or a record's keys) attribute by attribute, as the exact-number document client
  * would (numbers as NumberValue, sets as Sets, binary as bytes); undefined when it is no map.
@@ -128,18 +140,12 @@ export function readImage(image: unknown): ReadImage | undefined {
   const item: Record<string, unknown> = {};
   const unreadable: Record<string, string> = {};
   for (const [name, value] of Object.entries(image)) {
-    try {
-      defineProperty(item, name, decodeValue(value, 1));
-    } catch (error) {
-      const problem = error instanceof ValueProblem ? error.message : 'cannot be read';
-      defineProperty(unreadable, name, bounded(problem, MAX_REASON_CHARS));
-    }
+    const read = readAttribute(value);
+    if ('reason' in read) defineProperty(unreadable, name, read.reason);
+    else defineProperty(item, name, read.value);
   }
   return { item, unreadable };
 }
-
-/** One attribute as read: its value (undefined when absent), or why it cannot be read. */
-type AttributeRead = { readonly value: unknown } | { readonly reason: string };
 
 /**
  * An image whose attributes are read only when asked for, each once: the publisher needs a handful
@@ -162,12 +168,7 @@ function lazyImage(image: unknown): LazyImage | undefined {
       if (!has(name)) return { value: undefined };
       let read = reads.get(name);
       if (read === undefined) {
-        try {
-          read = { value: decodeValue(image[name], 1) };
-        } catch (error) {
-          const problem = error instanceof ValueProblem ? error.message : 'cannot be read';
-          read = { reason: bounded(problem, MAX_REASON_CHARS) };
-        }
+        read = readAttribute(image[name]);
         reads.set(name, read);
       }
       return read;
