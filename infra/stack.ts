@@ -141,6 +141,10 @@ export class OverdueSweepStack extends Stack {
       topic: this.events.topic,
       topicKey: this.events.topicKey,
       queueKey: this.events.queueKey,
+      environment: environmentOf('publisher', {
+        [ENV.eventsTopicArn]: this.events.topic.topicArn,
+        ...feePolicy,
+      }),
     });
 
     this.workflow = new SweepRunWorkflow(this, 'SweepRun', {

@@ -13,7 +13,6 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import Table from 'cli-table3';
 import { documentClient } from '../functions/adapters/dynamodb';
-import { createSnsPublisher } from '../functions/adapters/sns-publisher';
 import { SWEEP_SHARDS } from '../functions/contract/tables';
 import {
   addDays,
@@ -23,7 +22,8 @@ import {
 } from '../functions/core/dates';
 import { maxReminderOffset } from '../functions/core/policy';
 import type { BusinessDate } from '../functions/core/types';
-import { createPublisherService } from '../functions/publisher/service';
+import { loadPublisherConfig } from '../functions/publisher/config';
+import { createPublisher } from '../functions/publisher/wiring';
 import { loadSweepConfig } from '../functions/sweep/config';
 import { DEFAULT_TUNING } from '../functions/sweep/run';
 import type { DirectRunSummary } from '../functions/sweep/service';
@@ -196,7 +196,8 @@ async function main() {
     const floor = await measureFloor('transaction');
 
     // The real sweep, run directly (all 16 shards in this process), through the metered clients;
-    // then the stream publisher, off the sweep's path: every recorded event, 10 per PublishBatch.
+    // then the stream publisher, off the sweep's path: every recorded event, in PublishBatch calls
+    // of at most 10 events and 256 KiB.
     const directRun = await onFreshDatabase(
       seededPortfolio(messaging, options, closed, 'direct sweep'),
       async ({ client, resources }, meter) => {
@@ -213,10 +214,9 @@ async function main() {
         const capacity = meterDelta(EMPTY_METER, meter);
         const sweepSnsCalls = snsCalls.PublishBatchCommand ?? 0;
 
-        const quiet = { published: () => {}, unreadable: () => {}, failed: () => {} };
-        const publisher = createPublisherService(
-          createSnsPublisher(sns, config.eventsTopicArn),
-          quiet,
+        const publisher = createPublisher(
+          { sns },
+          loadPublisherConfig({ ...process.env, ...resources.env }),
         );
         const streams = new DynamoDBStreamsClient({
           endpoint: resources.env.AWS_ENDPOINT_URL_DYNAMODB_STREAMS,
@@ -329,6 +329,7 @@ async function main() {
         invocations: drained.invocations,
         seconds: round1(publishMs / 1000),
         snsPublishBatchCalls: publisherSnsCalls,
+        // Ten events a call at most; the sweep's events are far below 256 KiB a call.
         minimumCalls: Math.ceil(summary.eventsRecorded / 10),
       },
       ratios: {

@@ -1,12 +1,14 @@
 /**
  * `npm run fuzz` (issue 14): the fuzz suite's properties with many more inputs and larger ones
- * than `npm test` runs (strings of hundreds of KB, lists of thousands, 150 loans a sweep), on
+ * than `npm test` runs (strings of hundreds of KB, lists of thousands, 150 loans a sweep, 100
+ * stream records a publisher batch), on
  * DynamoDB Local and the SNS/SQS emulator started for the run. Prints what was tried and found —
  * inputs tried, rejected, crashes, half-writes (a charge without its ledger entry or an entry
  * without its charge) — and each violated property with an input that shows it, and exits 1 if
  * any property was violated.
  *
- *   npm run fuzz -- [--inputs 2000] [--sweeps 100] [--batches 300] [--seed N] [--only NAME]
+ *   npm run fuzz -- [--inputs 2000] [--sweeps 100] [--batches 300] [--streams 100] [--seed N]
+ *                   [--only NAME]
  */
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -17,13 +19,14 @@ import { startLocalAws } from './lib/emulators';
 import { exitUnlessJava } from './lib/java';
 import { createLocalResources, uniqueSuffix } from './lib/local-resources';
 
-const PROPERTIES = ['inputs', 'items', 'consumers'] as const;
+const PROPERTIES = ['inputs', 'items', 'consumers', 'stream'] as const;
 type PropertyName = (typeof PROPERTIES)[number];
 
-const USAGE = `usage: npm run fuzz -- [--inputs N] [--sweeps N] [--batches N] [--seed N] [--only NAME]
+const USAGE = `usage: npm run fuzz -- [--inputs N] [--sweeps N] [--batches N] [--streams N] [--seed N] [--only NAME]
   --inputs N    sweep inputs to try: operator, scheduled, rule, part and stray payloads (default 2000)
   --sweeps N    sweeps of up to 150 good and malformed loan items mixed (default 100)
   --batches N   SQS batches of up to 10 records for each consumer (default 300)
+  --streams N   stream batches of up to 100 loans-table records for the publisher (default 100)
   --seed N      fast-check seed, to repeat a run (default: random, printed)
   --only NAME   run one property: ${PROPERTIES.join(', ')}`;
 
@@ -31,6 +34,7 @@ interface FuzzOptions {
   readonly inputs: number;
   readonly sweeps: number;
   readonly batches: number;
+  readonly streams: number;
   readonly seed: number;
   readonly only?: PropertyName;
 }
@@ -55,6 +59,7 @@ function parseOptions(argv: string[]): FuzzOptions {
         inputs: { type: 'string' },
         sweeps: { type: 'string' },
         batches: { type: 'string' },
+        streams: { type: 'string' },
         seed: { type: 'string' },
         only: { type: 'string' },
         help: { type: 'boolean' },
@@ -75,6 +80,7 @@ function parseOptions(argv: string[]): FuzzOptions {
     inputs: count(values.inputs as string | undefined, 2_000, 'inputs'),
     sweeps: count(values.sweeps as string | undefined, 100, 'sweeps'),
     batches: count(values.batches as string | undefined, 300, 'batches'),
+    streams: count(values.streams as string | undefined, 100, 'streams'),
     seed: count(values.seed as string | undefined, Math.floor(Math.random() * 2 ** 31), 'seed'),
     ...(only !== undefined && { only: only as PropertyName }),
   };
@@ -111,6 +117,7 @@ async function main() {
       inputs: options.inputs,
       items: options.sweeps,
       consumers: options.batches,
+      stream: options.streams,
     };
     for (const name of PROPERTIES) {
       if (options.only && options.only !== name) continue;
@@ -146,8 +153,14 @@ async function main() {
   }
   const figures = new Table({ head: ['all properties', ''], style: { head: [], border: [] } });
   figures.push(
-    ['inputs tried (sweep inputs, loan items, SQS records)', total.tried.toLocaleString('en-US')],
-    ['rejected (refused, skipped, failed records)', total.rejected.toLocaleString('en-US')],
+    [
+      'inputs tried (sweep inputs, loan items, SQS and stream records)',
+      total.tried.toLocaleString('en-US'),
+    ],
+    [
+      'rejected (refused, skipped, failed records, failure path)',
+      total.rejected.toLocaleString('en-US'),
+    ],
     ['crashes', total.crashes.toLocaleString('en-US')],
     ['half-writes', total.halfWrites.toLocaleString('en-US')],
     [

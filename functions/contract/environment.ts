@@ -36,7 +36,8 @@ export const FUNCTION_ENV = {
     ENV.feePolicy,
     ENV.stateMachineArn,
   ],
-  publisher: [ENV.eventsTopicArn],
+  // The fee policy's arrears tolerance says which instalments are unpaid (the unreachable-loan check).
+  publisher: [ENV.eventsTopicArn, ENV.feePolicy],
   reminder: [ENV.loansTable, ENV.remindersTable, ENV.businessTimeZone, ENV.feePolicy],
   reporting: [ENV.reportsTable],
 } as const satisfies Record<string, readonly EnvVar[]>;

@@ -43,8 +43,14 @@ export const METRIC_NAMES = {
     eventsPublished: 'EventsPublished',
     /** PublishBatch calls made (events per call = efficiency of the packing). */
     publishBatchCalls: 'PublishBatchCalls',
+    /** Events SNS failed for a passing reason (throttling, an outage): their record is retried. */
     eventsNotAccepted: 'EventsNotAccepted',
+    /** Stream records whose recorded events cannot be read: nothing of them is published. */
     unreadableOutboxes: 'UnreadableOutboxes',
+    /** Events SNS can never accept as they are (too large, refused as invalid): not retried. */
+    eventsUnpublishable: 'EventsUnpublishable',
+    /** ACTIVE loans written with index keys the due index can never bring to the sweep. */
+    unreachableLoans: 'UnreachableLoans',
   },
   reminder: {
     remindersCreated: 'RemindersCreated',

@@ -56,14 +56,29 @@ export const LOANS_TABLE: TableDefinition = {
 export const OUTBOX_ATTRIBUTE = 'outbox';
 
 /**
- * The event filter of the publisher's event source mapping (Lambda event filtering syntax): only
- * inserts and updates whose new image carries recorded events invoke it; upstream writes to loans
- * the sweep never recorded events on do not.
+ * The loans-table key prefix of a run record: the item that carries a run's `sweep.completed` in
+ * its outbox until the stream publisher has sent it. Such an item has no `status`, `sweepShard` or
+ * `nextDueDate`: it is never in the due index and never a loan.
  */
-export const PUBLISHER_STREAM_FILTER = {
-  eventName: ['INSERT', 'MODIFY'],
-  dynamodb: { NewImage: { [OUTBOX_ATTRIBUTE]: { S: [{ exists: true }] } } },
-} as const;
+export const RUN_RECORD_KEY_PREFIX = '#run#';
+
+/**
+ * The event filters of the publisher's event source mapping (Lambda event filtering syntax; a record
+ * passing any one of them is delivered): inserts and updates whose new image carries recorded
+ * events, and inserts and updates of ACTIVE loans, whose index keys the publisher checks (a loan the
+ * due index can never bring to the sweep is reported the day it is written). Deletes, and writes to
+ * closed loans that record no events, never invoke it.
+ */
+export const PUBLISHER_STREAM_FILTERS = [
+  {
+    eventName: ['INSERT', 'MODIFY'],
+    dynamodb: { NewImage: { [OUTBOX_ATTRIBUTE]: { S: [{ exists: true }] } } },
+  },
+  {
+    eventName: ['INSERT', 'MODIFY'],
+    dynamodb: { NewImage: { status: { S: ['ACTIVE'] } } },
+  },
+] as const;
 
 export const LEDGER_TABLE: TableDefinition = {
   id: 'Ledger',

@@ -1,48 +1,32 @@
 /**
- * The stream publisher Lambda (SPEC §5.5, §9): on the loans table's stream (NEW_AND_OLD_IMAGES),
- * publishes the events each sweep write recorded and answers with `batchItemFailures`, so Lambda
- * retries from the first record whose events SNS did not accept.
+ * The stream publisher Lambda: on the loans table's stream (NEW_AND_OLD_IMAGES), publishes the
+ * events each write recorded, reports loans the sweep can never reach, and answers with
+ * `batchItemFailures`, so Lambda retries from the first record whose events SNS failed for a
+ * passing reason. Thin: assembled once per configuration (wiring.ts); logs and metrics from each
+ * batch's report (metrics.ts), through middy middlewares.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
-import { createSnsPublisher } from '../adapters/sns-publisher';
-import { METRIC_NAMES, SERVICE_NAMES } from '../contract/observability';
+import { SERVICE_NAMES } from '../contract/observability';
 import { environmentConfig } from '../shared/environment';
 import { lambdaContextDefaults } from '../shared/lambda-context';
 import { createObservability } from '../shared/observability';
 import { loadPublisherConfig, PUBLISHER_ENV_VARS } from './config';
-import { createPublisherService } from './service';
+import { publisherMetrics } from './metrics';
+import { awsClients, createPublisher } from './wiring';
 
 const { logger, metrics } = createObservability(SERVICE_NAMES.publisher);
-// One client for the life of the execution environment; its endpoint comes from the SDK's env.
-const sns = new SNSClient({});
+// Created once per execution environment.
+const clients = awsClients();
 
 // Validated at cold start (see shared/environment.ts).
 const publish = environmentConfig(PUBLISHER_ENV_VARS, (env) =>
-  createPublisherService(createSnsPublisher(sns, loadPublisherConfig(env).eventsTopicArn), {
-    published: (count, calls) => {
-      metrics.addMetric(METRIC_NAMES.publisher.eventsPublished, MetricUnit.Count, count);
-      metrics.addMetric(METRIC_NAMES.publisher.publishBatchCalls, MetricUnit.Count, calls);
-    },
-    unreadable: (loanId, reason) => {
-      logger.error('recorded events cannot be read; nothing of them is published', {
-        loanId,
-        reason,
-      });
-      metrics.addMetric(METRIC_NAMES.publisher.unreadableOutboxes, MetricUnit.Count, 1);
-    },
-    failed: (eventId, reason) => {
-      logger.warn('event not accepted by SNS; Lambda retries its record', { eventId, reason });
-      metrics.addMetric(METRIC_NAMES.publisher.eventsNotAccepted, MetricUnit.Count, 1);
-    },
-  }),
+  createPublisher(clients, loadPublisherConfig(env), { report: publisherMetrics(logger, metrics) }),
 );
 
 export const handler = middy((event: DynamoDBStreamEvent) => publish()(event))
   .use(lambdaContextDefaults())
-  .use(injectLambdaContext(logger))
+  .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics));

@@ -1,6 +1,7 @@
 /**
  * Operational alarms (SPEC §9) and the encrypted topic they notify: sweep errors, no completed
- * sweep in 26 hours, the event publisher falling behind, and any dead-letter queue (the
+ * sweep in 26 hours, the event publisher falling behind, an event it can never publish, recorded
+ * events it cannot read, a loan the sweep can never reach, and any dead-letter queue (the
  * publisher's on-failure queue included) holding a message.
  */
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
@@ -136,6 +137,41 @@ export class OperationalAlarms extends Construct {
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+
+    // Each of these is one loan or event that nothing will fix by retrying: alarm on the first.
+    const publisherFindings: [string, string, string][] = [
+      [
+        'PublisherUnpublishableEvents',
+        METRIC_NAMES.publisher.eventsUnpublishable,
+        'An event SNS can never accept (too large, or refused as invalid) was not published; its loan id, event id and the reason are in the publisher log (`event cannot be published`).',
+      ],
+      [
+        'PublisherUnreadableOutboxes',
+        METRIC_NAMES.publisher.unreadableOutboxes,
+        'A loan write recorded events the publisher cannot read, so none of them was published; the loan id and the reason are in the publisher log (`recorded events cannot be read`).',
+      ],
+      [
+        'UnreachableLoans',
+        METRIC_NAMES.publisher.unreachableLoans,
+        'An ACTIVE loan was written with a sweepShard or nextDueDate the due index cannot use, so no sweep will ever reach it; the loan id and the attribute are in the publisher log (`unreachable loan`).',
+      ],
+    ];
+    for (const [id, metricName, alarmDescription] of publisherFindings) {
+      this.add(id, {
+        alarmDescription,
+        metric: new cloudwatch.Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName,
+          dimensionsMap: { service: SERVICE_NAMES.publisher },
+          period: Duration.minutes(5),
+          statistic: cloudwatch.Stats.SUM,
+        }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
 
     for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
       this.add(`${name}DlqNotEmpty`, {

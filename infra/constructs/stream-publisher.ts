@@ -1,8 +1,10 @@
 /**
- * The stream publisher (SPEC §5.5, §9): a Lambda on the loans table's stream (NEW_AND_OLD_IMAGES)
- * that publishes the events each sweep write recorded. The event source mapping filters out writes
- * without recorded events, retries a failed batch from the failed record (bisecting it on error),
- * for at most a day — the stream's retention — and sends what still fails to an on-failure queue.
+ * The stream publisher (docs/contract.md, Guarantees and Infrastructure): a Lambda on the loans
+ * table's stream (NEW_AND_OLD_IMAGES) that publishes the events each write recorded and reports
+ * ACTIVE loans the due index can never bring to the sweep. The event source mapping delivers only
+ * writes that record events or write an ACTIVE loan, retries a failed batch from the failed record
+ * (bisecting it on error), for at most a day — the stream's retention — and sends what still fails
+ * to an on-failure queue.
  */
 import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -12,14 +14,16 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ENV } from '../../functions/contract/environment';
 import { SERVICE_NAMES } from '../../functions/contract/observability';
-import { PUBLISHER_STREAM_FILTER } from '../../functions/contract/tables';
+import { PUBLISHER_STREAM_FILTERS } from '../../functions/contract/tables';
 import { deadLetterQueue } from './encrypted-queue';
 import { allowPublish } from './permissions';
 import { ServiceFunction } from './service-function';
 
-/** Stream records per invocation: up to 100 loans' events, published 10 per PublishBatch. */
+/**
+ * Stream records per invocation: up to 100 loans' writes, their events published in PublishBatch
+ * calls of at most 10 events and 256 KiB.
+ */
 export const PUBLISHER_BATCH_SIZE = 100;
 /**
  * How long a record may keep failing before it goes to the on-failure queue: the stream keeps
@@ -37,6 +41,8 @@ export interface StreamPublisherProps {
   readonly topicKey: kms.IKey;
   /** Key of the on-failure queue. */
   readonly queueKey: kms.IKey;
+  /** The function's environment: exactly the variables it reads (the stack types it). */
+  readonly environment: Record<string, string>;
 }
 
 /** The publisher function, its event source mapping and its on-failure queue. */
@@ -53,7 +59,7 @@ export class StreamPublisher extends Construct {
       serviceName: SERVICE_NAMES.publisher,
       timeout: Duration.minutes(1),
       memorySize: 512,
-      environment: { [ENV.eventsTopicArn]: props.topic.topicArn },
+      environment: props.environment,
     });
     allowPublish(this.service.role, props.topic, props.topicKey);
 
@@ -69,7 +75,7 @@ export class StreamPublisher extends Construct {
         retryAttempts: PUBLISHER_RETRY_ATTEMPTS,
         maxRecordAge: PUBLISHER_MAX_RECORD_AGE,
         onFailure: new SqsDlq(this.failureQueue),
-        filters: [lambda.FilterCriteria.filter(PUBLISHER_STREAM_FILTER)],
+        filters: PUBLISHER_STREAM_FILTERS.map((pattern) => lambda.FilterCriteria.filter(pattern)),
       }),
     );
   }

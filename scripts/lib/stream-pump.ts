@@ -16,7 +16,7 @@ import {
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { PUBLISHER_STREAM_FILTER } from '../../functions/contract/tables';
+import { PUBLISHER_STREAM_FILTERS } from '../../functions/contract/tables';
 
 /** A stream handler as Lambda invokes it. */
 export type StreamHandler = (
@@ -207,9 +207,14 @@ export function matchesFilter(value: unknown, pattern: FilterPattern): boolean {
   });
 }
 
+/** True when `record` passes any of `patterns`, as an event source mapping's filters (ORed). */
+export function passesFilters(record: unknown, patterns: readonly FilterPattern[]): boolean {
+  return patterns.some((pattern) => matchesFilter(record, pattern));
+}
+
 /**
  * A pump that feeds the loans table's stream to the publisher handler through the publisher's
- * event source mapping filter, as deployed.
+ * event source mapping filters, as deployed.
  */
 export function createPublisherPump(
   loansStreamArn: string,
@@ -220,6 +225,6 @@ export function createPublisherPump(
     ...options,
     streamArn: loansStreamArn,
     handler,
-    filter: (record) => matchesFilter(record, PUBLISHER_STREAM_FILTER),
+    filter: (record) => passesFilters(record, PUBLISHER_STREAM_FILTERS),
   });
 }

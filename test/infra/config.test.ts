@@ -81,9 +81,11 @@ describe('a configured stack', () => {
     });
   });
 
-  it('gives the fee policy and the zone to the sweep and reminder functions only', () => {
+  it('gives the fee policy to the sweep, reminder and publisher functions, the zone to the first two only', () => {
+    // The publisher reads the policy's arrears tolerance: it says which instalments are unpaid.
     const withPolicy = functions.filter((env) => env.FEE_POLICY !== undefined);
     expect(withPolicy.map((env) => env.POWERTOOLS_SERVICE_NAME).sort()).toEqual([
+      'publisher',
       'reminder',
       'sweep',
     ]);

@@ -6,7 +6,7 @@ import {
   DUE_INDEX,
   LEDGER_TABLE,
   LOANS_TABLE,
-  PUBLISHER_STREAM_FILTER,
+  PUBLISHER_STREAM_FILTERS,
   REMINDERS_TABLE,
   REPORTS_TABLE,
   TABLES,
@@ -456,8 +456,9 @@ describe('alarms', () => {
 
   it('every alarm notifies the encrypted alarm topic on alarm and on recovery', () => {
     const all = alarms();
-    // 7 of operations (sweep, publisher, stale run, 4 queues) and 3 of the sweep-run workflow.
-    expect(all).toHaveLength(10);
+    // 10 of operations (sweep, publisher lag, stale run, 4 queues, and the publisher's findings:
+    // unpublishable events, unreadable outboxes, unreachable loans) and 3 of the sweep-run workflow.
+    expect(all).toHaveLength(13);
     for (const alarm of all) {
       expect(alarm.AlarmActions).toEqual([{ Ref: ids.alarmTopic }]);
       expect(alarm.OKActions).toEqual([{ Ref: ids.alarmTopic }]);
@@ -509,7 +510,7 @@ describe('the stream publisher (SPEC §5.5)', () => {
     });
     const criteria = stream[0]?.FilterCriteria as { Filters: { Pattern: string }[] } | undefined;
     const filters = criteria?.Filters ?? [];
-    expect(filters.map((f) => JSON.parse(f.Pattern))).toEqual([PUBLISHER_STREAM_FILTER]);
+    expect(filters.map((f) => JSON.parse(f.Pattern))).toEqual(PUBLISHER_STREAM_FILTERS);
   });
 
   it('its role reads the loans stream and publishes to the events topic, and nothing else', () => {
@@ -526,6 +527,25 @@ describe('the stream publisher (SPEC §5.5)', () => {
     }
     const invokes = [...grants].filter(([, actions]) => actions.has('lambda:InvokeFunction'));
     expect(invokes).toEqual([]);
+  });
+
+  it.each([
+    ['PublisherUnpublishableEvents', METRIC_NAMES.publisher.eventsUnpublishable],
+    ['PublisherUnreadableOutboxes', METRIC_NAMES.publisher.unreadableOutboxes],
+    ['UnreachableLoans', METRIC_NAMES.publisher.unreachableLoans],
+  ])('alarms %s on the first %s the publisher counts', (name, metricName) => {
+    const alarm = Object.values(synth.template.findResources('AWS::CloudWatch::Alarm'))
+      .map((a) => a.Properties as Record<string, unknown>)
+      .find((a) => a.MetricName === metricName);
+    expect(alarm).toMatchObject({
+      AlarmName: `OverdueSweep-${name}`,
+      Namespace: METRICS_NAMESPACE,
+      Dimensions: [{ Name: 'service', Value: 'publisher' }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
   });
 
   it("alarms when the publisher's iterator falls 15 minutes behind", () => {

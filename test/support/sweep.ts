@@ -19,10 +19,9 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { exponentialBackoff } from '../../functions/adapters/retry';
-import { createSnsPublisher } from '../../functions/adapters/sns-publisher';
 import { parsePolicyBook } from '../../functions/core/policy';
 import type { EventEnvelope, PolicyBook } from '../../functions/core/types';
-import { createPublisherService } from '../../functions/publisher/service';
+import { createPublisher } from '../../functions/publisher/wiring';
 import { loadSweepConfig } from '../../functions/sweep/config';
 import type { PartResponse } from '../../functions/sweep/part';
 import type { RunHandOff } from '../../functions/sweep/ports';
@@ -185,12 +184,12 @@ export async function publishRecorded(
   publisherSns = sns ?? publisherSns;
   let pump = pumps.get(resources);
   if (!pump) {
-    const quiet = { published: () => {}, unreadable: () => {}, failed: () => {} };
     // Resolved on each invocation, so a test can swap the SNS client between drains.
-    const handler = (event: Parameters<ReturnType<typeof createPublisherService>>[0]) =>
-      createPublisherService(
-        createSnsPublisher(publisherSns, resources.events.topicArn, exponentialBackoff(2, 1, 1)),
-        quiet,
+    const handler = (event: Parameters<ReturnType<typeof createPublisher>>[0]) =>
+      createPublisher(
+        { sns: publisherSns },
+        { eventsTopicArn: resources.events.topicArn, policyBook: BOOK },
+        { publishRetry: exponentialBackoff(2, 1, 1) },
       )(event);
     pump = createPublisherPump(resources.loansStreamArn, handler, { maxRetries: 2 });
     pumps.set(resources, pump);

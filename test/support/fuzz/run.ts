@@ -11,6 +11,8 @@ import { itemsRunCase } from './items';
 import { knownDefectOf } from './known-defects';
 import { batchCase } from './records';
 import { requestCase } from './requests';
+import { createStreamFuzz } from './stream-fuzz';
+import { streamBatchCase } from './stream-records';
 import { createItemsFuzz, createRequestFuzz, REQUEST_LOAN_IDS } from './sweep-fuzz';
 import { Tally, type Violation, watchUnhandledRejections } from './tally';
 import { type FuzzScale, LARGE_SCALE } from './values';
@@ -25,9 +27,9 @@ export interface RunOptions {
 export interface PropertyOutcome {
   readonly figures: ReadonlyMap<string, number>;
   readonly violations: readonly Violation[];
-  /** Inputs tried: sweep inputs, loan items or SQS records. */
+  /** Inputs tried: sweep inputs, loan items, SQS records or stream records. */
   readonly tried: number;
-  /** Of those, rejected: inputs refused, items skipped, records failed. */
+  /** Of those, rejected: inputs refused, items skipped, records failed or on the failure path. */
   readonly rejected: number;
 }
 
@@ -36,6 +38,7 @@ const TRIED_AND_REJECTED = {
   inputs: ['inputs tried', 'rejected'],
   items: ['items tried', 'skipped'],
   consumers: ['records tried', 'reporting failures'],
+  stream: ['records tried', 'failure path'],
 } as const;
 
 /** Figures each property prints, zero or not. */
@@ -43,11 +46,12 @@ const ALWAYS_SHOWN = {
   inputs: ['crashes', 'half-writes', 'unhandled rejections'],
   items: ['crashes', 'half-writes', 'unhandled rejections'],
   consumers: ['crashes', 'unhandled rejections'],
+  stream: ['crashes', 'unhandled rejections'],
 } as const;
 
-/** Runs property `name` (`inputs`, `items` or `consumers`) `runs` times on `resources`. */
+/** Runs property `name` (`inputs`, `items`, `consumers` or `stream`) `runs` times on `resources`. */
 export async function runProperty(
-  name: 'inputs' | 'items' | 'consumers',
+  name: 'inputs' | 'items' | 'consumers' | 'stream',
   resources: LocalResources,
   options: RunOptions,
 ): Promise<PropertyOutcome> {
@@ -82,9 +86,12 @@ export async function runProperty(
     } else if (name === 'items') {
       const fuzz = await createItemsFuzz(resources, tally);
       await each(itemsRunCase(scale), fuzz.check);
-    } else {
+    } else if (name === 'consumers') {
       const fuzz = await createConsumersFuzz(resources, tally);
       await each(batchCase(scale), fuzz.check);
+    } else {
+      const fuzz = await createStreamFuzz(resources, tally);
+      await each(streamBatchCase(scale), fuzz.check);
     }
   } finally {
     unhandled.stop();
