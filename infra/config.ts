@@ -2,9 +2,11 @@
  * The stack's deploy-time configuration, read from CDK context (`cdk deploy -c key=value` or
  * cdk.json) and validated at synth so a bad value fails before anything is deployed.
  */
+import type { Environment } from 'aws-cdk-lib';
 import type { Node } from 'constructs';
 import { DEFAULT_BUSINESS_TIMEZONE, isValidTimeZone } from '../functions/core/dates';
 import { parsePolicyBook } from '../functions/core/policy';
+import { REGIONS_WITHOUT_EVENTBRIDGE_SCHEMAS } from './constructs/test-events';
 
 /** CDK context keys the stack reads. */
 export const CONTEXT_KEYS = {
@@ -12,9 +14,17 @@ export const CONTEXT_KEYS = {
   scheduleTime: 'scheduleTime',
   feePolicy: 'feePolicy',
   alarmEmail: 'alarmEmail',
-  createTestEventRegistry: 'createTestEventRegistry',
+  region: 'region',
+  testEvents: 'testEvents',
   sweepMaxConcurrency: 'sweepMaxConcurrency',
 } as const;
+
+/** Context keys earlier versions read, and what to do instead: set, they stop synth. */
+const RETIRED_CONTEXT_KEYS: Readonly<Record<string, string>> = {
+  createTestEventRegistry:
+    'no longer read: the stack creates lambda-testevent-schemas only where it is missing and ' +
+    'never deletes it; remove the key (testEvents=false leaves the test events out)',
+};
 
 /** Shards the sweep-run workflow sweeps at once unless `sweepMaxConcurrency` says (SPEC §5.3). */
 export const DEFAULT_SWEEP_MAX_CONCURRENCY = 16;
@@ -41,10 +51,15 @@ export interface StackConfig {
   /** Address subscribed to the alarm topic; undefined = no e-mail subscription. */
   readonly alarmEmail?: string;
   /**
-   * Create the account's `lambda-testevent-schemas` registry (default); false when it already
-   * exists in the account and region, so the stack only adds the sweep's schema to it.
+   * The region the stack is bound to (`-c region=…`); undefined = environment-agnostic, deployed
+   * wherever the CDK CLI's credentials point.
    */
-  readonly createTestEventRegistry: boolean;
+  readonly region?: string;
+  /**
+   * Deploy the sweep's shareable console test events (EventBridge Schemas): by default everywhere
+   * except the regions without that service.
+   */
+  readonly testEvents: boolean;
   /** Shards the sweep-run workflow's map sweeps at once, 1–16. */
   readonly sweepMaxConcurrency: number;
 }
@@ -113,12 +128,28 @@ function readMaxConcurrency(node: Node, problems: string[]): number {
   return number;
 }
 
+/** An AWS region code such as `eu-west-1`, `us-gov-west-1` or `ap-southeast-7`. */
+const REGION_CODE = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
+
+/** Where the deployment's environment comes from, besides the context. */
+export interface ConfigSources {
+  /**
+   * The region the CDK CLI deploys an environment-agnostic stack to (it sets
+   * `CDK_DEFAULT_REGION` from the profile or `AWS_REGION`); decides the test events' default when
+   * `region` is not in the context.
+   */
+  readonly cliRegion?: string;
+}
+
 /**
  * Reads and validates the stack's context.
  * @throws StackConfigError naming every bad key.
  */
-export function readStackConfig(node: Node): StackConfig {
+export function readStackConfig(node: Node, sources: ConfigSources = {}): StackConfig {
   const problems: string[] = [];
+  for (const [key, instead] of Object.entries(RETIRED_CONTEXT_KEYS)) {
+    if (node.tryGetContext(key) !== undefined) problems.push(`${key}: ${instead}`);
+  }
 
   const zone =
     optionalString(node, CONTEXT_KEYS.businessTimeZone, problems) ?? DEFAULT_BUSINESS_TIMEZONE;
@@ -140,10 +171,15 @@ export function readStackConfig(node: Node): StackConfig {
     problems.push(`${CONTEXT_KEYS.alarmEmail}: "${alarmEmail}" is not an e-mail address`);
   }
 
-  const createTestEventRegistry = optionalBoolean(
+  const region = optionalString(node, CONTEXT_KEYS.region, problems);
+  if (region !== undefined && !REGION_CODE.test(region)) {
+    problems.push(`${CONTEXT_KEYS.region}: "${region}" is not an AWS region code like eu-west-1`);
+  }
+  const targetRegion = region ?? sources.cliRegion;
+  const testEvents = optionalBoolean(
     node,
-    CONTEXT_KEYS.createTestEventRegistry,
-    true,
+    CONTEXT_KEYS.testEvents,
+    targetRegion === undefined || !REGIONS_WITHOUT_EVENTBRIDGE_SCHEMAS.includes(targetRegion),
     problems,
   );
 
@@ -153,9 +189,18 @@ export function readStackConfig(node: Node): StackConfig {
   return {
     businessTimeZone: zone,
     scheduleTime,
-    createTestEventRegistry,
+    testEvents,
     sweepMaxConcurrency,
     ...(feePolicy !== undefined && { feePolicy }),
     ...(alarmEmail !== undefined && { alarmEmail }),
+    ...(region !== undefined && { region }),
   };
+}
+
+/**
+ * The stack's environment: bound to the region given in the context, so `cdk deploy -c region=…`
+ * deploys there; otherwise environment-agnostic (the CLI's account and region).
+ */
+export function stackEnvironment(config: StackConfig): Environment | undefined {
+  return config.region === undefined ? undefined : { region: config.region };
 }

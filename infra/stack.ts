@@ -12,6 +12,7 @@ import type { StackConfig } from './config';
 import { OperationalAlarms } from './constructs/alarms';
 import { DailySchedule } from './constructs/daily-schedule';
 import { OperationsDashboard } from './constructs/dashboard';
+import { checkEnvironmentSizes } from './constructs/environment-size';
 import { EventDistribution } from './constructs/event-distribution';
 import { allowPublish, allowTable } from './constructs/permissions';
 import { ServiceFunction } from './constructs/service-function';
@@ -62,7 +63,8 @@ export class OverdueSweepStack extends Stack {
   readonly schedule: DailySchedule;
   readonly alarms: OperationalAlarms;
   readonly dashboard: OperationsDashboard;
-  readonly sweepTestEvents: ShareableTestEvents;
+  /** Undefined where the stack leaves the test events out (`testEvents`). */
+  readonly sweepTestEvents?: ShareableTestEvents;
 
   constructor(scope: Construct, id: string, props: OverdueSweepStackProps) {
     super(scope, id, props);
@@ -207,15 +209,18 @@ export class OverdueSweepStack extends Stack {
       workflow: this.workflow.stateMachine,
     });
 
-    this.sweepTestEvents = new ShareableTestEvents(this, 'SweepTestEvents', {
-      target: this.sweep.function,
-      events: readTestEvents(SWEEP_TEST_EVENTS_DIR),
-      createRegistry: config.createTestEventRegistry,
-      description: `overdue-sweep: console test events of the sweep (from ${SWEEP_TEST_EVENTS_DIR})`,
-    });
+    if (config.testEvents) {
+      this.sweepTestEvents = new ShareableTestEvents(this, 'SweepTestEvents', {
+        target: this.sweep.function,
+        events: readTestEvents(SWEEP_TEST_EVENTS_DIR),
+        description: `overdue-sweep: console test events of the sweep (from ${SWEEP_TEST_EVENTS_DIR})`,
+      });
+    }
 
     this.acknowledgeFindings();
     this.addOutputs();
+    // Every function's, whatever sets its variables (FEE_POLICY, CONTACT_POLICY, …).
+    checkEnvironmentSizes(this);
   }
 
   /**
