@@ -19,12 +19,22 @@ export const CONTEXT_KEYS = {
   sweepMaxConcurrency: 'sweepMaxConcurrency',
 } as const;
 
-/** Context keys earlier versions read, and what to do instead: set, they stop synth. */
+/**
+ * Context keys earlier versions read, and why they no longer matter: set, they are reported as a
+ * synth warning (what they asked for now happens anyway, so a deploy need not stop for them).
+ */
 const RETIRED_CONTEXT_KEYS: Readonly<Record<string, string>> = {
   createTestEventRegistry:
     'no longer read: the stack creates lambda-testevent-schemas only where it is missing and ' +
     'never deletes it; remove the key (testEvents=false leaves the test events out)',
 };
+
+/** A warning for each retired context key that is set. */
+export function retiredContextWarnings(node: Node): string[] {
+  return Object.entries(RETIRED_CONTEXT_KEYS)
+    .filter(([key]) => node.tryGetContext(key) !== undefined)
+    .map(([key, why]) => `${key}: ${why}`);
+}
 
 /** Shards the sweep-run workflow sweeps at once unless `sweepMaxConcurrency` says (SPEC §5.3). */
 export const DEFAULT_SWEEP_MAX_CONCURRENCY = 16;
@@ -147,9 +157,6 @@ export interface ConfigSources {
  */
 export function readStackConfig(node: Node, sources: ConfigSources = {}): StackConfig {
   const problems: string[] = [];
-  for (const [key, instead] of Object.entries(RETIRED_CONTEXT_KEYS)) {
-    if (node.tryGetContext(key) !== undefined) problems.push(`${key}: ${instead}`);
-  }
 
   const zone =
     optionalString(node, CONTEXT_KEYS.businessTimeZone, problems) ?? DEFAULT_BUSINESS_TIMEZONE;

@@ -3,12 +3,12 @@
  * functions (sweep, stream publisher, reminder, reporting) with least-privilege grants, the sweep-run
  * workflow and its daily schedule, alarms, the dashboard and outputs.
  */
-import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
-import type { StackConfig } from './config';
+import { retiredContextWarnings, type StackConfig } from './config';
 import { OperationalAlarms } from './constructs/alarms';
 import { DailySchedule } from './constructs/daily-schedule';
 import { OperationsDashboard } from './constructs/dashboard';
@@ -219,6 +219,9 @@ export class OverdueSweepStack extends Stack {
 
     this.acknowledgeFindings();
     this.addOutputs();
+    for (const warning of retiredContextWarnings(this.node)) {
+      Annotations.of(this).addWarningV2('overdue-sweep:retired-context-key', warning);
+    }
     // Every function's, whatever sets its variables (FEE_POLICY, CONTACT_POLICY, …).
     checkEnvironmentSizes(this);
   }

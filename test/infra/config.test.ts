@@ -1,4 +1,5 @@
 import { App } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { parseTimeOfDay, readStackConfig } from '../../infra/config';
 import { REGIONS_WITHOUT_EVENTBRIDGE_SCHEMAS } from '../../infra/constructs/test-events';
@@ -49,9 +50,18 @@ describe('stack configuration from context', () => {
     expect(both.testEvents).toBe(true);
   });
 
-  it('refuses the retired createTestEventRegistry key, saying what replaced it', () => {
-    expect(() => configOf({ createTestEventRegistry: 'false' })).toThrow(
-      /createTestEventRegistry: no longer read: the stack creates lambda-testevent-schemas only where it is missing/,
+  it('warns at synth about the retired createTestEventRegistry key, saying why it no longer matters', () => {
+    const { stack } = synthesize({ createTestEventRegistry: 'false' });
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.anyValue());
+    expect(warnings.map((w) => String(w.entry.data))).toEqual([
+      expect.stringMatching(
+        /^createTestEventRegistry: no longer read: the stack creates lambda-testevent-schemas only where it is missing and never deletes it/,
+      ),
+    ]);
+    // What it asked for happens anyway: the registry is ensured, never owned.
+    expect(stack.sweepTestEvents?.registry).toBeDefined();
+    expect(Annotations.fromStack(synthesize().stack).findWarning('*', Match.anyValue())).toEqual(
+      [],
     );
   });
 
