@@ -57,7 +57,7 @@ npm run report / npm run republish read it.
   --days K         sweep K consecutive dates, borrowers paying in between (default 1)
   --dry-run        assess and report, write and publish nothing
   --seed N         seed of the demo portfolio and of the payments (default ${DEFAULT_SEED})
-  --fresh          start over: delete the kept data and seed a new demo portfolio
+  --fresh          start over: a new demo portfolio replaces the kept data (once the run is done)
   --json           print one JSON document on stdout (progress, if any, on stderr)
   --help           this text`;
 
