@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Three projects mirroring the source: pure unit tests, integration tests against DynamoDB
- * Local and the SNS/SQS emulator (started once by the global setup), and CDK stack tests.
+ * Local and the SNS/SQS emulator (started once by the global setup), and CDK stack tests. Every
+ * file gets a temporary folder for the local run's kept data, never the user's `.local/`.
  */
 export default defineConfig({
   test: {
@@ -12,6 +13,7 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          setupFiles: ['test/support/local-data-dir.ts'],
         },
       },
       {
@@ -20,7 +22,7 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['test/support/global-setup.ts'],
-          setupFiles: ['test/support/emulator-env.ts'],
+          setupFiles: ['test/support/emulator-env.ts', 'test/support/local-data-dir.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
@@ -30,6 +32,7 @@ export default defineConfig({
           name: 'infra',
           include: ['test/infra/**/*.test.ts'],
           environment: 'node',
+          setupFiles: ['test/support/local-data-dir.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

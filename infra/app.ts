@@ -4,16 +4,18 @@
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { readStackConfig } from './config';
+import { readStackConfig, stackEnvironment } from './config';
 import { OverdueSweepStack } from './stack';
 
 /** Stack name in CloudFormation. */
 export const STACK_NAME = 'OverdueSweep';
 
 const app = new App();
+const config = readStackConfig(app.node, { cliRegion: process.env.CDK_DEFAULT_REGION });
 new OverdueSweepStack(app, STACK_NAME, {
   description: 'overdue-sweep: daily overdue sweep, reminders and portfolio report',
-  config: readStackConfig(app.node),
+  env: stackEnvironment(config),
+  config,
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
 app.synth();

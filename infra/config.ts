@@ -2,6 +2,7 @@
  * The stack's deploy-time configuration, read from CDK context (`cdk deploy -c key=value` or
  * cdk.json) and validated at synth so a bad value fails before anything is deployed.
  */
+import type { Environment } from 'aws-cdk-lib';
 import type { Node } from 'constructs';
 import {
   DEFAULT_BUSINESS_TIMEZONE,
@@ -10,6 +11,7 @@ import {
 } from '../functions/contract/configuration';
 import { SWEEP_SHARDS } from '../functions/contract/tables';
 import { DEFAULT_MAX_CONCURRENCY } from '../functions/contract/workflow';
+import { REGIONS_WITHOUT_EVENTBRIDGE_SCHEMAS } from './constructs/test-events';
 
 /** CDK context keys the stack reads. */
 export const CONTEXT_KEYS = {
@@ -17,9 +19,27 @@ export const CONTEXT_KEYS = {
   scheduleTime: 'scheduleTime',
   feePolicy: 'feePolicy',
   alarmEmail: 'alarmEmail',
-  createTestEventRegistry: 'createTestEventRegistry',
+  region: 'region',
+  testEvents: 'testEvents',
   sweepMaxConcurrency: 'sweepMaxConcurrency',
 } as const;
+
+/**
+ * Context keys earlier versions read, and why they no longer matter: set, they are reported as a
+ * synth warning (what they asked for now happens anyway, so a deploy need not stop for them).
+ */
+const RETIRED_CONTEXT_KEYS: Readonly<Record<string, string>> = {
+  createTestEventRegistry:
+    'no longer read: the stack creates lambda-testevent-schemas only where it is missing and ' +
+    'never deletes it; remove the key (testEvents=false leaves the test events out)',
+};
+
+/** A warning for each retired context key that is set. */
+export function retiredContextWarnings(node: Node): string[] {
+  return Object.entries(RETIRED_CONTEXT_KEYS)
+    .filter(([key]) => node.tryGetContext(key) !== undefined)
+    .map(([key, why]) => `${key}: ${why}`);
+}
 
 /** Daily run time in the business time zone when `scheduleTime` is not set (SPEC §2). */
 export const DEFAULT_SCHEDULE_TIME = '00:30';
@@ -43,10 +63,15 @@ export interface StackConfig {
   /** Address subscribed to the alarm topic; undefined = no e-mail subscription. */
   readonly alarmEmail?: string;
   /**
-   * Create the account's `lambda-testevent-schemas` registry (default); false when it already
-   * exists in the account and region, so the stack only adds the sweep's schema to it.
+   * The region the stack is bound to (`-c region=…`); undefined = environment-agnostic, deployed
+   * wherever the CDK CLI's credentials point.
    */
-  readonly createTestEventRegistry: boolean;
+  readonly region?: string;
+  /**
+   * Deploy the sweep's shareable console test events (EventBridge Schemas): by default everywhere
+   * except the regions without that service.
+   */
+  readonly testEvents: boolean;
   /** Shards the sweep-run workflow's map sweeps at once, 1–16. */
   readonly sweepMaxConcurrency: number;
 }
@@ -119,11 +144,24 @@ function readMaxConcurrency(node: Node, problems: string[]): number {
   return number;
 }
 
+/** An AWS region code such as `eu-west-1`, `us-gov-west-1` or `ap-southeast-7`. */
+const REGION_CODE = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
+
+/** Where the deployment's environment comes from, besides the context. */
+export interface ConfigSources {
+  /**
+   * The region the CDK CLI deploys an environment-agnostic stack to (it sets
+   * `CDK_DEFAULT_REGION` from the profile or `AWS_REGION`); decides the test events' default when
+   * `region` is not in the context.
+   */
+  readonly cliRegion?: string;
+}
+
 /**
  * Reads and validates the stack's context.
  * @throws StackConfigError naming every bad key.
  */
-export function readStackConfig(node: Node): StackConfig {
+export function readStackConfig(node: Node, sources: ConfigSources = {}): StackConfig {
   const problems: string[] = [];
 
   const zone =
@@ -145,10 +183,15 @@ export function readStackConfig(node: Node): StackConfig {
     problems.push(`${CONTEXT_KEYS.alarmEmail}: "${alarmEmail}" is not an e-mail address`);
   }
 
-  const createTestEventRegistry = optionalBoolean(
+  const region = optionalString(node, CONTEXT_KEYS.region, problems);
+  if (region !== undefined && !REGION_CODE.test(region)) {
+    problems.push(`${CONTEXT_KEYS.region}: "${region}" is not an AWS region code like eu-west-1`);
+  }
+  const targetRegion = region ?? sources.cliRegion;
+  const testEvents = optionalBoolean(
     node,
-    CONTEXT_KEYS.createTestEventRegistry,
-    true,
+    CONTEXT_KEYS.testEvents,
+    targetRegion === undefined || !REGIONS_WITHOUT_EVENTBRIDGE_SCHEMAS.includes(targetRegion),
     problems,
   );
 
@@ -158,9 +201,18 @@ export function readStackConfig(node: Node): StackConfig {
   return {
     businessTimeZone: zone,
     scheduleTime,
-    createTestEventRegistry,
+    testEvents,
     sweepMaxConcurrency,
     ...(feePolicy !== undefined && { feePolicy }),
     ...(alarmEmail !== undefined && { alarmEmail }),
+    ...(region !== undefined && { region }),
   };
+}
+
+/**
+ * The stack's environment: bound to the region given in the context, so `cdk deploy -c region=…`
+ * deploys there; otherwise environment-agnostic (the CLI's account and region).
+ */
+export function stackEnvironment(config: StackConfig): Environment | undefined {
+  return config.region === undefined ? undefined : { region: config.region };
 }

@@ -3,7 +3,7 @@
  * functions (sweep, stream publisher, reminder, reporting) with least-privilege grants, the sweep-run
  * workflow and its daily schedule, alarms, the dashboard and outputs.
  */
-import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -18,10 +18,11 @@ import {
   REPORTS_TABLE,
   TABLES,
 } from '../functions/contract/tables';
-import type { StackConfig } from './config';
+import { retiredContextWarnings, type StackConfig } from './config';
 import { OperationalAlarms } from './constructs/alarms';
 import { DailySchedule } from './constructs/daily-schedule';
 import { OperationsDashboard } from './constructs/dashboard';
+import { checkEnvironmentSizes } from './constructs/environment-size';
 import { EventDistribution } from './constructs/event-distribution';
 import { allowPublish, allowTable } from './constructs/permissions';
 import { ServiceFunction } from './constructs/service-function';
@@ -77,7 +78,8 @@ export class OverdueSweepStack extends Stack {
   readonly schedule: DailySchedule;
   readonly alarms: OperationalAlarms;
   readonly dashboard: OperationsDashboard;
-  readonly sweepTestEvents: ShareableTestEvents;
+  /** Undefined where the stack leaves the test events out (`testEvents`). */
+  readonly sweepTestEvents?: ShareableTestEvents;
 
   constructor(scope: Construct, id: string, props: OverdueSweepStackProps) {
     super(scope, id, props);
@@ -222,15 +224,21 @@ export class OverdueSweepStack extends Stack {
       workflow: this.workflow.stateMachine,
     });
 
-    this.sweepTestEvents = new ShareableTestEvents(this, 'SweepTestEvents', {
-      target: this.sweep.function,
-      events: readTestEvents(SWEEP_TEST_EVENTS_DIR),
-      createRegistry: config.createTestEventRegistry,
-      description: `overdue-sweep: console test events of the sweep (from ${SWEEP_TEST_EVENTS_DIR})`,
-    });
+    if (config.testEvents) {
+      this.sweepTestEvents = new ShareableTestEvents(this, 'SweepTestEvents', {
+        target: this.sweep.function,
+        events: readTestEvents(SWEEP_TEST_EVENTS_DIR),
+        description: `overdue-sweep: console test events of the sweep (from ${SWEEP_TEST_EVENTS_DIR})`,
+      });
+    }
 
     this.acknowledgeFindings();
     this.addOutputs();
+    for (const warning of retiredContextWarnings(this.node)) {
+      Annotations.of(this).addWarningV2('overdue-sweep:retired-context-key', warning);
+    }
+    // Every function's, whatever sets its variables (FEE_POLICY, CONTACT_POLICY, …).
+    checkEnvironmentSizes(this);
   }
 
   /**

@@ -1,8 +1,9 @@
 /**
  * `npm run report -- --asOf YYYY-MM-DD [--table NAME]`: prints one business date's portfolio report
- * (SPEC §8); with `--days K`, the trend of the K business dates ending at `--asOf` (default today in
- * the business time zone). The table name comes from --table or REPORTS_TABLE_NAME; endpoints, like
- * everywhere, from the AWS SDK's own environment variables.
+ * (SPEC §8); with `--days K`, the trend of the K consecutive dates ending at `--asOf`. The table
+ * comes from --table or REPORTS_TABLE_NAME, endpoints and region from the AWS SDK's own variables;
+ * with none of them set, it reads the data the last `npm start` kept (its reports table, and by
+ * default its last date swept).
  */
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -17,6 +18,14 @@ import {
   parseBusinessDate,
 } from '../functions/core/dates';
 import type { BusinessDate } from '../functions/core/types';
+import {
+  DataSourceError,
+  dataIsConfigured,
+  ensureRegion,
+  type OpenedLocalData,
+  openLocalData,
+} from './lib/command-data';
+import { LocalDataBusyError, localTableNames } from './lib/local-data';
 import { renderReport } from './lib/report-table';
 import { renderTrend, type TrendDay } from './lib/report-trend';
 
@@ -29,18 +38,21 @@ const USAGE = `Usage: npm run report -- --asOf YYYY-MM-DD [--table NAME]
        npm run report -- --days K [--asOf YYYY-MM-DD] [--table NAME]
 
 Prints the daily portfolio report for a business date as a table, or with --days the trend of
-the last K business dates: buckets M1–M7 per day as a stacked bar, charges, reversals,
+the last K consecutive dates: buckets M1–M7 per day as a stacked bar, charges, reversals,
 charge-offs and loans overdue, then a sparkline per figure. A day without a report is a gap.
 
 Options:
   --asOf YYYY-MM-DD  the business date of the report; with --days the last date of the trend
-                     (default: today in $BUSINESS_TIMEZONE, ${DEFAULT_BUSINESS_TIMEZONE} if unset)
-  --days K           print the trend of K consecutive business dates (1–${MAX_DAYS})
+                     (default: today in $BUSINESS_TIMEZONE, ${DEFAULT_BUSINESS_TIMEZONE} if unset;
+                     on the local run's data, the last date it swept)
+  --days K           print the trend of K consecutive dates (1–${MAX_DAYS})
   --table NAME       the reports table (default: $${REPORTS_TABLE.envVar})
   --help             show this help
 
 AWS credentials, region and endpoints come from the AWS SDK's usual environment variables
-(e.g. AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB for a local DynamoDB).`;
+(AWS_REGION or AWS_PROFILE for the deployed stack; AWS_ENDPOINT_URL_DYNAMODB for a DynamoDB
+Local of your own). With no table and no endpoint set, it reads the data npm start kept in
+.local/, starting DynamoDB Local on it for the moment.`;
 
 function fail(message: string): never {
   console.error(`${message}\n\n${USAGE}`);
@@ -85,17 +97,54 @@ async function main(): Promise<void> {
     fail(`--days ${JSON.stringify(values.days)} is not a whole number from 1 to ${MAX_DAYS}.`);
   }
   if (values.asOf === undefined && days === undefined) fail('Missing --asOf (or --days K).');
-  const timeZone = process.env.BUSINESS_TIMEZONE?.trim() || DEFAULT_BUSINESS_TIMEZONE;
-  if (values.asOf === undefined && !isValidTimeZone(timeZone)) {
-    fail(`BUSINESS_TIMEZONE ${JSON.stringify(timeZone)} is not an IANA time zone.`);
+  if (values.asOf !== undefined && !parseBusinessDate(values.asOf)) {
+    fail(`--asOf ${JSON.stringify(values.asOf)} is not a YYYY-MM-DD date.`);
   }
-  const asOf =
-    values.asOf === undefined
-      ? businessDateOf(new Date(), timeZone)
-      : parseBusinessDate(values.asOf);
-  if (!asOf) fail(`--asOf ${JSON.stringify(values.asOf)} is not a YYYY-MM-DD date.`);
-  const tableName = values.table?.trim() || process.env[REPORTS_TABLE.envVar]?.trim();
-  if (!tableName) fail(`No reports table: pass --table NAME or set ${REPORTS_TABLE.envVar}.`);
+  const configuredTable = values.table?.trim() || process.env[REPORTS_TABLE.envVar]?.trim();
+
+  let local: OpenedLocalData | undefined;
+  try {
+    if (dataIsConfigured(configuredTable !== undefined)) {
+      await ensureRegion('npm run report');
+    } else {
+      local = await openLocalData('npm run report', {
+        missing: `No reports table: pass --table NAME or set ${REPORTS_TABLE.envVar} (for the deployed stack, its ReportsTableName output)`,
+      });
+    }
+  } catch (error) {
+    if (error instanceof DataSourceError || error instanceof LocalDataBusyError)
+      fail(error.message);
+    throw error;
+  }
+  try {
+    await printReport({
+      asOf:
+        values.asOf === undefined ? undefined : (parseBusinessDate(values.asOf) as BusinessDate),
+      days,
+      tableName: configuredTable ?? localTableNames()[REPORTS_TABLE.envVar],
+      // On the local run's data, by default the last date it swept: the run just made.
+      defaultAsOf: local?.record.sweptDates.at(-1),
+    });
+  } finally {
+    await local?.stop();
+  }
+}
+
+async function printReport(request: {
+  asOf: BusinessDate | undefined;
+  days: number | undefined;
+  tableName: string;
+  defaultAsOf: BusinessDate | undefined;
+}): Promise<void> {
+  const { days, tableName } = request;
+  let asOf = request.asOf ?? request.defaultAsOf;
+  if (asOf === undefined) {
+    const timeZone = process.env.BUSINESS_TIMEZONE?.trim() || DEFAULT_BUSINESS_TIMEZONE;
+    if (!isValidTimeZone(timeZone)) {
+      fail(`BUSINESS_TIMEZONE ${JSON.stringify(timeZone)} is not an IANA time zone.`);
+    }
+    asOf = businessDateOf(new Date(), timeZone);
+  }
 
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
   const store = createReportStore(doc, tableName);

@@ -1,9 +1,10 @@
 /**
  * `npm start`: the whole product on this machine, on real emulators (SPEC §10). Starts DynamoDB
- * Local and the SNS/SQS emulator on free ports, creates the stack's resources, seeds a demo
- * portfolio, sweeps it for one or more business days, delivers the events to the reminder and
- * reporting handlers, prints the summary, the report and sample reminders, and stops everything
- * it started (also on Ctrl-C or an error).
+ * Local (its data kept under `.local/`) and the SNS/SQS emulator on free ports, creates the
+ * stack's resources, seeds a demo portfolio — or goes on with the one an earlier run left —
+ * sweeps it for one or more consecutive dates, delivers the events to the reminder and reporting
+ * handlers, prints the summary, the report and sample reminders, and stops everything it started
+ * (also on Ctrl-C or an error). `npm run report` and `npm run republish` read the kept data.
  */
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
@@ -14,35 +15,57 @@ import {
   DEFAULT_BUSINESS_TIMEZONE,
   parseBusinessDate,
 } from '../functions/core/dates';
-import { formatMoney } from '../functions/core/money';
 import type { BusinessDate } from '../functions/core/types';
 import { SKIPPED_LIST_LIMIT } from '../functions/sweep/summary';
 import { type LocalAws, startLocalAws } from './lib/emulators';
 import { exitUnlessJava } from './lib/java';
+import {
+  displayPath,
+  LOCAL_DATA_DIR_ENV,
+  LOCAL_TABLE_PREFIX,
+  LocalDataBusyError,
+  type LocalRunRecord,
+  localDataDir,
+  lockLocalData,
+  openWorkingCopy,
+  readLocalRun,
+  withSweptDates,
+  writeLocalRun,
+} from './lib/local-data';
 import {
   type LocalRunOptions,
   type LocalRunResult,
   type Progress,
   runLocal,
 } from './lib/local-run';
+import { moneyText } from './lib/money-text';
 import { renderReport } from './lib/report-table';
 import { renderTrend } from './lib/report-trend';
 
+const DEFAULT_LOANS = 2000;
+const DEFAULT_SEED = 42;
+
 const USAGE = `usage: npm start -- [options]
 
-Runs overdue-sweep end to end on DynamoDB Local and the SNS/SQS emulator.
+Runs overdue-sweep end to end on DynamoDB Local and the SNS/SQS emulator. The data is kept in
+.local/ (or $${LOCAL_DATA_DIR_ENV}): the next npm start goes on with the same demo book, and
+npm run report / npm run republish read it.
 
-  --loans N        loans in the demo portfolio (default 2000)
-  --asOf DATE      first business date to sweep, YYYY-MM-DD (default: the K days ending today in
+  --loans N        loans in the demo portfolio (default ${DEFAULT_LOANS}; only when it is seeded)
+  --asOf DATE      first date to sweep, YYYY-MM-DD (default: the K days ending today in
                    ${DEFAULT_BUSINESS_TIMEZONE}); no day may be after today unless --dry-run
-  --days K         sweep K consecutive business days, borrowers paying in between (default 1)
+  --days K         sweep K consecutive dates, borrowers paying in between (default 1)
   --dry-run        assess and report, write and publish nothing
-  --seed N         seed of the demo portfolio and of the payments (default 42)
+  --seed N         seed of the demo portfolio and of the payments (default ${DEFAULT_SEED})
+  --fresh          start over: a new demo portfolio replaces the kept data (once the run is done)
   --json           print one JSON document on stdout (progress, if any, on stderr)
   --help           this text`;
 
 interface CliOptions extends LocalRunOptions {
   readonly json: boolean;
+  readonly fresh: boolean;
+  /** Whether --loans and --seed were given (they must match a kept book). */
+  readonly given: { readonly loans: boolean; readonly seed: boolean };
 }
 
 class UsageError extends Error {}
@@ -71,6 +94,7 @@ function parseCli(argv: readonly string[]): CliOptions | 'help' {
         days: { type: 'string' },
         'dry-run': { type: 'boolean' },
         seed: { type: 'string' },
+        fresh: { type: 'boolean' },
         json: { type: 'boolean' },
         help: { type: 'boolean' },
       },
@@ -97,17 +121,42 @@ function parseCli(argv: readonly string[]): CliOptions | 'help' {
     );
   }
   const seedText = values.seed as string | undefined;
-  const seed = seedText === undefined ? 42 : Number(seedText);
+  const seed = seedText === undefined ? DEFAULT_SEED : Number(seedText);
   if (!Number.isSafeInteger(seed))
     throw new UsageError(`--seed: ${JSON.stringify(seedText)} is not an integer`);
   return {
-    loans: positiveInteger('loans', values.loans as string | undefined, 2000, 1_000_000),
+    loans: positiveInteger('loans', values.loans as string | undefined, DEFAULT_LOANS, 1_000_000),
     asOf: asOf as BusinessDate,
     days,
     dryRun,
     seed,
     json: values.json === true,
+    fresh: values.fresh === true,
+    given: { loans: values.loans !== undefined, seed: seedText !== undefined },
   };
+}
+
+/**
+ * The run to go on with, if any: the kept record, unless --fresh. Its book's size and seed win
+ * over the defaults; a different --loans or --seed is a usage error, not a silent new book.
+ * @returns the options to run with and the record to continue.
+ */
+function continuation(
+  options: CliOptions,
+  dir: string,
+): { options: CliOptions; record: LocalRunRecord | undefined } {
+  const record = options.fresh ? undefined : readLocalRun(dir);
+  if (!record) return { options, record };
+  const differs = [
+    options.given.loans && options.loans !== record.loans ? `--loans ${options.loans}` : '',
+    options.given.seed && options.seed !== record.seed ? `--seed ${options.seed}` : '',
+  ].filter(Boolean);
+  if (differs.length > 0) {
+    throw new UsageError(
+      `${differs.join(' ')}: the local data in ${displayPath(dir)} holds the demo book of an earlier run (${record.loans} loans, seed ${record.seed}); leave ${differs.map((flag) => flag.split(' ')[0]).join(' and ')} out to go on with it, or add --fresh to start over`,
+    );
+  }
+  return { options: { ...options, loans: record.loans, seed: record.seed }, record };
 }
 
 /** Progress bars on stderr for an interactive terminal; silent otherwise. */
@@ -140,7 +189,7 @@ function progressBars(enabled: boolean): { progress: Progress; stop: () => void 
   return { progress, stop };
 }
 
-const money = (fen: number) => formatMoney(fen, 'CNY', 'en');
+const money = (fen: number) => moneyText(fen, 'CNY');
 
 function chargesOf(summary: LocalRunResult['days'][number]['summary']) {
   const cny = summary.charges.CNY ?? { lateFees: 0, penaltyInterest: 0 };
@@ -169,13 +218,14 @@ function reversedOf(summary: LocalRunResult['days'][number]['summary']): number 
   return cny.lateFees + cny.penaltyInterest;
 }
 
-function renderText(result: LocalRunResult): string {
+function renderText(result: LocalRunResult, dataDir: string): string {
   const out: string[] = [];
   const { options, days } = result;
   const last = days[days.length - 1];
   if (!last) return '';
   out.push(
-    `overdue-sweep local run: ${options.loans} loans (seed ${options.seed}), ${options.days} day(s) from ${options.asOf}${options.dryRun ? ', dry run' : ''}`,
+    `overdue-sweep local run: ${options.loans} loans (seed ${options.seed}), ${options.days === 1 ? `date ${options.asOf}` : `${options.days} consecutive dates from ${options.asOf}`}${options.dryRun ? ', dry run' : ''}`,
+    `${result.continued ? 'Went on with the demo book kept in' : 'Seeded a new demo book, kept in'} ${dataDir}: npm run report -- --days 3, npm run republish -- --asOf ${last.asOf} and the next npm start work on it; npm start -- --fresh starts over.`,
   );
   if (days.length > 1) {
     const table = new Table({
@@ -237,7 +287,8 @@ function renderText(result: LocalRunResult): string {
     ['penalty interest charged', money(charges.penaltyInterest)],
     ['charges reversed (backdated payments)', money(reversedOf(last.summary))],
     ['charged off', last.summary.chargedOff],
-    ['events published', last.summary.eventsPublished],
+    // The summary's eventsPublished: events the sweep recorded for the stream publisher to send.
+    ['events recorded for publishing', last.summary.eventsPublished],
     ['skipped', last.summary.skipped.count],
     ['complete', String(last.summary.complete)],
     ['duration', `${last.summary.durationMs} ms`],
@@ -295,9 +346,24 @@ async function main(): Promise<number> {
     return 0;
   }
   exitUnlessJava('npm start');
+  const dir = localDataDir();
+  let release = () => {};
+  let record: LocalRunRecord | undefined;
+  try {
+    release = lockLocalData(dir, 'npm start');
+    ({ options, record } = continuation(options, dir));
+  } catch (error) {
+    release();
+    if (!(error instanceof UsageError || error instanceof LocalDataBusyError)) throw error;
+    process.stderr.write(`npm start: ${error.message}\n`);
+    return 2;
+  }
   const bars = progressBars(!options.json && process.stderr.isTTY === true);
+  // DynamoDB Local runs on a working copy (an empty one with --fresh); it replaces the kept data
+  // only once the run is done, so a run stopped half-way leaves the kept data as it was.
+  const workingCopy = openWorkingCopy(dir, { empty: options.fresh });
   let localAws: LocalAws | undefined;
-  const shutdown = async () => {
+  const stopEmulators = async () => {
     bars.stop();
     const running = localAws;
     localAws = undefined;
@@ -308,21 +374,52 @@ async function main(): Promise<number> {
     ['SIGTERM', 143],
   ] as const) {
     process.once(signal, () => {
-      void shutdown().finally(() => process.exit(code));
+      void stopEmulators().finally(() => process.exit(code));
     });
   }
   try {
     bars.progress('starting DynamoDB Local and the SNS/SQS emulator', 0);
-    localAws = await startLocalAws();
+    localAws = await startLocalAws({ dynamoDb: { dbPath: workingCopy.dbPath } });
     Object.assign(process.env, localAws.env);
-    const result = await runLocal(options, bars.progress);
+    const run = options;
+    let kept: LocalRunRecord = {
+      version: 1,
+      loans: run.loans,
+      seed: run.seed,
+      sweptDates: record?.sweptDates ?? [],
+    };
+    const result = await runLocal(run, bars.progress, {
+      prefix: LOCAL_TABLE_PREFIX,
+      ...(record && {
+        continueFrom: {
+          lastSwept: record.sweptDates.at(-1) ?? run.asOf,
+          ...(record.stream && { stream: record.stream }),
+        },
+      }),
+      onReady: ({ continued, stream }) => {
+        kept = { ...kept, sweptDates: continued ? kept.sweptDates : [], stream };
+      },
+      onDay: (day, stream) => {
+        // A dry run writes nothing, so its date is not swept.
+        const sweptDates = run.dryRun ? kept.sweptDates : withSweptDates(kept, [day.asOf]);
+        kept = { ...kept, sweptDates, stream };
+      },
+    });
+    await stopEmulators();
+    bars.progress('keeping the data for the next commands', 0);
+    workingCopy.keep();
+    writeLocalRun(dir, kept);
     bars.stop();
     process.stdout.write(
-      options.json ? `${JSON.stringify(result, null, 2)}\n` : renderText(result),
+      options.json
+        ? `${JSON.stringify({ ...result, localData: dir }, null, 2)}\n`
+        : renderText(result, displayPath(dir)),
     );
     return 0;
   } finally {
-    await shutdown();
+    await stopEmulators();
+    workingCopy.discard();
+    release();
   }
 }
 

@@ -3,8 +3,8 @@
  * table's stream (NEW_AND_OLD_IMAGES) that publishes the events each write recorded and reports
  * ACTIVE loans the due index can never bring to the sweep. The event source mapping delivers only
  * writes that record events or write an ACTIVE loan, retries a failed batch from the failed record
- * (bisecting it on error), for at most a day — the stream's retention — and sends what still fails
- * to an on-failure queue.
+ * (bisecting it on error), for up to 20 hours — safely within the stream's 24 h retention — and
+ * sends what still fails to an on-failure queue.
  */
 import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -25,11 +25,16 @@ import { ServiceFunction } from './service-function';
  * calls of at most 10 events and 256 KiB.
  */
 export const PUBLISHER_BATCH_SIZE = 100;
+/** How long DynamoDB Streams keeps a record: after that it may be trimmed at any moment. */
+export const STREAM_RETENTION = Duration.hours(24);
 /**
- * How long a record may keep failing before it goes to the on-failure queue: the stream keeps
- * records 24 hours, so this is as long as a retry can mean anything.
+ * How long a record may keep failing before its batch is described in the on-failure queue.
+ * Safely under the stream's 24 h: a record trimmed first would vanish with no on-failure message
+ * and so no alarm, and the records waiting behind a failing one (the shard holds at it) need
+ * time to be published once it is let go. 4 hours of margin dwarfs a retry (a minute's timeout
+ * plus backoff) and lets a backlog drain.
  */
-export const PUBLISHER_MAX_RECORD_AGE = Duration.hours(24);
+export const PUBLISHER_MAX_RECORD_AGE = Duration.hours(20);
 /** Retries of a failing batch (bounded in practice by the record age). */
 export const PUBLISHER_RETRY_ATTEMPTS = 10_000;
 /** Concurrent batches per stream shard (order per loan is kept within a shard's key). */
@@ -48,7 +53,7 @@ export interface StreamPublisherProps {
 /** The publisher function, its event source mapping and its on-failure queue. */
 export class StreamPublisher extends Construct {
   readonly service: ServiceFunction;
-  /** Where batches that failed for a whole day are described (shard, sequence numbers). */
+  /** Where batches that failed for 20 hours are described (shard, sequence numbers). */
   readonly failureQueue: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: StreamPublisherProps) {

@@ -17,6 +17,7 @@ import {
   Duration,
   RemovalPolicy,
   Stack,
+  Token,
   Validations,
 } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -52,6 +53,11 @@ export class SweepRunWorkflow extends Construct {
    */
   static stateMachineNameOf(stack: Stack): string {
     return `${stack.stackName}-sweep-run`;
+  }
+
+  /** The workflow's log group: `/aws/vendedlogs/states/<stack>-sweep-run`. */
+  static logGroupNameOf(stack: Stack): string {
+    return `/aws/vendedlogs/states/${SweepRunWorkflow.stateMachineNameOf(stack)}`;
   }
 
   readonly stateMachine: sfn.StateMachine;
@@ -188,9 +194,15 @@ export class SweepRunWorkflow extends Construct {
         .otherwise(shards),
     );
 
+    // Under /aws/vendedlogs/, Step Functions needs no statement in the account's CloudWatch Logs
+    // resource policy, which is capped at 5,120 characters and fills up in a busy account (the
+    // state machine's creation then fails). A fixed name cannot be kept after the stack: a kept
+    // group would stop the next create of the stack (or a retry after a failed first deploy), so
+    // it goes with the state machine, whose execution history goes too.
     this.logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: SweepRunWorkflow.logGroupNameOf(stack),
       retention: LOG_RETENTION,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.DESTROY,
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName,
@@ -199,7 +211,8 @@ export class SweepRunWorkflow extends Construct {
         'overdue-sweep: one business day — plan, the 16 index shards in parallel, finish (SPEC §5.3)',
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       timeout: EXECUTION_TIMEOUT,
-      // Errors only, and never the states' data: inputs and outputs carry loan ids.
+      // Errors only (ALL would log every transition of every part); no states' data (the
+      // execution history in the console already shows inputs and outputs to those allowed).
       logs: { destination: this.logGroup, level: sfn.LogLevel.ERROR, includeExecutionData: false },
     });
     this.acknowledgeFindings(props.sweepFunction);
@@ -212,8 +225,13 @@ export class SweepRunWorkflow extends Construct {
       stack.getLogicalId(construct.node.defaultChild as CfnElement);
     const functionId = logicalId(sweepFunction);
     const stateMachineId = logicalId(this.stateMachine);
-    // How cdk-nag renders the executions of this state machine in a finding.
-    const executions = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${stateMachineId}"}]}]}`;
+    // How cdk-nag renders the executions of this state machine in a finding: a pseudo parameter
+    // as `<AWS::Region>`, or its value where the stack is bound to a region (`-c region=…`).
+    const rendered = (value: string, pseudo: string) =>
+      Token.isUnresolved(value) ? `<${pseudo}>` : value;
+    const partition = rendered(stack.partition, 'AWS::Partition');
+    const region = rendered(stack.region, 'AWS::Region');
+    const executions = `arn:${partition}:states:${region}:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${stateMachineId}"}]}]}`;
     Validations.of(this.stateMachine).acknowledge(
       {
         id: `AwsSolutions-IAM5[Resource::<${functionId}.Arn>:*]`,
@@ -238,7 +256,7 @@ export class SweepRunWorkflow extends Construct {
       {
         id: 'AwsSolutions-SF1',
         reason:
-          'Logs at ERROR level without execution data: state inputs and outputs carry loan ids (SPEC §5.4 keeps them out of logs), and ALL would log every state transition of every part, at a cost, without more than the console’s execution history already shows.',
+          'Logs at ERROR level, for cost and noise: ALL would log every state transition of every shard part, and each log event is billed, without more than the console’s execution history already shows. includeExecutionData: false keeps the states’ inputs and outputs (run summaries, cursors, named loan ids) out of the log group; loan ids themselves may appear in logs, and the functions log them with each skip.',
       },
       {
         id: 'AwsSolutions-SF2',

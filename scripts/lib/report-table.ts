@@ -5,17 +5,8 @@
 import Table from 'cli-table3';
 import type { ReportItem } from '../../functions/adapters/report-store';
 import { BUCKETS } from '../../functions/contract/events';
-import { formatMoney } from '../../functions/core/money';
-import { type AmountsByCurrency, netCharges, reportRatios } from '../../functions/core/report';
-
-function amounts(map: AmountsByCurrency): string {
-  const entries = Object.entries(map).filter(([, v]) => v !== undefined && v !== 0);
-  if (entries.length === 0) return '—';
-  return entries
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([currency, value]) => formatMoney(value ?? 0, currency, 'en'))
-    .join('\n');
-}
+import { netCharges, reportRatios } from '../../functions/core/report';
+import { amountsText as amounts, moneyText, ZERO_MONEY } from './money-text';
 
 function numberField(
   summary: Record<string, unknown> | undefined,
@@ -36,10 +27,10 @@ export function renderReport(report: ReportItem): string {
   const charges = Object.keys(report.chargesApplied).sort();
   const chargeLines =
     charges.length === 0
-      ? '—'
+      ? ZERO_MONEY
       : charges
           .map((ccy) => {
-            const money = (value: number | undefined) => formatMoney(value ?? 0, ccy, 'en');
+            const money = (value: number | undefined) => moneyText(value ?? 0, ccy);
             return `${money(report.chargesApplied[ccy])} (late fees ${money(report.lateFees[ccy])}, penalty ${money(report.penaltyInterest[ccy])})`;
           })
           .join('\n');
@@ -60,7 +51,7 @@ export function renderReport(report: ReportItem): string {
     ['Net charges', amounts(netCharges(report))],
     [
       'Charged off',
-      `${report.chargedOff}${report.chargedOff > 0 ? `  (principal ${amounts(report.chargedOffPrincipal).replace(/\n/g, ', ')})` : ''}`,
+      `${report.chargedOff}${report.chargedOff > 0 ? `  (principal ${amounts(report.chargedOffPrincipal, ', ')})` : ''}`,
     ],
     ['Due soon', String(report.dueSoon)],
     ['Cured (back to M0)', String(report.cured)],

@@ -1,5 +1,5 @@
 /**
- * Renders the daily reports (SPEC §8) of consecutive business dates as a trend, for
+ * Renders the daily reports (SPEC §8) of consecutive dates as a trend, for
  * `npm run report -- --days K` and `npm start -- --days K`: a row per day with a stacked bar of
  * the buckets M1–M7, the charges (gross), the reversals, the charges net of reversals and the
  * charge-offs, then one sparkline per figure.
@@ -8,9 +8,9 @@
 import Table from 'cli-table3';
 import type { ReportItem } from '../../functions/adapters/report-store';
 import { BUCKETS } from '../../functions/contract/events';
-import { formatMoney } from '../../functions/core/money';
 import { type AmountsByCurrency, netCharges } from '../../functions/core/report';
 import type { Bucket, BusinessDate } from '../../functions/core/types';
+import { amountsText, moneyText } from './money-text';
 
 /** One business date of the trend: its report, or undefined when none was written (a gap). */
 export interface TrendDay {
@@ -62,14 +62,6 @@ export function sparkline(values: readonly (number | undefined)[]): string {
     .join('');
 }
 
-function money(map: AmountsByCurrency): string {
-  const entries = Object.entries(map)
-    .filter(([, value]) => value !== undefined && value !== 0)
-    .sort(([a], [b]) => a.localeCompare(b));
-  if (entries.length === 0) return '0';
-  return entries.map(([currency, value]) => formatMoney(value ?? 0, currency, 'en')).join('\n');
-}
-
 /** Currencies charged or given back in the period, sorted. */
 function currenciesOf(reports: readonly ReportItem[]): string[] {
   const currencies = new Set<string>();
@@ -105,7 +97,7 @@ function seriesOf(days: readonly TrendDay[]): Series[] {
     return currencies.map((currency) => ({
       label: `${label} ${currency}`,
       values: days.map((day) => (day.report ? (of(day.report)[currency] ?? 0) : undefined)),
-      format: (value: number) => formatMoney(value, currency, 'en'),
+      format: (value: number) => moneyText(value, currency),
     }));
   };
   return [
@@ -131,7 +123,7 @@ function change(series: Series): string {
 }
 
 /**
- * The trend of `days` (consecutive business dates, oldest first) as text. A day without a report
+ * The trend of `days` (consecutive dates, weekends included, oldest first) as text. A day without a report
  * is a gap (`gapLabel` in its row, `·` in the sparklines), not an error.
  */
 export function renderTrend(days: readonly TrendDay[], gapLabel = 'no report'): string {
@@ -164,10 +156,10 @@ export function renderTrend(days: readonly TrendDay[], gapLabel = 'no report'): 
       asOf,
       String(report.loansOverdue),
       bucketBar(report.buckets, loansPerChar),
-      money(report.lateFees),
-      money(report.penaltyInterest),
-      money(reversedOf(report)),
-      money(netOf(report)),
+      amountsText(report.lateFees),
+      amountsText(report.penaltyInterest),
+      amountsText(reversedOf(report)),
+      amountsText(netOf(report)),
       String(report.chargedOff),
     ]);
   }
@@ -182,7 +174,7 @@ export function renderTrend(days: readonly TrendDay[], gapLabel = 'no report'): 
       ? `one character ≈ ${loansPerChar.toFixed(1)} loans`
       : 'one character = one loan';
   return [
-    `Portfolio trend ${first.asOf} … ${last.asOf} (${days.length} business days, oldest first; ${reports.length} with a report)`,
+    `Portfolio trend ${first.asOf} … ${last.asOf} (${days.length} ${days.length === 1 ? 'date' : 'consecutive dates'}, oldest first; ${reports.length} with a report)`,
     table.toString(),
     `Bars: ${scale}; every bucket with loans shows at least one character.`,
     '',

@@ -33,6 +33,19 @@ export interface StreamPumpOptions {
   /** Retries of a failing batch within one `drain` before its shard is left at that record. */
   readonly maxRetries?: number;
   readonly client?: DynamoDBStreamsClient;
+  /**
+   * Where an earlier pump on the same stream stopped (its `position()`): read on from there, as
+   * an event source mapping keeps its place. Ignored for another stream.
+   */
+  readonly from?: StreamPosition;
+}
+
+/** How far a pump has read a stream: the last sequence number handled per shard. */
+export interface StreamPosition {
+  readonly streamArn: string;
+  readonly shards: Readonly<Record<string, string>>;
+  /** Closed shards read to their end. */
+  readonly finished: readonly string[];
 }
 
 /** What one `drain` did. */
@@ -51,6 +64,8 @@ export interface DrainResult {
 export interface StreamPump {
   /** Delivers every record written so far that was not delivered yet. */
   drain(): Promise<DrainResult>;
+  /** How far it has read, to hand to a later pump (`from`). */
+  position(): StreamPosition;
 }
 
 /** A stream record as Lambda hands it over (epoch seconds, event source fields). */
@@ -73,8 +88,9 @@ export function createStreamPump(options: StreamPumpOptions): StreamPump {
   const maxRetries = options.maxRetries ?? 3;
   const keep = options.filter ?? (() => true);
   /** Last sequence number delivered per shard; shards read to their end are marked done. */
-  const positions = new Map<string, string>();
-  const finished = new Set<string>();
+  const from = options.from?.streamArn === options.streamArn ? options.from : undefined;
+  const positions = new Map<string, string>(Object.entries(from?.shards ?? {}));
+  const finished = new Set<string>(from?.finished ?? []);
 
   const shardsInOrder = async (): Promise<Shard[]> => {
     const shards: Shard[] = [];
@@ -104,15 +120,23 @@ export function createStreamPump(options: StreamPumpOptions): StreamPump {
   const iteratorAt = async (shardId: string): Promise<string | undefined> => {
     const after = positions.get(shardId);
     const type: ShardIteratorType = after ? 'AFTER_SEQUENCE_NUMBER' : 'TRIM_HORIZON';
-    const { ShardIterator } = await client.send(
-      new GetShardIteratorCommand({
-        StreamArn: options.streamArn,
-        ShardId: shardId,
-        ShardIteratorType: type,
-        ...(after && { SequenceNumber: after }),
-      }),
-    );
-    return ShardIterator;
+    try {
+      const { ShardIterator } = await client.send(
+        new GetShardIteratorCommand({
+          StreamArn: options.streamArn,
+          ShardId: shardId,
+          ShardIteratorType: type,
+          ...(after && { SequenceNumber: after }),
+        }),
+      );
+      return ShardIterator;
+    } catch (error) {
+      // A kept position the stream has trimmed since (older than its retention): read on from
+      // what is left, as an event source mapping does.
+      if (!after || (error as Error).name !== 'TrimmedDataAccessException') throw error;
+      positions.delete(shardId);
+      return iteratorAt(shardId);
+    }
   };
 
   /**
@@ -137,6 +161,11 @@ export function createStreamPump(options: StreamPumpOptions): StreamPump {
   };
 
   return {
+    position: () => ({
+      streamArn: options.streamArn,
+      shards: Object.fromEntries(positions),
+      finished: [...finished],
+    }),
     async drain() {
       const result: Mutable<DrainResult> = {
         delivered: 0,

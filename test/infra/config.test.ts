@@ -1,16 +1,18 @@
 import { App } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { parseTimeOfDay, readStackConfig } from '../../infra/config';
+import { REGIONS_WITHOUT_EVENTBRIDGE_SCHEMAS } from '../../infra/constructs/test-events';
 import { synthesize } from './synth';
 
 const configOf = (context: Record<string, unknown>) => readStackConfig(new App({ context }).node);
 
 describe('stack configuration from context', () => {
-  it('defaults to Asia/Shanghai at 00:30, the built-in policy, no alarm e-mail, a new test-event registry, 16 shards at once', () => {
+  it('defaults to Asia/Shanghai at 00:30, the built-in policy, no alarm e-mail, no bound region, test events, 16 shards at once', () => {
     expect(configOf({})).toEqual({
       businessTimeZone: 'Asia/Shanghai',
       scheduleTime: { hour: 0, minute: 30 },
-      createTestEventRegistry: true,
+      testEvents: true,
       sweepMaxConcurrency: 16,
     });
   });
@@ -23,10 +25,44 @@ describe('stack configuration from context', () => {
     }
   });
 
-  it('reuses an existing test-event registry with createTestEventRegistry=false (cdk.json or -c)', () => {
-    expect(configOf({ createTestEventRegistry: 'false' }).createTestEventRegistry).toBe(false);
-    expect(configOf({ createTestEventRegistry: false }).createTestEventRegistry).toBe(false);
-    expect(configOf({ createTestEventRegistry: 'true' }).createTestEventRegistry).toBe(true);
+  it.each(REGIONS_WITHOUT_EVENTBRIDGE_SCHEMAS)(
+    'leaves the test events out in %s, where EventBridge Schemas does not exist',
+    (region) => {
+      expect(configOf({ region })).toMatchObject({ region, testEvents: false });
+      // Also when the region is the one the CDK CLI deploys to (no region in the context).
+      const fromCli = readStackConfig(new App().node, { cliRegion: region });
+      expect(fromCli.testEvents).toBe(false);
+      expect(fromCli.region).toBeUndefined();
+    },
+  );
+
+  it('keeps them in every other region, and testEvents overrides the region either way', () => {
+    for (const region of ['us-east-1', 'eu-west-1', 'ap-southeast-1', 'cn-north-1']) {
+      expect(configOf({ region }).testEvents, region).toBe(true);
+    }
+    expect(configOf({ region: 'il-central-1', testEvents: 'true' }).testEvents).toBe(true);
+    expect(configOf({ region: 'eu-west-1', testEvents: 'false' }).testEvents).toBe(false);
+    expect(configOf({ testEvents: false }).testEvents).toBe(false);
+    // The context's region wins over the CLI's.
+    const both = readStackConfig(new App({ context: { region: 'eu-west-1' } }).node, {
+      cliRegion: 'il-central-1',
+    });
+    expect(both.testEvents).toBe(true);
+  });
+
+  it('warns at synth about the retired createTestEventRegistry key, saying why it no longer matters', () => {
+    const { stack } = synthesize({ createTestEventRegistry: 'false' });
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.anyValue());
+    expect(warnings.map((w) => String(w.entry.data))).toEqual([
+      expect.stringMatching(
+        /^createTestEventRegistry: no longer read: the stack creates lambda-testevent-schemas only where it is missing and never deletes it/,
+      ),
+    ]);
+    // What it asked for happens anyway: the registry is ensured, never owned.
+    expect(stack.sweepTestEvents?.registry).toBeDefined();
+    expect(Annotations.fromStack(synthesize().stack).findWarning('*', Match.anyValue())).toEqual(
+      [],
+    );
   });
 
   it('accepts a fee policy as a JSON string or an object and passes it on as compact JSON', () => {
@@ -44,13 +80,15 @@ describe('stack configuration from context', () => {
         scheduleTime: '24:00',
         feePolicy: '{"default":{"graceDays":-1}}',
         alarmEmail: 'not-an-address',
-        createTestEventRegistry: 'no',
+        testEvents: 'no',
+        region: 'Frankfurt',
       });
     expect(bad).toThrow(/businessTimeZone: "Mars\/Olympus"/);
     expect(bad).toThrow(/scheduleTime: "24:00"/);
     expect(bad).toThrow(/feePolicy: .*FEE_POLICY\.default\.graceDays/);
     expect(bad).toThrow(/alarmEmail: "not-an-address"/);
-    expect(bad).toThrow(/createTestEventRegistry: "no" is not true or false/);
+    expect(bad).toThrow(/testEvents: "no" is not true or false/);
+    expect(bad).toThrow(/region: "Frankfurt" is not an AWS region code/);
   });
 
   it('parses only 24-hour HH:MM times', () => {
@@ -71,7 +109,8 @@ describe('a configured stack', () => {
     alarmEmail: 'ops@example.com',
   });
   const functions = Object.values(template.findResources('AWS::Lambda::Function')).map(
-    (f) => f.Properties.Environment.Variables as Record<string, unknown>,
+    // The registry's custom resource function has no environment.
+    (f) => (f.Properties.Environment?.Variables ?? {}) as Record<string, unknown>,
   );
 
   it('schedules at the configured time in the configured zone', () => {

@@ -36,6 +36,15 @@ describe('cdk-nag AwsSolutions', () => {
     expect(report.success).toBe(true);
   });
 
+  it.each(['il-central-1', 'eu-west-1', 'cn-north-1'])(
+    'reports no unacknowledged finding on the stack bound to %s (-c region=…)',
+    (region) => {
+      const bound = synthesize({ region });
+      const report = new AwsSolutionsChecks().validateScope(bound.app);
+      expect(report.violations.map((v) => v.ruleName)).toEqual([]);
+    },
+  );
+
   it('would report a finding: an unencrypted queue without TLS or DLQ fails the check', () => {
     const stack = new Stack(synth.app, 'NagControl');
     new sqs.Queue(stack, 'Plain', { encryption: sqs.QueueEncryption.UNENCRYPTED });

@@ -13,6 +13,7 @@ import {
   type TableDefinition,
 } from '../../functions/contract/tables';
 import { MAX_RECEIVE_COUNT } from '../../infra/constructs/encrypted-queue';
+import { STREAM_RETENTION } from '../../infra/constructs/stream-publisher';
 import { CONSUMER_TIMEOUT, SWEEP_TIMEOUT, VISIBILITY_TIMEOUT_FACTOR } from '../../infra/stack';
 import { grantsOf, logicalId, render, type Synthesized, synthesize } from './synth';
 
@@ -492,7 +493,7 @@ describe('the stream publisher (SPEC §5.5)', () => {
     }
   });
 
-  it('its event source filters, bisects, retries from the failed record for a day, then goes to its on-failure queue', () => {
+  it('its event source filters, bisects, retries from the failed record for 20 hours, then goes to its on-failure queue', () => {
     const mappings = Object.values(
       synth.template.findResources('AWS::Lambda::EventSourceMapping'),
     ).map((m) => m.Properties as Record<string, unknown>);
@@ -503,7 +504,7 @@ describe('the stream publisher (SPEC §5.5)', () => {
       StartingPosition: 'TRIM_HORIZON',
       BisectBatchOnFunctionError: true,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
-      MaximumRecordAgeInSeconds: 86_400,
+      MaximumRecordAgeInSeconds: 20 * 3600,
       DestinationConfig: {
         OnFailure: { Destination: { 'Fn::GetAtt': [ids.publisherFailures, 'Arn'] } },
       },
@@ -511,6 +512,18 @@ describe('the stream publisher (SPEC §5.5)', () => {
     const criteria = stream[0]?.FilterCriteria as { Filters: { Pattern: string }[] } | undefined;
     const filters = criteria?.Filters ?? [];
     expect(filters.map((f) => JSON.parse(f.Pattern))).toEqual(PUBLISHER_STREAM_FILTERS);
+  });
+
+  it('gives up on a record hours before the stream may trim it, so its failure is always described', () => {
+    const mapping = Object.values(
+      synth.template.findResources('AWS::Lambda::EventSourceMapping'),
+    ).find((m) => render(m.Properties.FunctionName) === `<${ids.publisher}>`);
+    const maxAge = Number(mapping?.Properties.MaximumRecordAgeInSeconds);
+    // DynamoDB Streams keeps a record 24 hours, then may trim it at any moment.
+    expect(STREAM_RETENTION.toSeconds()).toBe(86_400);
+    expect(maxAge).toBeLessThanOrEqual(STREAM_RETENTION.toSeconds() - 4 * 3600);
+    // …and still long enough to ride out an outage of a few hours.
+    expect(maxAge).toBeGreaterThanOrEqual(12 * 3600);
   });
 
   it('its role reads the loans stream and publishes to the events topic, and nothing else', () => {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { App, type CfnElement, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { readStackConfig } from '../../infra/config';
+import { type ConfigSources, readStackConfig, stackEnvironment } from '../../infra/config';
 import { OverdueSweepStack } from '../../infra/stack';
 
 interface CdkJson {
@@ -24,12 +24,20 @@ export interface Synthesized {
   readonly template: Template;
 }
 
-/** Builds the app with cdk.json's context plus `context`; bundling skipped (it only costs time). */
-export function synthesize(context: Record<string, unknown> = {}): Synthesized {
+/**
+ * Builds the app as `infra/app.ts` does, with cdk.json's context plus `context` (and, like the
+ * CDK CLI, the region it would deploy to, if given); bundling skipped (it only costs time).
+ */
+export function synthesize(
+  context: Record<string, unknown> = {},
+  sources: ConfigSources = {},
+): Synthesized {
   const app = new App({
     context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], ...context },
   });
-  const stack = new OverdueSweepStack(app, 'OverdueSweep', { config: readStackConfig(app.node) });
+  const config = readStackConfig(app.node, sources);
+  const env = stackEnvironment(config);
+  const stack = new OverdueSweepStack(app, 'OverdueSweep', { config, ...(env && { env }) });
   return { app, stack, template: Template.fromStack(stack) };
 }
 

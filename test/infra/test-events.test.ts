@@ -1,7 +1,7 @@
 /**
- * The sweep's console test events ship with the stack as shareable test events: the registry the
- * Lambda console reads (unless the account already has it), and the sweep's schema holding every
- * file of functions/sweep/test-events as an example the sweep's own validator accepts.
+ * The sweep's console test events ship with the stack as shareable test events: the sweep's schema,
+ * in the registry the Lambda console reads, holding every file of functions/sweep/test-events as an
+ * example the sweep's own validator accepts — left out where EventBridge Schemas does not exist.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -75,13 +75,13 @@ describe('shareable test events of the sweep', () => {
     ]);
   });
 
-  it('creates the lambda-testevent-schemas registry by default and keeps it on stack deletion', () => {
-    const registries = resourcesOfType(synth, 'AWS::EventSchemas::Registry');
+  it('puts the schema in lambda-testevent-schemas, after the custom resource that makes sure it exists', () => {
+    const registries = resourcesOfType(synth, 'Custom::TestEventRegistry');
     expect(registries).toHaveLength(1);
-    const [registryId, registry] = registries[0] as [string, Resource];
-    expect(registry.Properties.RegistryName).toBe(TEST_EVENT_REGISTRY_NAME);
-    expect(registry.DeletionPolicy).toBe('Retain');
+    const [registryId] = registries[0] as [string, Resource];
     expect(schema.DependsOn).toContain(registryId);
+    // Never a registry of the stack's own: it would fail where the account has one already.
+    expect(resourcesOfType(synth, 'AWS::EventSchemas::Registry')).toEqual([]);
   });
 
   it('names the schema _<sweep function name>-schema, OpenApi3, in that registry', () => {
@@ -123,14 +123,31 @@ describe('shareable test events of the sweep', () => {
     expect(job.scope.kind).toBe('due-index');
   });
 
-  it('with createTestEventRegistry=false it adds the schema to the existing registry', () => {
-    const reuse = synthesize({ createTestEventRegistry: 'false' });
-    expect(resourcesOfType(reuse, 'AWS::EventSchemas::Registry')).toEqual([]);
-    const schemas = resourcesOfType(reuse, 'AWS::EventSchemas::Schema');
-    expect(schemas).toHaveLength(1);
-    const [, reused] = schemas[0] as [string, Resource];
-    expect(reused.Properties.RegistryName).toBe(TEST_EVENT_REGISTRY_NAME);
-    expect(reused.DependsOn).toBeUndefined();
+  it.each([
+    ['-c region=il-central-1 (no EventBridge Schemas there)', { region: 'il-central-1' }, {}],
+    ['the CLI deploying to ap-southeast-4', {}, { cliRegion: 'ap-southeast-4' }],
+    ['-c testEvents=false', { testEvents: 'false' }, {}],
+  ])(
+    'with %s the stack has no test events, no registry and no function for it',
+    (_, context, sources) => {
+      const without = synthesize(context, sources);
+      const types = Object.values(
+        without.template.toJSON().Resources as Record<string, Resource>,
+      ).map((resource) => resource.Type);
+      expect(types.filter((type) => type.startsWith('AWS::EventSchemas::'))).toEqual([]);
+      expect(types).not.toContain('Custom::TestEventRegistry');
+      // The four product functions only: no custom resource provider left behind.
+      expect(types.filter((type) => type === 'AWS::Lambda::Function')).toHaveLength(4);
+      expect(without.stack.sweepTestEvents).toBeUndefined();
+    },
+  );
+
+  it('-c region=… binds the stack to that region, where CDK checks every resource type exists', () => {
+    expect(synthesize({ region: 'eu-west-1' }).stack.region).toBe('eu-west-1');
+    // So -c testEvents=true cannot put them where the service is missing: synth says why.
+    expect(() => synthesize({ region: 'il-central-1', testEvents: 'true' })).toThrow(
+      /'AWS::EventSchemas::Schema' does not exist in 'il-central-1'/,
+    );
   });
 });
 

@@ -4,11 +4,14 @@
  * retries that never retry a rejected input, started daily by the schedule and by a direct run
  * low on time — and no function that can invoke a function.
  */
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SWEEP_ERRORS, SWEEP_RUN_STATES } from '../../functions/contract/workflow';
 import { planRun } from '../../functions/sweep/plan';
+import { readStackConfig } from '../../infra/config';
 import { EXECUTION_TIMEOUT } from '../../infra/constructs/sweep-run-workflow';
-import { SWEEP_TIMEOUT } from '../../infra/stack';
+import { OverdueSweepStack, SWEEP_TIMEOUT } from '../../infra/stack';
 import { grantsOf, logicalId, render, type Synthesized, synthesize } from './synth';
 
 type State = Record<string, unknown> & { Type: string };
@@ -70,6 +73,27 @@ describe('the state machine', () => {
       },
     });
     expect(definition.TimeoutSeconds).toBe(EXECUTION_TIMEOUT.toSeconds());
+  });
+
+  it('logs to /aws/vendedlogs/states/<stack>-sweep-run, which needs no CloudWatch Logs resource policy', () => {
+    const logGroup = synth.template.toJSON().Resources[ids.logGroup ?? ''] as {
+      Properties: Record<string, unknown>;
+      DeletionPolicy?: string;
+    };
+    expect(logGroup.Properties.LogGroupName).toBe('/aws/vendedlogs/states/OverdueSweep-sweep-run');
+    expect(logGroup.Properties.RetentionInDays).toBeGreaterThan(0);
+    // A fixed name kept after the stack would stop its next create: it goes with the stack.
+    expect(logGroup.DeletionPolicy).toBe('Delete');
+    // The name follows the stack's.
+    const other = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const renamed = new OverdueSweepStack(other, 'Sweep-Staging', {
+      config: readStackConfig(other.node),
+    });
+    expect(Template.fromStack(renamed).toJSON().Resources).toMatchObject({
+      [logicalId(renamed, renamed.workflow.logGroup)]: {
+        Properties: { LogGroupName: '/aws/vendedlogs/states/Sweep-Staging-sweep-run' },
+      },
+    });
   });
 
   it('plans, then sweeps the named loans in one task or the shards in a map, then finishes', () => {

@@ -1,6 +1,6 @@
 /**
  * `npm run report` as a user runs it, against a reports table on DynamoDB Local written by the
- * reporting service's own store: the trend of the last 7 business dates with a missing day as a
+ * reporting service's own store: the trend of the last 7 dates with a missing day as a
  * gap, the single-day table unchanged, and the exit codes.
  */
 import { spawnSync } from 'node:child_process';
@@ -80,7 +80,7 @@ describe('npm run report -- --days 7', () => {
     expect(run.status, run.stderr).toBe(0);
     const out = run.stdout;
     expect(out).toContain(
-      'Portfolio trend 2026-11-22 … 2026-11-28 (7 business days, oldest first; 6 with a report)',
+      'Portfolio trend 2026-11-22 … 2026-11-28 (7 consecutive dates, oldest first; 6 with a report)',
     );
     const rows = out.split('\n').filter((line) => /^│ 2026-11-\d\d/.test(line));
     expect(rows.map((row) => row.slice(2, 12))).toEqual([
@@ -100,7 +100,7 @@ describe('npm run report -- --days 7', () => {
     );
     // The day before: ¥75 charged, ¥5.20 given back: ¥69.80 net beside the gross figures.
     expect(rows[5]).toMatch(/│ CN¥50\.00\s+│ CN¥25\.00\s+│ CN¥5\.20\s+│ CN¥69\.80\s+│ 0\s+│/);
-    expect(out).toMatch(/reversed CNY\s+▁▁·▁▁█▁ {2}CN¥0\.00 → CN¥0\.00/);
+    expect(out).toMatch(/reversed CNY\s+▁▁·▁▁█▁ {2}0 → 0/);
     expect(out).toMatch(/net charges CNY\s+.{7} {2}CN¥60\.00 → CN¥78\.00/);
     expect(out).toMatch(/loans overdue\s+▁▂·▄▅▇█ {2}40 → 52/);
     expect(out).toMatch(/charged off\s+▁▅·▁█▁▅ {2}0 → 1/);
@@ -112,7 +112,7 @@ describe('npm run report -- --days 7', () => {
     const before = today();
     const run = report(['--days', '2']);
     const after = today();
-    const title = /Portfolio trend (\S+) … (\S+) \(2 business days/.exec(run.stdout);
+    const title = /Portfolio trend (\S+) … (\S+) \(2 consecutive dates/.exec(run.stdout);
     expect(title, run.stderr).not.toBeNull();
     expect([before, after]).toContain(title?.[2]);
     expect(title?.[1]).toBe(addDays(title?.[2] as BusinessDate, -1));
@@ -121,7 +121,7 @@ describe('npm run report -- --days 7', () => {
   it('prints gaps and exits 1 when no day of the period has a report', () => {
     const run = report(['--days', '3', '--asOf', '2026-10-01']);
     expect(run.status).toBe(1);
-    expect(run.stdout).toContain('(3 business days, oldest first; 0 with a report)');
+    expect(run.stdout).toContain('(3 consecutive dates, oldest first; 0 with a report)');
     expect(run.stderr).toContain(`No reports for 2026-09-29 … 2026-10-01 in table ${table}.`);
   });
 

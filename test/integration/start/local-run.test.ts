@@ -4,10 +4,14 @@
  * codes, nothing left running.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { addDays, businessDateOf, parseBusinessDate } from '../../../functions/core/dates';
 import type { BusinessDate } from '../../../functions/core/types';
+import { LOCAL_DATA_DIR_ENV } from '../../../scripts/lib/local-data';
 import { runLocal } from '../../../scripts/lib/local-run';
 
 const AS_OF = parseBusinessDate('2026-11-20') as BusinessDate;
@@ -84,12 +88,26 @@ describe('the local run', () => {
 });
 
 describe('npm start', () => {
+  // Each run keeps its data in a folder of its own (a new demo book each time).
+  const folders: string[] = [];
+  const folder = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'overdue-sweep-start-'));
+    folders.push(dir);
+    return dir;
+  };
+  afterAll(() => {
+    for (const dir of folders) rmSync(dir, { recursive: true, force: true });
+  });
   const start = (args: string[]) =>
     spawnSync(process.execPath, ['--import', 'tsx', 'scripts/start.ts', ...args], {
       encoding: 'utf8',
       // Each run synthesizes the stack for its workflow too: slow on a loaded 2-core machine.
       timeout: 240_000,
-      env: { ...process.env, BUSINESS_TIMEZONE: 'Asia/Shanghai' },
+      env: {
+        ...process.env,
+        BUSINESS_TIMEZONE: 'Asia/Shanghai',
+        [LOCAL_DATA_DIR_ENV]: folder(),
+      },
     });
 
   it('prints one JSON document and leaves no emulator running', () => {
@@ -115,7 +133,7 @@ describe('npm start', () => {
     expect(run.status, run.stderr).toBe(0);
     const out = run.stdout.trimEnd();
     const trendAt = out.indexOf(
-      'Portfolio trend 2026-11-20 … 2026-11-21 (2 business days, oldest first; 2 with a report)',
+      'Portfolio trend 2026-11-20 … 2026-11-21 (2 consecutive dates, oldest first; 2 with a report)',
     );
     expect(trendAt).toBeGreaterThan(out.indexOf('Reminders for 2026-11-21'));
     // The day rows show what each day's sweep gave back after backdated payments.

@@ -73,7 +73,7 @@ describe('the trend renderer', () => {
 
   it('titles the period and counts the days with a report', () => {
     expect(text).toContain(
-      'Portfolio trend 2026-11-24 … 2026-11-27 (4 business days, oldest first; 3 with a report)',
+      'Portfolio trend 2026-11-24 … 2026-11-27 (4 consecutive dates, oldest first; 3 with a report)',
     );
   });
 
@@ -107,8 +107,8 @@ describe('the trend renderer', () => {
     expect(sparkRow(text, 'M1')).toMatch(/40 → 60$/);
     expect(sparkRow(text, 'M7')).toMatch(/▁·▁█ {2}0 → 1$/);
     expect(sparkRow(text, 'late fees CNY')).toMatch(/CN¥30\.00 → CN¥45\.00$/);
-    expect(sparkRow(text, 'late fees USD')).toMatch(/\$0\.00 → \$5\.00$/);
-    expect(sparkRow(text, 'reversed CNY')).toMatch(/▁·█▁ {2}CN¥0\.00 → CN¥0\.00$/);
+    expect(sparkRow(text, 'late fees USD')).toMatch(/ 0 → \$5\.00$/);
+    expect(sparkRow(text, 'reversed CNY')).toMatch(/▁·█▁ {2}0 → 0$/);
     expect(sparkRow(text, 'charged off')).toMatch(/▁·█▁ {2}0 → 0$/);
   });
 
