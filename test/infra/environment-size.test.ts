@@ -62,7 +62,7 @@ describe('the environment size check', () => {
     expect(sweep?.bytes).toBe(sum + 2 + (sweep?.variables.length ?? 1) - 1);
   });
 
-  it('refuses a fee policy that would take the sweep and reminder past 4 KB, naming function, size and variable', () => {
+  it('refuses a fee policy that would take the functions that read it past 4 KB, naming function, size and variable', () => {
     const feePolicy = policyWithProducts(40);
     let message = '';
     try {
@@ -74,9 +74,10 @@ describe('the environment size check', () => {
       /OverdueSweep\/Sweep\/Function: its environment variables would take [\d,]+ bytes, over Lambda's 4,096-byte limit for all of a function's variables together \(largest: FEE_POLICY [\d,]+ bytes, /,
     );
     expect(message).toContain('OverdueSweep/Reminder/Function: its environment variables');
-    // The functions without the policy are not named.
+    // The publisher reads the policy too (to tell an unreachable loan from a paid one).
+    expect(message).toContain('OverdueSweep/Publisher/Function/Function: its environment variables');
+    // The function without the policy is not named.
     expect(message).not.toContain('Reporting/Function');
-    expect(message).not.toContain('Publisher/Function');
   });
 
   it('accepts the largest policy that fits, and refuses one product more', () => {
