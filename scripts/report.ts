@@ -1,13 +1,13 @@
 /**
  * `npm run report -- --asOf YYYY-MM-DD [--table NAME]`: prints one business date's portfolio report
- * (SPEC §8); with `--days K`, the trend of the K business dates ending at `--asOf` (default today in
+ * (docs/contract.md, Reports); with `--days K`, the trend of the K business dates ending at `--asOf` (default today in
  * the business time zone). The table name comes from --table or REPORTS_TABLE_NAME; endpoints, like
  * everywhere, from the AWS SDK's own environment variables.
  */
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createReportStore, type ReportStore } from '../functions/adapters/report-store';
+import { createReportStore } from '../functions/adapters/report-store';
 import { REPORTS_TABLE } from '../functions/contract/tables';
 import {
   addDays,
@@ -17,6 +17,7 @@ import {
   parseBusinessDate,
 } from '../functions/core/dates';
 import type { BusinessDate } from '../functions/core/types';
+import type { ReportStore } from '../functions/reporting/ports';
 import { renderReport } from './lib/report-table';
 import { renderTrend, type TrendDay } from './lib/report-trend';
 

@@ -1,5 +1,5 @@
 /**
- * The reports table (SPEC §8): one report item per business date (partition key `asOf`), and one
+ * The reports table (docs/contract.md, Reports): one report item per business date (partition key `asOf`), and one
  * marker item per counted event (`asOf = event#<id>`, expiring by TTL) written in the same
  * transaction as the counters, so an event counts exactly once however often it is delivered.
  */
@@ -13,8 +13,9 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { ReportDelta } from '../core/report';
+import type { DailyReport, ReportDelta } from '../core/report';
 import type { BusinessDate } from '../core/types';
+import type { ReportStore } from '../reporting/ports';
 
 /** The map attributes of a report item: key → count or minor units. */
 const MAP_ATTRIBUTES = [
@@ -31,53 +32,8 @@ type MapAttribute = (typeof MAP_ATTRIBUTES)[number];
 
 const COUNTER_ATTRIBUTES = ['loansOverdue', 'chargedOff', 'dueSoon', 'cured'] as const;
 
-/**
- * A business date's report as stored: the sum of every counted event's delta (counts, and amounts
- * in minor units by currency), plus completion.
- */
-export interface ReportItem extends Omit<ReportDelta, 'completion'> {
-  readonly asOf: BusinessDate;
-  /**
-   * True once a run's `sweep.completed` and every loan event it says it recorded were counted
-   * (SPEC §8): the report is final. It stays true.
-   */
-  readonly complete: boolean;
-  /** The run summary of the last `sweep.completed` counted for the date. */
-  readonly summary?: Record<string, unknown>;
-}
-
-/** The counters of one date to add in a commit. */
-export interface DateDelta {
-  readonly asOf: BusinessDate;
-  readonly delta: ReportDelta;
-}
-
-/** How a commit ended; anything else is thrown. */
-export type CommitOutcome =
-  | { readonly kind: 'committed' }
-  /** Nothing was written: these event ids were counted before (retry without them). */
-  | { readonly kind: 'already-counted'; readonly eventIds: readonly string[] }
-  /** Nothing was written: another writer held an item (retry after a pause). */
-  | { readonly kind: 'conflict' };
-
-/** The report table operations the reporting service needs. */
-export interface ReportStore {
-  /** Creates each date's item with empty maps if it is missing (nested updates need the maps). */
-  ensureReports(dates: readonly BusinessDate[]): Promise<void>;
-  /** Adds the deltas and records the event ids, all or nothing. `expiresAt`: epoch seconds. */
-  commit(
-    deltas: readonly DateDelta[],
-    eventIds: readonly string[],
-    expiresAt: number,
-  ): Promise<CommitOutcome>;
-  /**
-   * Marks the date's report complete if its summary is of run `runId`, a complete run, and every
-   * event that run recorded has been counted. Idempotent; false when it is not (yet) complete.
-   */
-  completeIfCounted(asOf: BusinessDate, runId: string): Promise<boolean>;
-  /** Reads a date's report (strongly consistent), or undefined when nothing was counted. */
-  get(asOf: BusinessDate): Promise<ReportItem | undefined>;
-}
+/** A business date's report as read back (see `DailyReport`). */
+export type ReportItem = DailyReport;
 
 /** The key of the marker item recording that an event was counted. */
 export function eventMarkerKey(eventId: string): string {

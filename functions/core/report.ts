@@ -1,11 +1,11 @@
 /**
- * The daily portfolio report (SPEC §8): what each event adds to its business date's report. Pure:
+ * The daily portfolio report (docs/contract.md, Reports): what each event adds to its business date's report. Pure:
  * the reporting service writes the deltas.
  */
 import type { ParsedEvent } from './event-message';
 import { sumMinorUnits } from './money';
 import { rational, toDecimalString } from './rational';
-import type { Bucket, CurrencyCode, MinorUnits } from './types';
+import type { Bucket, BusinessDate, CurrencyCode, MinorUnits } from './types';
 
 /** Amounts by currency, minor units. */
 export type AmountsByCurrency = Readonly<Partial<Record<CurrencyCode, MinorUnits>>>;
@@ -23,8 +23,8 @@ export interface ReportDelta {
   readonly lateFees: AmountsByCurrency;
   readonly penaltyInterest: AmountsByCurrency;
   /**
-   * Late fees + penalty given back after backdated payments (`loan.charges_reversed`, SPEC §4
-   * rule 7), by currency. Charges of earlier dates may be among them.
+   * Late fees + penalty given back after backdated payments (`loan.charges_reversed`,
+   * docs/contract.md, Value-dated payments), by currency. Charges of earlier dates may be among them.
    */
   readonly chargesReversed: AmountsByCurrency;
   /** `loan.charged_off` events. */
@@ -37,11 +37,26 @@ export interface ReportDelta {
   readonly cured: number;
   /**
    * Loan events counted, by the run that recorded them: a report is complete once its run's count
-   * reaches the number of events the run's summary says it recorded (SPEC §8).
+   * reaches the number of events the run's summary says it recorded.
    */
   readonly eventsByRun: Readonly<Partial<Record<string, number>>>;
   /** Set by `sweep.completed`: the run summary. */
   readonly completion?: { readonly summary: Record<string, unknown> };
+}
+
+/**
+ * A business date's report: the sum of every counted event's delta (counts, and amounts in minor
+ * units by currency), and whether it is final.
+ */
+export interface DailyReport extends Omit<ReportDelta, 'completion'> {
+  readonly asOf: BusinessDate;
+  /**
+   * True once a run's `sweep.completed` and every loan event it says it recorded were counted:
+   * the report is final. It stays true.
+   */
+  readonly complete: boolean;
+  /** The run summary of the last `sweep.completed` counted for the date. */
+  readonly summary?: Record<string, unknown>;
 }
 
 /** A delta that adds nothing. */

@@ -1,5 +1,5 @@
 /**
- * The reporting function's configuration (SPEC §9): only the reports table. Read once at cold
+ * The reporting function's configuration: only the reports table. Read once at cold
  * start; a missing variable fails the cold start with a message naming it.
  */
 import { ENV, FUNCTION_ENV } from '../contract/environment';

@@ -2,10 +2,9 @@
  * Counts a batch of events into the daily reports exactly once: one transaction per batch with one
  * update per business date and one marker per event id; ids counted before are dropped and the
  * rest retried; write conflicts on the hot report item are retried with backoff. When the batch's
- * transaction fails for any other reason (an event the table cannot store, SPEC §8), each event is
+ * transaction fails for any other reason (an event the table cannot store), each event is
  * committed on its own, so only the bad one fails.
  */
-import type { CommitOutcome, DateDelta, ReportStore } from '../adapters/report-store';
 import type { ParsedEvent } from '../core/event-message';
 import {
   EMPTY_DELTA,
@@ -15,6 +14,7 @@ import {
   reportDeltaOf,
 } from '../core/report';
 import type { BusinessDate } from '../core/types';
+import type { CommitOutcome, DateDelta, RejectedEvent, ReportStore } from './ports';
 
 /** How long a counted event id is remembered: longer than SQS can hold a message (14 days). */
 export const EVENT_MARKER_TTL_SECONDS = 35 * 24 * 60 * 60;
@@ -32,13 +32,6 @@ export interface CountingDeps {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Commit attempts on write conflicts before the messages are failed. */
   readonly maxConflictAttempts?: number;
-}
-
-/** An event whose commit failed with an error (not a conflict): it fails alone. */
-export interface RejectedEvent {
-  readonly eventId: string;
-  readonly messageIds: readonly string[];
-  readonly error: unknown;
 }
 
 export interface CountingResult {
@@ -139,7 +132,7 @@ export async function countEvents(
 }
 
 /**
- * Marks each date's report complete whose run has now had every recorded event counted (SPEC §8):
+ * Marks each date's report complete whose run has now had every recorded event counted:
  * tried for each (date, run) the counted events name, after their counts are written.
  */
 async function completeRuns(events: readonly ParsedEvent[], store: ReportStore): Promise<void> {

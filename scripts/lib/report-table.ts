@@ -1,5 +1,5 @@
 /**
- * Renders a daily report (SPEC §8) as a readable table, for `npm run report` and `npm start`.
+ * Renders a daily report (docs/contract.md, Reports) as a readable table, for `npm run report` and `npm start`.
  * Amounts are formatted exactly from minor units in their own currency.
  */
 import Table from 'cli-table3';
@@ -85,7 +85,7 @@ export function renderReport(report: ReportItem): string {
   return table.toString();
 }
 
-/** Whether the report is final, and if not what it waits for (SPEC §8). */
+/** Whether the report is final, and if not what it waits for. */
 function statusOf(report: ReportItem): string {
   if (report.complete) return 'complete (the run finished and all its events are counted)';
   const summary = report.summary;

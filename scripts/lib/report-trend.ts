@@ -1,5 +1,5 @@
 /**
- * Renders the daily reports (SPEC §8) of consecutive business dates as a trend, for
+ * Renders the daily reports (docs/contract.md, Reports) of consecutive business dates as a trend, for
  * `npm run report -- --days K` and `npm start -- --days K`: a row per day with a stacked bar of
  * the buckets M1–M7, the charges (gross), the reversals, the charges net of reversals and the
  * charge-offs, then one sparkline per figure.

@@ -3,23 +3,19 @@
  * transaction; conflicts injected by wrapping the client only where DynamoDB Local cannot be made
  * to produce them on demand.
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createReportStore, eventMarkerKey } from '../../../functions/adapters/report-store';
 import type { ParsedEvent } from '../../../functions/core/event-message';
 import { buildLoanEvent, buildSweepCompletedEvent } from '../../../functions/core/events';
 import type { Bucket, BusinessDate, EventEnvelope } from '../../../functions/core/types';
 import { countEvents, EVENT_MARKER_TTL_SECONDS } from '../../../functions/reporting/count-events';
-import { createReportingService } from '../../../functions/reporting/service';
+import { createReporting } from '../../../functions/reporting/wiring';
 import type { LocalResources } from '../../../scripts/lib/local-resources';
 import { freshResources, localClients } from '../../support/aws';
-import { quietLogger, quietMetrics, sqsEventOf } from './support';
+import { faultyDynamoDb } from '../../support/faults';
+import { sqsEventOf } from './support';
 
 const clients = localClients();
 let resources: LocalResources;
@@ -64,14 +60,14 @@ function fee(
   });
 }
 
-function service(doc: DynamoDBDocumentClient = clients.doc) {
-  return createReportingService({
-    store: createReportStore(doc, table),
-    logger: quietLogger(),
-    metrics: quietMetrics(),
-    now: () => NOW,
-    sleep: async () => {},
-  });
+/** The reporting function as the handler builds it (the wiring), on `dynamodb`. */
+function service(dynamodb: DynamoDBClient = clients.dynamodb) {
+  const reporting = createReporting(
+    { dynamodb },
+    { reportsTableName: table },
+    { clock: () => NOW, sleep: async () => {} },
+  );
+  return (event: Parameters<typeof reporting.handle>[0]) => reporting.handle(event);
 }
 
 async function report(asOf: string) {
@@ -288,20 +284,15 @@ describe('reporting service', () => {
 
   it('retries a transaction conflict, and fails the messages only after repeated conflicts', async () => {
     let conflictsLeft = 2;
-    const conflicting = {
-      send: (command: unknown) => {
-        if (command instanceof TransactWriteCommand && conflictsLeft-- > 0) {
-          return Promise.reject(
-            new TransactionCanceledException({
-              message: 'Transaction cancelled',
-              $metadata: {},
-              CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }],
-            }),
-          );
-        }
-        return clients.doc.send(command as never);
-      },
-    } as DynamoDBDocumentClient;
+    const conflicting = faultyDynamoDb('TransactWriteItemsCommand', () =>
+      conflictsLeft-- > 0
+        ? new TransactionCanceledException({
+            message: 'Transaction cancelled',
+            $metadata: {},
+            CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }],
+          })
+        : undefined,
+    );
     const event = overdue('L-1', '2026-03-08', 8, 'M1', 100);
     expect((await service(conflicting)(sqsEventOf([event]))).batchItemFailures).toEqual([]);
     expect((await report('2026-03-08'))?.loansOverdue).toBe(1);
@@ -315,14 +306,9 @@ describe('reporting service', () => {
   });
 
   it('an unexpected DynamoDB error fails the whole batch and counts nothing', async () => {
-    const failing = {
-      send: (command: unknown) =>
-        command instanceof TransactWriteCommand
-          ? Promise.reject(
-              Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }),
-            )
-          : clients.doc.send(command as never),
-    } as DynamoDBDocumentClient;
+    const failing = faultyDynamoDb('TransactWriteItemsCommand', () =>
+      Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }),
+    );
     const response = await service(failing)(
       sqsEventOf([
         overdue('L-1', '2026-03-09', 9, 'M1', 1),
