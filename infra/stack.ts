@@ -249,9 +249,10 @@ export class OverdueSweepStack extends Stack {
 
   /**
    * Reminder: reads a loan (GetItem), writes a reminder (conditional PutItem). Reporting: creates a
-   * day's report (UpdateItem) and commits counters (Update) with event markers (conditional Put) in
-   * TransactWriteItems, which is authorised per item by UpdateItem and PutItem; it reads nothing.
-   * Queues via the event sources.
+   * day's report (UpdateItem) and commits counters (Update) with event markers (conditional Put),
+   * checking that no marker of the earlier form names the event (ConditionCheck), in
+   * TransactWriteItems, which is authorised per item by UpdateItem, PutItem and
+   * ConditionCheckItem; it reads nothing. Queues via the event sources.
    */
   private grantConsumers(): void {
     allowTable(this.reminder.role, this.tables.table(LOANS_TABLE.id), ['dynamodb:GetItem']);
@@ -259,6 +260,7 @@ export class OverdueSweepStack extends Stack {
     allowTable(this.reporting.role, this.tables.table(REPORTS_TABLE.id), [
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
+      'dynamodb:ConditionCheckItem',
     ]);
   }
 

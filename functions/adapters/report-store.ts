@@ -1,8 +1,11 @@
 /**
- * The reports table (docs/contract.md, Reports): one report item per business date (partition key `asOf`), and one
- * marker item per counted event (`asOf = event#<id>`, expiring by TTL) written in the same
- * transaction as the counters, so an event counts exactly once however often it is delivered.
+ * The reports table (docs/contract.md, Reports): one report item per business date (partition key
+ * `asOf`), and one marker item per counted event written in the same transaction as the counters,
+ * so an event counts exactly once however often it is delivered. A marker is keyed by a SHA-256
+ * digest of the event id (the id kept as an attribute), so any valid id fits a key; markers of the
+ * earlier form (`event#<id>`) are still honoured while they may exist (their 35-day TTL).
  */
+import { createHash } from 'node:crypto';
 import {
   ConditionalCheckFailedException,
   TransactionCanceledException,
@@ -16,6 +19,7 @@ import {
 import type { DailyReport, ReportDelta } from '../core/report';
 import type { BusinessDate } from '../core/types';
 import type { ReportStore } from '../reporting/ports';
+import { fitsPartitionKey } from './dynamodb';
 
 /** The map attributes of a report item: key → count or minor units. */
 const MAP_ATTRIBUTES = [
@@ -35,9 +39,19 @@ const COUNTER_ATTRIBUTES = ['loansOverdue', 'chargedOff', 'dueSoon', 'cured'] as
 /** A business date's report as read back (see `DailyReport`). */
 export type ReportItem = DailyReport;
 
-/** The key of the marker item recording that an event was counted. */
+/** The key of the marker item recording that an event was counted (64 hex digits after `counted#`). */
 export function eventMarkerKey(eventId: string): string {
-  return `event#${eventId}`;
+  return `counted#${createHash('sha256').update(eventId, 'utf8').digest('hex')}`;
+}
+
+/**
+ * The key an earlier release gave the marker (`event#<id>`), when that fits a partition key:
+ * such markers may still exist until their TTL runs out, and an event they name counts as counted.
+ * A longer id never had one (that release refused it).
+ */
+export function legacyEventMarkerKey(eventId: string): string | undefined {
+  const key = `event#${eventId}`;
+  return fitsPartitionKey(key) ? key : undefined;
 }
 
 /** Builds the UpdateExpression adding one date's delta (ADD on counters, SET on map entries). */
@@ -155,16 +169,36 @@ export function createReportStore(doc: DynamoDBDocumentClient, tableName: string
           ConditionExpression: 'attribute_not_exists(asOf)',
         },
       }));
+      // Markers of the earlier form count too, for as long as their TTL keeps them.
+      const legacy = eventIds.flatMap((eventId) => {
+        const key = legacyEventMarkerKey(eventId);
+        return key === undefined ? [] : [{ eventId, key }];
+      });
+      const legacyChecks = legacy.map(({ key }) => ({
+        ConditionCheck: {
+          TableName: tableName,
+          Key: { asOf: key },
+          ConditionExpression: 'attribute_not_exists(asOf)',
+        },
+      }));
       try {
-        await doc.send(new TransactWriteCommand({ TransactItems: [...updates, ...markers] }));
+        await doc.send(
+          new TransactWriteCommand({
+            TransactItems: [...updates, ...markers, ...legacyChecks],
+          }),
+        );
         return { kind: 'committed' };
       } catch (error) {
         if (!(error instanceof TransactionCanceledException)) throw error;
         const reasons = error.CancellationReasons ?? [];
-        const counted = eventIds.filter(
-          (_, i) => reasons[updates.length + i]?.Code === 'ConditionalCheckFailed',
-        );
-        if (counted.length > 0) return { kind: 'already-counted', eventIds: counted };
+        const failedAt = (index: number) => reasons[index]?.Code === 'ConditionalCheckFailed';
+        const counted = new Set([
+          ...eventIds.filter((_, i) => failedAt(updates.length + i)),
+          ...legacy
+            .filter((_, i) => failedAt(updates.length + markers.length + i))
+            .map(({ eventId }) => eventId),
+        ]);
+        if (counted.size > 0) return { kind: 'already-counted', eventIds: [...counted] };
         if (reasons.some((r) => r.Code === 'TransactionConflict')) return { kind: 'conflict' };
         throw error;
       }

@@ -333,9 +333,10 @@ describe('least privilege', () => {
 
   it('the reporting function only updates report items and puts event markers, and consumes only its queue', () => {
     const grants = grantsOf(synth.template, ids.reportingRole ?? '');
-    // UpdateItem (a day's report, the counters) and PutItem (markers) in TransactWriteItems: it
-    // reads nothing and checks no condition on another item.
+    // UpdateItem (a day's report, the counters), PutItem (markers) and ConditionCheckItem (no
+    // marker of the earlier form) in TransactWriteItems: it reads no report.
     expect([...(grants.get(arn(ids.Reports)) ?? [])].sort()).toEqual([
+      'dynamodb:ConditionCheckItem',
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
     ]);

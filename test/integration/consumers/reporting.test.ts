@@ -7,7 +7,7 @@ import { type DynamoDBClient, TransactionCanceledException } from '@aws-sdk/clie
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createReportStore, eventMarkerKey } from '../../../functions/adapters/report-store';
-import type { ParsedEvent } from '../../../functions/core/event-message';
+import { MAX_EVENT_ID_BYTES, type ParsedEvent } from '../../../functions/core/event-message';
 import { buildLoanEvent, buildSweepCompletedEvent } from '../../../functions/core/events';
 import type { Bucket, BusinessDate, EventEnvelope } from '../../../functions/core/types';
 import { countEvents, EVENT_MARKER_TTL_SECONDS } from '../../../functions/reporting/count-events';
@@ -196,17 +196,34 @@ describe('reporting service', () => {
     });
   });
 
-  it('records each counted event id with an expiry for TTL', async () => {
+  it('records each counted event under a digest of its id, the id kept, with an expiry for TTL', async () => {
     const event = overdue('L-9', '2026-03-04', 3, 'M1', 1);
     await service()(sqsEventOf([event]));
+    const key = eventMarkerKey(event.id);
+    expect(key).toMatch(/^counted#[0-9a-f]{64}$/);
     const { Item } = await clients.doc.send(
-      new GetCommand({ TableName: table, Key: { asOf: eventMarkerKey(event.id) } }),
+      new GetCommand({ TableName: table, Key: { asOf: key } }),
     );
     expect(Item).toEqual({
-      asOf: `event#${event.id}`,
+      asOf: key,
       eventId: event.id,
       expiresAt: NOW.getTime() / 1000 + EVENT_MARKER_TTL_SECONDS,
     });
+  });
+
+  it('an event an earlier release marked as counted (event#<id>) is not counted again', async () => {
+    const asOf = '2026-03-14';
+    const old = overdue('L-old', asOf, 3, 'M1', 1_000);
+    const fresh = overdue('L-new', asOf, 3, 'M1', 7);
+    // What the earlier release wrote with the counters, while its TTL keeps it.
+    await clients.doc.send(
+      new PutCommand({
+        TableName: table,
+        Item: { asOf: `event#${old.id}`, eventId: old.id, expiresAt: 2_000_000_000 },
+      }),
+    );
+    expect((await service()(sqsEventOf([old, fresh]))).batchItemFailures).toEqual([]);
+    expect(await report(asOf)).toMatchObject({ loansOverdue: 1, amountOverdue: { CNY: 7 } });
   });
 
   it('marks the report complete with the run summary after sweep.completed', async () => {
@@ -328,10 +345,12 @@ describe('a poison event fails alone (SPEC §8)', () => {
     Array.from({ length: 9 }, (_, i) => overdue(`${prefix}-${i}`, asOf, 10, 'M1', 100 + i));
   const nineTotal = 9 * 100 + 36;
 
-  it('an event the envelope check used to pass fails alone; redelivery counts nothing twice', async () => {
+  it('an id the envelope check refuses fails alone; redelivery counts nothing twice', async () => {
     const good = nineOn('2026-03-10', 'L-p');
-    // An id of 2,100 characters: its marker key would exceed DynamoDB's 2,048-byte key limit.
-    const poison = { ...overdue('L-poison', '2026-03-10', 10, 'M1', 1), id: 'x'.repeat(2_100) };
+    const poison = {
+      ...overdue('L-poison', '2026-03-10', 10, 'M1', 1),
+      id: 'x'.repeat(MAX_EVENT_ID_BYTES + 1),
+    };
     const batch = [...good.slice(0, 4), poison, ...good.slice(4)];
     const first = await service()(sqsEventOf(batch));
     expect(first.batchItemFailures).toEqual([{ itemIdentifier: 'm4' }]);
@@ -342,6 +361,14 @@ describe('a poison event fails alone (SPEC §8)', () => {
       buckets: { M1: 9 },
       amountOverdue: { CNY: nineTotal },
     });
+  });
+
+  it('an id longer than a DynamoDB key is counted once (its marker is a digest)', async () => {
+    const asOf = '2026-03-17';
+    const long = { ...overdue('L-long', asOf, 10, 'M1', 5), id: `${'y'.repeat(3_000)}` };
+    expect((await service()(sqsEventOf([long, long]))).batchItemFailures).toEqual([]);
+    expect((await service()(sqsEventOf([long], 'again'))).batchItemFailures).toEqual([]);
+    expect(await report(asOf)).toMatchObject({ loansOverdue: 1, amountOverdue: { CNY: 5 } });
   });
 
   /**
@@ -356,7 +383,8 @@ describe('a poison event fails alone (SPEC §8)', () => {
   }
 
   it.each([
-    ['a marker key over 2,048 bytes', '2026-03-11', { id: 'y'.repeat(2_100) }],
+    // The report counts each run's events under its run id, a map key of at most 64 KB.
+    ['a run id too long for a map key', '2026-03-11', { runId: 'r'.repeat(70_000) }],
     [
       'data nested deeper than 32 levels',
       '2026-03-12',

@@ -196,7 +196,8 @@ const corruption = (scale: FuzzScale, loanEvent: boolean, type: string): fc.Arbi
       withField('schemaVersion', '1'),
       withField('type', 'loan.unknown'),
       withField('id', ''),
-      withField('id', '字'.repeat(700)),
+      // 4,200 bytes: over the longest event id the schema takes.
+      withField('id', '字'.repeat(1_400)),
       withField('occurredAt', ''),
       withField('runId', ''),
       withField('bucket', 'M9'),
