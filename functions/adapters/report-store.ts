@@ -16,13 +16,19 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { DailyReport, ReportDelta } from '../core/report';
+import {
+  type DailyReport,
+  MAX_LISTED_RUNS,
+  type ReportDelta,
+  type RunFigures,
+} from '../core/report';
 import type { BusinessDate } from '../core/types';
+import { isRecord } from '../core/values';
 import type { ReportStore } from '../reporting/ports';
 import { fitsPartitionKey } from './dynamodb';
 
-/** The map attributes of a report item: key → count or minor units. */
-const MAP_ATTRIBUTES = [
+/** The map attributes of a report item whose entries add up: key → count or minor units. */
+const COUNTING_MAPS = [
   'buckets',
   'amountOverdue',
   'chargesApplied',
@@ -32,9 +38,21 @@ const MAP_ATTRIBUTES = [
   'chargedOffPrincipal',
   'eventsByRun',
 ] as const;
-type MapAttribute = (typeof MAP_ATTRIBUTES)[number];
+type CountingMap = (typeof COUNTING_MAPS)[number];
 
-const COUNTER_ATTRIBUTES = ['loansOverdue', 'chargedOff', 'dueSoon', 'cured'] as const;
+/** The runs recorded for the date: run id → the run's small figures, each written once. */
+const RUNS_MAP = 'runs';
+
+/** Every map a report item has from its creation on (a nested `SET` needs its map to exist). */
+const MAP_ATTRIBUTES = [...COUNTING_MAPS, RUNS_MAP] as const;
+
+const COUNTER_ATTRIBUTES = [
+  'loansOverdue',
+  'chargedOff',
+  'dueSoon',
+  'cured',
+  'runsNotListed',
+] as const;
 
 /** A business date's report as read back (see `DailyReport`). */
 export type ReportItem = DailyReport;
@@ -54,10 +72,14 @@ export function legacyEventMarkerKey(eventId: string): string | undefined {
   return fitsPartitionKey(key) ? key : undefined;
 }
 
-/** Builds the UpdateExpression adding one date's delta (ADD on counters, SET on map entries). */
+/**
+ * Builds the update adding one date's delta: ADD on counters, SET on map entries; each run's
+ * figures and the day's summary only where none is stored yet (the first stays), and new runs only
+ * while the list has room (the condition; see `runs-full`).
+ */
 function updateOf(delta: ReportDelta) {
   const names: Record<string, string> = {};
-  const values: Record<string, unknown> = { ':zero': 0 };
+  const values: Record<string, unknown> = {};
   const adds: string[] = [];
   const sets: string[] = [];
   for (const counter of COUNTER_ATTRIBUTES) {
@@ -66,21 +88,29 @@ function updateOf(delta: ReportDelta) {
     values[`:${counter}`] = delta[counter];
     adds.push(`#${counter} :${counter}`);
   }
-  MAP_ATTRIBUTES.forEach((attribute: MapAttribute, a) => {
+  COUNTING_MAPS.forEach((attribute: CountingMap, a) => {
     const entries = Object.entries(delta[attribute]).filter(([, value]) => value !== 0);
     entries.forEach(([key, value], k) => {
       names[`#m${a}`] = attribute;
       names[`#m${a}k${k}`] = key;
       values[`:m${a}k${k}`] = value;
+      values[':zero'] = 0;
       // ADD cannot reach into a map; if_not_exists + addition can, once the map exists.
       const path = `#m${a}.#m${a}k${k}`;
       sets.push(`${path} = if_not_exists(${path}, :zero) + :m${a}k${k}`);
     });
   });
+  const runs = Object.entries(delta.runs);
+  runs.forEach(([runId, figures], r) => {
+    names['#runs'] = RUNS_MAP;
+    names[`#r${r}`] = runId;
+    values[`:r${r}`] = figures;
+    sets.push(`#runs.#r${r} = if_not_exists(#runs.#r${r}, :r${r})`);
+  });
   if (delta.completion) {
     names['#summary'] = 'summary';
     values[':summary'] = delta.completion.summary;
-    sets.push('#summary = :summary');
+    sets.push('#summary = if_not_exists(#summary, :summary)');
   }
   const expression = [
     sets.length > 0 ? `SET ${sets.join(', ')}` : '',
@@ -88,8 +118,9 @@ function updateOf(delta: ReportDelta) {
   ]
     .filter(Boolean)
     .join(' ');
-  if (!sets.some((s) => s.includes(':zero'))) delete values[':zero'];
-  return { expression, names, values };
+  if (runs.length === 0) return { expression, names, values };
+  values[':room'] = MAX_LISTED_RUNS - runs.length;
+  return { expression, names, values, condition: 'size(#runs) <= :room' };
 }
 
 function numberOf(value: unknown): number {
@@ -101,6 +132,35 @@ function numberOf(value: unknown): number {
 function mapOf(value: unknown): Record<string, number> {
   if (typeof value !== 'object' || value === null) return {};
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, numberOf(v)]));
+}
+
+const RUN_COUNTS = [
+  'loansExamined',
+  'loansOverdue',
+  'loansCharged',
+  'chargedOff',
+  'eventsRecorded',
+  'skipped',
+  'durationMs',
+] as const;
+
+/** A stored run's figures; a count that is not a number is left out. */
+function runFiguresOfItem(value: unknown): RunFigures {
+  const item = isRecord(value) ? value : {};
+  const counts = RUN_COUNTS.flatMap((name) =>
+    item[name] === undefined ? [] : [[name, numberOf(item[name])] as const],
+  );
+  return {
+    scope: item.scope === 'shards' ? 'shards' : 'loanIds',
+    complete: item.complete === true,
+    occurredAt: typeof item.occurredAt === 'string' ? item.occurredAt : '',
+    ...Object.fromEntries(counts),
+  };
+}
+
+function runsOf(value: unknown): Record<string, RunFigures> {
+  if (!isRecord(value)) return {};
+  return Object.fromEntries(Object.entries(value).map(([id, v]) => [id, runFiguresOfItem(v)]));
 }
 
 /** A stored report item with every attribute defaulted (absent counters are 0). */
@@ -120,6 +180,8 @@ export function reportItemOf(item: Record<string, unknown>): ReportItem {
     dueSoon: numberOf(item.dueSoon),
     cured: numberOf(item.cured),
     eventsByRun: mapOf(item.eventsByRun),
+    runs: runsOf(item.runs),
+    runsNotListed: numberOf(item.runsNotListed),
     complete: item.complete === true,
     ...(typeof summary === 'object' && summary !== null
       ? { summary: summary as Record<string, unknown> }
@@ -149,19 +211,20 @@ export function createReportStore(doc: DynamoDBDocumentClient, tableName: string
     },
 
     async commit(deltas, eventIds, expiresAt) {
-      const updates = deltas.flatMap(({ asOf, delta }) => {
-        const { expression, names, values } = updateOf(delta);
+      const dated = deltas.flatMap(({ asOf, delta }) => {
+        const { expression, names, values, condition } = updateOf(delta);
         if (expression === '') return [];
-        return {
-          Update: {
-            TableName: tableName,
-            Key: { asOf },
-            UpdateExpression: expression,
-            ExpressionAttributeNames: names,
-            ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
-          },
+        const update = {
+          TableName: tableName,
+          Key: { asOf },
+          UpdateExpression: expression,
+          ExpressionAttributeNames: names,
+          ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+          ...(condition && { ConditionExpression: condition }),
         };
+        return [{ asOf, update: { Update: update } }];
       });
+      const updates = dated.map(({ update }) => update);
       const markers = eventIds.map((eventId) => ({
         Put: {
           TableName: tableName,
@@ -199,6 +262,9 @@ export function createReportStore(doc: DynamoDBDocumentClient, tableName: string
             .map(({ eventId }) => eventId),
         ]);
         if (counted.size > 0) return { kind: 'already-counted', eventIds: [...counted] };
+        // An update's only condition is the room left in its date's list of runs.
+        const full = dated.filter((_, i) => failedAt(i)).map(({ asOf }) => asOf);
+        if (full.length > 0) return { kind: 'runs-full', dates: full };
         if (reasons.some((r) => r.Code === 'TransactionConflict')) return { kind: 'conflict' };
         throw error;
       }
@@ -211,11 +277,11 @@ export function createReportStore(doc: DynamoDBDocumentClient, tableName: string
             TableName: tableName,
             Key: { asOf },
             UpdateExpression: 'SET #complete = :true',
-            // The summary is this run's, of a run that covered every loan, and its count of
-            // counted events has reached what the run recorded.
+            // The summary is this run's (only a complete whole run's is kept), and its count of
+            // counted events has reached what the run recorded (none counted when it recorded 0).
             ConditionExpression:
               '#summary.#runId = :runId AND #summary.#complete = :true AND ' +
-              '#counted.#run >= #summary.#recorded',
+              '(#summary.#recorded = :zero OR #counted.#run >= #summary.#recorded)',
             ExpressionAttributeNames: {
               '#complete': 'complete',
               '#summary': 'summary',
@@ -224,7 +290,7 @@ export function createReportStore(doc: DynamoDBDocumentClient, tableName: string
               '#counted': 'eventsByRun',
               '#run': runId,
             },
-            ExpressionAttributeValues: { ':true': true, ':runId': runId },
+            ExpressionAttributeValues: { ':true': true, ':runId': runId, ':zero': 0 },
           }),
         );
         return true;

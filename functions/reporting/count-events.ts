@@ -12,6 +12,7 @@ import {
   mergeDeltas,
   type ReportDelta,
   reportDeltaOf,
+  withRunsUnlisted,
 } from '../core/report';
 import type { BusinessDate } from '../core/types';
 import type { CommitOutcome, DateDelta, RejectedEvent, ReportStore } from './ports';
@@ -62,7 +63,8 @@ interface CommitResult {
 const BASE_BACKOFF_MS = 40;
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function perDate(events: readonly ParsedEvent[]): DateDelta[] {
+/** The deltas of `events` per date; dates in `unlisted` count their runs without listing them. */
+function perDate(events: readonly ParsedEvent[], unlisted: ReadonlySet<BusinessDate>): DateDelta[] {
   const byDate = new Map<BusinessDate, ReportDelta>();
   for (const event of events) {
     byDate.set(
@@ -70,7 +72,10 @@ function perDate(events: readonly ParsedEvent[]): DateDelta[] {
       mergeDeltas(byDate.get(event.asOf) ?? EMPTY_DELTA, reportDeltaOf(event)),
     );
   }
-  return [...byDate].map(([asOf, delta]) => ({ asOf, delta }));
+  return [...byDate].map(([asOf, delta]) => ({
+    asOf,
+    delta: unlisted.has(asOf) ? withRunsUnlisted(delta) : delta,
+  }));
 }
 
 /**
@@ -88,10 +93,11 @@ async function commitUntilDone(
   const sleep = deps.sleep ?? defaultSleep;
   const maxAttempts = deps.maxConflictAttempts ?? 6;
   let conflicts = 0;
+  const unlisted = new Set<BusinessDate>();
   while (entries.length > 0) {
     const events = entries.map(({ event }) => event);
     const outcome: CommitOutcome = await deps.store.commit(
-      perDate(events),
+      perDate(events, unlisted),
       events.map((event) => event.id),
       expiresAt,
     );
@@ -101,6 +107,10 @@ async function commitUntilDone(
       duplicates.push(...outcome.eventIds);
       const left = entries.filter(({ event }) => !seen.has(event.id));
       entries.splice(0, entries.length, ...left);
+      continue;
+    }
+    if (outcome.kind === 'runs-full') {
+      for (const asOf of outcome.dates) unlisted.add(asOf);
       continue;
     }
     conflicts += 1;

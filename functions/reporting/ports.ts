@@ -20,7 +20,12 @@ export type CommitOutcome =
   /** Nothing was written: these event ids were counted before (retry without them). */
   | { readonly kind: 'already-counted'; readonly eventIds: readonly string[] }
   /** Nothing was written: another writer held an item (retry after a pause). */
-  | { readonly kind: 'conflict' };
+  | { readonly kind: 'conflict' }
+  /**
+   * Nothing was written: these dates' reports list as many runs as they may (retry with the runs
+   * of those dates counted as not listed).
+   */
+  | { readonly kind: 'runs-full'; readonly dates: readonly BusinessDate[] };
 
 /** The daily reports as the reporting service sees them. */
 export interface ReportStore {

@@ -82,14 +82,40 @@ export function renderReport(report: ReportItem): string {
     const duration = numberField(report.summary, 'durationMs');
     table.push(['Sweep run', `${runId}${duration === undefined ? '' : ` (${duration} ms)`}`]);
   }
+  const others = otherRuns(report);
+  if (others !== undefined) table.push(['Other runs (beside)', others]);
   return table.toString();
+}
+
+/** Runs shown one by one beside the summary; the rest are counted. */
+const LISTED_OTHER_RUNS = 5;
+
+/**
+ * The runs recorded for the date besides the one whose summary the report keeps (re-runs under
+ * another id, `loanIds` runs, incomplete runs), one line each, with their loans examined.
+ */
+function otherRuns(report: ReportItem): string | undefined {
+  const summaryRun = report.summary?.runId;
+  const others = Object.entries(report.runs)
+    .filter(([runId]) => runId !== summaryRun)
+    .sort(([, a], [, b]) => a.occurredAt.localeCompare(b.occurredAt));
+  const hidden = Math.max(0, others.length - LISTED_OTHER_RUNS) + report.runsNotListed;
+  if (others.length === 0 && report.runsNotListed === 0) return undefined;
+  const lines = others.slice(0, LISTED_OTHER_RUNS).map(([runId, figures]) => {
+    const examined =
+      figures.loansExamined === undefined ? '' : `, ${figures.loansExamined} examined`;
+    const state = figures.complete ? '' : ', incomplete';
+    return `${runId} (${figures.scope}${examined}${state})`;
+  });
+  if (hidden > 0) lines.push(`… and ${hidden} more`);
+  return lines.join('\n');
 }
 
 /** Whether the report is final, and if not what it waits for. */
 function statusOf(report: ReportItem): string {
   if (report.complete) return 'complete (the run finished and all its events are counted)';
   const summary = report.summary;
-  if (summary === undefined) return 'incomplete (no completed sweep yet)';
+  if (summary === undefined) return 'incomplete (no completed whole run yet)';
   const runId = String(summary.runId);
   const recorded = Number(summary.eventsRecorded ?? 0);
   const counted = report.eventsByRun[runId] ?? 0;

@@ -9,7 +9,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createReportStore, eventMarkerKey } from '../../../functions/adapters/report-store';
 import { MAX_EVENT_ID_BYTES, type ParsedEvent } from '../../../functions/core/event-message';
 import { buildLoanEvent, buildSweepCompletedEvent } from '../../../functions/core/events';
-import type { Bucket, BusinessDate, EventEnvelope } from '../../../functions/core/types';
+import { MAX_LISTED_RUNS } from '../../../functions/core/report';
+import type {
+  Bucket,
+  BusinessDate,
+  EventEnvelope,
+  RunContext,
+} from '../../../functions/core/types';
 import { countEvents, EVENT_MARKER_TTL_SECONDS } from '../../../functions/reporting/count-events';
 import { createReporting } from '../../../functions/reporting/wiring';
 import type { LocalResources } from '../../../scripts/lib/local-resources';
@@ -26,6 +32,12 @@ const NOW = new Date('2026-03-01T16:40:00.000Z');
 const d = (text: string) => text as BusinessDate;
 const who = (loanId: string) => ({ loanId, borrowerId: `B-${loanId}` });
 
+/** The run context of the date's whole run (its id is `sweep-<asOf>`). */
+const wholeRun = (asOf: string, occurredAt = RUN.occurredAt) => ({
+  runId: `sweep-${asOf}`,
+  occurredAt,
+});
+
 function overdue(
   loanId: string,
   asOf: string,
@@ -33,8 +45,9 @@ function overdue(
   bucket: Bucket,
   amount: number,
   currency = 'CNY',
+  run: RunContext = RUN,
 ) {
-  return buildLoanEvent('loan.overdue', who(loanId), { bucket, dpd }, d(asOf), RUN, {
+  return buildLoanEvent('loan.overdue', who(loanId), { bucket, dpd }, d(asOf), run, {
     dpd,
     bucket,
     inGrace: dpd <= 3,
@@ -146,6 +159,8 @@ describe('reporting service', () => {
       dueSoon: 1,
       cured: 0,
       eventsByRun: { [RUN.runId]: events.length },
+      runs: {},
+      runsNotListed: 0,
       complete: false,
     });
   });
@@ -226,10 +241,13 @@ describe('reporting service', () => {
     expect(await report(asOf)).toMatchObject({ loansOverdue: 1, amountOverdue: { CNY: 7 } });
   });
 
-  it('marks the report complete with the run summary after sweep.completed', async () => {
+  it("marks the report complete with the whole run's summary after its sweep.completed", async () => {
+    const asOf = '2026-03-05';
+    const run = wholeRun(asOf);
     const summary = {
-      runId: RUN.runId,
-      asOf: '2026-03-05',
+      runId: run.runId,
+      asOf,
+      scope: 'shards',
       loansExamined: 12,
       loansOverdue: 1,
       eventsRecorded: 1,
@@ -237,19 +255,23 @@ describe('reporting service', () => {
     };
     await service()(
       sqsEventOf([
-        overdue('L-1', '2026-03-05', 4, 'M1', 100),
-        buildSweepCompletedEvent(summary, d('2026-03-05'), RUN),
+        overdue('L-1', asOf, 4, 'M1', 100, 'CNY', run),
+        buildSweepCompletedEvent(summary, d(asOf), run),
       ]),
     );
-    expect(await report('2026-03-05')).toMatchObject({ complete: true, summary, loansOverdue: 1 });
+    expect(await report(asOf)).toMatchObject({ complete: true, summary, loansOverdue: 1 });
   });
 
   it('completes the day only once the last event the run recorded is counted, whatever the order', async () => {
     const asOf = '2026-03-15';
-    const [first, second, third] = [1, 2, 3].map((n) => overdue(`L-${n}`, asOf, 4, 'M1', 100));
+    const run = wholeRun(asOf);
+    const [first, second, third] = [1, 2, 3].map((n) =>
+      overdue(`L-${n}`, asOf, 4, 'M1', 100, 'CNY', run),
+    );
     if (!first || !second || !third) throw new Error('three events');
-    const summary = { runId: RUN.runId, asOf, eventsRecorded: 3, complete: true };
-    const completed = buildSweepCompletedEvent(summary, d(asOf), RUN);
+    // A summary recorded before summaries carried their scope: `sweep-<asOf>` is the whole run.
+    const summary = { runId: run.runId, asOf, eventsRecorded: 3, complete: true };
+    const completed = buildSweepCompletedEvent(summary, d(asOf), run);
     // sweep.completed overtakes the loan events (SNS and SQS do not keep order).
     await service()(sqsEventOf([completed, first], 'a'));
     expect(await report(asOf)).toMatchObject({ complete: false, summary });
@@ -259,7 +281,7 @@ describe('reporting service', () => {
     expect(await report(asOf)).toMatchObject({
       complete: true,
       loansOverdue: 3,
-      eventsByRun: { [RUN.runId]: 3 },
+      eventsByRun: { [run.runId]: 3 },
     });
     // Final: a redelivery changes nothing.
     await service()(sqsEventOf([completed, first, second, third], 'd'));
@@ -268,9 +290,13 @@ describe('reporting service', () => {
 
   it('never completes the day for a run that did not cover every loan', async () => {
     const asOf = '2026-03-16';
-    const summary = { runId: RUN.runId, asOf, eventsRecorded: 0, complete: false };
-    await service()(sqsEventOf([buildSweepCompletedEvent(summary, d(asOf), RUN)]));
-    expect((await report(asOf))?.complete).toBe(false);
+    const run = wholeRun(asOf);
+    const summary = { runId: run.runId, asOf, eventsRecorded: 0, complete: false };
+    await service()(sqsEventOf([buildSweepCompletedEvent(summary, d(asOf), run)]));
+    const stored = await report(asOf);
+    expect(stored?.complete).toBe(false);
+    expect(stored?.summary).toBeUndefined();
+    expect(stored?.runs[run.runId]).toMatchObject({ scope: 'shards', complete: false });
   });
 
   it('a malformed message is a batch item failure while the rest of the batch is counted', async () => {
@@ -340,7 +366,150 @@ describe('reporting service', () => {
   });
 });
 
-describe('a poison event fails alone (SPEC §8)', () => {
+describe("a day's report is final and true", () => {
+  /** A run's `sweep.completed`: its summary says what it covered and recorded. */
+  function completion(asOf: string, run: RunContext, fields: Record<string, unknown>) {
+    return buildSweepCompletedEvent(
+      { runId: run.runId, asOf, complete: true, eventsRecorded: 0, ...fields },
+      d(asOf),
+      run,
+    );
+  }
+  const namedRun = (asOf: string, tag: string, minute = 50) => ({
+    runId: `sweep-${asOf}-${tag}`,
+    occurredAt: `2026-03-01T16:${minute}:00.000Z`,
+  });
+
+  it("a later loanIds run is listed beside the day's summary, never over it", async () => {
+    const asOf = '2026-04-01';
+    const whole = wholeRun(asOf);
+    const named = namedRun(asOf, '0a1b2c3d4e');
+    const wholeSummary = {
+      scope: 'shards',
+      loansExamined: 3,
+      loansOverdue: 2,
+      eventsRecorded: 2,
+      charges: { CNY: { lateFees: 0, penaltyInterest: 2_750 } },
+    };
+    await service()(
+      sqsEventOf([
+        overdue('L-1', asOf, 5, 'M1', 100, 'CNY', whole),
+        overdue('L-2', asOf, 5, 'M1', 100, 'CNY', whole),
+        completion(asOf, whole, wholeSummary),
+      ]),
+    );
+    const final = await report(asOf);
+    expect(final).toMatchObject({ complete: true, summary: wholeSummary });
+    // An operator sweeps one loan the whole run could not reach ("700% of 1 loans examined").
+    await service()(
+      sqsEventOf(
+        [
+          overdue('L-unreached', asOf, 9, 'M1', 40, 'CNY', named),
+          completion(asOf, named, {
+            scope: 'loanIds',
+            loansExamined: 1,
+            loansOverdue: 1,
+            eventsRecorded: 1,
+          }),
+        ],
+        'n',
+      ),
+    );
+    const after = await report(asOf);
+    expect(after?.summary).toEqual(final?.summary);
+    expect(after).toMatchObject({
+      complete: true,
+      // Its loan's event is one the day had not counted: it counts, once.
+      loansOverdue: 3,
+      runs: {
+        [whole.runId]: { scope: 'shards', complete: true, loansExamined: 3, eventsRecorded: 2 },
+        [named.runId]: { scope: 'loanIds', complete: true, loansExamined: 1, eventsRecorded: 1 },
+      },
+    });
+  });
+
+  it('a loanIds run never completes a day by itself, even with all its events counted', async () => {
+    const asOf = '2026-04-02';
+    const named = namedRun(asOf, '5f6a7b8c9d');
+    await service()(
+      sqsEventOf([
+        overdue('L-1', asOf, 5, 'M1', 100, 'CNY', named),
+        completion(asOf, named, { scope: 'loanIds', loansExamined: 1, eventsRecorded: 1 }),
+        // Without a scope, a run id other than sweep-<asOf> is a run of named loans too.
+        completion(asOf, namedRun(asOf, 'legacy'), { loansExamined: 1 }),
+      ]),
+    );
+    const stored = await report(asOf);
+    expect(stored).toMatchObject({ complete: false, loansOverdue: 1 });
+    expect(stored?.summary).toBeUndefined();
+    expect(Object.keys(stored?.runs ?? {}).sort()).toEqual([
+      `sweep-${asOf}-5f6a7b8c9d`,
+      `sweep-${asOf}-legacy`,
+    ]);
+  });
+
+  it('a re-run that found the work done leaves the summary as it was, whatever its id', async () => {
+    const asOf = '2026-04-03';
+    const whole = wholeRun(asOf);
+    const first = completion(asOf, whole, {
+      scope: 'shards',
+      loansExamined: 5,
+      eventsRecorded: 0,
+      charges: { CNY: { lateFees: 500, penaltyInterest: 2_250 } },
+    });
+    await service()(sqsEventOf([first]));
+    expect(await report(asOf)).toMatchObject({ complete: true, summary: first.data });
+    // The re-run's completion re-sends the same id with zeros: a duplicate.
+    const zeros = completion(asOf, wholeRun(asOf, '2026-03-02T09:00:00.000Z'), {
+      scope: 'shards',
+      loansExamined: 5,
+      charges: {},
+    });
+    await service()(sqsEventOf([zeros], 'again'));
+    // Even under another id, a later whole run is listed, never the day's summary.
+    const other = { ...zeros, id: `${zeros.id}:resumed` };
+    const later = completion(
+      asOf,
+      { runId: 'r-later', occurredAt: zeros.occurredAt },
+      {
+        scope: 'shards',
+        loansExamined: 0,
+      },
+    );
+    await service()(sqsEventOf([other, later], 'other'));
+    const stored = await report(asOf);
+    expect(stored).toMatchObject({ complete: true, summary: first.data });
+    expect(stored?.runs[whole.runId]).toMatchObject({ loansExamined: 5 });
+    expect(stored?.runs['r-later']).toMatchObject({ scope: 'shards', loansExamined: 0 });
+  });
+
+  it(`lists at most ${MAX_LISTED_RUNS} runs a day and counts the rest; the whole run still completes it`, async () => {
+    const asOf = '2026-04-04';
+    const named = Array.from({ length: MAX_LISTED_RUNS + 5 }, (_, i) =>
+      completion(asOf, namedRun(asOf, `n${i}`), { scope: 'loanIds', loansExamined: 1 }),
+    );
+    for (let start = 0; start < named.length; start += 10) {
+      const batch = named.slice(start, start + 10);
+      expect((await service()(sqsEventOf(batch, `b${start}-`))).batchItemFailures).toEqual([]);
+    }
+    const whole = wholeRun(asOf);
+    await service()(
+      sqsEventOf(
+        [
+          overdue('L-1', asOf, 5, 'M1', 100, 'CNY', whole),
+          completion(asOf, whole, { scope: 'shards', eventsRecorded: 1 }),
+        ],
+        'whole',
+      ),
+    );
+    const stored = await report(asOf);
+    expect(Object.keys(stored?.runs ?? {})).toHaveLength(MAX_LISTED_RUNS);
+    expect(stored?.runsNotListed).toBe(6);
+    expect(stored).toMatchObject({ complete: true, summary: { runId: whole.runId } });
+  });
+});
+
+describe('a poison event fails alone', () => {
   const nineOn = (asOf: string, prefix: string) =>
     Array.from({ length: 9 }, (_, i) => overdue(`${prefix}-${i}`, asOf, 10, 'M1', 100 + i));
   const nineTotal = 9 * 100 + 36;
@@ -386,11 +555,15 @@ describe('a poison event fails alone (SPEC §8)', () => {
     // The report counts each run's events under its run id, a map key of at most 64 KB.
     ['a run id too long for a map key', '2026-03-11', { runId: 'r'.repeat(70_000) }],
     [
-      'data nested deeper than 32 levels',
+      "a whole run's summary nested deeper than 32 levels",
       '2026-03-12',
-      { type: 'sweep.completed', data: deep(40) },
+      wholeRunSummary('2026-03-12', deep(40)),
     ],
-    ['an unsafe integer', '2026-03-13', { type: 'sweep.completed', data: { n: 2 ** 53 + 2 } }],
+    [
+      "an unsafe integer in a whole run's summary",
+      '2026-03-13',
+      wholeRunSummary('2026-03-13', { n: 2 ** 53 + 2 }),
+    ],
   ] as const)(
     'the store rejects %s: that event alone fails, the nine are counted once',
     async (_name, asOf, change) => {
@@ -416,6 +589,16 @@ describe('a poison event fails alone (SPEC §8)', () => {
     },
   );
 });
+
+/** What turns an event into the `sweep.completed` of the date's whole run with `data` in its summary. */
+function wholeRunSummary(asOf: string, data: Record<string, unknown>) {
+  const runId = `sweep-${asOf}`;
+  return {
+    type: 'sweep.completed',
+    runId,
+    data: { ...data, runId, asOf, scope: 'shards', complete: true, eventsRecorded: 0 },
+  };
+}
 
 /** `{ a: { a: … } }` nested `levels` deep. */
 function deep(levels: number): Record<string, unknown> {

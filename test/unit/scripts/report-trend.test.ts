@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ReportItem } from '../../../functions/adapters/report-store';
+import { EMPTY_DELTA } from '../../../functions/core/report';
 import {
   BAR_WIDTH,
   bucketBar,
@@ -20,6 +21,7 @@ function report(
 ): ReportItem {
   const loansOverdue = Object.values(buckets).reduce((a, b) => a + (b ?? 0), 0);
   return {
+    ...EMPTY_DELTA,
     asOf: d(asOf),
     loansOverdue,
     buckets,
