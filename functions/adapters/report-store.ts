@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import {
   type DailyReport,
+  EPISODE_COUNTS,
   MAX_LISTED_RUNS,
   type ReportDelta,
   type RunFigures,
@@ -36,6 +37,7 @@ const COUNTING_MAPS = [
   'penaltyInterest',
   'chargesReversed',
   'chargedOffPrincipal',
+  'riskClasses',
   'eventsByRun',
 ] as const;
 type CountingMap = (typeof COUNTING_MAPS)[number];
@@ -51,6 +53,7 @@ const COUNTER_ATTRIBUTES = [
   'chargedOff',
   'dueSoon',
   'cured',
+  ...EPISODE_COUNTS,
   'runsNotListed',
 ] as const;
 
@@ -179,6 +182,13 @@ export function reportItemOf(item: Record<string, unknown>): ReportItem {
     chargedOffPrincipal: mapOf(item.chargedOffPrincipal),
     dueSoon: numberOf(item.dueSoon),
     cured: numberOf(item.cured),
+    riskClasses: mapOf(item.riskClasses),
+    creditHoldsPlaced: numberOf(item.creditHoldsPlaced),
+    creditHoldsReleased: numberOf(item.creditHoldsReleased),
+    creditNotices: numberOf(item.creditNotices),
+    hardshipOffers: numberOf(item.hardshipOffers),
+    promisesKept: numberOf(item.promisesKept),
+    promisesBroken: numberOf(item.promisesBroken),
     eventsByRun: mapOf(item.eventsByRun),
     runs: runsOf(item.runs),
     runsNotListed: numberOf(item.runsNotListed),

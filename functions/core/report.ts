@@ -2,6 +2,7 @@
  * The daily portfolio report (docs/contract.md, Reports): what each event adds to its business date's report. Pure:
  * the reporting service writes the deltas.
  */
+import type { RiskClass } from '../contract/events';
 import type { ParsedEvent, SweepCompletedEvent } from './event-message';
 import { sumMinorUnits } from './money';
 import { rational, toDecimalString } from './rational';
@@ -37,6 +38,23 @@ export interface ReportDelta {
   /** `loan.delinquency_changed` events that returned a loan to M0. */
   readonly cured: number;
   /**
+   * Overdue loans by risk class (五级分类), from `loan.overdue`'s `riskClass`; an event recorded
+   * before loans had a risk class counts in no class.
+   */
+  readonly riskClasses: Readonly<Partial<Record<RiskClass, number>>>;
+  /** `loan.credit_hold` events: loans that put their borrower's credit line on hold. */
+  readonly creditHoldsPlaced: number;
+  /** `loan.credit_released` events. */
+  readonly creditHoldsReleased: number;
+  /** `loan.credit_report_notice` events: borrowers told their overdue will be reported. */
+  readonly creditNotices: number;
+  /** `loan.hardship_offer` events: repayment plans offered. */
+  readonly hardshipOffers: number;
+  /** `loan.promise_kept` events. */
+  readonly promisesKept: number;
+  /** `loan.promise_broken` events. */
+  readonly promisesBroken: number;
+  /**
    * Loan events counted, by the run that recorded them: a report is complete once its run's count
    * reaches the number of events the run's summary says it recorded.
    */
@@ -54,6 +72,16 @@ export interface ReportDelta {
    */
   readonly completion?: { readonly runId: string; readonly summary: Record<string, unknown> };
 }
+
+/** The report's counts of what delinquency episodes set in motion on the date. */
+export const EPISODE_COUNTS = [
+  'creditHoldsPlaced',
+  'creditHoldsReleased',
+  'creditNotices',
+  'hardshipOffers',
+  'promisesKept',
+  'promisesBroken',
+] as const satisfies readonly (keyof ReportDelta)[];
 
 /** Most runs one date's report lists; more are only counted (`runsNotListed`). */
 export const MAX_LISTED_RUNS = 100;
@@ -113,6 +141,13 @@ export const EMPTY_DELTA: ReportDelta = Object.freeze({
   chargedOffPrincipal: {},
   dueSoon: 0,
   cured: 0,
+  riskClasses: {},
+  creditHoldsPlaced: 0,
+  creditHoldsReleased: 0,
+  creditNotices: 0,
+  hardshipOffers: 0,
+  promisesKept: 0,
+  promisesBroken: 0,
   eventsByRun: {},
   runs: {},
   runsNotListed: 0,
@@ -188,13 +223,16 @@ function deltaOfType(event: ParsedEvent): ReportDelta {
   switch (event.type) {
     case 'loan.payment_due_soon':
       return { ...EMPTY_DELTA, dueSoon: 1 };
-    case 'loan.overdue':
+    case 'loan.overdue': {
+      const { riskClass } = event.data;
       return {
         ...EMPTY_DELTA,
         loansOverdue: 1,
         buckets: { [event.data.bucket]: 1 },
         amountOverdue: amount(event.data.currency, event.data.amountOverdue),
+        riskClasses: riskClass === undefined ? {} : { [riskClass]: 1 },
       };
+    }
     case 'loan.fee_applied': {
       const { lateFee, penaltyInterest, currency: code } = event.data;
       return {
@@ -219,14 +257,20 @@ function deltaOfType(event: ParsedEvent): ReportDelta {
         chargedOff: 1,
         chargedOffPrincipal: amount(event.data.currency, event.data.principalOutstanding),
       };
-    case 'loan.risk_class_changed':
     case 'loan.credit_hold':
+      return { ...EMPTY_DELTA, creditHoldsPlaced: 1 };
     case 'loan.credit_released':
+      return { ...EMPTY_DELTA, creditHoldsReleased: 1 };
     case 'loan.credit_report_notice':
+      return { ...EMPTY_DELTA, creditNotices: 1 };
     case 'loan.hardship_offer':
+      return { ...EMPTY_DELTA, hardshipOffers: 1 };
     case 'loan.promise_kept':
+      return { ...EMPTY_DELTA, promisesKept: 1 };
     case 'loan.promise_broken':
-      // Counted towards their run's completeness only (reportDeltaOf).
+      return { ...EMPTY_DELTA, promisesBroken: 1 };
+    case 'loan.risk_class_changed':
+      // The day's classes come from loan.overdue; a change counts towards its run only.
       return EMPTY_DELTA;
     case 'sweep.completed':
       return {
@@ -293,6 +337,13 @@ export function mergeDeltas(a: ReportDelta, b: ReportDelta): ReportDelta {
     chargedOffPrincipal: mergeCounts(a.chargedOffPrincipal, b.chargedOffPrincipal),
     dueSoon: a.dueSoon + b.dueSoon,
     cured: a.cured + b.cured,
+    riskClasses: mergeCounts(a.riskClasses, b.riskClasses),
+    creditHoldsPlaced: a.creditHoldsPlaced + b.creditHoldsPlaced,
+    creditHoldsReleased: a.creditHoldsReleased + b.creditHoldsReleased,
+    creditNotices: a.creditNotices + b.creditNotices,
+    hardshipOffers: a.hardshipOffers + b.hardshipOffers,
+    promisesKept: a.promisesKept + b.promisesKept,
+    promisesBroken: a.promisesBroken + b.promisesBroken,
     eventsByRun: mergeCounts(a.eventsByRun, b.eventsByRun),
     runs: mergeRuns(a.runs, b.runs),
     runsNotListed: a.runsNotListed + b.runsNotListed,
@@ -322,8 +373,10 @@ export function isEmptyDelta(delta: ReportDelta): boolean {
     delta.chargedOffPrincipal,
     delta.eventsByRun,
     delta.runs,
+    delta.riskClasses,
   ];
   return (
+    EPISODE_COUNTS.every((name) => delta[name] === 0) &&
     delta.loansOverdue === 0 &&
     delta.chargedOff === 0 &&
     delta.dueSoon === 0 &&

@@ -4,7 +4,7 @@
  */
 import Table from 'cli-table3';
 import type { ReportItem } from '../../functions/adapters/report-store';
-import { BUCKETS } from '../../functions/contract/events';
+import { BUCKETS, RISK_CLASSES } from '../../functions/contract/events';
 import { formatMoney } from '../../functions/core/money';
 import { type AmountsByCurrency, netCharges, reportRatios } from '../../functions/core/report';
 
@@ -53,6 +53,12 @@ export function renderReport(report: ReportItem): string {
         .map((b) => `${b} ${report.buckets[b] ?? 0}`)
         .join('  '),
     ],
+    [
+      'By risk class',
+      RISK_CLASSES.map((riskClass) => `${riskClass} ${report.riskClasses[riskClass] ?? 0}`).join(
+        '  ',
+      ),
+    ],
     ['Amount overdue', amounts(report.amountOverdue)],
     ['Charges applied (gross)', chargeLines],
     // Reversals may give back charges of earlier dates, so a day's net can be below zero.
@@ -64,6 +70,10 @@ export function renderReport(report: ReportItem): string {
     ],
     ['Due soon', String(report.dueSoon)],
     ['Cured (back to M0)', String(report.cured)],
+    ['Credit holds', `${report.creditHoldsPlaced} placed, ${report.creditHoldsReleased} released`],
+    ['Credit-report notices', String(report.creditNotices)],
+    ['Repayment plans offered', String(report.hardshipOffers)],
+    ['Promises to pay', `${report.promisesKept} kept, ${report.promisesBroken} broken`],
     [
       // Not a delinquency rate: the sweep examines only loans due or overdue, never the whole book.
       'Overdue share',

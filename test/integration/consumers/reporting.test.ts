@@ -7,6 +7,7 @@ import { type DynamoDBClient, TransactionCanceledException } from '@aws-sdk/clie
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createReportStore, eventMarkerKey } from '../../../functions/adapters/report-store';
+import type { RiskClass } from '../../../functions/contract/events';
 import { MAX_EVENT_ID_BYTES, type ParsedEvent } from '../../../functions/core/event-message';
 import { buildLoanEvent, buildSweepCompletedEvent } from '../../../functions/core/events';
 import { MAX_LISTED_RUNS } from '../../../functions/core/report';
@@ -158,10 +159,78 @@ describe('reporting service', () => {
       chargedOffPrincipal: { CNY: 8_000 },
       dueSoon: 1,
       cured: 0,
+      riskClasses: {},
+      creditHoldsPlaced: 0,
+      creditHoldsReleased: 0,
+      creditNotices: 0,
+      hardshipOffers: 0,
+      promisesKept: 0,
+      promisesBroken: 0,
       eventsByRun: { [RUN.runId]: events.length },
       runs: {},
       runsNotListed: 0,
       complete: false,
+    });
+  });
+
+  it('counts risk classes and what the delinquency episodes set in motion, once each', async () => {
+    const asOf = '2026-03-18';
+    const day = d(asOf);
+    const state = { bucket: 'M1' as const, dpd: 20 };
+    const classed = (loanId: string, riskClass: RiskClass | undefined) =>
+      buildLoanEvent('loan.overdue', who(loanId), state, day, RUN, {
+        dpd: 20,
+        bucket: 'M1',
+        inGrace: false,
+        forbearance: false,
+        amountOverdue: 100,
+        currency: 'CNY',
+        ...(riskClass && { riskClass, delinquentSince: d('2026-02-27'), creditHold: true }),
+      });
+    const promise = { promiseId: 'P-1', until: d('2026-03-17'), amount: 500, currency: 'CNY' };
+    const events = [
+      classed('L-1', 'SPECIAL_MENTION'),
+      classed('L-2', 'SPECIAL_MENTION'),
+      classed('L-3', 'SUBSTANDARD'),
+      // Recorded before loans had a risk class: an overdue loan in no class.
+      classed('L-4', undefined),
+      buildLoanEvent('loan.credit_hold', who('L-1'), state, day, RUN, {
+        dpd: 20,
+        bucket: 'M1',
+        delinquentSince: d('2026-02-27'),
+      }),
+      buildLoanEvent('loan.credit_released', who('L-5'), { bucket: 'M0', dpd: 0 }, day, RUN, {
+        dpd: 0,
+        delinquentSince: d('2026-03-01'),
+      }),
+      buildLoanEvent('loan.credit_report_notice', who('L-2'), state, day, RUN, {
+        dpd: 20,
+        amountOverdue: 100,
+        currency: 'CNY',
+        settlementDate: d('2026-03-31'),
+        delinquentSince: d('2026-02-27'),
+      }),
+      buildLoanEvent('loan.hardship_offer', who('L-3'), state, day, RUN, {
+        offerId: 'L-3:hardship:2026-02-27',
+        dpd: 20,
+        amountOverdue: 100,
+        currency: 'CNY',
+      }),
+      buildLoanEvent('loan.promise_kept', who('L-6'), state, day, RUN, { ...promise, paid: 500 }),
+      buildLoanEvent('loan.promise_broken', who('L-7'), state, day, RUN, { ...promise, paid: 0 }),
+    ];
+    expect((await service()(sqsEventOf(events))).batchItemFailures).toEqual([]);
+    expect((await service()(sqsEventOf(events.slice(4), 'again'))).batchItemFailures).toEqual([]);
+    expect(await report(asOf)).toMatchObject({
+      loansOverdue: 4,
+      riskClasses: { SPECIAL_MENTION: 2, SUBSTANDARD: 1 },
+      creditHoldsPlaced: 1,
+      creditHoldsReleased: 1,
+      creditNotices: 1,
+      hardshipOffers: 1,
+      promisesKept: 1,
+      promisesBroken: 1,
+      eventsByRun: { [RUN.runId]: events.length },
     });
   });
 

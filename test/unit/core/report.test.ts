@@ -1,12 +1,21 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseEventMessage, type SweepCompletedEvent } from '../../../functions/core/event-message';
-import { buildSweepCompletedEvent, messageBodyOf } from '../../../functions/core/events';
+import {
+  type ParsedEvent,
+  parseEventMessage,
+  type SweepCompletedEvent,
+} from '../../../functions/core/event-message';
+import {
+  buildLoanEvent,
+  buildSweepCompletedEvent,
+  messageBodyOf,
+} from '../../../functions/core/events';
 import {
   EMPTY_DELTA,
   isEmptyDelta,
   mergeDeltas,
   netCharges,
+  type ReportDelta,
   reportDeltaOf,
   reportRatios,
   runFiguresOf,
@@ -23,6 +32,7 @@ import {
   overdueEvent,
   sweepCompletedEvent,
 } from '../../support/events';
+import { d, RUN } from '../../support/loans';
 
 /** A `sweep.completed` of `runId` (the summary's own unless given), recorded at `occurredAt`. */
 function completedOf(
@@ -240,6 +250,86 @@ describe('report deltas per event type', () => {
     const figures = runFiguresOf(event);
     expect(figures).toEqual({ scope: 'loanIds', complete: false, occurredAt: expect.any(String) });
     expect(figures.occurredAt.length).toBeLessThanOrEqual(64);
+  });
+
+  it('each episode event counts in its own figure; risk classes come from loan.overdue', () => {
+    const asOf = d('2026-03-07');
+    const state = { bucket: 'M1' as const, dpd: 20 };
+    const who = { loanId: 'L-1', borrowerId: 'B-1' };
+    const promise = { promiseId: 'P', until: asOf, amount: 9, paid: 0, currency: 'CNY' };
+    const cases: [ParsedEvent, Partial<ReportDelta>][] = [
+      [
+        buildLoanEvent('loan.credit_hold', who, state, asOf, RUN, {
+          dpd: 20,
+          bucket: 'M1',
+          delinquentSince: asOf,
+        }) as ParsedEvent,
+        { creditHoldsPlaced: 1 },
+      ],
+      [
+        buildLoanEvent('loan.credit_released', who, state, asOf, RUN, {
+          dpd: 0,
+          delinquentSince: asOf,
+        }) as ParsedEvent,
+        { creditHoldsReleased: 1 },
+      ],
+      [
+        buildLoanEvent('loan.credit_report_notice', who, state, asOf, RUN, {
+          dpd: 20,
+          amountOverdue: 1,
+          currency: 'CNY',
+          settlementDate: d('2026-03-31'),
+          delinquentSince: asOf,
+        }) as ParsedEvent,
+        { creditNotices: 1 },
+      ],
+      [
+        buildLoanEvent('loan.hardship_offer', who, state, asOf, RUN, {
+          offerId: 'o',
+          dpd: 20,
+          amountOverdue: 1,
+          currency: 'CNY',
+        }) as ParsedEvent,
+        { hardshipOffers: 1 },
+      ],
+      [
+        buildLoanEvent('loan.promise_kept', who, state, asOf, RUN, promise) as ParsedEvent,
+        { promisesKept: 1 },
+      ],
+      [
+        buildLoanEvent('loan.promise_broken', who, state, asOf, RUN, promise) as ParsedEvent,
+        { promisesBroken: 1 },
+      ],
+      [
+        buildLoanEvent('loan.risk_class_changed', who, state, asOf, RUN, {
+          from: 'NORMAL',
+          to: 'SPECIAL_MENTION',
+          dpd: 1,
+        }) as ParsedEvent,
+        {},
+      ],
+      [
+        buildLoanEvent('loan.overdue', who, state, asOf, RUN, {
+          dpd: 100,
+          bucket: 'M4',
+          inGrace: false,
+          forbearance: false,
+          amountOverdue: 0,
+          currency: 'CNY',
+          riskClass: 'SUBSTANDARD',
+        }) as ParsedEvent,
+        { loansOverdue: 1, buckets: { M4: 1 }, riskClasses: { SUBSTANDARD: 1 } },
+      ],
+    ];
+    for (const [event, figures] of cases) {
+      expect(reportDeltaOf(event)).toEqual({
+        ...EMPTY_DELTA,
+        ...figures,
+        eventsByRun: { 'run-1': 1 },
+      });
+    }
+    // An overdue event recorded before loans had a risk class counts in no class.
+    expect(reportDeltaOf(overdueEvent('2026-03-07', 7)).riskClasses).toEqual({});
   });
 
   it('every loan event counts towards its run, even one that changes no other figure', () => {

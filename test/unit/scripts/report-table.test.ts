@@ -79,6 +79,24 @@ describe('report table', () => {
     expect(text).not.toContain('Other runs');
   });
 
+  it('shows the risk classes and what the delinquency episodes set in motion', () => {
+    const episodes = renderReport({
+      ...report,
+      riskClasses: { SPECIAL_MENTION: 5, SUBSTANDARD: 1, LOSS: 1 },
+      creditHoldsPlaced: 3,
+      creditHoldsReleased: 1,
+      creditNotices: 2,
+      hardshipOffers: 1,
+      promisesKept: 4,
+      promisesBroken: 2,
+    });
+    expect(episodes).toContain('NORMAL 0  SPECIAL_MENTION 5  SUBSTANDARD 1  DOUBTFUL 0  LOSS 1');
+    expect(episodes).toMatch(/Credit holds\s+│ 3 placed, 1 released /);
+    expect(episodes).toMatch(/Credit-report notices\s+│ 2 /);
+    expect(episodes).toMatch(/Repayment plans offered\s+│ 1 /);
+    expect(episodes).toMatch(/Promises to pay\s+│ 4 kept, 2 broken /);
+  });
+
   it('has no colour codes, so it can be piped and logged', () => {
     expect(text).not.toContain('\u001b[');
   });
