@@ -78,7 +78,7 @@ function fee(
 function service(dynamodb: DynamoDBClient = clients.dynamodb) {
   const reporting = createReporting(
     { dynamodb },
-    { reportsTableName: table },
+    { reportsTableName: table, creditRecordsTableName: resources.tables.CREDIT_RECORDS_TABLE_NAME },
     { clock: () => NOW, sleep: async () => {} },
   );
   return (event: Parameters<typeof reporting.handle>[0]) => reporting.handle(event);
