@@ -3,7 +3,8 @@
  * `asOf`), and one marker item per counted event written in the same transaction as the counters,
  * so an event counts exactly once however often it is delivered. A marker is keyed by a SHA-256
  * digest of the event id (the id kept as an attribute), so any valid id fits a key; markers of the
- * earlier form (`event#<id>`) are still honoured while they may exist (their 35-day TTL).
+ * earlier form (`event#<id>`) are still honoured while they may exist (their 35-day TTL). The
+ * loans' credit records the same events say something about are written in that transaction too.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -26,6 +27,7 @@ import {
 import type { BusinessDate } from '../core/types';
 import { isRecord } from '../core/values';
 import type { ReportStore } from '../reporting/ports';
+import { creditRecordPut, readCreditRecords } from './credit-record-store';
 import { fitsPartitionKey } from './dynamodb';
 
 /** The map attributes of a report item whose entries add up: key → count or minor units. */
@@ -199,9 +201,26 @@ export function reportItemOf(item: Record<string, unknown>): ReportItem {
   };
 }
 
-/** The report store on `tableName` through a document client (plain numbers are fine here). */
-export function createReportStore(doc: DynamoDBDocumentClient, tableName: string): ReportStore {
+/**
+ * The report store on `tableName` through a document client (plain numbers are fine here), and
+ * on `creditRecordsTable` for the credit records written with the counters (a reader of reports
+ * alone, such as `npm run report`, leaves it out).
+ */
+export function createReportStore(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  creditRecordsTable?: string,
+): ReportStore {
+  const recordsTable = () => {
+    if (creditRecordsTable === undefined) throw new Error('no credit records table configured');
+    return creditRecordsTable;
+  };
   return {
+    async readCreditRecords(keys) {
+      if (keys.length === 0) return new Map();
+      return readCreditRecords(doc, recordsTable(), keys);
+    },
+
     async ensureReports(dates) {
       const names = Object.fromEntries(MAP_ATTRIBUTES.map((m, i) => [`#m${i}`, m]));
       const sets = MAP_ATTRIBUTES.map((_, i) => `#m${i} = if_not_exists(#m${i}, :empty)`);
@@ -220,7 +239,7 @@ export function createReportStore(doc: DynamoDBDocumentClient, tableName: string
       );
     },
 
-    async commit(deltas, eventIds, expiresAt) {
+    async commit(deltas, creditRecords, eventIds, expiresAt) {
       const dated = deltas.flatMap(({ asOf, delta }) => {
         const { expression, names, values, condition } = updateOf(delta);
         if (expression === '') return [];
@@ -235,6 +254,9 @@ export function createReportStore(doc: DynamoDBDocumentClient, tableName: string
         return [{ asOf, update: { Update: update } }];
       });
       const updates = dated.map(({ update }) => update);
+      const records = creditRecords.map(({ record, readVersion }) =>
+        creditRecordPut(recordsTable(), record, readVersion),
+      );
       const markers = eventIds.map((eventId) => ({
         Put: {
           TableName: tableName,
@@ -257,7 +279,7 @@ export function createReportStore(doc: DynamoDBDocumentClient, tableName: string
       try {
         await doc.send(
           new TransactWriteCommand({
-            TransactItems: [...updates, ...markers, ...legacyChecks],
+            TransactItems: [...updates, ...records, ...markers, ...legacyChecks],
           }),
         );
         return { kind: 'committed' };
@@ -265,13 +287,15 @@ export function createReportStore(doc: DynamoDBDocumentClient, tableName: string
         if (!(error instanceof TransactionCanceledException)) throw error;
         const reasons = error.CancellationReasons ?? [];
         const failedAt = (index: number) => reasons[index]?.Code === 'ConditionalCheckFailed';
+        const markersAt = updates.length + records.length;
         const counted = new Set([
-          ...eventIds.filter((_, i) => failedAt(updates.length + i)),
+          ...eventIds.filter((_, i) => failedAt(markersAt + i)),
           ...legacy
-            .filter((_, i) => failedAt(updates.length + markers.length + i))
+            .filter((_, i) => failedAt(markersAt + markers.length + i))
             .map(({ eventId }) => eventId),
         ]);
         if (counted.size > 0) return { kind: 'already-counted', eventIds: [...counted] };
+        if (records.some((_, i) => failedAt(updates.length + i))) return { kind: 'stale-records' };
         // An update's only condition is the room left in its date's list of runs.
         const full = dated.filter((_, i) => failedAt(i)).map(({ asOf }) => asOf);
         if (full.length > 0) return { kind: 'runs-full', dates: full };

@@ -1,10 +1,17 @@
 /**
  * Counts a batch of events into the daily reports exactly once: one transaction per batch with one
- * update per business date and one marker per event id; ids counted before are dropped and the
+ * update per business date, the loans' credit records the events change (read first, written
+ * under a version condition) and one marker per event id; ids counted before are dropped and the
  * rest retried; write conflicts on the hot report item are retried with backoff. When the batch's
  * transaction fails for any other reason (an event the table cannot store), each event is
  * committed on its own, so only the bad one fails.
  */
+import {
+  creditRecordKey,
+  creditRecordsOf,
+  mergeCreditRecords,
+  sameCreditRecord,
+} from '../core/credit-records';
 import type { ParsedEvent } from '../core/event-message';
 import {
   EMPTY_DELTA,
@@ -15,7 +22,13 @@ import {
   withRunsUnlisted,
 } from '../core/report';
 import type { BusinessDate } from '../core/types';
-import type { CommitOutcome, DateDelta, RejectedEvent, ReportStore } from './ports';
+import type {
+  CommitOutcome,
+  CreditRecordWrite,
+  DateDelta,
+  RejectedEvent,
+  ReportStore,
+} from './ports';
 
 /** How long a counted event id is remembered: longer than SQS can hold a message (14 days). */
 export const EVENT_MARKER_TTL_SECONDS = 35 * 24 * 60 * 60;
@@ -79,6 +92,26 @@ function perDate(events: readonly ParsedEvent[], unlisted: ReadonlySet<BusinessD
 }
 
 /**
+ * The credit records `events` change: each loan's record of the month read as stored and merged
+ * with what the events say. A record the events leave as it was needs no write (a redelivery).
+ */
+async function creditRecordWrites(
+  events: readonly ParsedEvent[],
+  store: ReportStore,
+): Promise<CreditRecordWrite[]> {
+  const said = creditRecordsOf(events);
+  if (said.length === 0) return [];
+  const stored = await store.readCreditRecords(said);
+  return said.flatMap((record) => {
+    const known = stored.get(creditRecordKey(record));
+    if (!known) return [{ record }];
+    const merged = mergeCreditRecords(known.record, record);
+    if (sameCreditRecord(merged, known.record)) return [];
+    return [{ record: merged, readVersion: known.version }];
+  });
+}
+
+/**
  * Commits `entries` in one transaction until it succeeds: ids counted before are dropped from
  * `entries` into `duplicates` (both mutated, so a caller that catches an error sees what is left),
  * conflicts are retried with backoff up to `maxAttempts`. Any other error is thrown, and the
@@ -98,6 +131,7 @@ async function commitUntilDone(
     const events = entries.map(({ event }) => event);
     const outcome: CommitOutcome = await deps.store.commit(
       perDate(events, unlisted),
+      await creditRecordWrites(events, deps.store),
       events.map((event) => event.id),
       expiresAt,
     );
@@ -113,6 +147,7 @@ async function commitUntilDone(
       for (const asOf of outcome.dates) unlisted.add(asOf);
       continue;
     }
+    // A conflict, or a credit record another writer changed since it was read: read, try again.
     conflicts += 1;
     if (conflicts >= maxAttempts) return { counted: [], conflicted: [...entries] };
     // Full jitter: concurrent invocations updating the same date's item spread out.

@@ -1,9 +1,11 @@
 /**
  * What the reporting service needs from the outside world, in its own words (a port is declared by
- * its user). The DynamoDB adapter (`functions/adapters/report-store.ts`) implements the store;
+ * its user). The DynamoDB adapter (`functions/adapters/report-store.ts`, with the credit records'
+ * codec in `credit-record-store.ts`) implements the store;
  * `metrics.ts` implements the observer with Powertools logs and metrics. Nothing here knows an
  * attribute name, an expression or a transaction limit.
  */
+import type { CreditRecord } from '../core/credit-records';
 import type { ParsedEvent } from '../core/event-message';
 import type { DailyReport, ReportDelta } from '../core/report';
 import type { BusinessDate } from '../core/types';
@@ -12,6 +14,21 @@ import type { BusinessDate } from '../core/types';
 export interface DateDelta {
   readonly asOf: BusinessDate;
   readonly delta: ReportDelta;
+}
+
+/** A loan's credit record of a month as stored, with the version its next write must find. */
+export interface StoredCreditRecord {
+  readonly record: CreditRecord;
+  readonly version: number;
+}
+
+/**
+ * A credit record to write with a commit: the merge of what was read (at `readVersion`; absent
+ * when there was none) and what the batch's events say.
+ */
+export interface CreditRecordWrite {
+  readonly record: CreditRecord;
+  readonly readVersion?: number;
 }
 
 /** How a commit ended; anything else is thrown (and the commit wrote nothing). */
@@ -25,18 +42,29 @@ export type CommitOutcome =
    * Nothing was written: these dates' reports list as many runs as they may (retry with the runs
    * of those dates counted as not listed).
    */
-  | { readonly kind: 'runs-full'; readonly dates: readonly BusinessDate[] };
+  | { readonly kind: 'runs-full'; readonly dates: readonly BusinessDate[] }
+  /** Nothing was written: a credit record changed since it was read (read again and retry). */
+  | { readonly kind: 'stale-records' };
 
 /** The daily reports as the reporting service sees them. */
 export interface ReportStore {
   /** Creates each date's report with empty maps if it is missing (nested updates need the maps). */
   ensureReports(dates: readonly BusinessDate[]): Promise<void>;
   /**
-   * Adds the deltas and records the event ids as counted, all or nothing.
+   * Reads the credit records of `keys` (strongly consistent), by `creditRecordKey`; a key with no
+   * record is absent.
+   */
+  readCreditRecords(
+    keys: readonly Pick<CreditRecord, 'loanId' | 'month'>[],
+  ): Promise<ReadonlyMap<string, StoredCreditRecord>>;
+  /**
+   * Adds the deltas, writes the credit records and records the event ids as counted, all or
+   * nothing.
    * @param expiresAt when the record that an event was counted may be forgotten, epoch seconds.
    */
   commit(
     deltas: readonly DateDelta[],
+    creditRecords: readonly CreditRecordWrite[],
     eventIds: readonly string[],
     expiresAt: number,
   ): Promise<CommitOutcome>;

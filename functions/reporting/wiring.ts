@@ -40,7 +40,7 @@ export function createReporting(
   // Report items hold counts and minor units only: plain numbers are exact here.
   const doc = documentClient(clients.dynamodb, { exactNumbers: false });
   return createReportingService({
-    store: createReportStore(doc, config.reportsTableName),
+    store: createReportStore(doc, config.reportsTableName, config.creditRecordsTableName),
     observer: options.observer ?? (() => {}),
     now: options.clock ?? (() => new Date()),
     ...(options.sleep && { sleep: options.sleep }),

@@ -616,7 +616,11 @@ describe('a poison event fails alone', () => {
   async function countDirectly(events: readonly EventEnvelope[], prefix: string) {
     return countEvents(
       events.map((event, i) => ({ messageId: `${prefix}${i}`, event: event as ParsedEvent })),
-      { store: createReportStore(clients.doc, table), now: () => NOW, sleep: async () => {} },
+      {
+        store: createReportStore(clients.doc, table, resources.tables.CREDIT_RECORDS_TABLE_NAME),
+        now: () => NOW,
+        sleep: async () => {},
+      },
     );
   }
 

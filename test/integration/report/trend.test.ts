@@ -61,6 +61,7 @@ beforeAll(async () => {
       delta: dayDelta(overdue, chargedOff, reversed),
     })),
     [],
+    [],
     0,
   );
   expect(outcome).toEqual({ kind: 'committed' });

@@ -28,7 +28,8 @@ function scriptedStore(outcomes: Script[]) {
       ensured.push([...dates]);
     },
     completeIfCounted: async () => false,
-    commit: async (deltas, eventIds, expiresAt) => {
+    readCreditRecords: async () => new Map(),
+    commit: async (deltas, _creditRecords, eventIds, expiresAt) => {
       commits.push({ deltas, eventIds, expiresAt });
       const next = outcomes.shift() ?? { kind: 'committed' };
       const outcome = typeof next === 'function' ? next(eventIds) : next;
