@@ -38,7 +38,15 @@ export function nextMonth(month: CreditMonth): CreditMonth {
 
 /** The settlement date on which a month is reported: its last calendar day. */
 export function settlementDateOf(month: CreditMonth): BusinessDate {
-  return addDays(firstDayOf(nextMonth(month)), -1);
+  // Day 0 of the next month is this month's last (UTC calendar arithmetic, no time zone).
+  const lastDay = new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 0));
+  return `${month}-${String(lastDay.getUTCDate()).padStart(2, '0')}` as BusinessDate;
+}
+
+/** Days from `from` to `to` when both are dates of one month (a record's), else by the calendar. */
+function daysWithinMonth(from: BusinessDate, to: BusinessDate): number {
+  if (from.slice(0, 7) !== to.slice(0, 7)) return daysBetween(from, to);
+  return Number(to.slice(8, 10)) - Number(from.slice(8, 10));
 }
 
 /** Every calendar date of `month`, in order. */
@@ -234,6 +242,14 @@ export const STATUS_CODES: readonly StatusCode[] = ['N', '1', '2', '3', '4', '5'
 /** An account's state in the extract. */
 export type AccountState = 'ACTIVE' | 'CURED' | 'CHARGED_OFF' | 'FORBEARANCE';
 
+/** Every account state. */
+export const ACCOUNT_STATES: readonly AccountState[] = [
+  'ACTIVE',
+  'CURED',
+  'CHARGED_OFF',
+  'FORBEARANCE',
+];
+
 /** The status code of `dpd` days past due: 0 → N, 1–30 → 1, …, 151–180 → 6, 181+ → 7. */
 export function statusCodeOf(dpd: number): StatusCode {
   if (dpd <= 0) return 'N';
@@ -318,7 +334,7 @@ export function extractRowOf(record: CreditRecord): ExtractRow | undefined {
         accountState: 'CHARGED_OFF',
       };
     case 'OVERDUE': {
-      const dpdAtSettlement = state.dpd + daysBetween(state.asOf, settlementDate);
+      const dpdAtSettlement = state.dpd + daysWithinMonth(state.asOf, settlementDate);
       const overdue = {
         ...base,
         dpdAtSettlement,
