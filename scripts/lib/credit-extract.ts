@@ -216,6 +216,12 @@ export interface ExtractResult {
 const LISTED_SKIPPED = 20;
 
 /**
+ * Records per Query page: 16 shards' pages are held at once, so at most 8,000 records (a few MB)
+ * rather than 16 pages of DynamoDB's 1 MB.
+ */
+export const EXTRACT_PAGE_SIZE = 500;
+
+/**
  * Runs the extract: checks the month's reports, and unless one is missing (and `allowIncomplete`
  * is not set) writes the file to the sink `open` gives (opened only then, so an incomplete month
  * leaves no file behind).
@@ -232,6 +238,7 @@ export async function extractMonth(
   }
   const skipped: SkippedRecord[] = [];
   const records = recordsOfMonth(doc, tables.creditRecords, request.month, {
+    pageSize: EXTRACT_PAGE_SIZE,
     ...request.read,
     onSkipped: (item) => {
       if (skipped.length < LISTED_SKIPPED) skipped.push(item);
