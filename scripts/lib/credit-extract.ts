@@ -164,7 +164,7 @@ export function renderExtractSummary(outcome: ExtractOutcome): string {
   const settlementDate = settlementDateOf(summary.month);
   const table = new Table({
     head: [`Credit extract ${summary.month} (settlement ${settlementDate})`, 'rows'],
-    style: { head: [], border: [] },
+    style: { head: [], border: [], compact: true },
   });
   for (const code of STATUS_CODES) {
     const label = code === 'N' ? 'status N (not overdue)' : `status ${code}`;

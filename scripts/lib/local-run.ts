@@ -29,11 +29,17 @@ import type {
   SQSEvent,
 } from 'aws-lambda';
 import { createReportStore, type ReportItem } from '../../functions/adapters/report-store';
+import { type CreditMonth, monthOf, settlementDateOf } from '../../functions/core/credit-records';
 import { addDays, DEFAULT_BUSINESS_TIMEZONE } from '../../functions/core/dates';
 import type { BusinessDate } from '../../functions/core/types';
 import type { WorkflowSummary } from '../../functions/sweep/finish';
+import { type ExtractResult, extractMonth } from './credit-extract';
 import { DEMO_FEE_POLICY, demoPortfolio, seededRandom } from './demo-portfolio';
-import { createLocalResources, type LocalEventsTopology } from './local-resources';
+import {
+  createLocalResources,
+  type LocalEventsTopology,
+  type LocalResources,
+} from './local-resources';
 import { createPublisherPump } from './stream-pump';
 import {
   dayExecutionInput,
@@ -87,11 +93,19 @@ export interface ReminderSample {
   readonly sendAfter: string;
 }
 
+/** A month whose settlement date the run swept: its credit extract, summed up (no file). */
+export interface LocalCreditExtract {
+  readonly month: CreditMonth;
+  readonly result: ExtractResult;
+}
+
 export interface LocalRunResult {
   readonly options: LocalRunOptions;
   readonly days: readonly DayResult[];
   /** A few reminders of the last day, both locales. */
   readonly reminders: readonly ReminderSample[];
+  /** The extract of each month that ended within the run (none for a dry run). */
+  readonly creditExtracts: readonly LocalCreditExtract[];
 }
 
 /** Reports progress of the long phases; `total` may be unknown; `detail` says more (e.g. per shard). */
@@ -499,5 +513,37 @@ export async function runLocal(
       messagesFailed: { reminder: toReminder.failed, reporting: toReporting.failed },
     });
   }
-  return { options, days, reminders: lastSamples };
+  return {
+    options,
+    days,
+    reminders: lastSamples,
+    creditExtracts: options.dryRun ? [] : await monthEndExtracts(doc, resources.tables, days),
+  };
+}
+
+/**
+ * The credit extract of each month whose last day the run swept, counted without writing a file.
+ * The run's first month started before its first day, so those dates have no report: written
+ * anyway (`--allow-incomplete`), the result names them.
+ */
+async function monthEndExtracts(
+  doc: DynamoDBDocumentClient,
+  tables: LocalResources['tables'],
+  days: readonly DayResult[],
+): Promise<LocalCreditExtract[]> {
+  const lastDay = days[days.length - 1]?.asOf;
+  const months = days
+    .map(({ asOf }) => monthOf(asOf))
+    .filter((month, i) => days[i]?.asOf === settlementDateOf(month));
+  const extracts: LocalCreditExtract[] = [];
+  for (const month of months) {
+    const result = await extractMonth(
+      doc,
+      { creditRecords: tables.CREDIT_RECORDS_TABLE_NAME, reports: tables.REPORTS_TABLE_NAME },
+      { month, allowIncomplete: true, today: lastDay ?? settlementDateOf(month) },
+      async () => ({ write: async () => {}, close: async () => {} }),
+    );
+    extracts.push({ month, result });
+  }
+  return extracts;
 }
