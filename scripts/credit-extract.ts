@@ -84,6 +84,8 @@ function parseOptions(argv: readonly string[]): Options | 'help' {
   if (monthText === undefined) throw new UsageError('Missing --month YYYY-MM.');
   const month = parseCreditMonth(monthText);
   if (!month) throw new UsageError(`--month ${JSON.stringify(monthText)} is not a YYYY-MM month.`);
+  // The tables as named (option, else the functions' variable). With neither named, `npm run
+  // report` reads the local run's kept data; this command is to find it the same way.
   const table = (option: string, envVar: string) => {
     const name = (values[option] as string | undefined)?.trim() || process.env[envVar]?.trim();
     if (!name) throw new UsageError(`No table: pass --${option} NAME or set ${envVar}.`);
