@@ -23,8 +23,8 @@ import {
   parseCreditMonth,
 } from '../core/credit-records';
 import { parseBusinessDate } from '../core/dates';
-import { isRecord } from '../core/values';
 import type { StoredCreditRecord } from '../reporting/ports';
+import { storedNumber } from './dynamodb';
 import { exponentialBackoff, type RetryPolicy, sleep } from './retry';
 
 type Item = Record<string, unknown>;
@@ -77,13 +77,6 @@ export function creditRecordItemOf(record: CreditRecord, version: number): Item 
   };
 }
 
-/** A stored number as a JS number: plain, or the SDK's NumberValue text. */
-function numberOf(value: unknown): number | undefined {
-  if (typeof value === 'number') return value;
-  if (isRecord(value) && typeof value.value === 'string') return Number(value.value);
-  return undefined;
-}
-
 const isCount = (value: number | undefined): value is number =>
   value !== undefined && Number.isSafeInteger(value) && value >= 0;
 
@@ -96,9 +89,9 @@ function stateOf(item: Item): CreditState | undefined | string {
   if (!asOf) return 'lastAsOf: not a date';
   const standing = STANDINGS.find((s) => s === item.state);
   if (!standing) return 'state: not OVERDUE, CURED or CHARGED_OFF';
-  const dpd = numberOf(item.dpd);
+  const dpd = storedNumber(item.dpd);
   if (!isCount(dpd)) return 'dpd: not a count';
-  const amountOverdue = numberOf(item.amountOverdue);
+  const amountOverdue = storedNumber(item.amountOverdue);
   if (!isCount(amountOverdue)) return 'amountOverdue: not minor units';
   const riskClass = RISK_CLASSES.find((c) => c === item.riskClass) as RiskClass | undefined;
   if (item.riskClass !== undefined && !riskClass) return 'riskClass: not a risk class';
@@ -133,9 +126,9 @@ export function creditRecordFromItem(item: Item): CreditRecordRead {
   if (item.currency !== undefined && typeof item.currency !== 'string') {
     return fail('currency: not a string');
   }
-  const maxDpd = numberOf(item.maxDpd);
+  const maxDpd = storedNumber(item.maxDpd);
   if (!isCount(maxDpd)) return fail('maxDpd: not a count');
-  const version = numberOf(item.version);
+  const version = storedNumber(item.version);
   if (!isCount(version)) return fail('version: not a count');
   const noticeOn = item.noticeOn === undefined ? undefined : parseBusinessDate(item.noticeOn);
   if (item.noticeOn !== undefined && !noticeOn) return fail('noticeOn: not a date');

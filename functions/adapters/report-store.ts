@@ -28,7 +28,7 @@ import type { BusinessDate } from '../core/types';
 import { isRecord } from '../core/values';
 import type { ReportStore } from '../reporting/ports';
 import { creditRecordPut, readCreditRecords } from './credit-record-store';
-import { fitsPartitionKey } from './dynamodb';
+import { fitsPartitionKey, storedNumber } from './dynamodb';
 
 /** The map attributes of a report item whose entries add up: key → count or minor units. */
 const COUNTING_MAPS = [
@@ -128,11 +128,8 @@ function updateOf(delta: ReportDelta) {
   return { expression, names, values, condition: 'size(#runs) <= :room' };
 }
 
-function numberOf(value: unknown): number {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'object' && value !== null && 'value' in value) return Number(value.value);
-  return 0;
-}
+/** A stored counter; absent (never added to) is 0. */
+const numberOf = (value: unknown): number => storedNumber(value) ?? 0;
 
 function mapOf(value: unknown): Record<string, number> {
   if (typeof value !== 'object' || value === null) return {};
