@@ -1,5 +1,5 @@
 /**
- * The overdue-sweep stack (SPEC §9): four tables, the events topic and consumer queues, the four
+ * The overdue-sweep stack (SPEC §9): five tables, the events topic and consumer queues, the four
  * functions (sweep, stream publisher, reminder, reporting) with least-privilege grants, the sweep-run
  * workflow and its daily schedule, alarms, the dashboard and outputs.
  */
@@ -11,6 +11,7 @@ import type { Construct } from 'constructs';
 import { ENV, type EnvironmentOf, type FunctionName } from '../functions/contract/environment';
 import { SERVICE_NAMES } from '../functions/contract/observability';
 import {
+  CREDIT_RECORDS_TABLE,
   DUE_INDEX,
   LEDGER_TABLE,
   LOANS_TABLE,
@@ -136,7 +137,10 @@ export class OverdueSweepStack extends Stack {
       serviceName: SERVICE_NAMES.reporting,
       timeout: CONSUMER_TIMEOUT,
       memorySize: 512,
-      environment: environmentOf('reporting', { [ENV.reportsTable]: reports.tableName }),
+      environment: environmentOf('reporting', {
+        [ENV.reportsTable]: reports.tableName,
+        [ENV.creditRecordsTable]: this.tables.table(CREDIT_RECORDS_TABLE.id).tableName,
+      }),
     });
     this.publisher = new StreamPublisher(this, 'Publisher', {
       table: loans,
@@ -261,9 +265,11 @@ export class OverdueSweepStack extends Stack {
 
   /**
    * Reminder: reads a loan (GetItem), writes a reminder (conditional PutItem). Reporting: creates a
-   * day's report (UpdateItem) and commits counters (Update) with event markers (conditional Put) in
-   * TransactWriteItems, which is authorised per item by UpdateItem and PutItem; it reads nothing.
-   * Queues via the event sources.
+   * day's report (UpdateItem) and commits counters (Update) with event markers (conditional Put),
+   * checking that no marker of the earlier form names the event (ConditionCheck), in
+   * TransactWriteItems, which is authorised per item by UpdateItem, PutItem and
+   * ConditionCheckItem; it reads no report. In the same transaction it writes the loans' credit
+   * records (conditional PutItem), read first by key (BatchGetItem). Queues via the event sources.
    */
   private grantConsumers(): void {
     allowTable(this.reminder.role, this.tables.table(LOANS_TABLE.id), ['dynamodb:GetItem']);
@@ -271,6 +277,11 @@ export class OverdueSweepStack extends Stack {
     allowTable(this.reporting.role, this.tables.table(REPORTS_TABLE.id), [
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
+      'dynamodb:ConditionCheckItem',
+    ]);
+    allowTable(this.reporting.role, this.tables.table(CREDIT_RECORDS_TABLE.id), [
+      'dynamodb:BatchGetItem',
+      'dynamodb:PutItem',
     ]);
   }
 

@@ -1,14 +1,14 @@
 /**
  * `npm run report -- --asOf YYYY-MM-DD [--table NAME]`: prints one business date's portfolio report
- * (SPEC §8); with `--days K`, the trend of the K consecutive dates ending at `--asOf`. The table
- * comes from --table or REPORTS_TABLE_NAME, endpoints and region from the AWS SDK's own variables;
- * with none of them set, it reads the data the last `npm start` kept (its reports table, and by
- * default its last date swept).
+ * (docs/contract.md, Reports); with `--days K`, the trend of the K consecutive dates ending at
+ * `--asOf`. The table comes from --table or REPORTS_TABLE_NAME, endpoints and region from the AWS
+ * SDK's own variables; with none of them set, it reads the data the last `npm start` kept (its
+ * reports table, and by default its last date swept).
  */
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createReportStore, type ReportStore } from '../functions/adapters/report-store';
+import { createReportStore } from '../functions/adapters/report-store';
 import { REPORTS_TABLE } from '../functions/contract/tables';
 import {
   addDays,
@@ -18,6 +18,7 @@ import {
   parseBusinessDate,
 } from '../functions/core/dates';
 import type { BusinessDate } from '../functions/core/types';
+import type { ReportStore } from '../functions/reporting/ports';
 import {
   DataSourceError,
   dataIsConfigured,

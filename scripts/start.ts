@@ -17,6 +17,7 @@ import {
 } from '../functions/core/dates';
 import type { BusinessDate } from '../functions/core/types';
 import { SKIPPED_LIST_LIMIT } from '../functions/sweep/summary';
+import { describeMissing, renderExtractSummary } from './lib/credit-extract';
 import { type LocalAws, startLocalAws } from './lib/emulators';
 import { exitUnlessJava } from './lib/java';
 import {
@@ -328,6 +329,17 @@ function renderText(result: LocalRunResult, dataDir: string): string {
   // Several days end with the portfolio's ageing trend, as `npm run report -- --days K` prints it.
   if (days.length > 1) {
     out.push('', renderTrend(days, options.dryRun ? 'no report (dry run)' : 'no report'));
+  }
+  // A month that ended within the run: its credit extract, as `npm run credit-extract` sums it up.
+  for (const { month, result: extract } of result.creditExtracts) {
+    if (!extract.outcome) continue;
+    out.push('', `The month ${month} ended during this run: its credit-bureau extract`);
+    if (extract.missing.length > 0) {
+      out.push(
+        `(dates without a complete report, before the run began: ${describeMissing(extract.missing)})`,
+      );
+    }
+    out.push(renderExtractSummary(extract.outcome));
   }
   return `${out.join('\n')}\n`;
 }

@@ -26,3 +26,16 @@ export function documentClient(
 export function fitsPartitionKey(value: string): boolean {
   return value.length > 0 && utf8ByteLength(value) <= DYNAMODB_KEY_BYTES;
 }
+
+/**
+ * A stored number as a JS number, whichever way the client unmarshalled it: a plain number, or the
+ * SDK's NumberValue (exact text); undefined for anything else. For counts and minor units, which
+ * are safe integers.
+ */
+export function storedNumber(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'object' && value !== null && 'value' in value) {
+    return typeof value.value === 'string' ? Number(value.value) : undefined;
+  }
+  return undefined;
+}

@@ -1,8 +1,12 @@
 /**
- * The reports table (SPEC §8): one report item per business date (partition key `asOf`), and one
- * marker item per counted event (`asOf = event#<id>`, expiring by TTL) written in the same
- * transaction as the counters, so an event counts exactly once however often it is delivered.
+ * The reports table (docs/contract.md, Reports): one report item per business date (partition key
+ * `asOf`), and one marker item per counted event written in the same transaction as the counters,
+ * so an event counts exactly once however often it is delivered. A marker is keyed by a SHA-256
+ * digest of the event id (the id kept as an attribute), so any valid id fits a key; markers of the
+ * earlier form (`event#<id>`) are still honoured while they may exist (their 35-day TTL). The
+ * loans' credit records the same events say something about are written in that transaction too.
  */
+import { createHash } from 'node:crypto';
 import {
   ConditionalCheckFailedException,
   TransactionCanceledException,
@@ -13,11 +17,21 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { ReportDelta } from '../core/report';
+import {
+  type DailyReport,
+  EPISODE_COUNTS,
+  MAX_LISTED_RUNS,
+  type ReportDelta,
+  type RunFigures,
+} from '../core/report';
 import type { BusinessDate } from '../core/types';
+import { isRecord } from '../core/values';
+import type { ReportStore } from '../reporting/ports';
+import { creditRecordPut, readCreditRecords } from './credit-record-store';
+import { fitsPartitionKey, storedNumber } from './dynamodb';
 
-/** The map attributes of a report item: key → count or minor units. */
-const MAP_ATTRIBUTES = [
+/** The map attributes of a report item whose entries add up: key → count or minor units. */
+const COUNTING_MAPS = [
   'buckets',
   'amountOverdue',
   'chargesApplied',
@@ -25,69 +39,52 @@ const MAP_ATTRIBUTES = [
   'penaltyInterest',
   'chargesReversed',
   'chargedOffPrincipal',
+  'riskClasses',
   'eventsByRun',
 ] as const;
-type MapAttribute = (typeof MAP_ATTRIBUTES)[number];
+type CountingMap = (typeof COUNTING_MAPS)[number];
 
-const COUNTER_ATTRIBUTES = ['loansOverdue', 'chargedOff', 'dueSoon', 'cured'] as const;
+/** The runs recorded for the date: run id → the run's small figures, each written once. */
+const RUNS_MAP = 'runs';
+
+/** Every map a report item has from its creation on (a nested `SET` needs its map to exist). */
+const MAP_ATTRIBUTES = [...COUNTING_MAPS, RUNS_MAP] as const;
+
+const COUNTER_ATTRIBUTES = [
+  'loansOverdue',
+  'chargedOff',
+  'dueSoon',
+  'cured',
+  ...EPISODE_COUNTS,
+  'runsNotListed',
+] as const;
+
+/** A business date's report as read back (see `DailyReport`). */
+export type ReportItem = DailyReport;
+
+/** The key of the marker item recording that an event was counted (64 hex digits after `counted#`). */
+export function eventMarkerKey(eventId: string): string {
+  return `counted#${createHash('sha256').update(eventId, 'utf8').digest('hex')}`;
+}
 
 /**
- * A business date's report as stored: the sum of every counted event's delta (counts, and amounts
- * in minor units by currency), plus completion.
+ * The key an earlier release gave the marker (`event#<id>`), when that fits a partition key:
+ * such markers may still exist until their TTL runs out, and an event they name counts as counted.
+ * A longer id never had one (that release refused it).
  */
-export interface ReportItem extends Omit<ReportDelta, 'completion'> {
-  readonly asOf: BusinessDate;
-  /**
-   * True once a run's `sweep.completed` and every loan event it says it recorded were counted
-   * (SPEC §8): the report is final. It stays true.
-   */
-  readonly complete: boolean;
-  /** The run summary of the last `sweep.completed` counted for the date. */
-  readonly summary?: Record<string, unknown>;
+export function legacyEventMarkerKey(eventId: string): string | undefined {
+  const key = `event#${eventId}`;
+  return fitsPartitionKey(key) ? key : undefined;
 }
 
-/** The counters of one date to add in a commit. */
-export interface DateDelta {
-  readonly asOf: BusinessDate;
-  readonly delta: ReportDelta;
-}
-
-/** How a commit ended; anything else is thrown. */
-export type CommitOutcome =
-  | { readonly kind: 'committed' }
-  /** Nothing was written: these event ids were counted before (retry without them). */
-  | { readonly kind: 'already-counted'; readonly eventIds: readonly string[] }
-  /** Nothing was written: another writer held an item (retry after a pause). */
-  | { readonly kind: 'conflict' };
-
-/** The report table operations the reporting service needs. */
-export interface ReportStore {
-  /** Creates each date's item with empty maps if it is missing (nested updates need the maps). */
-  ensureReports(dates: readonly BusinessDate[]): Promise<void>;
-  /** Adds the deltas and records the event ids, all or nothing. `expiresAt`: epoch seconds. */
-  commit(
-    deltas: readonly DateDelta[],
-    eventIds: readonly string[],
-    expiresAt: number,
-  ): Promise<CommitOutcome>;
-  /**
-   * Marks the date's report complete if its summary is of run `runId`, a complete run, and every
-   * event that run recorded has been counted. Idempotent; false when it is not (yet) complete.
-   */
-  completeIfCounted(asOf: BusinessDate, runId: string): Promise<boolean>;
-  /** Reads a date's report (strongly consistent), or undefined when nothing was counted. */
-  get(asOf: BusinessDate): Promise<ReportItem | undefined>;
-}
-
-/** The key of the marker item recording that an event was counted. */
-export function eventMarkerKey(eventId: string): string {
-  return `event#${eventId}`;
-}
-
-/** Builds the UpdateExpression adding one date's delta (ADD on counters, SET on map entries). */
+/**
+ * Builds the update adding one date's delta: ADD on counters, SET on map entries; each run's
+ * figures and the day's summary only where none is stored yet (the first stays), and new runs only
+ * while the list has room (the condition; see `runs-full`).
+ */
 function updateOf(delta: ReportDelta) {
   const names: Record<string, string> = {};
-  const values: Record<string, unknown> = { ':zero': 0 };
+  const values: Record<string, unknown> = {};
   const adds: string[] = [];
   const sets: string[] = [];
   for (const counter of COUNTER_ATTRIBUTES) {
@@ -96,21 +93,29 @@ function updateOf(delta: ReportDelta) {
     values[`:${counter}`] = delta[counter];
     adds.push(`#${counter} :${counter}`);
   }
-  MAP_ATTRIBUTES.forEach((attribute: MapAttribute, a) => {
+  COUNTING_MAPS.forEach((attribute: CountingMap, a) => {
     const entries = Object.entries(delta[attribute]).filter(([, value]) => value !== 0);
     entries.forEach(([key, value], k) => {
       names[`#m${a}`] = attribute;
       names[`#m${a}k${k}`] = key;
       values[`:m${a}k${k}`] = value;
+      values[':zero'] = 0;
       // ADD cannot reach into a map; if_not_exists + addition can, once the map exists.
       const path = `#m${a}.#m${a}k${k}`;
       sets.push(`${path} = if_not_exists(${path}, :zero) + :m${a}k${k}`);
     });
   });
+  const runs = Object.entries(delta.runs);
+  runs.forEach(([runId, figures], r) => {
+    names['#runs'] = RUNS_MAP;
+    names[`#r${r}`] = runId;
+    values[`:r${r}`] = figures;
+    sets.push(`#runs.#r${r} = if_not_exists(#runs.#r${r}, :r${r})`);
+  });
   if (delta.completion) {
     names['#summary'] = 'summary';
     values[':summary'] = delta.completion.summary;
-    sets.push('#summary = :summary');
+    sets.push('#summary = if_not_exists(#summary, :summary)');
   }
   const expression = [
     sets.length > 0 ? `SET ${sets.join(', ')}` : '',
@@ -118,19 +123,46 @@ function updateOf(delta: ReportDelta) {
   ]
     .filter(Boolean)
     .join(' ');
-  if (!sets.some((s) => s.includes(':zero'))) delete values[':zero'];
-  return { expression, names, values };
+  if (runs.length === 0) return { expression, names, values };
+  values[':room'] = MAX_LISTED_RUNS - runs.length;
+  return { expression, names, values, condition: 'size(#runs) <= :room' };
 }
 
-function numberOf(value: unknown): number {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'object' && value !== null && 'value' in value) return Number(value.value);
-  return 0;
-}
+/** A stored counter; absent (never added to) is 0. */
+const numberOf = (value: unknown): number => storedNumber(value) ?? 0;
 
 function mapOf(value: unknown): Record<string, number> {
   if (typeof value !== 'object' || value === null) return {};
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, numberOf(v)]));
+}
+
+const RUN_COUNTS = [
+  'loansExamined',
+  'loansOverdue',
+  'loansCharged',
+  'chargedOff',
+  'eventsRecorded',
+  'skipped',
+  'durationMs',
+] as const;
+
+/** A stored run's figures; a count that is not a number is left out. */
+function runFiguresOfItem(value: unknown): RunFigures {
+  const item = isRecord(value) ? value : {};
+  const counts = RUN_COUNTS.flatMap((name) =>
+    item[name] === undefined ? [] : [[name, numberOf(item[name])] as const],
+  );
+  return {
+    scope: item.scope === 'shards' ? 'shards' : 'loanIds',
+    complete: item.complete === true,
+    occurredAt: typeof item.occurredAt === 'string' ? item.occurredAt : '',
+    ...Object.fromEntries(counts),
+  };
+}
+
+function runsOf(value: unknown): Record<string, RunFigures> {
+  if (!isRecord(value)) return {};
+  return Object.fromEntries(Object.entries(value).map(([id, v]) => [id, runFiguresOfItem(v)]));
 }
 
 /** A stored report item with every attribute defaulted (absent counters are 0). */
@@ -149,7 +181,16 @@ export function reportItemOf(item: Record<string, unknown>): ReportItem {
     chargedOffPrincipal: mapOf(item.chargedOffPrincipal),
     dueSoon: numberOf(item.dueSoon),
     cured: numberOf(item.cured),
+    riskClasses: mapOf(item.riskClasses),
+    creditHoldsPlaced: numberOf(item.creditHoldsPlaced),
+    creditHoldsReleased: numberOf(item.creditHoldsReleased),
+    creditNotices: numberOf(item.creditNotices),
+    hardshipOffers: numberOf(item.hardshipOffers),
+    promisesKept: numberOf(item.promisesKept),
+    promisesBroken: numberOf(item.promisesBroken),
     eventsByRun: mapOf(item.eventsByRun),
+    runs: runsOf(item.runs),
+    runsNotListed: numberOf(item.runsNotListed),
     complete: item.complete === true,
     ...(typeof summary === 'object' && summary !== null
       ? { summary: summary as Record<string, unknown> }
@@ -157,9 +198,26 @@ export function reportItemOf(item: Record<string, unknown>): ReportItem {
   };
 }
 
-/** The report store on `tableName` through a document client (plain numbers are fine here). */
-export function createReportStore(doc: DynamoDBDocumentClient, tableName: string): ReportStore {
+/**
+ * The report store on `tableName` through a document client (plain numbers are fine here), and
+ * on `creditRecordsTable` for the credit records written with the counters (a reader of reports
+ * alone, such as `npm run report`, leaves it out).
+ */
+export function createReportStore(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  creditRecordsTable?: string,
+): ReportStore {
+  const recordsTable = () => {
+    if (creditRecordsTable === undefined) throw new Error('no credit records table configured');
+    return creditRecordsTable;
+  };
   return {
+    async readCreditRecords(keys) {
+      if (keys.length === 0) return new Map();
+      return readCreditRecords(doc, recordsTable(), keys);
+    },
+
     async ensureReports(dates) {
       const names = Object.fromEntries(MAP_ATTRIBUTES.map((m, i) => [`#m${i}`, m]));
       const sets = MAP_ATTRIBUTES.map((_, i) => `#m${i} = if_not_exists(#m${i}, :empty)`);
@@ -178,20 +236,24 @@ export function createReportStore(doc: DynamoDBDocumentClient, tableName: string
       );
     },
 
-    async commit(deltas, eventIds, expiresAt) {
-      const updates = deltas.flatMap(({ asOf, delta }) => {
-        const { expression, names, values } = updateOf(delta);
+    async commit(deltas, creditRecords, eventIds, expiresAt) {
+      const dated = deltas.flatMap(({ asOf, delta }) => {
+        const { expression, names, values, condition } = updateOf(delta);
         if (expression === '') return [];
-        return {
-          Update: {
-            TableName: tableName,
-            Key: { asOf },
-            UpdateExpression: expression,
-            ExpressionAttributeNames: names,
-            ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
-          },
+        const update = {
+          TableName: tableName,
+          Key: { asOf },
+          UpdateExpression: expression,
+          ExpressionAttributeNames: names,
+          ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+          ...(condition && { ConditionExpression: condition }),
         };
+        return [{ asOf, update: { Update: update } }];
       });
+      const updates = dated.map(({ update }) => update);
+      const records = creditRecords.map(({ record, readVersion }) =>
+        creditRecordPut(recordsTable(), record, readVersion),
+      );
       const markers = eventIds.map((eventId) => ({
         Put: {
           TableName: tableName,
@@ -199,16 +261,41 @@ export function createReportStore(doc: DynamoDBDocumentClient, tableName: string
           ConditionExpression: 'attribute_not_exists(asOf)',
         },
       }));
+      // Markers of the earlier form count too, for as long as their TTL keeps them.
+      const legacy = eventIds.flatMap((eventId) => {
+        const key = legacyEventMarkerKey(eventId);
+        return key === undefined ? [] : [{ eventId, key }];
+      });
+      const legacyChecks = legacy.map(({ key }) => ({
+        ConditionCheck: {
+          TableName: tableName,
+          Key: { asOf: key },
+          ConditionExpression: 'attribute_not_exists(asOf)',
+        },
+      }));
       try {
-        await doc.send(new TransactWriteCommand({ TransactItems: [...updates, ...markers] }));
+        await doc.send(
+          new TransactWriteCommand({
+            TransactItems: [...updates, ...records, ...markers, ...legacyChecks],
+          }),
+        );
         return { kind: 'committed' };
       } catch (error) {
         if (!(error instanceof TransactionCanceledException)) throw error;
         const reasons = error.CancellationReasons ?? [];
-        const counted = eventIds.filter(
-          (_, i) => reasons[updates.length + i]?.Code === 'ConditionalCheckFailed',
-        );
-        if (counted.length > 0) return { kind: 'already-counted', eventIds: counted };
+        const failedAt = (index: number) => reasons[index]?.Code === 'ConditionalCheckFailed';
+        const markersAt = updates.length + records.length;
+        const counted = new Set([
+          ...eventIds.filter((_, i) => failedAt(markersAt + i)),
+          ...legacy
+            .filter((_, i) => failedAt(markersAt + markers.length + i))
+            .map(({ eventId }) => eventId),
+        ]);
+        if (counted.size > 0) return { kind: 'already-counted', eventIds: [...counted] };
+        if (records.some((_, i) => failedAt(updates.length + i))) return { kind: 'stale-records' };
+        // An update's only condition is the room left in its date's list of runs.
+        const full = dated.filter((_, i) => failedAt(i)).map(({ asOf }) => asOf);
+        if (full.length > 0) return { kind: 'runs-full', dates: full };
         if (reasons.some((r) => r.Code === 'TransactionConflict')) return { kind: 'conflict' };
         throw error;
       }
@@ -221,11 +308,11 @@ export function createReportStore(doc: DynamoDBDocumentClient, tableName: string
             TableName: tableName,
             Key: { asOf },
             UpdateExpression: 'SET #complete = :true',
-            // The summary is this run's, of a run that covered every loan, and its count of
-            // counted events has reached what the run recorded.
+            // The summary is this run's (only a complete whole run's is kept), and its count of
+            // counted events has reached what the run recorded (none counted when it recorded 0).
             ConditionExpression:
               '#summary.#runId = :runId AND #summary.#complete = :true AND ' +
-              '#counted.#run >= #summary.#recorded',
+              '(#summary.#recorded = :zero OR #counted.#run >= #summary.#recorded)',
             ExpressionAttributeNames: {
               '#complete': 'complete',
               '#summary': 'summary',
@@ -234,7 +321,7 @@ export function createReportStore(doc: DynamoDBDocumentClient, tableName: string
               '#counted': 'eventsByRun',
               '#run': runId,
             },
-            ExpressionAttributeValues: { ':true': true, ':runId': runId },
+            ExpressionAttributeValues: { ':true': true, ':runId': runId, ':zero': 0 },
           }),
         );
         return true;

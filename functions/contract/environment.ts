@@ -10,6 +10,7 @@ export const ENV = {
   ledgerTable: 'LEDGER_TABLE_NAME',
   remindersTable: 'REMINDERS_TABLE_NAME',
   reportsTable: 'REPORTS_TABLE_NAME',
+  creditRecordsTable: 'CREDIT_RECORDS_TABLE_NAME',
   eventsTopicArn: 'EVENTS_TOPIC_ARN',
   businessTimeZone: 'BUSINESS_TIMEZONE',
   feePolicy: 'FEE_POLICY',
@@ -24,7 +25,8 @@ export type TableEnvVar =
   | typeof ENV.loansTable
   | typeof ENV.ledgerTable
   | typeof ENV.remindersTable
-  | typeof ENV.reportsTable;
+  | typeof ENV.reportsTable
+  | typeof ENV.creditRecordsTable;
 
 /** The variables each function reads; optional ones may be left unset. */
 export const FUNCTION_ENV = {
@@ -39,7 +41,7 @@ export const FUNCTION_ENV = {
   // The fee policy's arrears tolerance says which instalments are unpaid (the unreachable-loan check).
   publisher: [ENV.eventsTopicArn, ENV.feePolicy],
   reminder: [ENV.loansTable, ENV.remindersTable, ENV.businessTimeZone, ENV.feePolicy],
-  reporting: [ENV.reportsTable],
+  reporting: [ENV.reportsTable, ENV.creditRecordsTable],
 } as const satisfies Record<string, readonly EnvVar[]>;
 
 /** One of the product's functions, by the name its environment list goes by. */

@@ -21,7 +21,7 @@ export interface IndexDefinition {
 /** A table's keys and indexes. */
 export interface TableDefinition {
   /** Logical id in the stack and the default base name locally. */
-  readonly id: 'Loans' | 'Ledger' | 'Reminders' | 'Reports';
+  readonly id: 'Loans' | 'Ledger' | 'Reminders' | 'Reports' | 'CreditRecords';
   /** The environment variable that carries the table's name to the functions. */
   readonly envVar: TableEnvVar;
   readonly partitionKey: KeyAttribute;
@@ -105,4 +105,34 @@ export const REPORTS_TABLE: TableDefinition = {
   timeToLiveAttribute: 'expiresAt',
 };
 
-export const TABLES = [LOANS_TABLE, LEDGER_TABLE, REMINDERS_TABLE, REPORTS_TABLE] as const;
+/** Number of shards each month's credit records are spread over in the month index. */
+export const CREDIT_RECORD_SHARDS = 16;
+
+/**
+ * The credit records table's month index (docs/contract.md, Credit records): a month's records in
+ * `CREDIT_RECORD_SHARDS` partitions (`monthShard` = `YYYY-MM#<shard>`, a hash of the loan id
+ * picks the shard, so no one partition takes a whole month's writes), each in loan id order; the
+ * sort key is the loan id's first 256 characters, since an index sort key holds at most 1,024
+ * bytes and a loan id up to 2,048.
+ */
+export const MONTH_INDEX: IndexDefinition = {
+  indexName: 'monthIndex',
+  partitionKey: { name: 'monthShard', type: 'S' },
+  sortKey: { name: 'loanIdPrefix', type: 'S' },
+};
+
+export const CREDIT_RECORDS_TABLE: TableDefinition = {
+  id: 'CreditRecords',
+  envVar: ENV.creditRecordsTable,
+  partitionKey: { name: 'loanId', type: 'S' },
+  sortKey: { name: 'month', type: 'S' },
+  indexes: [MONTH_INDEX],
+};
+
+export const TABLES = [
+  LOANS_TABLE,
+  LEDGER_TABLE,
+  REMINDERS_TABLE,
+  REPORTS_TABLE,
+  CREDIT_RECORDS_TABLE,
+] as const;

@@ -13,10 +13,10 @@ import type { Bucket, BusinessDate, EventEnvelope } from './types';
 import { bounded, DYNAMODB_KEY_BYTES, isRecord, utf8ByteLength } from './values';
 
 /**
- * Longest event id, in UTF-8 bytes: the reports table keys a counted event as `event#<id>`, which
- * must fit DynamoDB's 2,048-byte partition key with room to spare.
+ * Longest event id, in UTF-8 bytes: a loan id's 2,048 bytes with its type and date fit with room.
+ * Consumers key what they store by a digest of the id, never by the id itself.
  */
-export const MAX_EVENT_ID_BYTES = 2000;
+export const MAX_EVENT_ID_BYTES = 4096;
 
 /** Longest loan id, in UTF-8 bytes: it is a partition key of the loans and reminders tables. */
 export const MAX_LOAN_ID_BYTES = DYNAMODB_KEY_BYTES;
@@ -81,7 +81,9 @@ const keyString = (maxBytes: number) =>
   });
 
 const header = {
-  id: keyString(MAX_EVENT_ID_BYTES),
+  id: nonEmpty.refine((text) => utf8ByteLength(text) <= MAX_EVENT_ID_BYTES, {
+    error: `must be at most ${MAX_EVENT_ID_BYTES} bytes in UTF-8`,
+  }),
   schemaVersion: z.literal(1, { error: 'must be 1' }),
   asOf: businessDate,
   occurredAt: nonEmpty,

@@ -1,11 +1,13 @@
 /**
- * The daily portfolio report (SPEC §8): what each event adds to its business date's report. Pure:
+ * The daily portfolio report (docs/contract.md, Reports): what each event adds to its business date's report. Pure:
  * the reporting service writes the deltas.
  */
-import type { ParsedEvent } from './event-message';
+import type { RiskClass } from '../contract/events';
+import type { ParsedEvent, SweepCompletedEvent } from './event-message';
 import { sumMinorUnits } from './money';
 import { rational, toDecimalString } from './rational';
-import type { Bucket, CurrencyCode, MinorUnits } from './types';
+import type { Bucket, BusinessDate, CurrencyCode, MinorUnits } from './types';
+import { bounded, isRecord } from './values';
 
 /** Amounts by currency, minor units. */
 export type AmountsByCurrency = Readonly<Partial<Record<CurrencyCode, MinorUnits>>>;
@@ -23,8 +25,8 @@ export interface ReportDelta {
   readonly lateFees: AmountsByCurrency;
   readonly penaltyInterest: AmountsByCurrency;
   /**
-   * Late fees + penalty given back after backdated payments (`loan.charges_reversed`, SPEC §4
-   * rule 7), by currency. Charges of earlier dates may be among them.
+   * Late fees + penalty given back after backdated payments (`loan.charges_reversed`,
+   * docs/contract.md, Value-dated payments), by currency. Charges of earlier dates may be among them.
    */
   readonly chargesReversed: AmountsByCurrency;
   /** `loan.charged_off` events. */
@@ -36,12 +38,94 @@ export interface ReportDelta {
   /** `loan.delinquency_changed` events that returned a loan to M0. */
   readonly cured: number;
   /**
+   * Overdue loans by risk class (五级分类), from `loan.overdue`'s `riskClass`; an event recorded
+   * before loans had a risk class counts in no class.
+   */
+  readonly riskClasses: Readonly<Partial<Record<RiskClass, number>>>;
+  /** `loan.credit_hold` events: loans that put their borrower's credit line on hold. */
+  readonly creditHoldsPlaced: number;
+  /** `loan.credit_released` events. */
+  readonly creditHoldsReleased: number;
+  /** `loan.credit_report_notice` events: borrowers told their overdue will be reported. */
+  readonly creditNotices: number;
+  /** `loan.hardship_offer` events: repayment plans offered. */
+  readonly hardshipOffers: number;
+  /** `loan.promise_kept` events. */
+  readonly promisesKept: number;
+  /** `loan.promise_broken` events. */
+  readonly promisesBroken: number;
+  /**
    * Loan events counted, by the run that recorded them: a report is complete once its run's count
-   * reaches the number of events the run's summary says it recorded (SPEC §8).
+   * reaches the number of events the run's summary says it recorded.
    */
   readonly eventsByRun: Readonly<Partial<Record<string, number>>>;
-  /** Set by `sweep.completed`: the run summary. */
-  readonly completion?: { readonly summary: Record<string, unknown> };
+  /**
+   * Every run whose `sweep.completed` was counted for the date, by run id, with its small figures:
+   * the record of a re-run, a redrive or a `loanIds` run beside the day's summary.
+   */
+  readonly runs: Readonly<Record<string, RunFigures>>;
+  /** Runs left out of `runs` because it already lists {@link MAX_LISTED_RUNS}. */
+  readonly runsNotListed: number;
+  /**
+   * Set by the `sweep.completed` of a complete whole run: the summary the date's report keeps
+   * (the first one counted; a report never takes another).
+   */
+  readonly completion?: { readonly runId: string; readonly summary: Record<string, unknown> };
+}
+
+/** The report's counts of what delinquency episodes set in motion on the date. */
+export const EPISODE_COUNTS = [
+  'creditHoldsPlaced',
+  'creditHoldsReleased',
+  'creditNotices',
+  'hardshipOffers',
+  'promisesKept',
+  'promisesBroken',
+] as const satisfies readonly (keyof ReportDelta)[];
+
+/** Most runs one date's report lists; more are only counted (`runsNotListed`). */
+export const MAX_LISTED_RUNS = 100;
+
+/** A whole run over every shard, or a run of named loans. */
+export type RunScope = 'shards' | 'loanIds';
+
+/**
+ * What a report keeps of each run recorded for its date: counts (absent when the summary did not
+ * carry them as safe integers) and when it finished.
+ */
+export interface RunFigures {
+  readonly scope: RunScope;
+  /** The summary said it covered its whole scope. */
+  readonly complete: boolean;
+  /** When the run's `sweep.completed` was recorded (the envelope's `occurredAt`, bounded). */
+  readonly occurredAt: string;
+  readonly loansExamined?: number;
+  readonly loansOverdue?: number;
+  readonly loansCharged?: number;
+  readonly chargedOff?: number;
+  readonly eventsRecorded?: number;
+  /** Loans skipped (the summary's `skipped.count`). */
+  readonly skipped?: number;
+  /** Wall time, milliseconds. */
+  readonly durationMs?: number;
+}
+
+/**
+ * A business date's report: the sum of every counted event's delta (counts, and amounts in minor
+ * units by currency), and whether it is final.
+ */
+export interface DailyReport extends Omit<ReportDelta, 'completion'> {
+  readonly asOf: BusinessDate;
+  /**
+   * True once a run's `sweep.completed` and every loan event it says it recorded were counted:
+   * the report is final. It stays true.
+   */
+  readonly complete: boolean;
+  /**
+   * The summary of the date's first complete whole run counted: only such a run completes a day,
+   * and a later run never replaces it (it is listed in `runs`).
+   */
+  readonly summary?: Record<string, unknown>;
 }
 
 /** A delta that adds nothing. */
@@ -57,8 +141,72 @@ export const EMPTY_DELTA: ReportDelta = Object.freeze({
   chargedOffPrincipal: {},
   dueSoon: 0,
   cured: 0,
+  riskClasses: {},
+  creditHoldsPlaced: 0,
+  creditHoldsReleased: 0,
+  creditNotices: 0,
+  hardshipOffers: 0,
+  promisesKept: 0,
+  promisesBroken: 0,
   eventsByRun: {},
+  runs: {},
+  runsNotListed: 0,
 });
+
+/** Longest `occurredAt` a run's figures keep (it is untrusted text). */
+const MAX_OCCURRED_AT_CHARS = 64;
+
+function safeCount(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+}
+
+/**
+ * The scope of the run a `sweep.completed` reports: its summary's `scope`; without one (a summary
+ * recorded before runs said so), a whole run only when its run id is exactly `sweep-<asOf>`, the id
+ * of the day's whole run.
+ */
+export function runScopeOf(event: SweepCompletedEvent): RunScope {
+  const scope = event.data.scope;
+  if (scope === 'shards' || scope === 'loanIds') return scope;
+  if (scope !== undefined) return 'loanIds';
+  return event.runId === `sweep-${event.asOf}` ? 'shards' : 'loanIds';
+}
+
+/** The small figures of the run a `sweep.completed` reports. */
+export function runFiguresOf(event: SweepCompletedEvent): RunFigures {
+  const summary = event.data;
+  const skipped = isRecord(summary.skipped) ? safeCount(summary.skipped.count) : undefined;
+  const counts = {
+    loansExamined: safeCount(summary.loansExamined),
+    loansOverdue: safeCount(summary.loansOverdue),
+    loansCharged: safeCount(summary.loansCharged),
+    chargedOff: safeCount(summary.chargedOff),
+    eventsRecorded: safeCount(summary.eventsRecorded),
+    skipped,
+    durationMs: safeCount(summary.durationMs),
+  };
+  return {
+    scope: runScopeOf(event),
+    complete: summary.complete === true,
+    occurredAt: bounded(event.occurredAt, MAX_OCCURRED_AT_CHARS),
+    ...Object.fromEntries(Object.entries(counts).filter(([, value]) => value !== undefined)),
+  };
+}
+
+/**
+ * True when a `sweep.completed` may complete its date: a whole run that covered every shard, not
+ * a dry run, whose summary names the same run and date as its envelope.
+ */
+export function completesDay(event: SweepCompletedEvent): boolean {
+  const summary = event.data;
+  return (
+    runScopeOf(event) === 'shards' &&
+    summary.complete === true &&
+    summary.dryRun !== true &&
+    summary.runId === event.runId &&
+    summary.asOf === event.asOf
+  );
+}
 
 function amount(currencyCode: CurrencyCode, value: MinorUnits): AmountsByCurrency {
   return value === 0 ? {} : { [currencyCode]: value };
@@ -75,13 +223,16 @@ function deltaOfType(event: ParsedEvent): ReportDelta {
   switch (event.type) {
     case 'loan.payment_due_soon':
       return { ...EMPTY_DELTA, dueSoon: 1 };
-    case 'loan.overdue':
+    case 'loan.overdue': {
+      const { riskClass } = event.data;
       return {
         ...EMPTY_DELTA,
         loansOverdue: 1,
         buckets: { [event.data.bucket]: 1 },
         amountOverdue: amount(event.data.currency, event.data.amountOverdue),
+        riskClasses: riskClass === undefined ? {} : { [riskClass]: 1 },
       };
+    }
     case 'loan.fee_applied': {
       const { lateFee, penaltyInterest, currency: code } = event.data;
       return {
@@ -106,17 +257,27 @@ function deltaOfType(event: ParsedEvent): ReportDelta {
         chargedOff: 1,
         chargedOffPrincipal: amount(event.data.currency, event.data.principalOutstanding),
       };
-    case 'loan.risk_class_changed':
     case 'loan.credit_hold':
+      return { ...EMPTY_DELTA, creditHoldsPlaced: 1 };
     case 'loan.credit_released':
+      return { ...EMPTY_DELTA, creditHoldsReleased: 1 };
     case 'loan.credit_report_notice':
+      return { ...EMPTY_DELTA, creditNotices: 1 };
     case 'loan.hardship_offer':
+      return { ...EMPTY_DELTA, hardshipOffers: 1 };
     case 'loan.promise_kept':
+      return { ...EMPTY_DELTA, promisesKept: 1 };
     case 'loan.promise_broken':
-      // Counted towards their run's completeness only (reportDeltaOf).
+      return { ...EMPTY_DELTA, promisesBroken: 1 };
+    case 'loan.risk_class_changed':
+      // The day's classes come from loan.overdue; a change counts towards its run only.
       return EMPTY_DELTA;
     case 'sweep.completed':
-      return { ...EMPTY_DELTA, completion: { summary: event.data } };
+      return {
+        ...EMPTY_DELTA,
+        runs: { [event.runId]: runFiguresOf(event) },
+        ...(completesDay(event) && { completion: { runId: event.runId, summary: event.data } }),
+      };
   }
 }
 
@@ -131,12 +292,39 @@ function mergeCounts<K extends string>(
   return merged;
 }
 
+/** Of two figures of one run id, the earlier recorded (then the smaller, so any order agrees). */
+function firstRun(a: RunFigures, b: RunFigures): RunFigures {
+  if (a.occurredAt !== b.occurredAt) return a.occurredAt < b.occurredAt ? a : b;
+  return JSON.stringify(a) <= JSON.stringify(b) ? a : b;
+}
+
+function mergeRuns(
+  a: Readonly<Record<string, RunFigures>>,
+  b: Readonly<Record<string, RunFigures>>,
+): Record<string, RunFigures> {
+  const merged: Record<string, RunFigures> = { ...a };
+  for (const [runId, figures] of Object.entries(b)) {
+    const known = merged[runId];
+    merged[runId] = known === undefined ? figures : firstRun(known, figures);
+  }
+  return merged;
+}
+
+/** Of two whole runs completing a date, the one recorded first (summaries are not additive). */
+function firstCompletion(a: ReportDelta, b: ReportDelta): ReportDelta['completion'] {
+  if (!a.completion || !b.completion) return a.completion ?? b.completion;
+  const at = (delta: ReportDelta) => delta.runs[delta.completion?.runId ?? '']?.occurredAt ?? '';
+  const [x, y] = [at(a), at(b)];
+  if (x !== y) return x < y ? a.completion : b.completion;
+  return JSON.stringify(a.completion) <= JSON.stringify(b.completion) ? a.completion : b.completion;
+}
+
 /**
- * The sum of two deltas (exact; throws RangeError beyond safe integers). The later completion
- * wins: summaries are not additive.
+ * The sum of two deltas (exact; throws RangeError beyond safe integers), in any order the same:
+ * runs keep their first figures, and of two whole runs the first recorded completes the date.
  */
 export function mergeDeltas(a: ReportDelta, b: ReportDelta): ReportDelta {
-  const completion = b.completion ?? a.completion;
+  const completion = firstCompletion(a, b);
   return {
     loansOverdue: a.loansOverdue + b.loansOverdue,
     buckets: mergeCounts(a.buckets, b.buckets),
@@ -149,9 +337,28 @@ export function mergeDeltas(a: ReportDelta, b: ReportDelta): ReportDelta {
     chargedOffPrincipal: mergeCounts(a.chargedOffPrincipal, b.chargedOffPrincipal),
     dueSoon: a.dueSoon + b.dueSoon,
     cured: a.cured + b.cured,
+    riskClasses: mergeCounts(a.riskClasses, b.riskClasses),
+    creditHoldsPlaced: a.creditHoldsPlaced + b.creditHoldsPlaced,
+    creditHoldsReleased: a.creditHoldsReleased + b.creditHoldsReleased,
+    creditNotices: a.creditNotices + b.creditNotices,
+    hardshipOffers: a.hardshipOffers + b.hardshipOffers,
+    promisesKept: a.promisesKept + b.promisesKept,
+    promisesBroken: a.promisesBroken + b.promisesBroken,
     eventsByRun: mergeCounts(a.eventsByRun, b.eventsByRun),
+    runs: mergeRuns(a.runs, b.runs),
+    runsNotListed: a.runsNotListed + b.runsNotListed,
     ...(completion ? { completion } : {}),
   };
+}
+
+/**
+ * The delta with its runs counted in `runsNotListed` instead of listed: for a date whose report
+ * already lists {@link MAX_LISTED_RUNS} runs. A completion stays (the day's summary has its own
+ * attribute).
+ */
+export function withRunsUnlisted(delta: ReportDelta): ReportDelta {
+  const count = Object.keys(delta.runs).length;
+  return { ...delta, runs: {}, runsNotListed: delta.runsNotListed + count };
 }
 
 /** True when the delta changes nothing, so the event needs no write at all. */
@@ -165,12 +372,16 @@ export function isEmptyDelta(delta: ReportDelta): boolean {
     delta.chargesReversed,
     delta.chargedOffPrincipal,
     delta.eventsByRun,
+    delta.runs,
+    delta.riskClasses,
   ];
   return (
+    EPISODE_COUNTS.every((name) => delta[name] === 0) &&
     delta.loansOverdue === 0 &&
     delta.chargedOff === 0 &&
     delta.dueSoon === 0 &&
     delta.cured === 0 &&
+    delta.runsNotListed === 0 &&
     delta.completion === undefined &&
     maps.every((map) => Object.keys(map).length === 0)
   );

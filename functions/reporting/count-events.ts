@@ -1,11 +1,17 @@
 /**
  * Counts a batch of events into the daily reports exactly once: one transaction per batch with one
- * update per business date and one marker per event id; ids counted before are dropped and the
+ * update per business date, the loans' credit records the events change (read first, written
+ * under a version condition) and one marker per event id; ids counted before are dropped and the
  * rest retried; write conflicts on the hot report item are retried with backoff. When the batch's
- * transaction fails for any other reason (an event the table cannot store, SPEC §8), each event is
+ * transaction fails for any other reason (an event the table cannot store), each event is
  * committed on its own, so only the bad one fails.
  */
-import type { CommitOutcome, DateDelta, ReportStore } from '../adapters/report-store';
+import {
+  creditRecordKey,
+  creditRecordsOf,
+  mergeCreditRecords,
+  sameCreditRecord,
+} from '../core/credit-records';
 import type { ParsedEvent } from '../core/event-message';
 import {
   EMPTY_DELTA,
@@ -13,8 +19,16 @@ import {
   mergeDeltas,
   type ReportDelta,
   reportDeltaOf,
+  withRunsUnlisted,
 } from '../core/report';
 import type { BusinessDate } from '../core/types';
+import type {
+  CommitOutcome,
+  CreditRecordWrite,
+  DateDelta,
+  RejectedEvent,
+  ReportStore,
+} from './ports';
 
 /** How long a counted event id is remembered: longer than SQS can hold a message (14 days). */
 export const EVENT_MARKER_TTL_SECONDS = 35 * 24 * 60 * 60;
@@ -32,13 +46,6 @@ export interface CountingDeps {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Commit attempts on write conflicts before the messages are failed. */
   readonly maxConflictAttempts?: number;
-}
-
-/** An event whose commit failed with an error (not a conflict): it fails alone. */
-export interface RejectedEvent {
-  readonly eventId: string;
-  readonly messageIds: readonly string[];
-  readonly error: unknown;
 }
 
 export interface CountingResult {
@@ -69,7 +76,8 @@ interface CommitResult {
 const BASE_BACKOFF_MS = 40;
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function perDate(events: readonly ParsedEvent[]): DateDelta[] {
+/** The deltas of `events` per date; dates in `unlisted` count their runs without listing them. */
+function perDate(events: readonly ParsedEvent[], unlisted: ReadonlySet<BusinessDate>): DateDelta[] {
   const byDate = new Map<BusinessDate, ReportDelta>();
   for (const event of events) {
     byDate.set(
@@ -77,7 +85,30 @@ function perDate(events: readonly ParsedEvent[]): DateDelta[] {
       mergeDeltas(byDate.get(event.asOf) ?? EMPTY_DELTA, reportDeltaOf(event)),
     );
   }
-  return [...byDate].map(([asOf, delta]) => ({ asOf, delta }));
+  return [...byDate].map(([asOf, delta]) => ({
+    asOf,
+    delta: unlisted.has(asOf) ? withRunsUnlisted(delta) : delta,
+  }));
+}
+
+/**
+ * The credit records `events` change: each loan's record of the month read as stored and merged
+ * with what the events say. A record the events leave as it was needs no write (a redelivery).
+ */
+async function creditRecordWrites(
+  events: readonly ParsedEvent[],
+  store: ReportStore,
+): Promise<CreditRecordWrite[]> {
+  const said = creditRecordsOf(events);
+  if (said.length === 0) return [];
+  const stored = await store.readCreditRecords(said);
+  return said.flatMap((record) => {
+    const known = stored.get(creditRecordKey(record));
+    if (!known) return [{ record }];
+    const merged = mergeCreditRecords(known.record, record);
+    if (sameCreditRecord(merged, known.record)) return [];
+    return [{ record: merged, readVersion: known.version }];
+  });
 }
 
 /**
@@ -95,10 +126,12 @@ async function commitUntilDone(
   const sleep = deps.sleep ?? defaultSleep;
   const maxAttempts = deps.maxConflictAttempts ?? 6;
   let conflicts = 0;
+  const unlisted = new Set<BusinessDate>();
   while (entries.length > 0) {
     const events = entries.map(({ event }) => event);
     const outcome: CommitOutcome = await deps.store.commit(
-      perDate(events),
+      perDate(events, unlisted),
+      await creditRecordWrites(events, deps.store),
       events.map((event) => event.id),
       expiresAt,
     );
@@ -110,6 +143,11 @@ async function commitUntilDone(
       entries.splice(0, entries.length, ...left);
       continue;
     }
+    if (outcome.kind === 'runs-full') {
+      for (const asOf of outcome.dates) unlisted.add(asOf);
+      continue;
+    }
+    // A conflict, or a credit record another writer changed since it was read: read, try again.
     conflicts += 1;
     if (conflicts >= maxAttempts) return { counted: [], conflicted: [...entries] };
     // Full jitter: concurrent invocations updating the same date's item spread out.
@@ -139,7 +177,7 @@ export async function countEvents(
 }
 
 /**
- * Marks each date's report complete whose run has now had every recorded event counted (SPEC §8):
+ * Marks each date's report complete whose run has now had every recorded event counted:
  * tried for each (date, run) the counted events name, after their counts are written.
  */
 async function completeRuns(events: readonly ParsedEvent[], store: ReportStore): Promise<void> {

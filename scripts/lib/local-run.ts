@@ -29,15 +29,18 @@ import type {
   SQSEvent,
 } from 'aws-lambda';
 import { createReportStore, type ReportItem } from '../../functions/adapters/report-store';
+import { type CreditMonth, monthOf, settlementDateOf } from '../../functions/core/credit-records';
 import { addDays, DEFAULT_BUSINESS_TIMEZONE, daysBetween } from '../../functions/core/dates';
 import type { BusinessDate } from '../../functions/core/types';
 import type { WorkflowSummary } from '../../functions/sweep/finish';
+import { type ExtractResult, extractMonth } from './credit-extract';
 import { DEMO_FEE_POLICY, demoPortfolio, seededRandom } from './demo-portfolio';
 import {
   createLocalResources,
   deleteTables,
   existingTables,
   type LocalEventsTopology,
+  type LocalResources,
 } from './local-resources';
 import { createPublisherPump, type StreamPosition } from './stream-pump';
 import {
@@ -92,6 +95,12 @@ export interface ReminderSample {
   readonly sendAfter: string;
 }
 
+/** A month whose settlement date the run swept: its credit extract, summed up (no file). */
+export interface LocalCreditExtract {
+  readonly month: CreditMonth;
+  readonly result: ExtractResult;
+}
+
 export interface LocalRunResult {
   readonly options: LocalRunOptions;
   readonly days: readonly DayResult[];
@@ -99,6 +108,8 @@ export interface LocalRunResult {
   readonly reminders: readonly ReminderSample[];
   /** Whether the run went on with the book of an earlier run (kept local data). */
   readonly continued: boolean;
+  /** The extract of each month that ended within the run (none for a dry run). */
+  readonly creditExtracts: readonly LocalCreditExtract[];
 }
 
 /** Where a run keeps its tables: by default new ones under a random prefix, seeded. */
@@ -567,5 +578,38 @@ export async function runLocal(
     days.push(result);
     store?.onDay?.(result, pump.position());
   }
-  return { options, days, reminders: lastSamples, continued };
+  return {
+    options,
+    days,
+    reminders: lastSamples,
+    continued,
+    creditExtracts: options.dryRun ? [] : await monthEndExtracts(doc, resources.tables, days),
+  };
+}
+
+/**
+ * The credit extract of each month whose last day the run swept, counted without writing a file.
+ * The run's first month started before its first day, so those dates have no report: written
+ * anyway (`--allow-incomplete`), the result names them.
+ */
+async function monthEndExtracts(
+  doc: DynamoDBDocumentClient,
+  tables: LocalResources['tables'],
+  days: readonly DayResult[],
+): Promise<LocalCreditExtract[]> {
+  const lastDay = days[days.length - 1]?.asOf;
+  const months = days
+    .map(({ asOf }) => monthOf(asOf))
+    .filter((month, i) => days[i]?.asOf === settlementDateOf(month));
+  const extracts: LocalCreditExtract[] = [];
+  for (const month of months) {
+    const result = await extractMonth(
+      doc,
+      { creditRecords: tables.CREDIT_RECORDS_TABLE_NAME, reports: tables.REPORTS_TABLE_NAME },
+      { month, allowIncomplete: true, today: lastDay ?? settlementDateOf(month) },
+      async () => ({ write: async () => {}, close: async () => {} }),
+    );
+    extracts.push({ month, result });
+  }
+  return extracts;
 }

@@ -1,13 +1,14 @@
 /**
- * Renders the daily reports (SPEC §8) of consecutive dates as a trend, for
+ * Renders the daily reports (docs/contract.md, Reports) of consecutive dates as a trend, for
  * `npm run report -- --days K` and `npm start -- --days K`: a row per day with a stacked bar of
- * the buckets M1–M7, the charges (gross), the reversals, the charges net of reversals and the
- * charge-offs, then one sparkline per figure.
+ * the buckets M1–M7, the charges (gross), the reversals, the charges net of reversals, the
+ * charge-offs, the credit holds placed and released and the credit-report notices, then one
+ * sparkline per figure (the risk classes, plan offers and promises decided among them).
  * Plain text (no colours), amounts formatted exactly from minor units in their own currency.
  */
 import Table from 'cli-table3';
 import type { ReportItem } from '../../functions/adapters/report-store';
-import { BUCKETS } from '../../functions/contract/events';
+import { BUCKETS, RISK_CLASSES, type RiskClass } from '../../functions/contract/events';
 import { type AmountsByCurrency, netCharges } from '../../functions/core/report';
 import type { Bucket, BusinessDate } from '../../functions/core/types';
 import { amountsText, moneyText } from './money-text';
@@ -22,6 +23,8 @@ export interface TrendDay {
 export const BAR_WIDTH = 32;
 
 const OVERDUE_BUCKETS: readonly Bucket[] = BUCKETS.filter((bucket) => bucket !== 'M0');
+/** The classes an overdue loan can be in (NORMAL only by a policy that starts classes late). */
+const CLASSES_SHOWN: readonly RiskClass[] = RISK_CLASSES.filter((c) => c !== 'NORMAL');
 const SPARKS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'] as const;
 const GAP_MARK = '·';
 
@@ -108,6 +111,15 @@ function seriesOf(days: readonly TrendDay[]): Series[] {
     ...amounts('reversed', reversedOf),
     ...amounts('net charges', netOf),
     count('charged off', (report) => report.chargedOff),
+    ...CLASSES_SHOWN.map((riskClass) =>
+      count(riskClass, (report) => report.riskClasses[riskClass] ?? 0),
+    ),
+    count('credit holds placed', (report) => report.creditHoldsPlaced),
+    count('credit holds released', (report) => report.creditHoldsReleased),
+    count('credit notices', (report) => report.creditNotices),
+    count('hardship offers', (report) => report.hardshipOffers),
+    count('promises kept', (report) => report.promisesKept),
+    count('promises broken', (report) => report.promisesBroken),
   ];
 }
 
@@ -144,12 +156,14 @@ export function renderTrend(days: readonly TrendDay[], gapLabel = 'no report'): 
       'reversed',
       'net charges',
       'charged off',
+      'holds +/−',
+      'notices',
     ],
     style: { head: [], border: [], compact: true },
   });
   for (const { asOf, report } of days) {
     if (!report) {
-      table.push([asOf, '—', gapLabel, '', '', '', '', '']);
+      table.push([asOf, '—', gapLabel, '', '', '', '', '', '', '']);
       continue;
     }
     table.push([
@@ -161,6 +175,8 @@ export function renderTrend(days: readonly TrendDay[], gapLabel = 'no report'): 
       amountsText(reversedOf(report)),
       amountsText(netOf(report)),
       String(report.chargedOff),
+      `+${report.creditHoldsPlaced} −${report.creditHoldsReleased}`,
+      String(report.creditNotices),
     ]);
   }
 

@@ -75,7 +75,9 @@ describe('the environment size check', () => {
     );
     expect(message).toContain('OverdueSweep/Reminder/Function: its environment variables');
     // The publisher reads the policy too (to tell an unreachable loan from a paid one).
-    expect(message).toContain('OverdueSweep/Publisher/Function/Function: its environment variables');
+    expect(message).toContain(
+      'OverdueSweep/Publisher/Function/Function: its environment variables',
+    );
     // The function without the policy is not named.
     expect(message).not.toContain('Reporting/Function');
   });

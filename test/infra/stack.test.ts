@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { REMINDER_SUBSCRIPTION } from '../../functions/contract/events';
 import { METRIC_NAMES, METRICS_NAMESPACE } from '../../functions/contract/observability';
 import {
+  CREDIT_RECORDS_TABLE,
   DUE_INDEX,
   LEDGER_TABLE,
   LOANS_TABLE,
@@ -101,12 +102,31 @@ describe('tables', () => {
     );
   });
 
+  it('the credit records table is keyed by loan and month, with the month index all projected', () => {
+    const records = props(ids[CREDIT_RECORDS_TABLE.id]);
+    expect(records.KeySchema).toEqual([
+      { AttributeName: 'loanId', KeyType: 'HASH' },
+      { AttributeName: 'month', KeyType: 'RANGE' },
+    ]);
+    expect(records.GlobalSecondaryIndexes).toEqual([
+      {
+        IndexName: 'monthIndex',
+        KeySchema: [
+          { AttributeName: 'monthShard', KeyType: 'HASH' },
+          { AttributeName: 'loanIdPrefix', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ]);
+    expect(records.StreamSpecification).toBeUndefined();
+  });
+
   it('the reports table expires dedupe markers by TTL on expiresAt; other tables have no TTL', () => {
     expect(props(ids[REPORTS_TABLE.id]).TimeToLiveSpecification).toEqual({
       AttributeName: 'expiresAt',
       Enabled: true,
     });
-    for (const definition of [LOANS_TABLE, LEDGER_TABLE, REMINDERS_TABLE]) {
+    for (const definition of [LOANS_TABLE, LEDGER_TABLE, REMINDERS_TABLE, CREDIT_RECORDS_TABLE]) {
       expect(props(ids[definition.id]).TimeToLiveSpecification).toBeUndefined();
     }
   });
@@ -260,7 +280,7 @@ describe('functions', () => {
       ],
     ],
     ['reminder', ['LOANS_TABLE_NAME', 'REMINDERS_TABLE_NAME', 'BUSINESS_TIMEZONE']],
-    ['reporting', ['REPORTS_TABLE_NAME']],
+    ['reporting', ['REPORTS_TABLE_NAME', 'CREDIT_RECORDS_TABLE_NAME']],
     ['publisher', ['EVENTS_TOPIC_ARN']],
   ])('%s receives exactly the environment it reads', (fn, expected) => {
     const env = (props(ids[fn]).Environment as { Variables: Record<string, unknown> }).Variables;
@@ -276,6 +296,11 @@ describe('functions', () => {
     expect(sweepEnv.LOANS_TABLE_NAME).toEqual({ Ref: ids.Loans });
     expect(sweepEnv.LEDGER_TABLE_NAME).toEqual({ Ref: ids.Ledger });
     expect(sweepEnv.EVENTS_TOPIC_ARN).toEqual({ Ref: ids.topic });
+    const reportingEnv = (
+      props(ids.reporting).Environment as { Variables: Record<string, unknown> }
+    ).Variables;
+    expect(reportingEnv.REPORTS_TABLE_NAME).toEqual({ Ref: ids.Reports });
+    expect(reportingEnv.CREDIT_RECORDS_TABLE_NAME).toEqual({ Ref: ids.CreditRecords });
   });
 
   it('recursive-loop detection stays on for every function', () => {
@@ -315,9 +340,15 @@ describe('least privilege', () => {
     expect(invoking).toEqual([]);
   });
 
-  it('the sweep cannot touch the reminders or reports tables or the queues', () => {
+  it('the sweep cannot touch the reminders, reports or credit records tables or the queues', () => {
     const resourcesGranted = [...grantsOf(synth.template, ids.sweepRole ?? '').keys()];
-    for (const forbidden of [ids.Reminders, ids.Reports, ids.reminderQueue, ids.reportingQueue]) {
+    for (const forbidden of [
+      ids.Reminders,
+      ids.Reports,
+      ids.CreditRecords,
+      ids.reminderQueue,
+      ids.reportingQueue,
+    ]) {
       expect(resourcesGranted.some((r) => r.includes(`<${forbidden}`))).toBe(false);
     }
   });
@@ -330,16 +361,25 @@ describe('least privilege', () => {
     expect(grants.has(arn(ids.reportingQueue))).toBe(false);
     expect([...grants.keys()].some((r) => r.includes(`<${ids.Ledger}`))).toBe(false);
     expect([...grants.keys()].some((r) => r.includes(`<${ids.Reports}`))).toBe(false);
+    expect([...grants.keys()].some((r) => r.includes(`<${ids.CreditRecords}`))).toBe(false);
   });
 
   it('the reporting function only updates report items and puts event markers, and consumes only its queue', () => {
     const grants = grantsOf(synth.template, ids.reportingRole ?? '');
-    // UpdateItem (a day's report, the counters) and PutItem (markers) in TransactWriteItems: it
-    // reads nothing and checks no condition on another item.
+    // UpdateItem (a day's report, the counters), PutItem (markers) and ConditionCheckItem (no
+    // marker of the earlier form) in TransactWriteItems: it reads no report.
     expect([...(grants.get(arn(ids.Reports)) ?? [])].sort()).toEqual([
+      'dynamodb:ConditionCheckItem',
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
     ]);
+    // Its credit records: read by key before the transaction, put in it under a condition; the
+    // month index is the extract's (an operator's), never the function's.
+    expect([...(grants.get(arn(ids.CreditRecords)) ?? [])].sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:PutItem',
+    ]);
+    expect([...grants.keys()].some((r) => r.includes('/index/'))).toBe(false);
     expect(grants.get(arn(ids.reportingQueue))).toContain('sqs:ReceiveMessage');
     for (const forbidden of [ids.Loans, ids.Ledger, ids.Reminders, ids.reminderQueue]) {
       expect([...grants.keys()].some((r) => r.includes(`<${forbidden}`))).toBe(false);
@@ -488,7 +528,7 @@ describe('the stream publisher (SPEC §5.5)', () => {
     expect(props(ids.Loans).StreamSpecification).toEqual({
       StreamViewType: 'NEW_AND_OLD_IMAGES',
     });
-    for (const id of [ids.Ledger, ids.Reminders, ids.Reports]) {
+    for (const id of [ids.Ledger, ids.Reminders, ids.Reports, ids.CreditRecords]) {
       expect(props(id).StreamSpecification).toBeUndefined();
     }
   });
@@ -535,7 +575,7 @@ describe('the stream publisher (SPEC §5.5)', () => {
     ]);
     expect([...(grants.get('*') ?? [])]).toEqual(['dynamodb:ListStreams']);
     expect([...(grants.get(`<${ids.topic}>`) ?? [])]).toEqual(['sns:Publish']);
-    for (const table of [ids.Loans, ids.Ledger, ids.Reminders, ids.Reports]) {
+    for (const table of [ids.Loans, ids.Ledger, ids.Reminders, ids.Reports, ids.CreditRecords]) {
       expect(grants.get(`<${table}.Arn>`), table).toBeUndefined();
     }
     const invokes = [...grants].filter(([, actions]) => actions.has('lambda:InvokeFunction'));
@@ -584,6 +624,7 @@ describe('outputs', () => {
     for (const definition of TABLES) {
       expect(outputs[`${definition.id}TableName`]?.Value).toEqual({ Ref: ids[definition.id] });
     }
+    expect(outputs.CreditRecordsTableName?.Value).toEqual({ Ref: ids.CreditRecords });
     expect(outputs.EventsTopicArn?.Value).toEqual({ Ref: ids.topic });
     expect(outputs.ReminderQueueUrl?.Value).toEqual({ Ref: ids.reminderQueue });
     expect(outputs.ReportingQueueUrl?.Value).toEqual({ Ref: ids.reportingQueue });

@@ -29,7 +29,7 @@ beforeAll(async () => {
   const store = createReportStore(clients.doc, table);
   const asOf = '2026-11-28' as BusinessDate;
   await store.ensureReports([asOf]);
-  await store.commit([{ asOf, delta: { ...EMPTY_DELTA, loansOverdue: 3 } }], [], 0);
+  await store.commit([{ asOf, delta: { ...EMPTY_DELTA, loansOverdue: 3 } }], [], [], 0);
 });
 
 /** A shell with only `extra` set: no region, no credentials, no AWS configuration files. */

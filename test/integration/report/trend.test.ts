@@ -32,7 +32,7 @@ function dayDelta(overdue: number, chargedOff: number, reversed: number): Report
     chargesReversed: reversed === 0 ? {} : { CNY: reversed },
     chargedOff,
     dueSoon: 12,
-    completion: { summary: { runId: 'sweep', loansExamined: overdue * 4 } },
+    completion: { runId: 'sweep', summary: { runId: 'sweep', loansExamined: overdue * 4 } },
   };
 }
 
@@ -60,6 +60,7 @@ beforeAll(async () => {
       asOf: d(asOf),
       delta: dayDelta(overdue, chargedOff, reversed),
     })),
+    [],
     [],
     0,
   );

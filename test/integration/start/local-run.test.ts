@@ -39,6 +39,26 @@ function dynamoDbLocalPids(): Set<string> {
 }
 
 describe('the local run', () => {
+  it("across a month end sums up the ended month's credit extract from the run's own records", async () => {
+    const result = await runLocal({
+      loans: 200,
+      asOf: parseBusinessDate('2026-11-30') as BusinessDate,
+      days: 2,
+      dryRun: false,
+      seed: 7,
+    });
+    expect(result.creditExtracts.map(({ month }) => month)).toEqual(['2026-11']);
+    const [november] = result.creditExtracts;
+    const summary = november?.result.outcome?.summary;
+    // One row per loan overdue, cured or charged off on 11-30, the run's only November date.
+    const day = result.days[0];
+    expect(summary?.rows).toBeGreaterThanOrEqual(day?.summary.loansOverdue ?? 0);
+    expect(summary?.rows).toBeGreaterThan(0);
+    expect(summary?.byStatusCode.N).toBeLessThan(summary?.rows ?? 0);
+    expect(november?.result.missing).toHaveLength(29);
+    expect(november?.result.missing.every(({ why }) => why === 'no report')).toBe(true);
+  });
+
   it('sweeps a seeded portfolio for two days and delivers every event to both consumers', async () => {
     const result = await runLocal({ loans: 200, asOf: AS_OF, days: 2, dryRun: false, seed: 7 });
     expect(result.days.map((day) => day.asOf)).toEqual(['2026-11-20', '2026-11-21']);
@@ -128,21 +148,28 @@ describe('npm start', () => {
 
   // In this file, after the test above: a second `npm start` running beside it would start a
   // DynamoDB Local that the survivors check counts.
-  it('with --days ends with the trend of the days it swept', () => {
-    const run = start(['--loans', '80', '--asOf', '2026-11-20', '--days', '2']);
+  it('with --days ends with the trend of the days it swept, and the extract of a month that ended', () => {
+    const run = start(['--loans', '80', '--asOf', '2026-11-30', '--days', '2']);
     expect(run.status, run.stderr).toBe(0);
     const out = run.stdout.trimEnd();
     const trendAt = out.indexOf(
-      'Portfolio trend 2026-11-20 … 2026-11-21 (2 consecutive dates, oldest first; 2 with a report)',
+      'Portfolio trend 2026-11-30 … 2026-12-01 (2 consecutive dates, oldest first; 2 with a report)',
     );
-    expect(trendAt).toBeGreaterThan(out.indexOf('Reminders for 2026-11-21'));
+    expect(trendAt).toBeGreaterThan(out.indexOf('Reminders for 2026-12-01'));
     // The day rows show what each day's sweep gave back after backdated payments.
     const header = out.split('\n').find((line) => line.includes('│ asOf') && line.includes('paid'));
     expect(header).toMatch(/│ penalty\s+│ reversed\s+│ charged off/);
     const trend = out.slice(trendAt);
-    expect(trend).toMatch(/│ 2026-11-20 │ \d+\s+│ 1+/);
-    expect(trend).toMatch(/│ 2026-11-21 │ \d+\s+│ 1+/);
-    expect(out.split('\n').at(-1)).toMatch(/^ {2}charged off\s+\S{2} {2}\d+ → \d+$/);
+    expect(trend).toMatch(/│ 2026-11-30 │ \d+\s+│ 1+/);
+    expect(trend).toMatch(/│ 2026-12-01 │ \d+\s+│ 1+/);
+    expect(trend).toMatch(/\n {2}charged off\s+\S{2} {2}\d+ → \d+\n/);
+    // November ended on the run's first day: its extract's summary comes last.
+    const extractAt = out.indexOf('The month 2026-11 ended during this run');
+    expect(extractAt).toBeGreaterThan(trendAt);
+    const extract = out.slice(extractAt);
+    expect(extract).toContain('2026-11-01 … 2026-11-29 (no report)');
+    expect(extract).toContain('Credit extract 2026-11 (settlement 2026-11-30)');
+    expect(extract).toMatch(/│ rows\s+│ [1-9]\d* /);
   }, 270_000);
 
   it('rejects a bad option with exit code 2 and a message naming it', () => {

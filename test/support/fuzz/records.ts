@@ -196,7 +196,8 @@ const corruption = (scale: FuzzScale, loanEvent: boolean, type: string): fc.Arbi
       withField('schemaVersion', '1'),
       withField('type', 'loan.unknown'),
       withField('id', ''),
-      withField('id', '字'.repeat(700)),
+      // 4,200 bytes: over the longest event id the schema takes.
+      withField('id', '字'.repeat(1_400)),
       withField('occurredAt', ''),
       withField('runId', ''),
       withField('bucket', 'M9'),
@@ -359,13 +360,16 @@ const recordPlan = (scale: FuzzScale): fc.Arbitrary<RecordPlan> =>
     {
       weight: 1,
       arbitrary: fc.constantFrom<RecordPlan>(
-        // A summary key longer than DynamoDB's 64 KB attribute names.
+        // A whole run's summary (the one a report keeps) with a key longer than DynamoDB's
+        // 64 KB attribute names.
         (context, index) => {
+          const asOf = poisonDate(context, index);
+          const runId = `sweep-${asOf}`;
           const event = {
             ...buildSweepCompletedEvent(
-              { ['k'.repeat(70_000)]: 1 },
-              poisonDate(context, index),
-              run(context, 'p'),
+              { runId, asOf, scope: 'shards', complete: true, ['k'.repeat(70_000)]: 1 },
+              asOf,
+              { ...run(context, 'p'), runId },
             ),
             id: `poison:${context.batch}:${index}`,
           };

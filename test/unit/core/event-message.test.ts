@@ -51,18 +51,26 @@ function nested(levels: number): Record<string, unknown> {
 }
 
 describe('ids fit DynamoDB keys', () => {
-  it(`accepts an event id of ${MAX_EVENT_ID_BYTES} bytes, whose marker key still fits`, () => {
+  it(`accepts an event id of ${MAX_EVENT_ID_BYTES} bytes, whose marker key is a fixed-size digest`, () => {
     const id = 'x'.repeat(MAX_EVENT_ID_BYTES);
     expect(accepts({ ...overdue(), id })).toBe(true);
     expect(utf8ByteLength(eventMarkerKey(id))).toBeLessThanOrEqual(DYNAMODB_KEY_BYTES);
   });
 
+  it('accepts the ids of a loan whose id is 1,024 two-byte characters (2,048 bytes)', () => {
+    const event = overdue('ж'.repeat(1_024));
+    expect(utf8ByteLength(event.id)).toBeGreaterThan(DYNAMODB_KEY_BYTES);
+    expect(accepts(event)).toBe(true);
+  });
+
   it('rejects a longer id, counting bytes rather than characters', () => {
     expect(reasonOf({ ...overdue(), id: 'x'.repeat(MAX_EVENT_ID_BYTES + 1) })).toBe(
-      'id: must be at most 2000 bytes in UTF-8 (a DynamoDB key)',
+      `id: must be at most ${MAX_EVENT_ID_BYTES} bytes in UTF-8`,
     );
-    // 700 characters, 2,100 bytes.
-    expect(reasonOf({ ...overdue(), id: '贷'.repeat(700) })).toMatch(/^id: must be at most 2000/);
+    // 1,400 characters, 4,200 bytes.
+    expect(reasonOf({ ...overdue(), id: '贷'.repeat(1_400) })).toMatch(
+      new RegExp(`^id: must be at most ${MAX_EVENT_ID_BYTES}`),
+    );
   });
 
   it('rejects a loanId over the 2,048-byte key limit of the loans and reminders tables', () => {

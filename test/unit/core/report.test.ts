@@ -1,14 +1,28 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseEventMessage } from '../../../functions/core/event-message';
+import {
+  type ParsedEvent,
+  parseEventMessage,
+  type SweepCompletedEvent,
+} from '../../../functions/core/event-message';
+import {
+  buildLoanEvent,
+  buildSweepCompletedEvent,
+  messageBodyOf,
+} from '../../../functions/core/events';
 import {
   EMPTY_DELTA,
   isEmptyDelta,
   mergeDeltas,
   netCharges,
+  type ReportDelta,
   reportDeltaOf,
   reportRatios,
+  runFiguresOf,
+  runScopeOf,
+  withRunsUnlisted,
 } from '../../../functions/core/report';
+import type { BusinessDate } from '../../../functions/core/types';
 import {
   chargedOffEvent,
   chargesReversedEvent,
@@ -18,6 +32,20 @@ import {
   overdueEvent,
   sweepCompletedEvent,
 } from '../../support/events';
+import { d, RUN } from '../../support/loans';
+
+/** A `sweep.completed` of `runId` (the summary's own unless given), recorded at `occurredAt`. */
+function completedOf(
+  asOf: string,
+  summary: Record<string, unknown>,
+  runId = typeof summary.runId === 'string' ? summary.runId : 'run-1',
+  occurredAt = '2026-03-06T16:30:00.000Z',
+) {
+  return buildSweepCompletedEvent(summary, asOf as BusinessDate, {
+    runId,
+    occurredAt,
+  }) as SweepCompletedEvent;
+}
 
 describe('parsing event messages', () => {
   it('accepts every event type the sweep builds', () => {
@@ -142,11 +170,166 @@ describe('report deltas per event type', () => {
     });
   });
 
-  it('sweep.completed records the summary, and counts as no loan event', () => {
-    const summary = { runId: 'run-1', loansExamined: 10, complete: true, eventsRecorded: 3 };
-    const delta = reportDeltaOf(sweepCompletedEvent('2026-03-07', summary));
-    expect(delta.completion).toEqual({ summary });
+  it("sweep.completed of the day's whole run lists the run and completes with its summary", () => {
+    const asOf = '2026-03-07';
+    const summary = {
+      runId: `sweep-${asOf}`,
+      asOf,
+      scope: 'shards',
+      loansExamined: 10,
+      complete: true,
+      eventsRecorded: 3,
+      skipped: { count: 2, loans: [] },
+      durationMs: 812,
+    };
+    const event = completedOf(asOf, summary);
+    const delta = reportDeltaOf(event);
+    expect(delta.completion).toEqual({ runId: summary.runId, summary });
+    expect(delta.runs).toEqual({
+      [summary.runId]: {
+        scope: 'shards',
+        complete: true,
+        occurredAt: event.occurredAt,
+        loansExamined: 10,
+        eventsRecorded: 3,
+        skipped: 2,
+        durationMs: 812,
+      },
+    });
     expect(delta.eventsByRun).toEqual({});
+  });
+
+  it('a sweep.completed as the stream publisher sends it from the run record counts the same', () => {
+    const asOf = '2026-03-07';
+    const event = completedOf(asOf, { runId: `sweep-${asOf}`, asOf, complete: true });
+    const delta = reportDeltaOf(event);
+    // The envelope without a loan id, or carrying the run record's key: the same event.
+    for (const body of [
+      messageBodyOf(event),
+      JSON.stringify({ ...JSON.parse(messageBodyOf(event)), loanId: `#run#sweep-${asOf}` }),
+    ]) {
+      const parsed = parseEventMessage(body);
+      expect(parsed.ok && reportDeltaOf(parsed.event)).toEqual(delta);
+    }
+    expect(delta.completion?.runId).toBe(`sweep-${asOf}`);
+  });
+
+  it('a run of named loans, an incomplete or a dry run is listed and never completes the day', () => {
+    const asOf = '2026-03-07';
+    const whole = { runId: `sweep-${asOf}`, asOf, complete: true, eventsRecorded: 1 };
+    const cases = [
+      completedOf(asOf, { ...whole, runId: `sweep-${asOf}-a1b2c3d4e5`, scope: 'loanIds' }),
+      // Without a scope only the id `sweep-<asOf>` is a whole run.
+      completedOf(asOf, { ...whole, runId: `sweep-${asOf}-a1b2c3d4e5` }),
+      completedOf(asOf, { ...whole, complete: false }),
+      completedOf(asOf, { ...whole, dryRun: true }),
+      // A summary of another run or date than its envelope says.
+      completedOf(asOf, { ...whole, runId: 'sweep-2026-03-06' }, `sweep-${asOf}`),
+      completedOf(asOf, { ...whole, asOf: '2026-03-06' }),
+      completedOf(asOf, { ...whole, scope: 'everything' }),
+    ];
+    for (const event of cases) {
+      const delta = reportDeltaOf(event);
+      expect(delta.completion).toBeUndefined();
+      expect(Object.keys(delta.runs)).toEqual([event.runId]);
+    }
+    expect(runScopeOf(cases[1] as SweepCompletedEvent)).toBe('loanIds');
+    expect(runScopeOf(completedOf(asOf, whole) as SweepCompletedEvent)).toBe('shards');
+    expect(
+      runScopeOf(
+        completedOf(asOf, { ...whole, runId: 'r-9', scope: 'shards' }) as SweepCompletedEvent,
+      ),
+    ).toBe('shards');
+  });
+
+  it("a run's figures keep only safe counts and a bounded time", () => {
+    const event = {
+      ...completedOf('2026-03-07', { loansExamined: 2 ** 60, loansOverdue: -1, chargedOff: 'x' }),
+      occurredAt: 'z'.repeat(500),
+    } as SweepCompletedEvent;
+    const figures = runFiguresOf(event);
+    expect(figures).toEqual({ scope: 'loanIds', complete: false, occurredAt: expect.any(String) });
+    expect(figures.occurredAt.length).toBeLessThanOrEqual(64);
+  });
+
+  it('each episode event counts in its own figure; risk classes come from loan.overdue', () => {
+    const asOf = d('2026-03-07');
+    const state = { bucket: 'M1' as const, dpd: 20 };
+    const who = { loanId: 'L-1', borrowerId: 'B-1' };
+    const promise = { promiseId: 'P', until: asOf, amount: 9, paid: 0, currency: 'CNY' };
+    const cases: [ParsedEvent, Partial<ReportDelta>][] = [
+      [
+        buildLoanEvent('loan.credit_hold', who, state, asOf, RUN, {
+          dpd: 20,
+          bucket: 'M1',
+          delinquentSince: asOf,
+        }) as ParsedEvent,
+        { creditHoldsPlaced: 1 },
+      ],
+      [
+        buildLoanEvent('loan.credit_released', who, state, asOf, RUN, {
+          dpd: 0,
+          delinquentSince: asOf,
+        }) as ParsedEvent,
+        { creditHoldsReleased: 1 },
+      ],
+      [
+        buildLoanEvent('loan.credit_report_notice', who, state, asOf, RUN, {
+          dpd: 20,
+          amountOverdue: 1,
+          currency: 'CNY',
+          settlementDate: d('2026-03-31'),
+          delinquentSince: asOf,
+        }) as ParsedEvent,
+        { creditNotices: 1 },
+      ],
+      [
+        buildLoanEvent('loan.hardship_offer', who, state, asOf, RUN, {
+          offerId: 'o',
+          dpd: 20,
+          amountOverdue: 1,
+          currency: 'CNY',
+        }) as ParsedEvent,
+        { hardshipOffers: 1 },
+      ],
+      [
+        buildLoanEvent('loan.promise_kept', who, state, asOf, RUN, promise) as ParsedEvent,
+        { promisesKept: 1 },
+      ],
+      [
+        buildLoanEvent('loan.promise_broken', who, state, asOf, RUN, promise) as ParsedEvent,
+        { promisesBroken: 1 },
+      ],
+      [
+        buildLoanEvent('loan.risk_class_changed', who, state, asOf, RUN, {
+          from: 'NORMAL',
+          to: 'SPECIAL_MENTION',
+          dpd: 1,
+        }) as ParsedEvent,
+        {},
+      ],
+      [
+        buildLoanEvent('loan.overdue', who, state, asOf, RUN, {
+          dpd: 100,
+          bucket: 'M4',
+          inGrace: false,
+          forbearance: false,
+          amountOverdue: 0,
+          currency: 'CNY',
+          riskClass: 'SUBSTANDARD',
+        }) as ParsedEvent,
+        { loansOverdue: 1, buckets: { M4: 1 }, riskClasses: { SUBSTANDARD: 1 } },
+      ],
+    ];
+    for (const [event, figures] of cases) {
+      expect(reportDeltaOf(event)).toEqual({
+        ...EMPTY_DELTA,
+        ...figures,
+        eventsByRun: { 'run-1': 1 },
+      });
+    }
+    // An overdue event recorded before loans had a risk class counts in no class.
+    expect(reportDeltaOf(overdueEvent('2026-03-07', 7)).riskClasses).toEqual({});
   });
 
   it('every loan event counts towards its run, even one that changes no other figure', () => {
@@ -169,6 +352,22 @@ describe('merging deltas', () => {
     fc
       .tuple(fc.nat(10_000), fc.nat(10_000), fc.constantFrom('CNY', 'USD'))
       .map(([fee, penalty, ccy]) => chargesReversedEvent('2026-03-07', fee, penalty, ccy)),
+    // Runs of the date: whole or named, complete or not, recorded at different times.
+    fc
+      .tuple(
+        fc.constantFrom('sweep-2026-03-07', 'sweep-2026-03-07-0a1b2c3d4e', 'r-x'),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 59 }),
+        fc.nat(100),
+      )
+      .map(([runId, complete, minute, loansExamined]) =>
+        completedOf(
+          '2026-03-07',
+          { runId, asOf: '2026-03-07', complete, loansExamined },
+          runId,
+          `2026-03-06T16:${String(minute).padStart(2, '0')}:00.000Z`,
+        ),
+      ),
   );
 
   it('is order-independent: any order of a batch gives the same totals', () => {
@@ -186,6 +385,37 @@ describe('merging deltas', () => {
         expect(inBuckets).toBe(forward.loansOverdue);
       }),
     );
+  });
+
+  it('of two whole runs of one date, the one recorded first completes it, in any order', () => {
+    const asOf = '2026-03-07';
+    const later = completedOf(
+      asOf,
+      { runId: 'r-b', asOf, scope: 'shards', complete: true, loansExamined: 0 },
+      'r-b',
+      '2026-03-06T16:45:00.000Z',
+    );
+    const first = completedOf(
+      asOf,
+      { runId: 'r-a', asOf, scope: 'shards', complete: true, loansExamined: 9 },
+      'r-a',
+      '2026-03-06T16:30:00.000Z',
+    );
+    const [x, y] = [reportDeltaOf(first), reportDeltaOf(later)];
+    expect(mergeDeltas(x, y).completion?.runId).toBe('r-a');
+    expect(mergeDeltas(y, x)).toEqual(mergeDeltas(x, y));
+    expect(Object.keys(mergeDeltas(y, x).runs).sort()).toEqual(['r-a', 'r-b']);
+  });
+
+  it('counts runs instead of listing them where the list is full, keeping the completion', () => {
+    const asOf = '2026-03-07';
+    const delta = reportDeltaOf(
+      completedOf(asOf, { runId: `sweep-${asOf}`, asOf, complete: true }),
+    );
+    const unlisted = withRunsUnlisted(delta);
+    expect(unlisted.runs).toEqual({});
+    expect(unlisted.runsNotListed).toBe(1);
+    expect(unlisted.completion).toEqual(delta.completion);
   });
 
   it('refuses to lose precision beyond safe integers', () => {

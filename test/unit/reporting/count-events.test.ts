@@ -3,13 +3,9 @@
  * real store and its transactions are tested on DynamoDB Local in the integration tests).
  */
 import { describe, expect, it } from 'vitest';
-import type {
-  CommitOutcome,
-  DateDelta,
-  ReportStore,
-} from '../../../functions/adapters/report-store';
 import type { ParsedEvent } from '../../../functions/core/event-message';
 import { countEvents, EVENT_MARKER_TTL_SECONDS } from '../../../functions/reporting/count-events';
+import type { CommitOutcome, DateDelta, ReportStore } from '../../../functions/reporting/ports';
 import {
   delinquencyChangedEvent,
   dueSoonEvent,
@@ -32,7 +28,8 @@ function scriptedStore(outcomes: Script[]) {
       ensured.push([...dates]);
     },
     completeIfCounted: async () => false,
-    commit: async (deltas, eventIds, expiresAt) => {
+    readCreditRecords: async () => new Map(),
+    commit: async (deltas, _creditRecords, eventIds, expiresAt) => {
       commits.push({ deltas, eventIds, expiresAt });
       const next = outcomes.shift() ?? { kind: 'committed' };
       const outcome = typeof next === 'function' ? next(eventIds) : next;

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { ReportItem } from '../../../functions/adapters/report-store';
+import { EMPTY_DELTA } from '../../../functions/core/report';
 import { renderReport } from '../../../scripts/lib/report-table';
 import { d } from '../../support/events';
 
 const report: ReportItem = {
+  ...EMPTY_DELTA,
   asOf: d('2026-10-31'),
   loansOverdue: 7,
   buckets: { M1: 4, M2: 1, M4: 1, M7: 1 },
@@ -44,7 +46,7 @@ describe('report table', () => {
   it('says when the day is not complete yet and has no run summary', () => {
     const { summary: _summary, ...partial } = report;
     const pending = renderReport({ ...partial, complete: false });
-    expect(pending).toContain('incomplete (no completed sweep yet)');
+    expect(pending).toContain('incomplete (no completed whole run yet)');
     expect(pending).toContain('— (needs the run summary)');
     expect(pending).not.toContain('Sweep run');
   });
@@ -58,6 +60,42 @@ describe('report table', () => {
     expect(refunds).toMatch(/Net charges\s+│ -CN¥8\.75 /);
     // Zero money is printed one way everywhere: 0.
     expect(renderReport({ ...report, chargesReversed: {} })).toMatch(/Charges reversed\s+│ 0 /);
+  });
+
+  it("lists the runs recorded beside the day's summary, the whole run not among them", () => {
+    const figures = { complete: true, occurredAt: '2026-10-31T03:00:00.000Z' } as const;
+    const beside = renderReport({
+      ...report,
+      runs: {
+        'sweep-2026-10-31': { ...figures, scope: 'shards', loansExamined: 9 },
+        'sweep-2026-10-31-0a1b2c3d4e': { ...figures, scope: 'loanIds', loansExamined: 1 },
+      },
+      runsNotListed: 2,
+    });
+    expect(beside).toMatch(
+      /Other runs \(beside\)\s+│ sweep-2026-10-31-0a1b2c3d4e \(loanIds, 1 examined\)/,
+    );
+    expect(beside).toContain('… and 2 more');
+    expect(beside).not.toMatch(/sweep-2026-10-31 \(shards/);
+    expect(text).not.toContain('Other runs');
+  });
+
+  it('shows the risk classes and what the delinquency episodes set in motion', () => {
+    const episodes = renderReport({
+      ...report,
+      riskClasses: { SPECIAL_MENTION: 5, SUBSTANDARD: 1, LOSS: 1 },
+      creditHoldsPlaced: 3,
+      creditHoldsReleased: 1,
+      creditNotices: 2,
+      hardshipOffers: 1,
+      promisesKept: 4,
+      promisesBroken: 2,
+    });
+    expect(episodes).toContain('NORMAL 0  SPECIAL_MENTION 5  SUBSTANDARD 1  DOUBTFUL 0  LOSS 1');
+    expect(episodes).toMatch(/Credit holds\s+│ 3 placed, 1 released /);
+    expect(episodes).toMatch(/Credit-report notices\s+│ 2 /);
+    expect(episodes).toMatch(/Repayment plans offered\s+│ 1 /);
+    expect(episodes).toMatch(/Promises to pay\s+│ 4 kept, 2 broken /);
   });
 
   it('has no colour codes, so it can be piped and logged', () => {

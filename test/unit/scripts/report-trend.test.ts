@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ReportItem } from '../../../functions/adapters/report-store';
+import { EMPTY_DELTA } from '../../../functions/core/report';
 import {
   BAR_WIDTH,
   bucketBar,
@@ -20,6 +21,7 @@ function report(
 ): ReportItem {
   const loansOverdue = Object.values(buckets).reduce((a, b) => a + (b ?? 0), 0);
   return {
+    ...EMPTY_DELTA,
     asOf: d(asOf),
     loansOverdue,
     buckets,
@@ -58,6 +60,13 @@ const days: TrendDay[] = [
         chargesApplied: { CNY: 6_500, USD: 500 },
         lateFees: { CNY: 4_500, USD: 500 },
         penaltyInterest: { CNY: 2_000 },
+        riskClasses: { SPECIAL_MENTION: 78, SUBSTANDARD: 2, DOUBTFUL: 1, LOSS: 1 },
+        creditHoldsPlaced: 6,
+        creditHoldsReleased: 2,
+        creditNotices: 5,
+        hardshipOffers: 1,
+        promisesKept: 1,
+        promisesBroken: 3,
       },
     ),
   },
@@ -110,6 +119,15 @@ describe('the trend renderer', () => {
     expect(sparkRow(text, 'late fees USD')).toMatch(/ 0 → \$5\.00$/);
     expect(sparkRow(text, 'reversed CNY')).toMatch(/▁·█▁ {2}0 → 0$/);
     expect(sparkRow(text, 'charged off')).toMatch(/▁·█▁ {2}0 → 0$/);
+  });
+
+  it('shows credit holds and notices per day, and a sparkline for each class and episode count', () => {
+    expect(rowOf(text, '2026-11-27')).toMatch(/│ 0\s+│ \+6 −2\s+│ 5\s+│$/);
+    expect(rowOf(text, '2026-11-24')).toMatch(/│ \+0 −0\s+│ 0\s+│$/);
+    expect(sparkRow(text, 'SUBSTANDARD')).toMatch(/▁·▁█ {2}0 → 2$/);
+    expect(sparkRow(text, 'credit notices')).toMatch(/0 → 5$/);
+    expect(sparkRow(text, 'promises broken')).toMatch(/0 → 3$/);
+    expect(sparkRow(text, 'hardship offers')).toMatch(/0 → 1$/);
   });
 
   it('has no colour codes, so it can be piped and logged', () => {

@@ -27,10 +27,12 @@ describe('reminder configuration at cold start', () => {
 });
 
 describe('reporting configuration at cold start', () => {
-  it('needs the reports table', () => {
-    expect(loadReportingConfig({ REPORTS_TABLE_NAME: 'reports' })).toEqual({
-      reportsTableName: 'reports',
-    });
-    expect(() => loadReportingConfig({})).toThrow('REPORTS_TABLE_NAME: missing');
+  it('needs the reports and credit records tables, naming each missing one', () => {
+    expect(
+      loadReportingConfig({ REPORTS_TABLE_NAME: 'reports', CREDIT_RECORDS_TABLE_NAME: 'credit' }),
+    ).toEqual({ reportsTableName: 'reports', creditRecordsTableName: 'credit' });
+    expect(() => loadReportingConfig({})).toThrow(
+      /REPORTS_TABLE_NAME: missing; CREDIT_RECORDS_TABLE_NAME: missing/,
+    );
   });
 });
