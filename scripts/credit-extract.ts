@@ -2,7 +2,8 @@
  * `npm run credit-extract -- --month YYYY-MM [--out FILE] [--allow-incomplete]`: writes the
  * month's credit-bureau extract as CSV (docs/contract.md, Credit records) and prints its summary.
  * Table names come from the options or the functions' own variables; credentials, region and
- * endpoints, like everywhere, from the AWS SDK's standard variables.
+ * endpoints, like everywhere, from the AWS SDK's standard variables. With no table and no endpoint
+ * set, it reads the data the last `npm start` kept, as `npm run report` does.
  */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
@@ -18,12 +19,20 @@ import {
   isValidTimeZone,
 } from '../functions/core/dates';
 import {
+  DataSourceError,
+  dataIsConfigured,
+  ensureRegion,
+  type OpenedLocalData,
+  openLocalData,
+} from './lib/command-data';
+import {
   describeMissing,
   EXIT,
   type ExtractSink,
   extractMonth,
   renderExtractSummary,
 } from './lib/credit-extract';
+import { LocalDataBusyError, localTableNames } from './lib/local-data';
 
 const USAGE = `Usage: npm run credit-extract -- --month YYYY-MM [--out FILE] [--allow-incomplete]
                               [--records-table NAME] [--reports-table NAME]
@@ -48,7 +57,8 @@ until the borrower has been told); 1 no file: a date of the month has no complet
 --allow-incomplete, and its file is a preview) or the tables could not be read; 64 bad options.
 
 AWS credentials, region and endpoints come from the AWS SDK's usual environment variables
-(e.g. AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB for a local DynamoDB).`;
+(e.g. AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB for a local DynamoDB). With no table and no endpoint
+set, it works on the data npm start kept in .local/.`;
 
 class UsageError extends Error {}
 
@@ -56,9 +66,13 @@ interface Options {
   readonly month: NonNullable<ReturnType<typeof parseCreditMonth>>;
   readonly out: string;
   readonly allowIncomplete: boolean;
-  readonly recordsTable: string;
-  readonly reportsTable: string;
+  /** As named by an option or the functions' variable; absent = the local run's kept data. */
+  readonly recordsTable?: string;
+  readonly reportsTable?: string;
 }
+
+const optional = <K extends string>(key: K, value: string | undefined) =>
+  (value === undefined ? {} : { [key]: value }) as Partial<Record<K, string>>;
 
 function parseOptions(argv: readonly string[]): Options | 'help' {
   let values: Record<string, string | boolean | undefined>;
@@ -84,21 +98,17 @@ function parseOptions(argv: readonly string[]): Options | 'help' {
   if (monthText === undefined) throw new UsageError('Missing --month YYYY-MM.');
   const month = parseCreditMonth(monthText);
   if (!month) throw new UsageError(`--month ${JSON.stringify(monthText)} is not a YYYY-MM month.`);
-  // The tables as named (option, else the functions' variable). With neither named, `npm run
-  // report` reads the local run's kept data; this command is to find it the same way.
-  const table = (option: string, envVar: string) => {
-    const name = (values[option] as string | undefined)?.trim() || process.env[envVar]?.trim();
-    if (!name) throw new UsageError(`No table: pass --${option} NAME or set ${envVar}.`);
-    return name;
-  };
+  // The tables as named (option, else the functions' variable); with neither, the local data.
+  const table = (option: string, envVar: string) =>
+    (values[option] as string | undefined)?.trim() || process.env[envVar]?.trim() || undefined;
   const out = (values.out as string | undefined) ?? `credit-extract-${month}.csv`;
   if (out === '') throw new UsageError('--out needs a file name (or - for stdout).');
   return {
     month,
     out,
     allowIncomplete: values['allow-incomplete'] === true,
-    recordsTable: table('records-table', CREDIT_RECORDS_TABLE.envVar),
-    reportsTable: table('reports-table', REPORTS_TABLE.envVar),
+    ...optional('recordsTable', table('records-table', CREDIT_RECORDS_TABLE.envVar)),
+    ...optional('reportsTable', table('reports-table', REPORTS_TABLE.envVar)),
   };
 }
 
@@ -146,11 +156,53 @@ async function main(): Promise<number> {
   // The summary goes where the CSV does not.
   const say = (text: string) =>
     (options.out === '-' ? process.stderr : process.stdout).write(`${text}\n`);
+  const named = options.recordsTable !== undefined || options.reportsTable !== undefined;
+  let local: OpenedLocalData | undefined;
+  try {
+    if (dataIsConfigured(named)) {
+      if (!options.recordsTable || !options.reportsTable) {
+        process.stderr.write(
+          `Name both tables: --records-table or ${CREDIT_RECORDS_TABLE.envVar}, and --reports-table or ${REPORTS_TABLE.envVar}.\n`,
+        );
+        return EXIT.usage;
+      }
+      await ensureRegion('npm run credit-extract');
+    } else {
+      local = await openLocalData('npm run credit-extract', {
+        missing: `No credit records table: pass --records-table NAME and --reports-table NAME, or set ${CREDIT_RECORDS_TABLE.envVar} and ${REPORTS_TABLE.envVar} (for the deployed stack, its CreditRecordsTableName and ReportsTableName outputs)`,
+      });
+    }
+  } catch (error) {
+    if (error instanceof DataSourceError || error instanceof LocalDataBusyError) {
+      process.stderr.write(`${error.message}\n`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+  const localTables = localTableNames();
+  const tables = {
+    creditRecords: options.recordsTable ?? localTables[CREDIT_RECORDS_TABLE.envVar],
+    reports: options.reportsTable ?? localTables[REPORTS_TABLE.envVar],
+  };
+  try {
+    return await extract(options, tables, timeZone, say);
+  } finally {
+    await local?.stop();
+  }
+}
+
+/** Extracts the month from `tables` and says what it found; the exit code. */
+async function extract(
+  options: Options,
+  tables: { readonly creditRecords: string; readonly reports: string },
+  timeZone: string,
+  say: (text: string) => void,
+): Promise<number> {
   const doc = documentClient(new DynamoDBClient({}), { exactNumbers: false });
   try {
     const result = await extractMonth(
       doc,
-      { creditRecords: options.recordsTable, reports: options.reportsTable },
+      tables,
       {
         month: options.month,
         allowIncomplete: options.allowIncomplete,

@@ -93,3 +93,29 @@ describe('npm run republish', () => {
     expect(republish.stderr).toContain('npm run republish: no AWS region.');
   });
 });
+
+describe('npm run credit-extract', () => {
+  it('with nothing set and no local run kept, says how to name the tables', () => {
+    const extract = run('credit-extract', ['--month', '2026-11', '--out', join(empty, 'x.csv')]);
+    expect(extract.status).toBe(64);
+    expect(extract.stderr).toContain(
+      'No credit records table: pass --records-table NAME and --reports-table NAME',
+    );
+    expect(extract.stderr).toContain("there is no local run's data in");
+  });
+
+  it('for AWS without a region, says to set one', () => {
+    const extract = run('credit-extract', ['--month', '2026-11', '--out', join(empty, 'x.csv')], {
+      CREDIT_RECORDS_TABLE_NAME: 'records',
+      REPORTS_TABLE_NAME: 'reports',
+    });
+    expect(extract.status).toBe(64);
+    expect(extract.stderr).toContain('npm run credit-extract: no AWS region.');
+  });
+
+  it('names both tables when only one is given', () => {
+    const extract = run('credit-extract', ['--month', '2026-11', '--records-table', 'records']);
+    expect(extract.status).toBe(64);
+    expect(extract.stderr).toContain('Name both tables');
+  });
+});
