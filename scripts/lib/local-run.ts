@@ -17,6 +17,7 @@ import {
 import {
   BatchWriteCommand,
   DynamoDBDocumentClient,
+  GetCommand,
   QueryCommand,
   ScanCommand,
   UpdateCommand,
@@ -32,7 +33,14 @@ import { createReportStore, type ReportItem } from '../../functions/adapters/rep
 import { addDays, DEFAULT_BUSINESS_TIMEZONE } from '../../functions/core/dates';
 import type { BusinessDate } from '../../functions/core/types';
 import type { WorkflowSummary } from '../../functions/sweep/finish';
-import { DEMO_FEE_POLICY, demoPortfolio, seededRandom } from './demo-portfolio';
+import {
+  DEMO_FEE_POLICY,
+  demoPortfolio,
+  EPISODE_SHOWCASE,
+  type EpisodeShowcase,
+  episodeShowcaseLoans,
+  seededRandom,
+} from './demo-portfolio';
 import { createLocalResources, type LocalEventsTopology } from './local-resources';
 import { createPublisherPump } from './stream-pump';
 import {
@@ -87,11 +95,29 @@ export interface ReminderSample {
   readonly sendAfter: string;
 }
 
+/** One loan of the demo's episode showcase as the last day left it (its item's attributes). */
+export interface EpisodeShowcaseRow {
+  readonly loanId: string;
+  readonly showcase: EpisodeShowcase;
+  /** What the loan shows on the first day. */
+  readonly shows: string;
+  readonly status: string;
+  readonly dpd: number;
+  readonly riskClass: string;
+  readonly creditHold: boolean;
+  readonly creditNoticeOn?: string;
+  readonly hardshipOfferId?: string;
+  /** `KEPT`/`BROKEN` and the date decided, if a promise was. */
+  readonly promiseOutcome?: string;
+}
+
 export interface LocalRunResult {
   readonly options: LocalRunOptions;
   readonly days: readonly DayResult[];
   /** A few reminders of the last day, both locales. */
   readonly reminders: readonly ReminderSample[];
+  /** The demo's delinquency-episode showcase loans after the last day. */
+  readonly episodes: readonly EpisodeShowcaseRow[];
 }
 
 /** Reports progress of the long phases; `total` may be unknown; `detail` says more (e.g. per shard). */
@@ -367,6 +393,32 @@ async function sampleReminders(
   return { created, samples };
 }
 
+/** The episode showcase loans of the portfolio as the run left them. */
+async function episodeShowcase(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  loans: number,
+): Promise<EpisodeShowcaseRow[]> {
+  const rows: EpisodeShowcaseRow[] = [];
+  for (const { loanId, showcase } of episodeShowcaseLoans(loans)) {
+    const { Item = {} } = await doc.send(new GetCommand({ TableName: tableName, Key: { loanId } }));
+    const outcome = Item.promiseOutcome as { outcome?: string; asOf?: string } | undefined;
+    rows.push({
+      loanId,
+      showcase,
+      shows: EPISODE_SHOWCASE[showcase],
+      status: String(Item.status),
+      dpd: Number(Item.dpd ?? 0),
+      riskClass: String(Item.riskClass ?? 'NORMAL'),
+      creditHold: Item.creditHold === true,
+      ...(typeof Item.creditNoticeOn === 'string' && { creditNoticeOn: Item.creditNoticeOn }),
+      ...(typeof Item.hardshipOfferId === 'string' && { hardshipOfferId: Item.hardshipOfferId }),
+      ...(outcome && { promiseOutcome: `${outcome.outcome} ${outcome.asOf}` }),
+    });
+  }
+  return rows;
+}
+
 /** Sixteen characters, one per shard: `█` swept, `▒` under way, `·` not started. */
 function shardGlyphs(shards: ReadonlyMap<number, ShardProgress>): string {
   return Array.from({ length: 16 }, (_, shard) => {
@@ -499,5 +551,6 @@ export async function runLocal(
       messagesFailed: { reminder: toReminder.failed, reporting: toReporting.failed },
     });
   }
-  return { options, days, reminders: lastSamples };
+  const episodes = await episodeShowcase(doc, resources.tables.LOANS_TABLE_NAME, options.loans);
+  return { options, days, reminders: lastSamples, episodes };
 }
