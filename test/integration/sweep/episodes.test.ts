@@ -8,6 +8,7 @@
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { EVENT_TYPES } from '../../../functions/contract/events';
 import { addDays } from '../../../functions/core/dates';
 import type { BusinessDate, EventEnvelope } from '../../../functions/core/types';
 import type { LocalResources } from '../../../scripts/lib/local-resources';
@@ -150,8 +151,14 @@ const TRACKED = [
 ];
 
 const state = (loanId: string, date: string) => after.get(loanId)?.get(date) ?? {};
+/** A loan's events (of `type`), in the contract's order within a date: SQS delivers in any order. */
 const eventsOf = (loanId: string, type?: string) =>
-  events.filter((e) => e.loanId === loanId && (type === undefined || e.type === type));
+  events
+    .filter((e) => e.loanId === loanId && (type === undefined || e.type === type))
+    .sort(
+      (a, b) =>
+        a.asOf.localeCompare(b.asOf) || EVENT_TYPES.indexOf(a.type) - EVENT_TYPES.indexOf(b.type),
+    );
 const idsOf = (loanId: string, type: string) => eventsOf(loanId, type).map((e) => e.id);
 
 beforeAll(async () => {
