@@ -471,4 +471,18 @@ describe('each once-per-episode event once, and re-runs', () => {
     const known = new Set(events.map((e) => e.id));
     expect(again.filter((e) => !known.has(e.id))).toEqual([]);
   });
+
+  it('a dry run of the next date previews and writes nothing', async () => {
+    const before = await sweepEndState(resources);
+    const preview = await sweeper(resources, { env: { FEE_POLICY: POLICY } }).run({
+      asOf: '2026-11-29',
+      dryRun: true,
+    });
+    expect(preview).toMatchObject({ dryRun: true, complete: true });
+    expect(preview.loansOverdue).toBeGreaterThan(0);
+    expect(await sweepEndState(resources)).toEqual(before);
+    // Nothing new (a message seen before may come again after its visibility timeout).
+    const known = new Set(events.map((e) => e.id));
+    expect((await receivedEvents(resources)).filter((e) => !known.has(e.id))).toEqual([]);
+  });
 });
