@@ -219,6 +219,39 @@ function reversedOf(summary: LocalRunResult['days'][number]['summary']): number 
   return cny.lateFees + cny.penaltyInterest;
 }
 
+/** The demo's delinquency-episode showcase: one loan of each step, as the run left it. */
+function renderEpisodes(result: LocalRunResult): string {
+  const last = result.days[result.days.length - 1];
+  const table = new Table({
+    head: [
+      'loan',
+      'on the first day',
+      'status',
+      'dpd',
+      'class',
+      'hold',
+      'notice',
+      'offer',
+      'promise',
+    ],
+    style: { head: [], border: [], compact: true },
+  });
+  for (const row of result.episodes) {
+    table.push([
+      row.loanId,
+      row.shows,
+      row.status,
+      row.dpd,
+      row.riskClass,
+      row.creditHold ? 'on hold' : '-',
+      row.creditNoticeOn ?? '-',
+      row.hardshipOfferId ? 'offered' : '-',
+      row.promiseOutcome ?? '-',
+    ]);
+  }
+  return `Delinquency episodes after ${last?.asOf ?? '-'} (one loan of each step the demo shows)\n${table.toString()}`;
+}
+
 function renderText(result: LocalRunResult, dataDir: string): string {
   const out: string[] = [];
   const { options, days } = result;
@@ -314,6 +347,7 @@ function renderText(result: LocalRunResult, dataDir: string): string {
     }
   }
   out.push('', last.report ? renderReport(last.report) : `No report for ${last.asOf} (dry run).`);
+  if (result.episodes.length > 0) out.push('', renderEpisodes(result));
   out.push(
     '',
     options.dryRun

@@ -5,7 +5,8 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DYNAMODB_KEY_BYTES, utf8ByteLength } from '../core/values';
+import { MAX_ID_BYTES } from '../contract/tables';
+import { utf8ByteLength } from '../core/values';
 
 /**
  * A document client on `dynamodb`. lib-dynamodb keeps the translation settings on the client it
@@ -24,7 +25,7 @@ export function documentClient(
 
 /** True when `value` can be a partition key at all (non-empty, within the byte limit). */
 export function fitsPartitionKey(value: string): boolean {
-  return value.length > 0 && utf8ByteLength(value) <= DYNAMODB_KEY_BYTES;
+  return value.length > 0 && utf8ByteLength(value) <= MAX_ID_BYTES;
 }
 
 /**

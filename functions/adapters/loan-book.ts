@@ -13,8 +13,6 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { DUE_INDEX, OUTBOX_ATTRIBUTE } from '../contract/tables';
-import { parsePostedLines } from '../core/ledger';
-import { parseLoanItem } from '../core/loan';
 import { encodeOutbox } from '../core/outbox';
 import type { LedgerEntry, Loan } from '../core/types';
 import { isRecord } from '../core/values';
@@ -28,6 +26,7 @@ import type {
   RecordResult,
 } from '../sweep/ports';
 import { fitsPartitionKey } from './dynamodb';
+import { decodeLedgerItems, decodeLoanItem, episodeWriteOf } from './item-codec';
 import { exponentialBackoff, type RetryPolicy, sleep } from './retry';
 
 /** DynamoDB's limit of keys per BatchGetItem call. */
@@ -95,7 +94,7 @@ class Expression {
 
 /** A read of one item, parsed at the edge; the raw item is kept for the whole-list write. */
 function readOf(item: Item, raw: WeakMap<Loan, Item>, requestedId?: string): LoanRead {
-  const parsed = parseLoanItem(item);
+  const parsed = decodeLoanItem(item);
   if (!parsed.ok) {
     return {
       ok: false,
@@ -149,6 +148,10 @@ function loanUpdateOf(tables: LoanBookTables, change: LoanChange, item: Item) {
   if (update.installments.length > 0) x.set('installments', installmentsAfter(change, rawList));
   if (update.nextDueDate === null) x.remove('nextDueDate');
   else x.set('nextDueDate', update.nextDueDate);
+  // The episode attributes that change: a loan never overdue carries none of them.
+  const episode = episodeWriteOf(loan.episode, update.episode);
+  for (const [name, value] of episode.set) x.set(name, value);
+  for (const name of episode.remove) x.remove(name);
   // Each write replaces the recorded events: the publisher sends what a write adds.
   const outbox = encodeOutbox(change.events);
   if (outbox === undefined) x.remove(OUTBOX_ATTRIBUTE);
@@ -162,6 +165,7 @@ function loanUpdateOf(tables: LoanBookTables, change: LoanChange, item: Item) {
     x.equals('installments', item.installments),
     x.equals('status', item.status),
     x.equals('forbearanceUntil', item.forbearanceUntil),
+    x.equals('promiseToPay', item.promiseToPay),
   ];
   return {
     Update: {
@@ -293,7 +297,7 @@ export function createLoanBook(
         items.push(...(page.Items ?? []));
         ExclusiveStartKey = page.LastEvaluatedKey;
       } while (ExclusiveStartKey);
-      return parsePostedLines(items);
+      return decodeLedgerItems(items);
     },
 
     async record(change): Promise<RecordResult> {

@@ -10,7 +10,6 @@
 import { NumberValue } from '@aws-sdk/lib-dynamodb';
 import { OUTBOX_ATTRIBUTE, SWEEP_SHARDS } from '../contract/tables';
 import { parseBusinessDate } from '../core/dates';
-import { parseLoanItem } from '../core/loan';
 import { decodeOutbox } from '../core/outbox';
 import { parseDecimal } from '../core/rational';
 import { bounded, isRecord, MAX_REASON_CHARS, quoted } from '../core/values';
@@ -20,6 +19,7 @@ import type {
   RecordedEvents,
   WrittenItem,
 } from '../publisher/ports';
+import { decodeLoanItem } from './item-codec';
 
 /** Deepest nesting DynamoDB allows in an attribute value; deeper input is not an item's. */
 const MAX_DEPTH = 32;
@@ -267,7 +267,7 @@ function writtenItem(image: LazyImage): WrittenItem {
   );
   const loan =
     unreadable === undefined
-      ? parseLoanItem({ ...rest, sweepShard: NumberValue.from('0') })
+      ? decodeLoanItem({ ...rest, sweepShard: NumberValue.from('0') })
       : {
           ok: false as const,
           reason: bounded(`${unreadable}: ${whole.unreadable[unreadable]}`, MAX_REASON_CHARS),

@@ -33,6 +33,12 @@ export interface TableDefinition {
   readonly stream?: 'NEW_AND_OLD_IMAGES';
 }
 
+/**
+ * Longest `loanId` or `borrowerId`, in UTF-8 bytes: each keys a table (the loans table, the
+ * borrower's reminders), and a DynamoDB partition key holds at most 2,048 bytes.
+ */
+export const MAX_ID_BYTES = 2048;
+
 /** Number of `sweepShard` values (0 to 15) the due index is spread over. */
 export const SWEEP_SHARDS = 16;
 

@@ -1,11 +1,13 @@
 /**
  * Assessment of one loan for one business date (SPEC §4, §6): what to charge, the loan's new sweep
- * state and the events. It never writes; the sweep turns a 'change' into one transaction.
+ * state, its delinquency episode (see `episodes.ts`) and the events. It never writes; the sweep
+ * turns a 'change' into one transaction.
  */
 import { type Charges, computeCharges, penaltyDailyRate } from './charges';
 import { addDays, daysBetween, minDate } from './dates';
 import { bucketOf } from './delinquency';
-import { buildLoanEvent } from './events';
+import { decideEpisode, type EpisodeDecision, NO_EPISODE_ACTIONS, sameEpisode } from './episodes';
+import { buildLoanEvent, listedIds } from './events';
 import {
   amountOverdueOn,
   daysPastDueOn,
@@ -25,8 +27,8 @@ import {
 } from './reversals';
 import type {
   Assessment,
+  Bucket,
   BusinessDate,
-  EpisodeActions,
   EventEnvelope,
   FeePolicy,
   Installment,
@@ -37,16 +39,6 @@ import type {
   PostedLine,
   RunContext,
 } from './types';
-
-/** No episode action: what a write that sets nothing in motion reports. */
-const NO_EPISODE_ACTIONS: EpisodeActions = Object.freeze({
-  creditHoldPlaced: false,
-  creditHoldReleased: false,
-  creditNoticeRaised: false,
-  hardshipOffered: false,
-  promiseKept: false,
-  promiseBroken: false,
-});
 
 /** The unpaid instalment due soonest in exactly one of the policy's reminder offsets, if any. */
 function dueSoonInstallment(
@@ -125,23 +117,58 @@ function reversalEvents(
   reversals: Reversals,
 ): EventEnvelope[] {
   if (reversals.entries.length === 0) return [];
+  const entryIds = reversals.entries.map((entry) => entry.entryId);
   return [
     buildLoanEvent('loan.charges_reversed', loan, state, asOf, run, {
       lateFeeReversed: reversals.lateFee,
       penaltyReversed: reversals.penaltyInterest,
       currency: loan.currency,
-      paymentIds: reversals.paymentIds,
-      entryIds: reversals.entries.map((entry) => entry.entryId),
+      // Bounded, so the event fits one SNS message; the reversal entries list every payment.
+      ...listedIds('paymentIds', 'paymentIdCount', reversals.paymentIds),
+      ...listedIds('entryIds', 'entryIdCount', entryIds),
     }),
   ];
 }
 
 /**
+ * The episode of a loan that leaves the index without being charged by the sweep (paid off, closed
+ * or charged off upstream): the write that takes it out ends the episode and decides a pending
+ * promise. A loan that was overdue when last swept goes back to M0 at dpd 0 unless charged off.
+ */
+function closingEpisode(
+  loan: Loan,
+  policy: FeePolicy,
+  asOf: BusinessDate,
+  run: RunContext,
+): { readonly decision: EpisodeDecision; readonly bucket: Bucket; readonly dpd: number } {
+  const exit = loan.status === 'CHARGED_OFF' ? 'charged-off' : 'closed';
+  const wasOverdue = loan.episode.delinquentSince !== undefined || loan.dpd >= 1;
+  const recovers = exit === 'closed' && wasOverdue;
+  const bucket = recovers ? 'M0' : loan.bucket;
+  const dpd = recovers ? 0 : loan.dpd;
+  const decision = decideEpisode({
+    loan,
+    policy,
+    asOf,
+    run,
+    dpd,
+    bucket,
+    amountOverdue: amountOverdueOn(loan, policy, asOf),
+    overdue: daysPastDueOn(loan, policy, asOf) >= 1,
+    inForbearance: loan.forbearanceUntil !== undefined && asOf <= loan.forbearanceUntil,
+    exit,
+  });
+  return { decision, bucket, dpd };
+}
+
+/**
  * A loan upstream closed (paid off, cancelled) or the sweep charged off is never charged, but one
  * still carrying the index key leaves the index (SPEC §3: the sweep removes `nextDueDate` when a
- * loan leaves ACTIVE), so it is not read again every day. If a backdated payment reached it, that
- * write also makes its reversals (rule 7), and nothing else; a loan already swept for `asOf` keeps
- * its index key until the next date's run does so.
+ * loan leaves ACTIVE), so it is not read again every day. That write also ends the loan's
+ * delinquency episode and decides a pending promise (see `closingEpisode`); if a backdated payment
+ * reached the loan, any write makes its reversals (rule 7); and nothing else. A loan already swept
+ * for `asOf` with reversals or an episode to end is left to the next date's run, so its events
+ * never reuse an id of this date.
  */
 function closedLoan(
   loan: Loan,
@@ -151,10 +178,21 @@ function closedLoan(
   history: readonly PostedLine[] | undefined,
 ): Assessment {
   const backdated = hasBackdatedPayments(loan);
-  if (!backdated && loan.nextDueDate === undefined) {
+  const leaving = loan.nextDueDate !== undefined;
+  if (!backdated && !leaving) {
     return { kind: 'unchanged', reason: 'not-active' };
   }
-  if (backdated && loan.accruedThrough !== undefined && loan.accruedThrough >= asOf) {
+  const closing = leaving ? closingEpisode(loan, policy, asOf, run) : undefined;
+  const episodeEnds =
+    closing !== undefined &&
+    (closing.decision.events.length > 0 ||
+      closing.dpd !== loan.dpd ||
+      !sameEpisode(loan.episode, closing.decision.episode));
+  if (
+    (backdated || episodeEnds) &&
+    loan.accruedThrough !== undefined &&
+    loan.accruedThrough >= asOf
+  ) {
     return { kind: 'unchanged', reason: 'already-swept' };
   }
   let reversals = NO_REVERSALS;
@@ -165,34 +203,53 @@ function closedLoan(
     reversals = result.reversals;
   }
   const settled = afterReversals(loan, reversals);
+  const bucket = closing?.bucket ?? loan.bucket;
+  const dpd = closing?.dpd ?? loan.dpd;
+  const episode = closing?.decision.episode ?? loan.episode;
   const update: LoanUpdate = {
     loanId: loan.loanId,
     expectedVersion: loan.version,
     version: loan.version + 1,
     accruedThrough:
       loan.accruedThrough !== undefined && loan.accruedThrough > asOf ? loan.accruedThrough : asOf,
-    dpd: loan.dpd,
-    bucket: loan.bucket,
+    dpd,
+    bucket,
     lateFeesCharged: settled.lateFeesCharged,
     penaltyCharged: settled.penaltyCharged,
     installments: backdated ? installmentUpdates(settled, reversals, { installments: [] }) : [],
     nextDueDate: null,
+    episode,
   };
   const outcome: LoanOutcome = {
     loanId: loan.loanId,
     currency: loan.currency,
     overdue: false,
-    dpd: loan.dpd,
-    bucket: loan.bucket,
+    dpd,
+    bucket,
     previousBucket: loan.bucket,
+    riskClass: episode.riskClass,
+    previousRiskClass: loan.episode.riskClass,
     lateFee: 0,
     penaltyInterest: 0,
     capped: false,
     chargedOff: false,
     ...reversedOutcome(reversals),
-    actions: NO_EPISODE_ACTIONS,
+    actions: closing?.decision.actions ?? NO_EPISODE_ACTIONS,
   };
-  const events = reversalEvents(loan, { bucket: loan.bucket, dpd: loan.dpd }, asOf, run, reversals);
+  const state = { bucket, dpd };
+  const events = [
+    ...reversalEvents(loan, state, asOf, run, reversals),
+    ...(bucket === loan.bucket
+      ? []
+      : [
+          buildLoanEvent('loan.delinquency_changed', loan, state, asOf, run, {
+            from: loan.bucket,
+            to: bucket,
+            dpd,
+          }),
+        ]),
+    ...(closing?.decision.events ?? []),
+  ];
   return { kind: 'change', update, ledgerEntries: reversals.entries, events, outcome };
 }
 
@@ -244,6 +301,26 @@ export function assess(
   const bucket = bucketOf(dpd);
   const state = { bucket, dpd };
   const inForbearance = loan.forbearanceUntil !== undefined && asOf <= loan.forbearanceUntil;
+  const amountOverdue = amountOverdueOn(loan, policy, asOf);
+  // A charge-off takes the loan out of the index: the episode ends on this write, decided as of
+  // the charge-off date, where the daily runs would have stopped.
+  const episode = decideEpisode({
+    loan,
+    policy,
+    asOf,
+    run,
+    dpd,
+    bucket,
+    amountOverdue,
+    overdue: dpd >= 1,
+    inForbearance: chargedOff
+      ? loan.forbearanceUntil !== undefined && end <= loan.forbearanceUntil
+      : inForbearance,
+    ...(chargedOff && {
+      exit: 'charged-off' as const,
+      thresholdDpd: oldestDue === undefined ? dpd : daysBetween(oldestDue, end),
+    }),
+  });
 
   const events: EventEnvelope[] = [];
   const dueSoon = chargedOff ? undefined : dueSoonInstallment(unpaid, policy, asOf);
@@ -258,26 +335,28 @@ export function assess(
       }),
     );
   }
-  if (dpd >= 1) {
+  if (episode.facts) {
     events.push(
       buildLoanEvent('loan.overdue', loan, state, asOf, run, {
         dpd,
         bucket,
         inGrace: dpd <= policy.graceDays,
         forbearance: inForbearance,
-        amountOverdue: amountOverdueOn(loan, policy, asOf),
+        amountOverdue,
         currency: loan.currency,
+        ...episode.facts,
       }),
     );
   }
   if (charges.entries.length > 0) {
+    const entryIds = charges.entries.map((entry) => entry.entryId);
     events.push(
       buildLoanEvent('loan.fee_applied', loan, state, asOf, run, {
         lateFee: charges.lateFee,
         penaltyInterest: charges.penaltyInterest,
         currency: loan.currency,
         capped: charges.capped,
-        entryIds: charges.entries.map((entry) => entry.entryId),
+        ...listedIds('entryIds', 'entryIdCount', entryIds),
       }),
     );
   }
@@ -291,6 +370,7 @@ export function assess(
       }),
     );
   }
+  events.push(...episode.events);
   if (chargedOff) {
     events.push(
       buildLoanEvent('loan.charged_off', loan, state, asOf, run, {
@@ -309,12 +389,14 @@ export function assess(
     dpd,
     bucket,
     previousBucket: loan.bucket,
+    riskClass: episode.episode.riskClass,
+    previousRiskClass: loan.episode.riskClass,
     lateFee: charges.lateFee,
     penaltyInterest: charges.penaltyInterest,
     capped: charges.capped,
     chargedOff,
     ...reversedOutcome(reversals),
-    actions: NO_EPISODE_ACTIONS,
+    actions: episode.actions,
   };
 
   const nextDueDate = chargedOff ? null : nextDueDateOf(loan, policy);
@@ -327,7 +409,8 @@ export function assess(
     !chargedOff &&
     dpd === loan.dpd &&
     bucket === loan.bucket &&
-    nextDueDate === (loan.nextDueDate ?? null);
+    nextDueDate === (loan.nextDueDate ?? null) &&
+    sameEpisode(loan.episode, episode.episode);
   if (unchanged) return { kind: 'unchanged', reason: 'nothing-to-change', outcome };
 
   const update: LoanUpdate = {
@@ -342,6 +425,7 @@ export function assess(
     installments: installmentUpdates(settled, reversals, charges),
     ...(chargedOff ? { status: 'CHARGED_OFF' as const } : {}),
     nextDueDate,
+    episode: episode.episode,
   };
   return {
     kind: 'change',

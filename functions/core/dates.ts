@@ -51,6 +51,18 @@ export function daysBetween(from: BusinessDate, to: BusinessDate): number {
   return epochDayOf(to) - epochDayOf(from);
 }
 
+/** The last calendar day of `date`'s month, e.g. 2026-02-28 for 2026-02-10. */
+export function endOfMonth(date: BusinessDate): BusinessDate {
+  const match = DATE_PATTERN.exec(date);
+  if (!match) throw new Error(`not a business date: ${date}`);
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  // Day 0 of the next month is the last day of this one.
+  const probe = new Date(Date.UTC(2000, month, 0));
+  probe.setUTCFullYear(year, month, 0);
+  return `${match[1]}-${match[2]}-${String(probe.getUTCDate()).padStart(2, '0')}` as BusinessDate;
+}
+
 /** The later of two dates. */
 export function maxDate(a: BusinessDate, b: BusinessDate): BusinessDate {
   return a >= b ? a : b;

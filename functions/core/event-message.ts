@@ -6,11 +6,12 @@
  */
 import { z } from 'zod';
 import { RISK_CLASSES } from '../contract/events';
+import { MAX_ID_BYTES } from '../contract/tables';
 import { parseBusinessDate } from './dates';
 import { isBucket } from './delinquency';
 import type { LoanEventDataByType, LoanEventType } from './events';
 import type { Bucket, BusinessDate, EventEnvelope } from './types';
-import { bounded, DYNAMODB_KEY_BYTES, isRecord, utf8ByteLength } from './values';
+import { bounded, isRecord, utf8ByteLength } from './values';
 
 /**
  * Longest event id, in UTF-8 bytes: a loan id's 2,048 bytes with its type and date fit with room.
@@ -19,7 +20,7 @@ import { bounded, DYNAMODB_KEY_BYTES, isRecord, utf8ByteLength } from './values'
 export const MAX_EVENT_ID_BYTES = 4096;
 
 /** Longest loan id, in UTF-8 bytes: it is a partition key of the loans and reminders tables. */
-export const MAX_LOAN_ID_BYTES = DYNAMODB_KEY_BYTES;
+export const MAX_LOAN_ID_BYTES = MAX_ID_BYTES;
 
 /**
  * Deepest nesting of a `sweep.completed` summary (the data object is level 1). The report item
@@ -95,7 +96,7 @@ const header = {
 const loanHeader = {
   ...header,
   loanId: keyString(MAX_LOAN_ID_BYTES),
-  borrowerId: keyString(DYNAMODB_KEY_BYTES),
+  borrowerId: keyString(MAX_ID_BYTES),
 };
 
 /** Smallest non-zero magnitude DynamoDB stores (its numbers range over 1E-130 … 9.99…E+125). */

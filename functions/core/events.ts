@@ -67,8 +67,10 @@ export type FeeAppliedData = {
   readonly currency: CurrencyCode;
   /** True when the charges cap cut any charge of this run. */
   readonly capped: boolean;
-  /** The ledger entries written with this run's update. */
+  /** The ledger entries written with this run's update (at most {@link MAX_LISTED_IDS}). */
   readonly entryIds: readonly string[];
+  /** How many entries this run wrote; present only when `entryIds` is cut to the first ones. */
+  readonly entryIdCount?: number;
 };
 
 /**
@@ -79,10 +81,17 @@ export type ChargesReversedData = {
   readonly lateFeeReversed: MinorUnits;
   readonly penaltyReversed: MinorUnits;
   readonly currency: CurrencyCode;
-  /** The payments that caused the reversals. */
+  /**
+   * The payments that caused the reversals: the first {@link MAX_LISTED_IDS}; the ledger's
+   * reversal entries list them all.
+   */
   readonly paymentIds: readonly string[];
-  /** The reversal entries written with this run's update. */
+  /** How many payments caused them; present only when `paymentIds` is cut to the first ones. */
+  readonly paymentIdCount?: number;
+  /** The reversal entries written with this run's update (at most {@link MAX_LISTED_IDS}). */
   readonly entryIds: readonly string[];
+  /** How many reversal entries this run wrote; present only when `entryIds` is cut. */
+  readonly entryIdCount?: number;
 };
 
 /** `loan.delinquency_changed`: the bucket changed, either way (recovery to M0 included). */
@@ -171,6 +180,34 @@ export interface LoanEventDataByType {
   readonly 'loan.promise_broken': PromiseDecidedData;
   readonly 'loan.charged_off': ChargedOffData;
 }
+
+/**
+ * Most ids an event lists (payments, ledger entries), so every event fits one SNS message whatever
+ * the loan (100 payment ids of at most 256 characters are some 26 KB); the full lists stay in the
+ * ledger, and a count beside each list says how long it is.
+ */
+export const MAX_LISTED_IDS = 100;
+
+/**
+ * An id list as an event carries it under `field`: all of `ids` when they are at most
+ * {@link MAX_LISTED_IDS}, otherwise the first ones and their count under `countField`.
+ */
+export function listedIds<F extends string, C extends string>(
+  field: F,
+  countField: C,
+  ids: readonly string[],
+): ListedIds<F, C> {
+  const listed =
+    ids.length <= MAX_LISTED_IDS
+      ? { [field]: ids }
+      : { [field]: ids.slice(0, MAX_LISTED_IDS), [countField]: ids.length };
+  return listed as ListedIds<F, C>;
+}
+
+/** An id list under `F`, with its count under `C` when it was cut. */
+export type ListedIds<F extends string, C extends string> = {
+  readonly [K in F]: readonly string[];
+} & { readonly [K in C]?: number };
 
 /** `loanId:type:asOf`: a re-run for the same date re-sends the same id. */
 export function eventIdOf(type: LoanEventType, asOf: BusinessDate, loanId: string): string {

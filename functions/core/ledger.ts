@@ -62,7 +62,7 @@ function linesOf(item: Record<string, unknown>, entryId: string): PostedLine[] {
 }
 
 /**
- * The lines of a loan's ledger items (as the document client returns them), in item order.
+ * The lines of a loan's ledger items (plain values, numbers exact: see `loan.ts`), in item order.
  * Never throws: a malformed item yields a reason such as
  * `ledger entry 2026-01-14#PENALTY_INTEREST: lines[0].rate: not a number ≥ 0`.
  */

@@ -5,14 +5,20 @@
  * A reason (SPEC §5.4) quotes a value only when it is short and not personal data (never
  * `borrowerId`'s; attributes the contract does not know are never read), and is at most
  * {@link MAX_REASON_CHARS} characters.
+ *
+ * An item arrives as plain values (the item codec of functions/adapters makes them from what a
+ * storage client reads): strings, booleans, lists, maps, and numbers as JS numbers or, where a JS
+ * number would not be exact, as {@link ExactNumber} decimal text.
  */
-import { SWEEP_SHARDS } from '../contract/tables';
+import { RISK_CLASSES } from '../contract/events';
+import { MAX_ID_BYTES, SWEEP_SHARDS } from '../contract/tables';
 import { parseBusinessDate } from './dates';
 import { isBucket } from './delinquency';
 import { isMinorUnits } from './money';
 import { parseDecimal } from './rational';
 import type {
   BusinessDate,
+  EpisodeState,
   Installment,
   Loan,
   LoanParseResult,
@@ -20,22 +26,25 @@ import type {
   Locale,
   MinorUnits,
   Payment,
+  PromiseOutcome,
+  PromiseToPay,
+  PromiseVerdict,
   Rational,
+  RiskClass,
 } from './types';
 import {
   bounded,
+  ExactNumber,
   isRecord,
   MAX_QUOTED_CHARS,
   MAX_REASON_CHARS,
   type QuoteOptions,
   quoted,
+  utf8ByteLength,
 } from './values';
 
-/**
- * A DynamoDB number as the document client may hand it over: a JS number, or an object with the
- * exact decimal text (lib-dynamodb's NumberValue with `wrapNumbers: true`, which keeps rates exact).
- */
-export type NumberLike = number | { readonly value: string };
+/** A stored number as the parsers take it: a JS number, or the exact decimal text of one. */
+export type NumberLike = number | ExactNumber;
 
 const STATUSES: readonly LoanStatus[] = ['ACTIVE', 'PAID_OFF', 'CHARGED_OFF', 'CANCELLED'];
 const LOCALES: readonly Locale[] = ['zh-CN', 'en'];
@@ -54,8 +63,8 @@ const DECIMAL_TEXT = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
  * wrapped number by its decimal text when that is short.
  */
 function shown(value: unknown, options: QuoteOptions = {}): string {
-  if (typeof value === 'object' && isNumberLike(value)) {
-    const text = value.value;
+  if (value instanceof ExactNumber) {
+    const text = value.text;
     if (options.personal) return 'a number';
     if (!DECIMAL_TEXT.test(text)) return quoted(text);
     return text.length <= MAX_QUOTED_CHARS ? text : `a number of ${text.length} characters`;
@@ -63,26 +72,14 @@ function shown(value: unknown, options: QuoteOptions = {}): string {
   return quoted(value, options);
 }
 
-function isNumberLike(value: unknown): value is NumberLike {
-  if (typeof value === 'number') return true;
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { value?: unknown }).value === 'string'
-  );
-}
-
 function isAbsent(value: unknown): boolean {
   return value === undefined || value === null;
 }
 
-/**
- * The exact value of a DynamoDB number as the document client hands it over (a JS number or a
- * NumberValue's decimal text); undefined for anything else.
- */
+/** The exact value of a stored number (a JS number or an ExactNumber); undefined for anything else. */
 export function exactNumberOf(value: unknown): Rational | undefined {
-  if (!isNumberLike(value)) return undefined;
-  if (typeof value !== 'number') return parseDecimal(value.value);
+  if (value instanceof ExactNumber) return parseDecimal(value.text);
+  if (typeof value !== 'number') return undefined;
   return Number.isFinite(value) ? parseDecimal(String(value)) : undefined;
 }
 
@@ -275,8 +272,85 @@ function parseInstallments(value: unknown): Installment[] {
   return installments;
 }
 
+/** Longest `promiseId`, in characters: it travels in events and in `promiseOutcome`. */
+export const MAX_PROMISE_ID_CHARS = 256;
+
+function promiseIdOf(value: unknown, path: string): string {
+  const promiseId = requiredString(value, path);
+  if (promiseId.length > MAX_PROMISE_ID_CHARS) {
+    throw new ItemProblem(
+      `${path}: ${shown(promiseId)} is longer than ${MAX_PROMISE_ID_CHARS} characters`,
+    );
+  }
+  return promiseId;
+}
+
+/**
+ * Upstream's `promiseToPay` (docs/contract.md, Delinquency episodes): a map of `promiseId`,
+ * `madeOn`, `until` (dates, `madeOn ≤ until`) and `amount` (minor units, > 0).
+ */
+function parsePromiseToPay(value: unknown): PromiseToPay | undefined {
+  if (isAbsent(value)) return undefined;
+  const at = 'promiseToPay';
+  if (!isRecord(value)) throw new ItemProblem(`${at}: ${shown(value)} is not a map`);
+  const promiseId = promiseIdOf(value.promiseId, `${at}.promiseId`);
+  const madeOn = date(value.madeOn, `${at}.madeOn`);
+  const until = date(value.until, `${at}.until`);
+  if (until < madeOn) throw new ItemProblem(`${at}.until: ${until} is before madeOn ${madeOn}`);
+  const amount = money(required(value.amount, `${at}.amount`), `${at}.amount`);
+  if (amount <= 0) throw new ItemProblem(`${at}.amount: ${amount} must be > 0`);
+  return { promiseId, madeOn, until, amount };
+}
+
+const VERDICTS: readonly PromiseVerdict[] = ['KEPT', 'BROKEN'];
+
+function parsePromiseOutcome(value: unknown): PromiseOutcome | undefined {
+  if (isAbsent(value)) return undefined;
+  const at = 'promiseOutcome';
+  if (!isRecord(value)) throw new ItemProblem(`${at}: ${shown(value)} is not a map`);
+  return {
+    promiseId: promiseIdOf(value.promiseId, `${at}.promiseId`),
+    outcome: oneOf(value.outcome, `${at}.outcome`, VERDICTS),
+    asOf: date(value.asOf, `${at}.asOf`),
+  };
+}
+
+/** The sweep's episode attributes, defaulted when absent (`NORMAL`, not on hold). */
+function parseEpisode(item: Record<string, unknown>): EpisodeState {
+  const creditHold = item.creditHold;
+  if (!isAbsent(creditHold) && typeof creditHold !== 'boolean') {
+    throw new ItemProblem(`creditHold: ${shown(creditHold)} is not a boolean`);
+  }
+  const riskClass: RiskClass = isAbsent(item.riskClass)
+    ? 'NORMAL'
+    : oneOf(item.riskClass, 'riskClass', RISK_CLASSES);
+  const delinquentSince = optionalDate(item.delinquentSince, 'delinquentSince');
+  const creditNoticeOn = optionalDate(item.creditNoticeOn, 'creditNoticeOn');
+  const hardshipOfferId = optionalString(item.hardshipOfferId, 'hardshipOfferId');
+  const promiseOutcome = parsePromiseOutcome(item.promiseOutcome);
+  return {
+    riskClass,
+    ...(delinquentSince === undefined ? {} : { delinquentSince }),
+    creditHold: creditHold === true,
+    ...(creditNoticeOn === undefined ? {} : { creditNoticeOn }),
+    ...(hardshipOfferId === undefined ? {} : { hardshipOfferId }),
+    ...(promiseOutcome === undefined ? {} : { promiseOutcome }),
+  };
+}
+
+/** A string that keys a table: at most {@link MAX_ID_BYTES} bytes in UTF-8. */
+function keyId(value: unknown, path: string, why: string, options: QuoteOptions = {}): string {
+  const text = requiredString(value, path, options);
+  if (utf8ByteLength(text) > MAX_ID_BYTES) {
+    // Personal: neither the value nor its size is shown.
+    const what = options.personal ? 'a string' : `${utf8ByteLength(text)} bytes in UTF-8,`;
+    throw new ItemProblem(`${path}: ${what} over the ${MAX_ID_BYTES}-byte limit (${why})`);
+  }
+  return text;
+}
+
 function parseLoan(item: Record<string, unknown>): Loan {
-  const loanId = requiredString(item.loanId, 'loanId');
+  const loanId = keyId(item.loanId, 'loanId', 'a partition key');
   const principal = money(required(item.principal, 'principal'), 'principal');
   if (principal <= 0) throw new ItemProblem(`principal: ${principal} must be > 0`);
   const dailyInterestRate = exactNumber(
@@ -302,9 +376,10 @@ function parseLoan(item: Record<string, unknown>): Loan {
   const forbearanceUntil = optionalDate(item.forbearanceUntil, 'forbearanceUntil');
   const nextDueDate = optionalDate(item.nextDueDate, 'nextDueDate');
   const accruedThrough = optionalDate(item.accruedThrough, 'accruedThrough');
+  const promiseToPay = parsePromiseToPay(item.promiseToPay);
   return {
     loanId,
-    borrowerId: requiredString(item.borrowerId, 'borrowerId', PERSONAL),
+    borrowerId: keyId(item.borrowerId, 'borrowerId', "it keys the borrower's reminders", PERSONAL),
     ...(productCode === undefined ? {} : { productCode }),
     currency,
     principal,
@@ -314,6 +389,7 @@ function parseLoan(item: Record<string, unknown>): Loan {
     ...(forbearanceUntil === undefined ? {} : { forbearanceUntil }),
     locale: isAbsent(item.locale) ? 'zh-CN' : oneOf(item.locale, 'locale', LOCALES),
     remindersOptOut: remindersOptOut === true,
+    ...(promiseToPay === undefined ? {} : { promiseToPay }),
     ...(nextDueDate === undefined ? {} : { nextDueDate }),
     sweepShard: intInRange(
       required(item.sweepShard, 'sweepShard'),
@@ -327,11 +403,12 @@ function parseLoan(item: Record<string, unknown>): Loan {
     lateFeesCharged: optionalMoney(item.lateFeesCharged, 'lateFeesCharged'),
     penaltyCharged: optionalMoney(item.penaltyCharged, 'penaltyCharged'),
     version: isAbsent(item.version) ? 0 : intInRange(item.version, 'version', 0),
+    episode: parseEpisode(item),
   };
 }
 
 /**
- * Validates a loans-table item (as unmarshalled by the document client) into a `Loan`. Never
+ * Validates a loans-table item (plain values: see the module comment) into a `Loan`. Never
  * throws: a bad item yields `{ ok: false, loanId?, reason }`, the reason naming the attribute,
  * e.g. `installments[1].dueDate: "2026-13-01" is not a YYYY-MM-DD date`.
  */

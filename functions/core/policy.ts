@@ -4,8 +4,14 @@
  * Configuration is validated once at start-up so a bad policy fails the cold start, not a sweep.
  */
 import { z } from 'zod';
+import { RISK_CLASSES } from '../contract/events';
 import { fromInteger, rational, rationalFromNumber } from './rational';
-import type { FeePolicy, PolicyBook, Rational } from './types';
+import type { AdverseRiskClass, FeePolicy, PolicyBook, Rational } from './types';
+
+/** The classes a `riskClassDpd` map names, from the mildest to the worst. */
+export const ADVERSE_RISK_CLASSES = RISK_CLASSES.filter(
+  (riskClass): riskClass is AdverseRiskClass => riskClass !== 'NORMAL',
+);
 
 /** The built-in policy of SPEC §4, used for every field no configuration overrides. */
 export const BUILT_IN_POLICY: FeePolicy = Object.freeze({
@@ -18,6 +24,10 @@ export const BUILT_IN_POLICY: FeePolicy = Object.freeze({
   chargeOffDpd: 180,
   reminderOffsets: Object.freeze([3, 1, 0]),
   rounding: 'HALF_UP',
+  riskClassDpd: Object.freeze({ SPECIAL_MENTION: 1, SUBSTANDARD: 91, DOUBTFUL: 121, LOSS: 181 }),
+  creditHoldDpd: 1,
+  creditNoticeDpd: 1,
+  hardshipOfferDpd: 15,
 });
 
 /** `FEE_POLICY` cannot be used; `.problems` names each bad field with its path and reason. */
@@ -46,6 +56,40 @@ const reminderOffsets = z
   .array(integerAtLeast(0), { error: offsetsError })
   .refine((offsets) => new Set(offsets).size === offsets.length, { error: offsetsError });
 
+const thresholdError = 'must be an integer ≥ 1';
+const threshold = z
+  .number({
+    error: (issue) =>
+      issue.input === undefined
+        ? 'missing: a riskClassDpd names all four classes (it replaces the whole map)'
+        : thresholdError,
+  })
+  .int({ error: thresholdError })
+  .min(1, { error: thresholdError });
+
+/** All four classes, each from a later dpd than the one before it. */
+const riskClassDpd = z
+  .strictObject(
+    {
+      SPECIAL_MENTION: threshold,
+      SUBSTANDARD: threshold,
+      DOUBTFUL: threshold,
+      LOSS: threshold,
+    },
+    { error: 'must be an object of risk class → dpd' },
+  )
+  .superRefine((thresholds, context) => {
+    ADVERSE_RISK_CLASSES.forEach((riskClass, index) => {
+      const before = ADVERSE_RISK_CLASSES[index - 1];
+      if (before === undefined || thresholds[riskClass] > thresholds[before]) return;
+      context.addIssue({
+        code: 'custom',
+        path: [riskClass],
+        message: `must be greater than ${before} (${thresholds[before]}): the classes' dpd increase strictly`,
+      });
+    });
+  });
+
 /** Every field optional: a configured policy only names what it overrides. */
 const policyOverrides = z
   .strictObject({
@@ -58,6 +102,10 @@ const policyOverrides = z
     chargeOffDpd: integerAtLeast(1),
     reminderOffsets,
     rounding: z.enum(['HALF_UP', 'HALF_EVEN'], { error: 'must be "HALF_UP" or "HALF_EVEN"' }),
+    riskClassDpd,
+    creditHoldDpd: integerAtLeast(1),
+    creditNoticeDpd: integerAtLeast(1),
+    hardshipOfferDpd: integerAtLeast(0),
   })
   .partial();
 
@@ -103,7 +151,29 @@ function resolve(base: FeePolicy, overrides: PolicyOverrides | undefined): FeePo
     chargeOffDpd: overrides.chargeOffDpd ?? base.chargeOffDpd,
     reminderOffsets: Object.freeze([...(overrides.reminderOffsets ?? base.reminderOffsets)]),
     rounding: overrides.rounding ?? base.rounding,
+    // A configured map replaces the one below it whole: every class is named (the schema says so).
+    riskClassDpd: Object.freeze({ ...(overrides.riskClassDpd ?? base.riskClassDpd) }),
+    creditHoldDpd: overrides.creditHoldDpd ?? base.creditHoldDpd,
+    creditNoticeDpd: overrides.creditNoticeDpd ?? base.creditNoticeDpd,
+    hardshipOfferDpd: overrides.hardshipOfferDpd ?? base.hardshipOfferDpd,
   });
+}
+
+/**
+ * What a resolved policy must hold across its fields, wherever each came from: a loan is charged
+ * off (and reported) at `chargeOffDpd`, so its credit line is held and its borrower told by then.
+ * Each problem names the field at `where` (the policy as configured there).
+ */
+function crossFieldProblems(policy: FeePolicy, where: string): string[] {
+  const problems: string[] = [];
+  for (const field of ['creditHoldDpd', 'creditNoticeDpd'] as const) {
+    if (policy[field] > policy.chargeOffDpd) {
+      problems.push(
+        `${where}.${field}: ${policy[field]} is after chargeOffDpd (${policy.chargeOffDpd}): must be ≤ it, so a loan is held and its borrower told before it is charged off`,
+      );
+    }
+  }
+  return problems;
 }
 
 function describe(issue: z.core.$ZodIssue): string[] {
@@ -136,10 +206,14 @@ export function parsePolicyBook(json: string | undefined): PolicyBook {
     throw new PolicyConfigError(parsed.error.issues.flatMap(describe));
   }
   const configuredDefault = resolve(BUILT_IN_POLICY, parsed.data.default);
+  const problems = crossFieldProblems(configuredDefault, 'FEE_POLICY.default');
   const products: Record<string, FeePolicy> = {};
   for (const [code, overrides] of Object.entries(parsed.data.products ?? {})) {
-    products[code] = resolve(configuredDefault, overrides);
+    const product = resolve(configuredDefault, overrides);
+    problems.push(...crossFieldProblems(product, `FEE_POLICY.products.${code}`));
+    products[code] = product;
   }
+  if (problems.length > 0) throw new PolicyConfigError(problems);
   return { default: configuredDefault, products: Object.freeze(products) };
 }
 

@@ -2,10 +2,10 @@
  * The domain's shared vocabulary (SPEC §2–§6). Types only: the rules live in the files named
  * beside each type, one place each.
  */
-import type { Bucket, EventType } from '../contract/events';
+import type { Bucket, EventType, RiskClass } from '../contract/events';
 
 /** Names the contract pins (functions/contract/events.ts). */
-export type { Bucket, EventType };
+export type { Bucket, EventType, RiskClass };
 
 /** A calendar date `YYYY-MM-DD` in the business time zone (see `dates.ts`). */
 export type BusinessDate = string & { readonly __brand: 'BusinessDate' };
@@ -28,6 +28,15 @@ export interface Rational {
 /** How a fractional charge becomes minor units; applied only when a charge is posted. */
 export type RoundingMode = 'HALF_UP' | 'HALF_EVEN';
 
+/** A risk class below `NORMAL`: the classes a policy gives a starting dpd. */
+export type AdverseRiskClass = Exclude<RiskClass, 'NORMAL'>;
+
+/**
+ * The days past due from which each class below `NORMAL` applies: integers ≥ 1, strictly
+ * increasing from `SPECIAL_MENTION` to `LOSS` (see `policy.ts`).
+ */
+export type RiskClassThresholds = Readonly<Record<AdverseRiskClass, number>>;
+
 /** A fully resolved fee policy (SPEC §4; see `policy.ts`). */
 export interface FeePolicy {
   /** Days after the due date within which a payment is on time. */
@@ -43,6 +52,14 @@ export interface FeePolicy {
   /** Days before a due date on which a due-soon event is sent, e.g. [3, 1, 0]. */
   readonly reminderOffsets: readonly number[];
   readonly rounding: RoundingMode;
+  /** The dpd from which each risk class applies (docs/contract.md, Delinquency episodes). */
+  readonly riskClassDpd: RiskClassThresholds;
+  /** From this dpd (≥ 1) the loan puts the borrower's credit line on hold. */
+  readonly creditHoldDpd: number;
+  /** From this dpd (≥ 1) the borrower is told the overdue will reach the credit record. */
+  readonly creditNoticeDpd: number;
+  /** From this dpd a repayment plan is offered; 0 = never. */
+  readonly hardshipOfferDpd: number;
 }
 
 /** The configured default policy plus per-product policies, each fully resolved. */
@@ -65,6 +82,46 @@ export interface Payment {
   readonly valueDate: BusinessDate;
   readonly principal: MinorUnits;
   readonly interest: MinorUnits;
+}
+
+/**
+ * The borrower's promise to pay (upstream: the collections desk or the app): `amount` minor units
+ * (> 0) paid with value dates within `madeOn … until` (`madeOn ≤ until`).
+ */
+export interface PromiseToPay {
+  readonly promiseId: string;
+  readonly madeOn: BusinessDate;
+  readonly until: BusinessDate;
+  readonly amount: MinorUnits;
+}
+
+/** How a promise to pay was decided. */
+export type PromiseVerdict = 'KEPT' | 'BROKEN';
+
+/** The last promise the sweep decided: which, how, and on the run of which business date. */
+export interface PromiseOutcome {
+  readonly promiseId: string;
+  readonly outcome: PromiseVerdict;
+  readonly asOf: BusinessDate;
+}
+
+/**
+ * What the sweep keeps of a loan's delinquency episode (docs/contract.md, Delinquency episodes):
+ * the item's `riskClass`, `delinquentSince`, `creditHold`, `creditNoticeOn`, `hardshipOfferId` and
+ * `promiseOutcome`, absent ones defaulted (`NORMAL`, not on hold).
+ */
+export interface EpisodeState {
+  readonly riskClass: RiskClass;
+  /** The business date the current episode began; absent while the loan is not overdue. */
+  readonly delinquentSince?: BusinessDate;
+  /** True while the borrower's credit line should stay frozen for this loan. */
+  readonly creditHold: boolean;
+  /** The business date the current episode's credit-report notice was raised. */
+  readonly creditNoticeOn?: BusinessDate;
+  /** The repayment-plan offer of the current episode: `<loanId>:hardship:<delinquentSince>`. */
+  readonly hardshipOfferId?: string;
+  /** The last promise to pay decided (kept across episodes). */
+  readonly promiseOutcome?: PromiseOutcome;
 }
 
 /** One instalment of a loan, as parsed from the loans table (SPEC §3). */
@@ -102,6 +159,8 @@ export interface Loan {
   readonly forbearanceUntil?: BusinessDate;
   readonly locale: Locale;
   readonly remindersOptOut: boolean;
+  /** Upstream's latest promise to pay, if any. */
+  readonly promiseToPay?: PromiseToPay;
   readonly nextDueDate?: BusinessDate;
   readonly sweepShard: number;
   readonly accruedThrough?: BusinessDate;
@@ -111,6 +170,8 @@ export interface Loan {
   readonly penaltyCharged: MinorUnits;
   /** Optimistic-concurrency counter; 0 when the item has none yet. */
   readonly version: number;
+  /** The delinquency episode as the sweep last wrote it. */
+  readonly episode: EpisodeState;
 }
 
 /** Why a loan item could not be assessed; the run skips it and reports this. */
@@ -300,6 +361,11 @@ export interface LoanUpdate {
   readonly status?: 'CHARGED_OFF';
   /** Final index key: earliest unpaid due date, or null to remove it (left ACTIVE / all paid). */
   readonly nextDueDate: BusinessDate | null;
+  /**
+   * The episode after this write, whole; the write sets the attributes that differ from what was
+   * read and removes those that become absent.
+   */
+  readonly episode: EpisodeState;
 }
 
 /**
@@ -329,6 +395,9 @@ export interface LoanOutcome {
   readonly dpd: number;
   readonly bucket: Bucket;
   readonly previousBucket: Bucket;
+  /** The loan's risk class after this run, and before it. */
+  readonly riskClass: RiskClass;
+  readonly previousRiskClass: RiskClass;
   /** Charged by this run, minor units. */
   readonly lateFee: MinorUnits;
   readonly penaltyInterest: MinorUnits;

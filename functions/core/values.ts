@@ -1,9 +1,24 @@
 /** Small checks on untrusted values (items, payloads, messages), shared by every parser. */
 
 /**
- * True for a plain object, as JSON and the document client give a map: not null, not an array, and
- * no class instance — the exact-number client's NumberValue (a DynamoDB number), a Set (a string or
- * number set) or a Uint8Array (binary) is no map, whatever keys it has.
+ * A stored number that a JS number cannot hold exactly — a decimal rate such as `0.0003`, or an
+ * integer beyond 2^53 − 1 — kept as its decimal text. The item codecs at the storage edge make
+ * these, so parsers in the core see plain values: strings, booleans, JS numbers, lists, maps and
+ * exact numbers, never a storage client's shapes.
+ */
+export class ExactNumber {
+  readonly text: string;
+
+  constructor(text: string) {
+    this.text = text;
+    Object.freeze(this);
+  }
+}
+
+/**
+ * True for a plain object, as JSON and the item codecs give a map: not null, not an array, and no
+ * class instance — an {@link ExactNumber}, a Set (a string or number set) or a Uint8Array (binary)
+ * is no map, whatever keys it has.
  */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
@@ -23,9 +38,6 @@ export function describeError(error: unknown, limit = 120): string {
   const kind = THROTTLING.test(`${name} ${message}`) ? 'throttled' : 'error';
   return `${kind}: ${name}: ${bounded(message, limit)}`;
 }
-
-/** DynamoDB's limit on a partition key value, in UTF-8 bytes: a longer id can never be a key. */
-export const DYNAMODB_KEY_BYTES = 2048;
 
 /** Longest reason a skipped loan is reported with, in characters (SPEC §5.4). */
 export const MAX_REASON_CHARS = 200;

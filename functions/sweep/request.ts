@@ -5,10 +5,11 @@
  * anything is read or written; a bad request is rejected with every problem named, and no message
  * echoes a long or untrusted value whole (`quoted`).
  */
+import { MAX_ID_BYTES } from '../contract/tables';
 import { SWEEP_ERRORS } from '../contract/workflow';
 import { businessDateOf, MS_PER_MINUTE, parseBusinessDate, parseInstant } from '../core/dates';
 import type { BusinessDate } from '../core/types';
-import { DYNAMODB_KEY_BYTES, isRecord, quoted, utf8ByteLength } from '../core/values';
+import { isRecord, quoted, utf8ByteLength } from '../core/values';
 import { fullScope, runIdOf, type SweepJob, type Trigger } from './job';
 
 /** Most loan ids an operator may name in one run (SPEC §5.1). */
@@ -18,7 +19,7 @@ export const MAX_LOAN_IDS = 1000;
 export const MAX_LOAN_ID_CHARS = 1024;
 
 /** DynamoDB's limit on a partition key value, in UTF-8 bytes: a longer id cannot be read by key. */
-export const MAX_KEY_BYTES = DYNAMODB_KEY_BYTES;
+export const MAX_KEY_BYTES = MAX_ID_BYTES;
 
 /** How far in the future (ms, by the injected clock) a scheduled or rule time may lie: clock skew. */
 export const MAX_FUTURE_SKEW_MS = 5 * MS_PER_MINUTE;

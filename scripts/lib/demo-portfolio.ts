@@ -3,12 +3,17 @@
  * micro-loan portfolio and shows every part of the product on day one — mostly closed and current
  * loans, some due in 0–3 days, about 5% overdue (some in grace, a long tail from M1 down to M6, a
  * handful about to charge off, some in forbearance, capped micro-loans, opted out of reminders),
- * both locales, two products, and a few malformed items the sweep must skip and report.
+ * both locales, two products, a few malformed items the sweep must skip and report, and loans in
+ * the middle of a delinquency episode (as yesterday's sweep left them) that cross a threshold,
+ * keep or break a promise, are cured or paid off today.
  * Items follow SPEC §3 exactly; amounts are CNY fen.
  */
 
 import { SWEEP_SHARDS } from '../../functions/contract/tables';
 import { addDays } from '../../functions/core/dates';
+import { bucketOf } from '../../functions/core/delinquency';
+import { hardshipOfferIdOf, riskClassOf } from '../../functions/core/episodes';
+import { BUILT_IN_POLICY } from '../../functions/core/policy';
 import type { BusinessDate } from '../../functions/core/types';
 
 /** The fee policy the local run deploys: a late fee, and a micro-loan product with a low cap. */
@@ -89,6 +94,83 @@ function showcaseKindOf(index: number): Kind | undefined {
   return SHOWCASE[Math.floor(index / SHOWCASE_EVERY) % SHOWCASE.length];
 }
 
+/**
+ * What the episode showcase loans show on the first day (docs/contract.md, Delinquency episodes):
+ * each is overdue as yesterday's sweep left it (its episode under way) and steps over one threshold
+ * today, or keeps or breaks a promise, or is cured or paid off upstream.
+ */
+export const EPISODE_SHOWCASE = {
+  'first-overdue': 'due yesterday: the episode begins (SPECIAL_MENTION, hold, notice)',
+  'crosses-offer': 'dpd 14 → 15: the repayment-plan offer',
+  'crosses-substandard': 'dpd 90 → 91: SUBSTANDARD',
+  'crosses-doubtful': 'dpd 120 → 121: DOUBTFUL',
+  'crosses-charge-off': 'dpd 179 → 180: charged off, LOSS, still on hold',
+  'promise-kept': 'paid the promised amount yesterday: promise kept, still overdue',
+  'promise-broken': 'promise ran out yesterday unpaid: broken, then the offer',
+  'promise-pending': 'dpd 16 with a promise pending: no offer yet',
+  cure: 'paid its overdue instalment yesterday: cured, hold released',
+  'paid-off-upstream': 'paid off and closed upstream mid-episode: the episode ends',
+} as const;
+
+/** A step of a delinquency episode the demo shows. */
+export type EpisodeShowcase = keyof typeof EPISODE_SHOWCASE;
+
+const EPISODE_KINDS = Object.keys(EPISODE_SHOWCASE) as EpisodeShowcase[];
+
+/** Every EPISODE_EVERY-th loan, from the 50th, cycles through the episode showcase. */
+const EPISODE_EVERY = 100;
+
+/** The episode showcase of loan `index`, if it is one of those slots. */
+export function episodeShowcaseOf(index: number): EpisodeShowcase | undefined {
+  if (index % EPISODE_EVERY !== EPISODE_EVERY / 2 - 1) return undefined;
+  return EPISODE_KINDS[Math.floor(index / EPISODE_EVERY) % EPISODE_KINDS.length];
+}
+
+/** The id of loan `index` (0-based). */
+export function demoLoanId(index: number): string {
+  return `L-${String(index + 1).padStart(6, '0')}`;
+}
+
+/** The first loan of each episode showcase in a portfolio of `count` loans. */
+export function episodeShowcaseLoans(
+  count: number,
+): { readonly loanId: string; readonly showcase: EpisodeShowcase }[] {
+  const found = new Map<EpisodeShowcase, string>();
+  for (let index = EPISODE_EVERY / 2 - 1; index < count; index += EPISODE_EVERY) {
+    const showcase = episodeShowcaseOf(index);
+    if (showcase !== undefined && !found.has(showcase)) found.set(showcase, demoLoanId(index));
+  }
+  return EPISODE_KINDS.flatMap((showcase) => {
+    const loanId = found.get(showcase);
+    return loanId === undefined ? [] : [{ loanId, showcase }];
+  });
+}
+
+/**
+ * What yesterday's sweep left on a loan `dpd` days past due yesterday, under the built-in episode
+ * thresholds the demo policy keeps: its dpd, bucket, class, hold, notice and (from dpd 15) offer.
+ */
+function sweptYesterday(
+  loanId: string,
+  asOf: BusinessDate,
+  dpd: number,
+  offer: boolean = dpd >= BUILT_IN_POLICY.hardshipOfferDpd,
+) {
+  const yesterday = addDays(asOf, -1);
+  const delinquentSince = addDays(yesterday, 1 - dpd);
+  return {
+    accruedThrough: yesterday,
+    version: 1,
+    dpd,
+    bucket: bucketOf(dpd),
+    riskClass: riskClassOf(dpd, BUILT_IN_POLICY),
+    delinquentSince,
+    creditHold: true,
+    creditNoticeOn: delinquentSince,
+    ...(offer && { hardshipOfferId: hardshipOfferIdOf(loanId, delinquentSince) }),
+  };
+}
+
 function pick<T>(roll: number, table: readonly (readonly [T, number])[], total: number): T {
   let threshold = 0;
   for (const [value, share] of table) {
@@ -126,7 +208,7 @@ function schedule(principal: number, count: number, firstUnpaid: BusinessDate, p
 export function demoLoan(index: number, asOf: BusinessDate, random: () => number) {
   const roll = random();
   const kind = showcaseKindOf(index) ?? pick(roll, MIX, 1000);
-  const loanId = `L-${String(index + 1).padStart(6, '0')}`;
+  const loanId = demoLoanId(index);
   const principal = between(random, 20, 300) * 10_000;
   const count = between(random, 3, 12);
   const paidBefore = Math.min(count - 1, between(random, 0, 2));
@@ -150,6 +232,8 @@ export function demoLoan(index: number, asOf: BusinessDate, random: () => number
       ...extra,
     };
   };
+  const episode = episodeShowcaseOf(index);
+  if (episode !== undefined) return episodeLoan(episode, active, asOf);
   switch (kind) {
     case 'closed': {
       const installments = schedule(principal, count, addDays(asOf, -400), count);
@@ -201,6 +285,104 @@ export function demoLoan(index: number, asOf: BusinessDate, random: () => number
         installments: broken.installments.map((inst, i) =>
           i === 0 ? { ...inst, dueDate: '2026-02-30' } : inst,
         ),
+      };
+    }
+  }
+}
+
+type Installment = ReturnType<typeof schedule>[number];
+
+type Active = (
+  dpd: number,
+  extra?: Record<string, unknown>,
+) => Record<string, unknown> & { readonly loanId: string; readonly installments: Installment[] };
+
+const isUnpaid = (inst: Installment) => inst.principalPaid < inst.principalDue;
+
+/** Every unpaid instalment (up to index `last`, when given) paid in full on `valueDate`. */
+function paidUp(loanId: string, installments: Installment[], valueDate: BusinessDate, last = -1) {
+  return installments.map((inst, index) =>
+    !isUnpaid(inst) || (last >= 0 && index > last)
+      ? inst
+      : {
+          ...inst,
+          principalPaid: inst.principalDue,
+          interestPaid: inst.interestDue,
+          payments: [
+            {
+              paymentId: `PAY-${loanId}-${inst.seq}`,
+              valueDate,
+              principal: inst.principalDue,
+              interest: inst.interestDue,
+            },
+          ],
+        },
+  );
+}
+
+/**
+ * A loan of the episode showcase, as upstream and yesterday's sweep left it. Its instalments fall
+ * due every 30 days from the oldest unpaid one, so paying that one alone cures a loan up to 30 days
+ * overdue.
+ */
+function episodeLoan(showcase: EpisodeShowcase, active: Active, asOf: BusinessDate) {
+  const yesterday = addDays(asOf, -1);
+  const at = (dpdToday: number, offered?: boolean) => {
+    const loan = active(dpdToday);
+    return { ...loan, ...sweptYesterday(loan.loanId, asOf, dpdToday - 1, offered) };
+  };
+  const promise = (loanId: string, madeOn: BusinessDate, until: BusinessDate, amount: number) => ({
+    promiseToPay: { promiseId: `PTP-${loanId}`, madeOn, until, amount },
+  });
+  const oldestUnpaid = (loan: { installments: Installment[] }) =>
+    loan.installments.findIndex(isUnpaid);
+  switch (showcase) {
+    case 'first-overdue':
+      return active(1);
+    case 'crosses-offer':
+      return at(15);
+    case 'crosses-substandard':
+      return at(91);
+    case 'crosses-doubtful':
+      return at(121);
+    case 'crosses-charge-off':
+      return at(180);
+    case 'promise-kept': {
+      // Two instalments overdue (40 and 10 days); the older one paid yesterday, as promised.
+      const loan = at(40);
+      const first = oldestUnpaid(loan);
+      const owed = loan.installments[first];
+      const amount = owed ? owed.principalDue + owed.interestDue : 1;
+      return {
+        ...loan,
+        installments: paidUp(loan.loanId, loan.installments, yesterday, first),
+        ...promise(loan.loanId, addDays(asOf, -5), addDays(asOf, 2), amount),
+      };
+    }
+    case 'promise-broken': {
+      // Promised on dpd 10 until yesterday, nothing paid: the offer of dpd 15 was held back.
+      const loan = at(20, false);
+      return { ...loan, ...promise(loan.loanId, addDays(asOf, -10), yesterday, 5_000) };
+    }
+    case 'promise-pending': {
+      const loan = at(16, false);
+      return { ...loan, ...promise(loan.loanId, addDays(asOf, -3), addDays(asOf, 3), 5_000) };
+    }
+    case 'cure': {
+      // The overdue instalment paid yesterday; the next one falls due in 10 days.
+      const loan = at(20);
+      return {
+        ...loan,
+        installments: paidUp(loan.loanId, loan.installments, yesterday, oldestUnpaid(loan)),
+      };
+    }
+    case 'paid-off-upstream': {
+      // Paid in full yesterday and closed; the stale index key left for the sweep to remove.
+      const loan = at(30);
+      return {
+        ...loan,
+        status: 'PAID_OFF',
+        installments: paidUp(loan.loanId, loan.installments, yesterday),
       };
     }
   }

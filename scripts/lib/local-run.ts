@@ -17,6 +17,7 @@ import {
 import {
   BatchWriteCommand,
   DynamoDBDocumentClient,
+  GetCommand,
   QueryCommand,
   ScanCommand,
   UpdateCommand,
@@ -34,7 +35,14 @@ import { addDays, DEFAULT_BUSINESS_TIMEZONE, daysBetween } from '../../functions
 import type { BusinessDate } from '../../functions/core/types';
 import type { WorkflowSummary } from '../../functions/sweep/finish';
 import { type ExtractResult, extractMonth } from './credit-extract';
-import { DEMO_FEE_POLICY, demoPortfolio, seededRandom } from './demo-portfolio';
+import {
+  DEMO_FEE_POLICY,
+  demoPortfolio,
+  EPISODE_SHOWCASE,
+  type EpisodeShowcase,
+  episodeShowcaseLoans,
+  seededRandom,
+} from './demo-portfolio';
 import {
   createLocalResources,
   deleteTables,
@@ -101,6 +109,22 @@ export interface LocalCreditExtract {
   readonly result: ExtractResult;
 }
 
+/** One loan of the demo's episode showcase as the last day left it (its item's attributes). */
+export interface EpisodeShowcaseRow {
+  readonly loanId: string;
+  readonly showcase: EpisodeShowcase;
+  /** What the loan shows on the first day. */
+  readonly shows: string;
+  readonly status: string;
+  readonly dpd: number;
+  readonly riskClass: string;
+  readonly creditHold: boolean;
+  readonly creditNoticeOn?: string;
+  readonly hardshipOfferId?: string;
+  /** `KEPT`/`BROKEN` and the date decided, if a promise was. */
+  readonly promiseOutcome?: string;
+}
+
 export interface LocalRunResult {
   readonly options: LocalRunOptions;
   readonly days: readonly DayResult[];
@@ -110,6 +134,8 @@ export interface LocalRunResult {
   readonly continued: boolean;
   /** The extract of each month that ended within the run (none for a dry run). */
   readonly creditExtracts: readonly LocalCreditExtract[];
+  /** The demo's delinquency-episode showcase loans after the last day. */
+  readonly episodes: readonly EpisodeShowcaseRow[];
 }
 
 /** Where a run keeps its tables: by default new ones under a random prefix, seeded. */
@@ -438,6 +464,32 @@ export async function consumerHandlers(): Promise<{
   return { reminder, reporting };
 }
 
+/** The episode showcase loans of the portfolio as the run left them. */
+async function episodeShowcase(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  loans: number,
+): Promise<EpisodeShowcaseRow[]> {
+  const rows: EpisodeShowcaseRow[] = [];
+  for (const { loanId, showcase } of episodeShowcaseLoans(loans)) {
+    const { Item = {} } = await doc.send(new GetCommand({ TableName: tableName, Key: { loanId } }));
+    const outcome = Item.promiseOutcome as { outcome?: string; asOf?: string } | undefined;
+    rows.push({
+      loanId,
+      showcase,
+      shows: EPISODE_SHOWCASE[showcase],
+      status: String(Item.status),
+      dpd: Number(Item.dpd ?? 0),
+      riskClass: String(Item.riskClass ?? 'NORMAL'),
+      creditHold: Item.creditHold === true,
+      ...(typeof Item.creditNoticeOn === 'string' && { creditNoticeOn: Item.creditNoticeOn }),
+      ...(typeof Item.hardshipOfferId === 'string' && { hardshipOfferId: Item.hardshipOfferId }),
+      ...(outcome && { promiseOutcome: `${outcome.outcome} ${outcome.asOf}` }),
+    });
+  }
+  return rows;
+}
+
 /** Sixteen characters, one per shard: `█` swept, `▒` under way, `·` not started. */
 function shardGlyphs(shards: ReadonlyMap<number, ShardProgress>): string {
   return Array.from({ length: 16 }, (_, shard) => {
@@ -578,12 +630,14 @@ export async function runLocal(
     days.push(result);
     store?.onDay?.(result, pump.position());
   }
+  const episodes = await episodeShowcase(doc, resources.tables.LOANS_TABLE_NAME, options.loans);
   return {
     options,
     days,
     reminders: lastSamples,
     continued,
     creditExtracts: options.dryRun ? [] : await monthEndExtracts(doc, resources.tables, days),
+    episodes,
   };
 }
 

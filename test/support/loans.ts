@@ -3,6 +3,7 @@
  * sweep's conditional write does to the item, so tests can chain runs day by day.
  */
 import { assess } from '../../functions/core/assess';
+import { NO_EPISODE } from '../../functions/core/episodes';
 import { postedLinesOf } from '../../functions/core/ledger';
 import { BUILT_IN_POLICY } from '../../functions/core/policy';
 import { parseDecimal } from '../../functions/core/rational';
@@ -107,6 +108,7 @@ export function loan(overrides: Partial<Loan> = {}): Loan {
     lateFeesCharged: 0,
     penaltyCharged: 0,
     version: 0,
+    episode: NO_EPISODE,
     ...overrides,
   };
 }
@@ -144,6 +146,7 @@ export function applyUpdate(current: Loan, update: LoanUpdate): Loan {
     version: update.version,
     ...(update.status === undefined ? {} : { status: update.status }),
     ...(update.nextDueDate === null ? {} : { nextDueDate: update.nextDueDate }),
+    episode: update.episode,
   };
 }
 

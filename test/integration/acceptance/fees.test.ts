@@ -138,17 +138,23 @@ describe('the summary of the scheduled run', () => {
     expect(summary.skipped).toMatchObject({ count: 0, loans: [] });
   });
 
-  it('reports the events it published: 15 overdue, 15 bucket changes, 12 fee, 1 charge-off, 2 due-soon', () => {
+  it('reports the events it published: 15 overdue, 15 bucket changes, 12 fee, 1 charge-off, 2 due-soon, and each episode begun', () => {
     const count = (type: string) => events.filter((e) => e.type === type).length;
     expect(count('loan.overdue')).toBe(15);
     expect(count('loan.delinquency_changed')).toBe(15);
     expect(count('loan.fee_applied')).toBe(12);
     expect(count('loan.charged_off')).toBe(1);
     expect(count('loan.payment_due_soon')).toBe(2);
+    // A first run: every overdue loan's episode begins (class, hold at dpd 1); the notice for
+    // each but the one in forbearance; the offer for dpd ≥ 15 (30, 30, 31 and the charge-off).
+    expect(count('loan.risk_class_changed')).toBe(15);
+    expect(count('loan.credit_hold')).toBe(15);
+    expect(count('loan.credit_report_notice')).toBe(14);
+    expect(count('loan.hardship_offer')).toBe(4);
     expect(count('sweep.completed')).toBe(1);
-    expect(events).toHaveLength(46);
-    // sweep.completed carries the summary, so the count is of the 45 loan events.
-    expect(summary.eventsPublished).toBe(45);
+    expect(events).toHaveLength(94);
+    // sweep.completed carries the summary, so the count is of the 93 loan events.
+    expect(summary.eventsPublished).toBe(93);
     expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
   });
 });
@@ -371,6 +377,11 @@ describe('events (§6)', () => {
         forbearance: false,
         amountOverdue: 51_500,
         currency: 'CNY',
+        riskClass: 'SPECIAL_MENTION',
+        delinquentSince: '2026-11-25',
+        creditHold: true,
+        creditNoticeOn: '2026-11-28',
+        promisePending: false,
       },
     });
     for (const e of events) {
@@ -391,13 +402,42 @@ describe('events (§6)', () => {
         'dueDate',
         'installmentSeq',
       ],
-      'loan.overdue': ['amountOverdue', 'bucket', 'currency', 'dpd', 'forbearance', 'inGrace'],
+      'loan.overdue': [
+        'amountOverdue',
+        'bucket',
+        'creditHold',
+        'creditNoticeOn',
+        'currency',
+        'delinquentSince',
+        'dpd',
+        'forbearance',
+        'inGrace',
+        'promisePending',
+        'riskClass',
+      ],
       'loan.fee_applied': ['capped', 'currency', 'entryIds', 'lateFee', 'penaltyInterest'],
       'loan.delinquency_changed': ['dpd', 'from', 'to'],
       'loan.charged_off': ['chargesTotal', 'currency', 'dpd', 'principalOutstanding'],
+      'loan.risk_class_changed': ['dpd', 'from', 'to'],
+      'loan.credit_hold': ['bucket', 'delinquentSince', 'dpd'],
+      'loan.credit_report_notice': [
+        'amountOverdue',
+        'currency',
+        'delinquentSince',
+        'dpd',
+        'settlementDate',
+      ],
+      'loan.hardship_offer': ['amountOverdue', 'currency', 'dpd', 'offerId'],
     };
     for (const e of events.filter((x) => x.type !== 'sweep.completed')) {
-      expect(Object.keys(e.data).sort(), e.id).toEqual(fields[e.type]);
+      const expected = fields[e.type] ?? [];
+      // creditNoticeOn only once the episode's notice is raised (not in forbearance).
+      const data = Object.keys(e.data).sort();
+      expect(data, e.id).toEqual(
+        e.type === 'loan.overdue' && e.data.creditNoticeOn === undefined
+          ? expected.filter((field) => field !== 'creditNoticeOn')
+          : expected,
+      );
     }
   });
 

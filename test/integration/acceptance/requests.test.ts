@@ -234,7 +234,12 @@ describe('the sweep’s input (§5), in the order an operator would meet it', ()
     const events = bodies(await drain(resources, 'Reporting'));
     lastDay = events;
     const recovered = events.filter((e) => e.loanId === 'G-recover');
-    expect(recovered.map((e) => e.type)).toEqual(['loan.delinquency_changed']);
+    // The cure ends its delinquency episode: back to NORMAL, the credit hold released.
+    expect(recovered.map((e) => e.type)).toEqual([
+      'loan.delinquency_changed',
+      'loan.risk_class_changed',
+      'loan.credit_released',
+    ]);
     expect(recovered[0]?.data).toEqual({ from: 'M1', to: 'M0', dpd: 0 });
     const item = await loanNow(resources, 'G-recover');
     expect(item).toMatchObject({ dpd: 0, bucket: 'M0', penaltyCharged: 138 });
@@ -242,6 +247,8 @@ describe('the sweep’s input (§5), in the order an operator would meet it', ()
     // Paid on dpd 2 it was M1 (1–30) yesterday, so it recovers to M0 too, with no fee or overdue event.
     expect(events.filter((e) => e.loanId === 'G-paid-in-grace').map((e) => e.type)).toEqual([
       'loan.delinquency_changed',
+      'loan.risk_class_changed',
+      'loan.credit_released',
     ]);
   });
 
@@ -277,9 +284,12 @@ describe('the sweep’s input (§5), in the order an operator would meet it', ()
       .filter((e) => e.loanId === 'G-race')
       .map((e) => e.id);
     expect([...new Set(ids)].sort()).toEqual([
+      'G-race:loan.credit_hold:2026-11-28',
+      'G-race:loan.credit_report_notice:2026-11-28',
       'G-race:loan.delinquency_changed:2026-11-28',
       'G-race:loan.fee_applied:2026-11-28',
       'G-race:loan.overdue:2026-11-28',
+      'G-race:loan.risk_class_changed:2026-11-28',
     ]);
   });
 

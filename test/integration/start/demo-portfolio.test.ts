@@ -5,9 +5,18 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { assess } from '../../../functions/core/assess';
 import { addDays, parseBusinessDate } from '../../../functions/core/dates';
+import { parseLoanItem } from '../../../functions/core/loan';
+import { parsePolicyBook, policyFor } from '../../../functions/core/policy';
 import type { BusinessDate } from '../../../functions/core/types';
-import { demoPortfolio } from '../../../scripts/lib/demo-portfolio';
+import {
+  DEMO_FEE_POLICY,
+  demoPortfolio,
+  EPISODE_SHOWCASE,
+  type EpisodeShowcase,
+  episodeShowcaseLoans,
+} from '../../../scripts/lib/demo-portfolio';
 
 const AS_OF = parseBusinessDate('2026-11-20') as BusinessDate;
 
@@ -139,5 +148,83 @@ describe('the demo portfolio', () => {
       }),
       { numRuns: 20 },
     );
+  });
+});
+
+describe('the episode showcase', () => {
+  const policies = parsePolicyBook(DEMO_FEE_POLICY);
+  const items = new Map(
+    [...demoPortfolio(2000, AS_OF, 42)].map((item) => [String(item.loanId), item]),
+  );
+  const run = { runId: 'demo', occurredAt: '2026-11-19T16:30:00.000Z' };
+
+  /** What the first day's sweep does to the showcase loan of `showcase`. */
+  function firstDay(showcase: EpisodeShowcase) {
+    const found = episodeShowcaseLoans(2000).find((entry) => entry.showcase === showcase);
+    const item = found && items.get(found.loanId);
+    if (!item) throw new Error(`no ${showcase} loan`);
+    const parsed = parseLoanItem(item);
+    if (!parsed.ok) throw new Error(parsed.reason);
+    const result = assess(parsed.loan, policyFor(policies, parsed.loan.productCode), AS_OF, run);
+    if (result.kind !== 'change') throw new Error(`${showcase}: ${result.kind}`);
+    const types = result.events.map((e) => e.type);
+    const data = (type: string) => result.events.find((e) => e.type === type)?.data;
+    return { types, data, update: result.update };
+  }
+
+  it('has one loan of each step in 2,000 loans, each a well-formed item', () => {
+    expect(episodeShowcaseLoans(2000).map((entry) => entry.showcase)).toEqual(
+      Object.keys(EPISODE_SHOWCASE),
+    );
+  });
+
+  it('crosses each threshold on the first day', () => {
+    expect(firstDay('first-overdue').types).toEqual(
+      expect.arrayContaining([
+        'loan.risk_class_changed',
+        'loan.credit_hold',
+        'loan.credit_report_notice',
+      ]),
+    );
+    const offer = firstDay('crosses-offer');
+    expect(offer.types).toContain('loan.hardship_offer');
+    expect(offer.types).not.toContain('loan.credit_hold');
+    expect(firstDay('crosses-substandard').data('loan.risk_class_changed')).toMatchObject({
+      from: 'SPECIAL_MENTION',
+      to: 'SUBSTANDARD',
+    });
+    expect(firstDay('crosses-doubtful').data('loan.risk_class_changed')).toMatchObject({
+      from: 'SUBSTANDARD',
+      to: 'DOUBTFUL',
+    });
+    const chargedOff = firstDay('crosses-charge-off');
+    expect(chargedOff.types).toContain('loan.charged_off');
+    expect(chargedOff.types).not.toContain('loan.credit_released');
+    expect(chargedOff.update.episode).toEqual({ riskClass: 'LOSS', creditHold: true });
+  });
+
+  it('keeps one promise and breaks another, holds an offer back for a pending one', () => {
+    const kept = firstDay('promise-kept');
+    expect(kept.types).toContain('loan.promise_kept');
+    expect(kept.types).toContain('loan.overdue');
+    expect(firstDay('promise-broken').types).toEqual(
+      expect.arrayContaining(['loan.promise_broken', 'loan.hardship_offer']),
+    );
+    const pending = firstDay('promise-pending');
+    expect(pending.types).not.toContain('loan.hardship_offer');
+    expect(pending.data('loan.overdue')).toMatchObject({ promisePending: true });
+  });
+
+  it('cures one loan and ends the episode of one paid off upstream', () => {
+    const cure = firstDay('cure');
+    expect(cure.types).toEqual(
+      expect.arrayContaining(['loan.delinquency_changed', 'loan.credit_released']),
+    );
+    expect(cure.update.episode).toMatchObject({ riskClass: 'NORMAL', creditHold: false });
+    const paidOff = firstDay('paid-off-upstream');
+    expect(paidOff.types).toEqual(
+      expect.arrayContaining(['loan.delinquency_changed', 'loan.credit_released']),
+    );
+    expect(paidOff.update.nextDueDate).toBeNull();
   });
 });

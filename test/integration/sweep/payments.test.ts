@@ -155,9 +155,12 @@ describe('backdated payments, loan by loan', () => {
         entryIds: ['2026-11-25#LATE_FEE_REVERSAL', '2026-11-25#PENALTY_REVERSAL'],
       },
     });
+    // Cured by the payment: the episode ends with the reversal.
     expect(ofLoan(events, 'R-grace').sort()).toEqual([
       'R-grace:loan.charges_reversed:2026-11-25',
+      'R-grace:loan.credit_released:2026-11-25',
       'R-grace:loan.delinquency_changed:2026-11-25',
+      'R-grace:loan.risk_class_changed:2026-11-25',
     ]);
     await expectReconciled(resources, ['R-grace'], events);
   });
@@ -326,7 +329,7 @@ describe('a loan set PAID_OFF after a backdated final payment', () => {
     ]);
   });
 
-  it('makes the reversal in the write that takes it out of the index, and nothing else', async () => {
+  it('makes the reversal in the write that takes it out of the index, ends its episode, and nothing else', async () => {
     // Daily runs 11-24..11-27 charge 20 + 5 + 5 + 5 = 35 and the late fee.
     for (const day of ['24', '25', '26', '27']) {
       await sweeper(resources).run({ asOf: `2026-11-${day}` });
@@ -358,7 +361,13 @@ describe('a loan set PAID_OFF after a backdated final payment', () => {
     });
     expect(loan.nextDueDate).toBeUndefined();
     const events = await receivedEvents(resources);
-    expect(ofLoan(events, 'R-off')).toEqual(['R-off:loan.charges_reversed:2026-11-28']);
+    // The write that takes it out of the index also ends its delinquency episode.
+    expect(ofLoan(events, 'R-off')).toEqual([
+      'R-off:loan.charges_reversed:2026-11-28',
+      'R-off:loan.delinquency_changed:2026-11-28',
+      'R-off:loan.risk_class_changed:2026-11-28',
+      'R-off:loan.credit_released:2026-11-28',
+    ]);
     await expectReconciled(resources, ['R-off', 'R-open'], events);
 
     // Out of the index: the due index no longer returns it, and the next run does not read it.

@@ -48,6 +48,12 @@ describe('grace', () => {
       forbearance: false,
       amountOverdue: 10_300,
       currency: 'CNY',
+      // The episode began with the first overdue day; the defaults hold and notify at dpd 1.
+      riskClass: 'SPECIAL_MENTION',
+      delinquentSince: '2026-01-11',
+      creditHold: true,
+      creditNoticeOn: '2026-01-13',
+      promisePending: false,
     });
   });
 
@@ -472,7 +478,7 @@ describe('idempotence and scope', () => {
   });
 
   it('takes a loan that left ACTIVE out of the index and charges it nothing', () => {
-    const closed = loan({ status: 'PAID_OFF', version: 4, dpd: 4, bucket: 'M1' });
+    const closed = loan({ status: 'PAID_OFF', version: 4 });
     const result = change(assess(closed, policy(), d('2026-01-14'), RUN));
     expect(result.update).toMatchObject({
       nextDueDate: null,
@@ -487,12 +493,25 @@ describe('idempotence and scope', () => {
     expect(result.events).toEqual([]);
   });
 
+  it('a loan last swept overdue that left ACTIVE goes back to M0 on the write that takes it out', () => {
+    const closed = loan({ status: 'PAID_OFF', version: 4, dpd: 4, bucket: 'M1' });
+    const result = change(assess(closed, policy(), d('2026-01-14'), RUN));
+    expect(result.update).toMatchObject({ nextDueDate: null, dpd: 0, bucket: 'M0' });
+    expect(result.ledgerEntries).toEqual([]);
+    expect(result.events.map((e) => [e.type, e.data])).toEqual([
+      ['loan.delinquency_changed', { from: 'M1', to: 'M0', dpd: 0 }],
+    ]);
+  });
+
   it('puts the post-assessment bucket and dpd and deterministic ids on every event', () => {
     const result = change(assess(loan(), policy(), d('2026-01-14'), RUN));
     expect(result.events.map((e) => [e.id, e.bucket, e.dpd, e.runId, e.occurredAt])).toEqual([
       ['L-1:loan.overdue:2026-01-14', 'M1', 4, 'run-1', RUN.occurredAt],
       ['L-1:loan.fee_applied:2026-01-14', 'M1', 4, 'run-1', RUN.occurredAt],
       ['L-1:loan.delinquency_changed:2026-01-14', 'M1', 4, 'run-1', RUN.occurredAt],
+      ['L-1:loan.risk_class_changed:2026-01-14', 'M1', 4, 'run-1', RUN.occurredAt],
+      ['L-1:loan.credit_hold:2026-01-14', 'M1', 4, 'run-1', RUN.occurredAt],
+      ['L-1:loan.credit_report_notice:2026-01-14', 'M1', 4, 'run-1', RUN.occurredAt],
     ]);
   });
 });

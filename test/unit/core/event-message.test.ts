@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { eventMarkerKey } from '../../../functions/adapters/report-store';
+import { MAX_ID_BYTES } from '../../../functions/contract/tables';
 import {
   MAX_EVENT_ID_BYTES,
   MAX_SUMMARY_BYTES,
@@ -11,7 +12,7 @@ import {
   parseEventMessage,
 } from '../../../functions/core/event-message';
 import { buildLoanEvent, buildSweepCompletedEvent } from '../../../functions/core/events';
-import { DYNAMODB_KEY_BYTES, utf8ByteLength } from '../../../functions/core/values';
+import { utf8ByteLength } from '../../../functions/core/values';
 import { d, RUN } from '../../support/loans';
 
 function overdue(loanId = 'L-1') {
@@ -54,12 +55,12 @@ describe('ids fit DynamoDB keys', () => {
   it(`accepts an event id of ${MAX_EVENT_ID_BYTES} bytes, whose marker key is a fixed-size digest`, () => {
     const id = 'x'.repeat(MAX_EVENT_ID_BYTES);
     expect(accepts({ ...overdue(), id })).toBe(true);
-    expect(utf8ByteLength(eventMarkerKey(id))).toBeLessThanOrEqual(DYNAMODB_KEY_BYTES);
+    expect(utf8ByteLength(eventMarkerKey(id))).toBeLessThanOrEqual(MAX_ID_BYTES);
   });
 
   it('accepts the ids of a loan whose id is 1,024 two-byte characters (2,048 bytes)', () => {
     const event = overdue('ж'.repeat(1_024));
-    expect(utf8ByteLength(event.id)).toBeGreaterThan(DYNAMODB_KEY_BYTES);
+    expect(utf8ByteLength(event.id)).toBeGreaterThan(MAX_ID_BYTES);
     expect(accepts(event)).toBe(true);
   });
 
@@ -74,11 +75,11 @@ describe('ids fit DynamoDB keys', () => {
   });
 
   it('rejects a loanId over the 2,048-byte key limit of the loans and reminders tables', () => {
-    const loanId = 'L'.repeat(DYNAMODB_KEY_BYTES + 1);
+    const loanId = 'L'.repeat(MAX_ID_BYTES + 1);
     expect(reasonOf({ ...overdue(), loanId })).toBe(
       'loanId: must be at most 2048 bytes in UTF-8 (a DynamoDB key)',
     );
-    expect(accepts({ ...overdue(), loanId: 'L'.repeat(DYNAMODB_KEY_BYTES) })).toBe(true);
+    expect(accepts({ ...overdue(), loanId: 'L'.repeat(MAX_ID_BYTES) })).toBe(true);
   });
 });
 

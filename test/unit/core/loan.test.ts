@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseLoanItem } from '../../../functions/core/loan';
 import { rational } from '../../../functions/core/rational';
 import type { LoanParseResult } from '../../../functions/core/types';
-import { MAX_REASON_CHARS } from '../../../functions/core/values';
+import { ExactNumber, MAX_REASON_CHARS } from '../../../functions/core/values';
 
 /** A complete upstream item as the document client returns it (plain numbers). */
 function item(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -71,12 +71,12 @@ describe('valid items', () => {
     expect(result.loan.accruedThrough).toBeUndefined();
   });
 
-  it('accepts wrapped numbers and keeps rates exact', () => {
+  it('accepts exact numbers and keeps rates exact', () => {
     const result = parseLoanItem(
       item({
-        principal: { value: '100000' },
-        dailyInterestRate: { value: '3E-4' },
-        version: { value: '4' },
+        principal: new ExactNumber('100000'),
+        dailyInterestRate: new ExactNumber('3E-4'),
+        version: new ExactNumber('4'),
       }),
     );
     if (!result.ok) throw new Error(result.reason);
@@ -120,8 +120,8 @@ describe('malformed items are rejected with a reason naming the attribute', () =
     ['negative rate', item({ dailyInterestRate: -0.001 }), 'dailyInterestRate: -0.001 is negative'],
     ['missing rate', item({ dailyInterestRate: undefined }), 'dailyInterestRate: missing'],
     [
-      'bad wrapped number',
-      item({ dailyInterestRate: { value: 'abc' } }),
+      'bad exact number',
+      item({ dailyInterestRate: new ExactNumber('abc') }),
       'dailyInterestRate: "abc" is not a number',
     ],
     ['bad currency', item({ currency: 'yuan' }), 'currency: "yuan" is not an ISO 4217 code'],
@@ -208,7 +208,7 @@ describe('reasons carry no personal data and stay short (SPEC §5.4)', () => {
     ['a number', Number(PHONE), 'borrowerId: a number is not a string'],
     ['a map', { name: NAME, phone: PHONE }, 'borrowerId: a map is not a string'],
     ['a list', [NAME, PHONE], 'borrowerId: a list is not a string'],
-    ['a wrapped number', { value: PHONE }, 'borrowerId: a number is not a string'],
+    ['an exact number', new ExactNumber(PHONE), 'borrowerId: a number is not a string'],
   ])(
     'a borrowerId holding a name and phone number as %s is never quoted',
     (_kind, value, reason) => {
@@ -234,7 +234,7 @@ describe('reasons carry no personal data and stay short (SPEC §5.4)', () => {
     expect(reasonOf(parseLoanItem(item({ status: list })))).toBe(
       'status: a list of 50000 items is not a string',
     );
-    expect(reasonOf(parseLoanItem(item({ principal: { value: '9'.repeat(5000) } })))).toBe(
+    expect(reasonOf(parseLoanItem(item({ principal: new ExactNumber('9'.repeat(5000)) })))).toBe(
       'principal: a number of 5000 characters is not an integer',
     );
   });
@@ -351,5 +351,112 @@ describe('value-dated payments (SPEC §3 payments, paymentsApplied)', () => {
     ],
   ])('%s skips the loan with a reason naming the attribute', (_name, bad, reason) => {
     expect(reasonOf(parseLoanItem(bad))).toBe(reason);
+  });
+});
+
+describe('the borrower id keys the borrower’s reminders', () => {
+  it('may be 2,048 bytes in UTF-8, not one more, and the reason never shows it', () => {
+    expect(parseLoanItem(item({ borrowerId: 'B'.repeat(2048) })).ok).toBe(true);
+    // 683 three-byte characters: 2,049 bytes, though only 683 characters.
+    const long = '张'.repeat(683);
+    const reason = reasonOf(parseLoanItem(item({ borrowerId: long })));
+    expect(reason).toBe(
+      "borrowerId: a string over the 2048-byte limit (it keys the borrower's reminders)",
+    );
+    expect(reason).not.toContain('张');
+    expect(reason).not.toContain('683');
+  });
+
+  it('a loan id over the key limit is refused naming its size', () => {
+    expect(reasonOf(parseLoanItem(item({ loanId: 'L'.repeat(2049) })))).toBe(
+      'loanId: 2049 bytes in UTF-8, over the 2048-byte limit (a partition key)',
+    );
+  });
+});
+
+describe('promiseToPay (upstream) and the episode attributes (the sweep’s)', () => {
+  const promise = { promiseId: 'PTP-1', madeOn: '2026-01-12', until: '2026-01-20', amount: 5_000 };
+
+  it('parses a promise and the episode; absent ones default to NORMAL, not on hold', () => {
+    const plain = parseLoanItem(item());
+    if (!plain.ok) throw new Error(plain.reason);
+    expect(plain.loan.episode).toEqual({ riskClass: 'NORMAL', creditHold: false });
+    expect(plain.loan.promiseToPay).toBeUndefined();
+    const result = parseLoanItem(
+      item({
+        promiseToPay: { ...promise, amount: new ExactNumber('5000'), note: 'kept by upstream' },
+        riskClass: 'SUBSTANDARD',
+        delinquentSince: '2026-01-11',
+        creditHold: true,
+        creditNoticeOn: '2026-01-11',
+        hardshipOfferId: 'L-1:hardship:2026-01-11',
+        promiseOutcome: { promiseId: 'PTP-0', outcome: 'BROKEN', asOf: '2026-01-05' },
+      }),
+    );
+    if (!result.ok) throw new Error(result.reason);
+    expect(result.loan.promiseToPay).toEqual(promise);
+    expect(result.loan.episode).toEqual({
+      riskClass: 'SUBSTANDARD',
+      delinquentSince: '2026-01-11',
+      creditHold: true,
+      creditNoticeOn: '2026-01-11',
+      hardshipOfferId: 'L-1:hardship:2026-01-11',
+      promiseOutcome: { promiseId: 'PTP-0', outcome: 'BROKEN', asOf: '2026-01-05' },
+    });
+  });
+
+  it.each<[string, unknown, string]>([
+    ['not a map', 'tomorrow', 'promiseToPay: "tomorrow" is not a map'],
+    ['no id', { ...promise, promiseId: undefined }, 'promiseToPay.promiseId: missing'],
+    ['no madeOn', { ...promise, madeOn: undefined }, 'promiseToPay.madeOn: missing'],
+    ['no until', { ...promise, until: undefined }, 'promiseToPay.until: missing'],
+    ['no amount', { ...promise, amount: undefined }, 'promiseToPay.amount: missing'],
+    [
+      'a bad date',
+      { ...promise, madeOn: '2026-02-30' },
+      'promiseToPay.madeOn: "2026-02-30" is not a YYYY-MM-DD date',
+    ],
+    [
+      'until before madeOn',
+      { ...promise, until: '2026-01-11' },
+      'promiseToPay.until: 2026-01-11 is before madeOn 2026-01-12',
+    ],
+    ['a zero amount', { ...promise, amount: 0 }, 'promiseToPay.amount: 0 must be > 0'],
+    ['a negative amount', { ...promise, amount: -1 }, 'promiseToPay.amount: -1 is negative'],
+    [
+      'a fractional amount',
+      { ...promise, amount: 10.5 },
+      'promiseToPay.amount: 10.5 is not an integer',
+    ],
+    [
+      'a text amount',
+      { ...promise, amount: '5000' },
+      'promiseToPay.amount: "5000" is not a number',
+    ],
+  ])('a promise with %s skips the loan with a reason naming it', (_name, promiseToPay, reason) => {
+    const result = parseLoanItem(item({ promiseToPay }));
+    expect(result).toMatchObject({ ok: false, loanId: 'L-1' });
+    expect(reasonOf(result)).toBe(reason);
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    [
+      'an unknown class',
+      { riskClass: 'WATCH' },
+      'riskClass: "WATCH" is not one of NORMAL, SPECIAL_MENTION, SUBSTANDARD, DOUBTFUL, LOSS',
+    ],
+    ['a text hold', { creditHold: 'yes' }, 'creditHold: "yes" is not a boolean'],
+    [
+      'a bad episode date',
+      { delinquentSince: '2026-13-01' },
+      'delinquentSince: "2026-13-01" is not a YYYY-MM-DD date',
+    ],
+    [
+      'a bad outcome',
+      { promiseOutcome: { promiseId: 'P', outcome: 'MAYBE', asOf: '2026-01-01' } },
+      'promiseOutcome.outcome: "MAYBE" is not one of KEPT, BROKEN',
+    ],
+  ])('an episode attribute with %s is malformed', (_name, bad, reason) => {
+    expect(reasonOf(parseLoanItem(item(bad)))).toBe(reason);
   });
 });

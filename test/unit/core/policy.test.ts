@@ -140,3 +140,107 @@ describe('invalid policies name every bad field', () => {
     expect(problemsOf('[1]')).toEqual(['FEE_POLICY: must be a JSON object']);
   });
 });
+
+describe('the episode thresholds', () => {
+  const SPEC_CLASSES = { SPECIAL_MENTION: 1, SUBSTANDARD: 91, DOUBTFUL: 121, LOSS: 181 };
+
+  it('default to the contract’s: the classes at 1/91/121/181, hold and notice at 1, offer at 15', () => {
+    expect(BUILT_IN_POLICY).toMatchObject({
+      riskClassDpd: SPEC_CLASSES,
+      creditHoldDpd: 1,
+      creditNoticeDpd: 1,
+      hardshipOfferDpd: 15,
+    });
+  });
+
+  it('a product’s riskClassDpd replaces the default map whole; other fields layer as usual', () => {
+    const book = parsePolicyBook(
+      JSON.stringify({
+        default: { creditNoticeDpd: 3, hardshipOfferDpd: 0 },
+        products: {
+          QUICK: {
+            riskClassDpd: { SPECIAL_MENTION: 5, SUBSTANDARD: 31, DOUBTFUL: 61, LOSS: 91 },
+            creditHoldDpd: 10,
+            hardshipOfferDpd: 20,
+          },
+        },
+      }),
+    );
+    expect(policyFor(book, 'QUICK')).toMatchObject({
+      riskClassDpd: { SPECIAL_MENTION: 5, SUBSTANDARD: 31, DOUBTFUL: 61, LOSS: 91 },
+      creditHoldDpd: 10,
+      creditNoticeDpd: 3,
+      hardshipOfferDpd: 20,
+    });
+    expect(policyFor(book, undefined)).toMatchObject({
+      riskClassDpd: SPEC_CLASSES,
+      creditHoldDpd: 1,
+      creditNoticeDpd: 3,
+      hardshipOfferDpd: 0,
+    });
+  });
+
+  it.each([
+    [
+      { products: { P: { riskClassDpd: { SPECIAL_MENTION: 5, SUBSTANDARD: 31, DOUBTFUL: 61 } } } },
+      [
+        'FEE_POLICY.products.P.riskClassDpd.LOSS: missing: a riskClassDpd names all four classes (it replaces the whole map)',
+      ],
+    ],
+    [
+      { default: { riskClassDpd: { ...SPEC_CLASSES, DOUBTFUL: 91, LOSS: 90 } } },
+      [
+        "FEE_POLICY.default.riskClassDpd.DOUBTFUL: must be greater than SUBSTANDARD (91): the classes' dpd increase strictly",
+        "FEE_POLICY.default.riskClassDpd.LOSS: must be greater than DOUBTFUL (91): the classes' dpd increase strictly",
+      ],
+    ],
+    [
+      { default: { riskClassDpd: { ...SPEC_CLASSES, SPECIAL_MENTION: 0 } } },
+      ['FEE_POLICY.default.riskClassDpd.SPECIAL_MENTION: must be an integer ≥ 1'],
+    ],
+    [
+      { default: { riskClassDpd: { ...SPEC_CLASSES, SUBSTANDARD: 90.5 } } },
+      ['FEE_POLICY.default.riskClassDpd.SUBSTANDARD: must be an integer ≥ 1'],
+    ],
+    [
+      { default: { riskClassDpd: { ...SPEC_CLASSES, WATCH: 30 } } },
+      ['FEE_POLICY.default.riskClassDpd.WATCH: unknown field'],
+    ],
+    [
+      { default: { riskClassDpd: [1, 91, 121, 181] } },
+      ['FEE_POLICY.default.riskClassDpd: must be an object of risk class → dpd'],
+    ],
+    [
+      { default: { creditHoldDpd: 0 } },
+      ['FEE_POLICY.default.creditHoldDpd: must be an integer ≥ 1'],
+    ],
+    [
+      { products: { P: { creditNoticeDpd: '1' } } },
+      ['FEE_POLICY.products.P.creditNoticeDpd: must be an integer ≥ 1'],
+    ],
+    [
+      { default: { hardshipOfferDpd: -1 } },
+      ['FEE_POLICY.default.hardshipOfferDpd: must be an integer ≥ 0'],
+    ],
+    [
+      { default: { chargeOffDpd: 30, creditNoticeDpd: 31 } },
+      [
+        'FEE_POLICY.default.creditNoticeDpd: 31 is after chargeOffDpd (30): must be ≤ it, so a loan is held and its borrower told before it is charged off',
+      ],
+    ],
+    [
+      { default: { creditHoldDpd: 20 }, products: { SHORT: { chargeOffDpd: 10 } } },
+      [
+        'FEE_POLICY.products.SHORT.creditHoldDpd: 20 is after chargeOffDpd (10): must be ≤ it, so a loan is held and its borrower told before it is charged off',
+      ],
+    ],
+  ])('%j', (config, problems) => {
+    expect(problemsOf(JSON.stringify(config))).toEqual(problems);
+  });
+
+  it('a hardship offer from 0 (never) and a class beyond the charge-off are fine', () => {
+    expect(() =>
+      parsePolicyBook(JSON.stringify({ default: { hardshipOfferDpd: 0, chargeOffDpd: 90 } })),
+    ).not.toThrow();
+  });
+});

@@ -105,9 +105,12 @@ describe('paid on the last grace day, posted after the sweep charged', () => {
       { seq: 1, penaltyThrough: '2026-01-14', lateFeeCharged: 0, paymentsApplied: ['P1'] },
     ]);
     expect(outcome).toMatchObject({ lateFee: 0, penaltyInterest: 0, lateFeeReversed: 1000 });
+    // Cured: its delinquency episode ends with the reversal (the hold placed at dpd 1 released).
     expect(events.map((e) => e.type)).toEqual([
       'loan.charges_reversed',
       'loan.delinquency_changed',
+      'loan.risk_class_changed',
+      'loan.credit_released',
     ]);
     expect(events[0]?.data).toEqual({
       lateFeeReversed: 1000,
@@ -202,6 +205,27 @@ describe('a partial payment value-dated three days back', () => {
   });
 });
 
+describe('an event lists at most 100 payment ids, with their count', () => {
+  // 150 payments of 60 fen value-dated 01-12, posted after the run of 01-14: the base of 01-13
+  // and 01-14 drops to 1,000 (0.45 → 0 a day), 2 × 5 = 10 back, caused by all 150 payments.
+  const book = sweptThrough('2026-01-14');
+  const payments = Array.from(
+    { length: 150 },
+    (_, i) => [`P-${String(i).padStart(3, '0')}`, '2026-01-12', 60] as const,
+  );
+  book.loan = postPayments(book.loan, 1, payments);
+  const result = change(book.run(POLICY, d('2026-01-15')));
+
+  it('lists the first 100 and counts all 150; the ledger entry lists every one', () => {
+    const event = result.events.find((e) => e.type === 'loan.charges_reversed');
+    const data = event?.data as { paymentIds: string[]; paymentIdCount?: number };
+    expect(data.paymentIds).toEqual(payments.slice(0, 100).map(([id]) => id));
+    expect(data.paymentIdCount).toBe(150);
+    expect(reversals(result)[0]?.paymentIds).toHaveLength(150);
+    expect(JSON.stringify(event).length).toBeLessThan(4_000);
+  });
+});
+
 describe('a loan set PAID_OFF after a backdated final payment', () => {
   // Swept through 01-18 (20 + 4 × 5 = 40). Paid in full on 01-16, posted on 01-18, and upstream
   // closes the loan: 01-17 and 01-18 should not have been charged (2 × 5 = 10 back).
@@ -212,7 +236,7 @@ describe('a loan set PAID_OFF after a backdated final payment', () => {
   };
   const result = change(book.run(POLICY, d('2026-01-19')));
 
-  it('makes the reversal in the write that takes it out of the index, and nothing else', () => {
+  it('makes the reversal in the write that takes it out of the index, ends its episode, and nothing else', () => {
     expect(result.ledgerEntries.map((e) => [e.entryId, e.amount])).toEqual([
       ['2026-01-19#PENALTY_REVERSAL', 10],
     ]);
@@ -220,9 +244,17 @@ describe('a loan set PAID_OFF after a backdated final payment', () => {
       penaltyCharged: 30,
       lateFeesCharged: 1000,
       nextDueDate: null,
+      dpd: 0,
+      bucket: 'M0',
+      episode: { riskClass: 'NORMAL', creditHold: false },
     });
     expect(result.update.status).toBeUndefined();
-    expect(result.events.map((e) => e.type)).toEqual(['loan.charges_reversed']);
+    expect(result.events.map((e) => e.type)).toEqual([
+      'loan.charges_reversed',
+      'loan.delinquency_changed',
+      'loan.risk_class_changed',
+      'loan.credit_released',
+    ]);
   });
 
   it('leaves it in the index when already swept for the date, for the next date to reverse', () => {
