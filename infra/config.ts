@@ -4,6 +4,7 @@
  */
 import type { Node } from 'constructs';
 import {
+  contactPolicyProblems,
   DEFAULT_BUSINESS_TIMEZONE,
   feePolicyProblems,
   timeZoneProblem,
@@ -19,6 +20,7 @@ export const CONTEXT_KEYS = {
   alarmEmail: 'alarmEmail',
   createTestEventRegistry: 'createTestEventRegistry',
   sweepMaxConcurrency: 'sweepMaxConcurrency',
+  contactPolicy: 'contactPolicy',
 } as const;
 
 /** Daily run time in the business time zone when `scheduleTime` is not set (SPEC §2). */
@@ -49,6 +51,8 @@ export interface StackConfig {
   readonly createTestEventRegistry: boolean;
   /** Shards the sweep-run workflow's map sweeps at once, 1–16. */
   readonly sweepMaxConcurrency: number;
+  /** `CONTACT_POLICY` JSON for the reminder function; undefined = 09:00–21:00, 3 dates in 7. */
+  readonly contactPolicy?: string;
 }
 
 /** Context cannot be used; the message names each bad key. */
@@ -97,6 +101,19 @@ function readFeePolicy(node: Node, problems: string[]): string | undefined {
     return undefined;
   }
   // Normalised so the function environment carries compact, valid JSON.
+  return JSON.stringify(JSON.parse(json));
+}
+
+/** `contactPolicy`: the reminder's `CONTACT_POLICY`, checked as the function checks it. */
+function readContactPolicy(node: Node, problems: string[]): string | undefined {
+  const value: unknown = node.tryGetContext(CONTEXT_KEYS.contactPolicy);
+  if (value === undefined || value === null || value === '') return undefined;
+  const json = typeof value === 'string' ? value : JSON.stringify(value);
+  const policyProblems = contactPolicyProblems(json);
+  if (policyProblems.length > 0) {
+    problems.push(...policyProblems.map((problem) => `${CONTEXT_KEYS.contactPolicy}: ${problem}`));
+    return undefined;
+  }
   return JSON.stringify(JSON.parse(json));
 }
 
@@ -153,6 +170,7 @@ export function readStackConfig(node: Node): StackConfig {
   );
 
   const sweepMaxConcurrency = readMaxConcurrency(node, problems);
+  const contactPolicy = readContactPolicy(node, problems);
 
   if (problems.length > 0 || !scheduleTime) throw new StackConfigError(problems);
   return {
@@ -162,5 +180,6 @@ export function readStackConfig(node: Node): StackConfig {
     sweepMaxConcurrency,
     ...(feePolicy !== undefined && { feePolicy }),
     ...(alarmEmail !== undefined && { alarmEmail }),
+    ...(contactPolicy !== undefined && { contactPolicy }),
   };
 }

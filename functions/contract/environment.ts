@@ -13,6 +13,8 @@ export const ENV = {
   eventsTopicArn: 'EVENTS_TOPIC_ARN',
   businessTimeZone: 'BUSINESS_TIMEZONE',
   feePolicy: 'FEE_POLICY',
+  /** The reminder's contact window and weekly cap (optional JSON). */
+  contactPolicy: 'CONTACT_POLICY',
   stateMachineArn: 'SWEEP_STATE_MACHINE_ARN',
 } as const;
 
@@ -37,7 +39,13 @@ export const FUNCTION_ENV = {
     ENV.stateMachineArn,
   ],
   publisher: [ENV.eventsTopicArn],
-  reminder: [ENV.loansTable, ENV.remindersTable, ENV.businessTimeZone, ENV.feePolicy],
+  reminder: [
+    ENV.loansTable,
+    ENV.remindersTable,
+    ENV.businessTimeZone,
+    ENV.feePolicy,
+    ENV.contactPolicy,
+  ],
   reporting: [ENV.reportsTable],
 } as const satisfies Record<string, readonly EnvVar[]>;
 

@@ -30,6 +30,7 @@ import type {
 } from 'aws-lambda';
 import { createReportStore, type ReportItem } from '../../functions/adapters/report-store';
 import { addDays, DEFAULT_BUSINESS_TIMEZONE } from '../../functions/core/dates';
+import { orderedLines, type ReminderLine } from '../../functions/core/reminders';
 import type { BusinessDate } from '../../functions/core/types';
 import type { WorkflowSummary } from '../../functions/sweep/finish';
 import { DEMO_FEE_POLICY, demoPortfolio, seededRandom } from './demo-portfolio';
@@ -78,19 +79,22 @@ export interface DayResult {
   readonly messagesFailed: { readonly reminder: number; readonly reporting: number };
 }
 
-/** A reminder as written to the reminders table. */
+/** A borrower's reminder as written to the reminders table. */
 export interface ReminderSample {
-  readonly loanId: string;
+  readonly borrowerId: string;
+  /** The loans it names, most urgent first. */
+  readonly loanIds: readonly string[];
   readonly kind: string;
   readonly locale: string;
   readonly message: string;
   readonly sendAfter: string;
+  readonly sendBefore: string;
 }
 
 export interface LocalRunResult {
   readonly options: LocalRunOptions;
   readonly days: readonly DayResult[];
-  /** A few reminders of the last day, both locales. */
+  /** A few borrowers' reminders of the last day: both locales, and some naming several loans. */
   readonly reminders: readonly ReminderSample[];
 }
 
@@ -337,12 +341,14 @@ async function sampleReminders(
   const samples: ReminderSample[] = [];
   const perLocale = new Map<string, number>();
   let created = 0;
+  let several = 0;
   let ExclusiveStartKey: Record<string, unknown> | undefined;
   do {
     const page = await doc.send(
       new ScanCommand({
         TableName: tableName,
-        FilterExpression: 'asOf = :asOf',
+        // Reminders only: the lines the weekly cap holds back are kept in items without a message.
+        FilterExpression: 'asOf = :asOf AND attribute_exists(message)',
         ExpressionAttributeValues: { ':asOf': asOf },
         ExclusiveStartKey,
       }),
@@ -350,20 +356,31 @@ async function sampleReminders(
     for (const item of page.Items ?? []) {
       created++;
       const locale = String(item.locale);
+      const lines = orderedLines(Object.values((item.lines ?? {}) as Record<string, ReminderLine>));
       const key = `${locale}:${String(item.kind)}`;
-      if ((perLocale.get(key) ?? 0) >= 1) continue;
-      perLocale.set(key, 1);
+      const many = lines.length > 1 && several < 2;
+      if (!many && (perLocale.get(key) ?? 0) >= 1) continue;
+      if (many) several++;
+      else perLocale.set(key, 1);
       samples.push({
-        loanId: String(item.loanId),
+        borrowerId: String(item.borrowerId),
+        // As the message lists them.
+        loanIds: lines.map((line) => line.loanId),
         kind: String(item.kind),
         locale,
         message: String(item.message),
         sendAfter: String(item.sendAfter),
+        sendBefore: String(item.sendBefore),
       });
     }
     ExclusiveStartKey = page.LastEvaluatedKey;
   } while (ExclusiveStartKey);
-  samples.sort((a, b) => a.locale.localeCompare(b.locale) || a.kind.localeCompare(b.kind));
+  samples.sort(
+    (a, b) =>
+      a.locale.localeCompare(b.locale) ||
+      a.kind.localeCompare(b.kind) ||
+      a.loanIds.length - b.loanIds.length,
+  );
   return { created, samples };
 }
 
