@@ -74,6 +74,18 @@ export function revisionOf(lines: ReadonlyMap<string, ReminderLine>, capped: boo
     .slice(0, 32);
 }
 
+/**
+ * A stored number as the document client hands it over: a JS number, or exact decimal text
+ * (`NumberValue`) when the client reads numbers exactly; anything else is left for the check.
+ */
+function numberOf(value: unknown): unknown {
+  if (isRecord(value) || (typeof value === 'object' && value !== null && 'value' in value)) {
+    const text = (value as { value?: unknown }).value;
+    return typeof text === 'string' && /^\d{1,16}$/.test(text) ? Number(text) : value;
+  }
+  return value;
+}
+
 function decodeLine(asOf: string, loanId: string, value: unknown): ReminderLine {
   const at = `lines[${bounded(loanId, 40)}]`;
   if (!isRecord(value)) throw new StoredReminderError(asOf, `${at}: not a map`);
@@ -94,7 +106,7 @@ function decodeLine(asOf: string, loanId: string, value: unknown): ReminderLine 
     locale: value.locale,
   };
   for (const field of NUMBER_FIELDS) {
-    const n = value[field];
+    const n = numberOf(value[field]);
     if (n === undefined) continue;
     if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
       throw new StoredReminderError(asOf, `${at}.${field}: not a safe integer ≥ 0`);

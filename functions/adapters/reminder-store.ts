@@ -12,7 +12,6 @@ import {
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
   type DynamoDBDocumentClient,
   PutCommand,
   QueryCommand,
@@ -28,6 +27,7 @@ import {
   type StoredDay,
   type WriteOutcome,
 } from '../reminder/ports';
+import type { BatchGet } from './batch-get';
 import {
   decodeHeldItem,
   decodeReminderItem,
@@ -36,16 +36,12 @@ import {
   heldPartitionOf,
   PENDING,
 } from './reminder-item';
-import { exponentialBackoff, type RetryPolicy, sleep } from './retry';
 
-/** DynamoDB's limits: keys per BatchGetItem, actions per TransactWriteItems. */
-const BATCH_GET_LIMIT = 100;
+/** DynamoDB's limit of actions per TransactWriteItems. */
 const TRANSACTION_LIMIT = 100;
 
 const PARTITION = REMINDERS_TABLE.partitionKey.name;
 const SORT = REMINDERS_TABLE.sortKey?.name ?? 'asOf';
-
-const DEFAULT_BATCH_RETRY = exponentialBackoff(7, 50, 2_000);
 
 type Item = Record<string, unknown>;
 
@@ -87,15 +83,14 @@ function isConflict(error: unknown): boolean {
 
 /**
  * A ReminderStore on the document client `doc` (plain numbers: a reminder holds minor units and
- * day counts only).
+ * day counts only); reads by key go through `batchGet`, shared with the batch's other reads (its
+ * numbers may come exact: the codec reads both).
  */
 export function createReminderStore(
   doc: DynamoDBDocumentClient,
   tableName: string,
-  options: { readonly batchRetry?: RetryPolicy } = {},
+  batchGet: BatchGet,
 ): ReminderStore {
-  const batchRetry = options.batchRetry ?? DEFAULT_BATCH_RETRY;
-
   const queryPartition = async (partition: string, from: BusinessDate, to: BusinessDate) => {
     const items: Item[] = [];
     let ExclusiveStartKey: Item | undefined;
@@ -119,26 +114,15 @@ export function createReminderStore(
   return {
     async readReminders(keys: readonly ReminderKey[]) {
       const found = new Map<string, StoredDay>();
-      for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) {
-        let pending: Item[] = keys
-          .slice(start, start + BATCH_GET_LIMIT)
-          .map(({ borrowerId, asOf }) => ({ [PARTITION]: borrowerId, [SORT]: asOf }));
-        for (let attempt = 1; pending.length > 0; attempt++) {
-          if (attempt > batchRetry.attempts) {
-            throw new Error(`${pending.length} reminder keys still unprocessed after retries`);
-          }
-          if (attempt > 1) await sleep(batchRetry.delayMs(attempt));
-          const { Responses, UnprocessedKeys } = await doc.send(
-            new BatchGetCommand({
-              RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } },
-            }),
-          );
-          for (const item of Responses?.[tableName] ?? []) {
-            const { asOf, stored } = decodeReminderItem(item);
-            found.set(reminderKeyOf({ borrowerId: String(item[PARTITION]), asOf }), stored);
-          }
-          pending = (UnprocessedKeys?.[tableName]?.Keys ?? []) as Item[];
-        }
+      const wanted = new Set(keys.map(reminderKeyOf));
+      const items = await batchGet(
+        tableName,
+        keys.map(({ borrowerId, asOf }) => ({ [PARTITION]: borrowerId, [SORT]: asOf })),
+      );
+      for (const item of items) {
+        const { asOf, stored } = decodeReminderItem(item);
+        const key = reminderKeyOf({ borrowerId: String(item[PARTITION]), asOf });
+        if (wanted.has(key)) found.set(key, stored);
       }
       return found;
     },

@@ -4,6 +4,7 @@
  * assembly. This is the only module of `functions/reminder/` that knows the adapters.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { coalescedBatchGet } from '../adapters/batch-get';
 import { documentClient } from '../adapters/dynamodb';
 import { createReminderLoanReader } from '../adapters/reminder-loans';
 import { createReminderStore } from '../adapters/reminder-store';
@@ -44,14 +45,15 @@ export function createReminder(
   options: ReminderOptions = {},
 ): ReminderService {
   // Loans are read with exact numbers (rates are decimals); reminders hold minor units and day
-  // counts only, plain numbers. lib-dynamodb keeps these settings per document client.
-  const loans = createReminderLoanReader(
-    documentClient(clients.dynamodb, { exactNumbers: true }),
-    config.loansTableName,
-  );
+  // counts only, plain numbers. lib-dynamodb keeps these settings per document client. A batch's
+  // loans and reminders are read in one BatchGetItem (exact numbers; the reminder codec reads
+  // those too).
+  const batchGet = coalescedBatchGet(documentClient(clients.dynamodb, { exactNumbers: true }));
+  const loans = createReminderLoanReader(batchGet, config.loansTableName);
   const store = createReminderStore(
     documentClient(clients.dynamodb, { exactNumbers: false }),
     config.remindersTableName,
+    batchGet,
   );
   return createReminderService({
     loans: options.decorate?.loans?.(loans) ?? loans,
