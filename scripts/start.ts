@@ -271,7 +271,7 @@ function renderText(result: LocalRunResult): string {
   for (const reminder of result.reminders) {
     const loans = reminder.loanIds.length === 1 ? 'loan' : `${reminder.loanIds.length} loans`;
     out.push(
-      `  [${reminder.locale} ${reminder.kind}] ${reminder.borrowerId}, ${loans} ${reminder.loanIds.join(', ')}; ${reminder.sendAfter} … ${reminder.sendBefore}`,
+      `  [${reminder.locale} ${reminder.kind}] ${reminder.borrowerId}, ${loans} ${reminder.loanIds.join(', ')}; ${reminder.sendAfter} … ${reminder.sendBefore.slice(11)}`,
     );
     out.push(`    ${reminder.message}`);
   }

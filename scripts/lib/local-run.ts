@@ -82,6 +82,7 @@ export interface DayResult {
 /** A borrower's reminder as written to the reminders table. */
 export interface ReminderSample {
   readonly borrowerId: string;
+  readonly asOf: string;
   /** The loans it names, most urgent first. */
   readonly loanIds: readonly string[];
   readonly kind: string;
@@ -94,7 +95,10 @@ export interface ReminderSample {
 export interface LocalRunResult {
   readonly options: LocalRunOptions;
   readonly days: readonly DayResult[];
-  /** A few borrowers' reminders of the last day: both locales, and some naming several loans. */
+  /**
+   * A few borrowers' reminders of the last day, both locales, and some naming several loans (of an
+   * earlier day when the weekly cap leaves the last day without one).
+   */
   readonly reminders: readonly ReminderSample[];
 }
 
@@ -364,6 +368,7 @@ async function sampleReminders(
       else perLocale.set(key, 1);
       samples.push({
         borrowerId: String(item.borrowerId),
+        asOf: String(item.asOf),
         // As the message lists them.
         loanIds: lines.map((line) => line.loanId),
         kind: String(item.kind),
@@ -444,6 +449,8 @@ export async function runLocal(
   const paymentsRandom = seededRandom(options.seed ^ 0x5eed);
   const days: DayResult[] = [];
   let lastSamples: ReminderSample[] = [];
+  // The latest reminder naming several loans: the weekly cap may leave the last day without one.
+  let lastSeveral: ReminderSample | undefined;
   const queues: LocalEventsTopology['queues'] = resources.events.queues;
 
   for (let day = 0; day < options.days; day++) {
@@ -500,6 +507,7 @@ export async function runLocal(
       asOf,
     );
     lastSamples = samples;
+    lastSeveral = samples.find((sample) => sample.loanIds.length > 1) ?? lastSeveral;
     days.push({
       asOf,
       summary,
@@ -516,5 +524,10 @@ export async function runLocal(
       messagesFailed: { reminder: toReminder.failed, reporting: toReporting.failed },
     });
   }
-  return { options, days, reminders: lastSamples };
+  const several = lastSamples.some((sample) => sample.loanIds.length > 1);
+  return {
+    options,
+    days,
+    reminders: several || !lastSeveral ? lastSamples : [...lastSamples, lastSeveral],
+  };
 }
