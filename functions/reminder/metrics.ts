@@ -82,6 +82,11 @@ export function reminderObserver(logger: Logger, metrics: Metrics): ReminderObse
         asOf: date,
       });
     }
+    if (report.noticesAlreadyPlaced > 0) {
+      logger.info('notices already in an earlier reminder; not added again', {
+        notices: report.noticesAlreadyPlaced,
+      });
+    }
     for (const { messageIds, error } of report.failed) {
       logger.error("a borrower's reminders could not be written; SQS will redeliver", {
         messageIds,
