@@ -5,6 +5,7 @@
 import type { Environment } from 'aws-cdk-lib';
 import type { Node } from 'constructs';
 import {
+  contactPolicyProblems,
   DEFAULT_BUSINESS_TIMEZONE,
   feePolicyProblems,
   timeZoneProblem,
@@ -22,6 +23,7 @@ export const CONTEXT_KEYS = {
   region: 'region',
   testEvents: 'testEvents',
   sweepMaxConcurrency: 'sweepMaxConcurrency',
+  contactPolicy: 'contactPolicy',
 } as const;
 
 /**
@@ -74,6 +76,8 @@ export interface StackConfig {
   readonly testEvents: boolean;
   /** Shards the sweep-run workflow's map sweeps at once, 1–16. */
   readonly sweepMaxConcurrency: number;
+  /** `CONTACT_POLICY` JSON for the reminder function; undefined = 09:00–21:00, 3 dates in 7. */
+  readonly contactPolicy?: string;
 }
 
 /** Context cannot be used; the message names each bad key. */
@@ -122,6 +126,19 @@ function readFeePolicy(node: Node, problems: string[]): string | undefined {
     return undefined;
   }
   // Normalised so the function environment carries compact, valid JSON.
+  return JSON.stringify(JSON.parse(json));
+}
+
+/** `contactPolicy`: the reminder's `CONTACT_POLICY`, checked as the function checks it. */
+function readContactPolicy(node: Node, problems: string[]): string | undefined {
+  const value: unknown = node.tryGetContext(CONTEXT_KEYS.contactPolicy);
+  if (value === undefined || value === null || value === '') return undefined;
+  const json = typeof value === 'string' ? value : JSON.stringify(value);
+  const policyProblems = contactPolicyProblems(json);
+  if (policyProblems.length > 0) {
+    problems.push(...policyProblems.map((problem) => `${CONTEXT_KEYS.contactPolicy}: ${problem}`));
+    return undefined;
+  }
   return JSON.stringify(JSON.parse(json));
 }
 
@@ -196,6 +213,7 @@ export function readStackConfig(node: Node, sources: ConfigSources = {}): StackC
   );
 
   const sweepMaxConcurrency = readMaxConcurrency(node, problems);
+  const contactPolicy = readContactPolicy(node, problems);
 
   if (problems.length > 0 || !scheduleTime) throw new StackConfigError(problems);
   return {
@@ -206,6 +224,7 @@ export function readStackConfig(node: Node, sources: ConfigSources = {}): StackC
     ...(feePolicy !== undefined && { feePolicy }),
     ...(alarmEmail !== undefined && { alarmEmail }),
     ...(region !== undefined && { region }),
+    ...(contactPolicy !== undefined && { contactPolicy }),
   };
 }
 

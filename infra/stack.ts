@@ -129,6 +129,7 @@ export class OverdueSweepStack extends Stack {
         [ENV.remindersTable]: reminders.tableName,
         ...timeZone,
         ...feePolicy,
+        ...(config.contactPolicy && { [ENV.contactPolicy]: config.contactPolicy }),
       }),
     });
     this.reporting = new ServiceFunction(this, 'Reporting', {
@@ -264,16 +265,24 @@ export class OverdueSweepStack extends Stack {
   }
 
   /**
-   * Reminder: reads a loan (GetItem), writes a reminder (conditional PutItem). Reporting: creates a
-   * day's report (UpdateItem) and commits counters (Update) with event markers (conditional Put),
-   * checking that no marker of the earlier form names the event (ConditionCheck), in
-   * TransactWriteItems, which is authorised per item by UpdateItem, PutItem and
-   * ConditionCheckItem; it reads no report. In the same transaction it writes the loans' credit
+   * Reminder: reads a batch's loans (BatchGetItem); reads reminders by key (BatchGetItem) and a
+   * borrower's dates (Query on the table itself), writes a date's reminder (conditional PutItem),
+   * and several dates in TransactWriteItems (PutItem, DeleteItem, ConditionCheckItem). Reporting:
+   * creates a day's report (UpdateItem) and commits counters (Update) with event markers
+   * (conditional Put), checking that no marker of the earlier form names the event
+   * (ConditionCheck), in TransactWriteItems, which is authorised per item by UpdateItem, PutItem
+   * and ConditionCheckItem; it reads no report. In the same transaction it writes the loans' credit
    * records (conditional PutItem), read first by key (BatchGetItem). Queues via the event sources.
    */
   private grantConsumers(): void {
-    allowTable(this.reminder.role, this.tables.table(LOANS_TABLE.id), ['dynamodb:GetItem']);
-    allowTable(this.reminder.role, this.tables.table(REMINDERS_TABLE.id), ['dynamodb:PutItem']);
+    allowTable(this.reminder.role, this.tables.table(LOANS_TABLE.id), ['dynamodb:BatchGetItem']);
+    allowTable(this.reminder.role, this.tables.table(REMINDERS_TABLE.id), [
+      'dynamodb:BatchGetItem',
+      'dynamodb:Query',
+      'dynamodb:PutItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:ConditionCheckItem',
+    ]);
     allowTable(this.reporting.role, this.tables.table(REPORTS_TABLE.id), [
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',

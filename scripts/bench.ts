@@ -5,7 +5,11 @@
  * no events) and the real sweep run directly; then the stream publisher delivering the sweep's
  * events. Prints loans per second, DynamoDB capacity, SNS calls and peak memory side by side.
  *
+ * Then the reminder service on a book of borrowers holding 1–5 loans each, beside its floor (one
+ * conditional UpdateItem per event; scripts/lib/bench-reminders.ts).
+ *
  *   npm run bench -- [--candidates 20000] [--closed-ratio 0.9] [--asOf YYYY-MM-DD] [--json]
+ *                    [--reminder-borrowers 2000] [--reminders-only]
  */
 import { parseArgs } from 'node:util';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
@@ -31,6 +35,7 @@ import { createSweep } from '../functions/sweep/wiring';
 import { type BenchDatabase, seededDatabase } from './lib/bench-database';
 import { runFloor } from './lib/bench-floor';
 import { seedBenchPortfolio } from './lib/bench-portfolio';
+import { benchReminders, type ReminderBenchResult } from './lib/bench-reminders';
 import { measureSweepMemory, measureWorkflowRun } from './lib/bench-workflow';
 import { localAwsEnv, startSnsSqsEmulator } from './lib/emulators';
 import { exitUnlessJava } from './lib/java';
@@ -41,6 +46,8 @@ const USAGE = `usage: npm run bench -- [--candidates N] [--closed-ratio R] [--as
   --candidates N     ACTIVE overdue loans to sweep (default 20000)
   --closed-ratio R   share of the table that is closed loans, 0 ≤ R < 1 (default 0.9)
   --asOf DATE        business date to sweep (default today in ${DEFAULT_BUSINESS_TIMEZONE})
+  --reminder-borrowers N  borrowers (1–5 loans each) of the reminder service's bench (default 2000)
+  --reminders-only   measure the reminder service and its floor only
   --json             print one JSON document instead of tables`;
 
 interface BenchOptions {
@@ -48,6 +55,8 @@ interface BenchOptions {
   closedRatio: number;
   asOf: BusinessDate;
   json: boolean;
+  reminderBorrowers: number;
+  remindersOnly: boolean;
 }
 
 function fail(message: string): never {
@@ -65,6 +74,8 @@ function parseOptions(argv: string[]): BenchOptions {
         'closed-ratio': { type: 'string' },
         asOf: { type: 'string' },
         json: { type: 'boolean' },
+        'reminder-borrowers': { type: 'string' },
+        'reminders-only': { type: 'boolean' },
         help: { type: 'boolean' },
       },
     }));
@@ -85,7 +96,17 @@ function parseOptions(argv: string[]): BenchOptions {
       ? businessDateOf(new Date(), DEFAULT_BUSINESS_TIMEZONE)
       : parseBusinessDate(values.asOf);
   if (!asOf) fail(`--asOf: ${JSON.stringify(values.asOf)} is not a YYYY-MM-DD date`);
-  return { candidates, closedRatio, asOf, json: values.json === true };
+  const reminderBorrowers = Number(values['reminder-borrowers'] ?? 2_000);
+  if (!Number.isInteger(reminderBorrowers) || reminderBorrowers < 1)
+    fail('--reminder-borrowers must be a positive integer');
+  return {
+    candidates,
+    closedRatio,
+    asOf,
+    json: values.json === true,
+    reminderBorrowers,
+    remindersOnly: values['reminders-only'] === true,
+  };
 }
 
 function progress(json: boolean, label: string) {
@@ -150,9 +171,62 @@ async function onFreshDatabase<T>(
 const perLoan = (units: number, loans: number) => (loans > 0 ? round2(units / loans) : 0);
 const round2 = (value: number) => Math.round(value * 100) / 100;
 
+/** Invocations of the reminder function in flight at once (and of its floor's batches). */
+const REMINDER_CONCURRENCY = 8;
+
+/** The reminder service beside its floor, on a DynamoDB Local of its own. */
+function measureReminders(options: BenchOptions): Promise<ReminderBenchResult> {
+  const seedProgress = progress(options.json, 'reminder bench');
+  return benchReminders({
+    borrowers: options.reminderBorrowers,
+    asOf: options.asOf,
+    concurrency: Number(process.env.REMINDER_BENCH_CONCURRENCY ?? REMINDER_CONCURRENCY),
+    rounds: 3,
+    seed: 42,
+    onProgress: (_phase, done, total) => seedProgress(done, total),
+  });
+}
+
+/** The reminder bench's table: events per second of the service beside its floor. */
+function renderReminders(result: ReminderBenchResult): string {
+  const { service, floor } = result;
+  const table = new Table({ head: ['', 'floor', 'reminder service', 'service ÷ floor', 'target'] });
+  const calls = (side: typeof service) =>
+    Object.entries(side.calls)
+      .map(
+        ([name, n]) =>
+          `${name.replace(/Command$/, '')} ${Math.round((n / side.events) * 100) / 100}`,
+      )
+      .join(', ');
+  table.push(
+    ['events', floor.events, service.events, '', ''],
+    ['seconds', floor.seconds, service.seconds, '', ''],
+    ['events / s', floor.eventsPerSecond, service.eventsPerSecond, result.ratio, '≥ 0.70'],
+    ['DynamoDB calls per event', floor.callsPerEvent, service.callsPerEvent, '', ''],
+    ['write units per event', floor.writeUnitsPerEvent, service.writeUnitsPerEvent, '', ''],
+    ['read units per event', floor.readUnitsPerEvent, service.readUnitsPerEvent, '', ''],
+  );
+  const held = Object.entries(result.loansPerBorrower)
+    .map(([loans, n]) => `${n} with ${loans}`)
+    .join(', ');
+  return (
+    `reminder service: ${result.borrowers} borrowers (${held} loans), ${result.loans} loans, one event each per date, ` +
+    `${result.rounds} dates, ${result.concurrency} invocations of 10 messages at once:\n${table.toString()}\n` +
+    `  service calls per event: ${calls(service)}; floor: ${calls(floor)}\n` +
+    `  last date: ${result.check.reminders} reminders naming ${result.check.lines} loans; ${result.check.failed} messages failed\n`
+  );
+}
+
 async function main() {
   const options = parseOptions(process.argv.slice(2));
   exitUnlessJava('npm run bench');
+  if (options.remindersOnly) {
+    const reminders = await measureReminders(options);
+    process.stdout.write(
+      options.json ? `${JSON.stringify({ reminders }, null, 2)}\n` : renderReminders(reminders),
+    );
+    return;
+  }
   const closed = Math.round((options.candidates * options.closedRatio) / (1 - options.closedRatio));
   // The SNS/SQS emulator runs in its own process so its queues do not count in the sweep's memory;
   // each measured phase gets a DynamoDB Local of its own (bench-database.ts).
@@ -289,6 +363,8 @@ async function main() {
       cpuMsPerLoan: Math.round(four.cpuMsPerLoan * 100) / 100,
     };
     const sweepRate = summary.loansExamined / (sweepMs / 1000);
+    // The reminder service on a book of its own, after the sweep's phases.
+    const reminders = await measureReminders(options);
     const result = {
       portfolio: { candidates: options.candidates, closed, asOf: options.asOf },
       bareFloor: {
@@ -341,6 +417,7 @@ async function main() {
           floor.writeUnits > 0 ? round2(sweepCapacity.writeUnits / floor.writeUnits) : null,
         workflowVsDirect: round2(workflow.loansPerSecond / sweepRate),
         rss4xVs1x: round2(peakMemory.rss4xMiB / peakMemory.rss1xMiB),
+        reminderServiceVsFloor: reminders.ratio,
       },
       workflow,
       memory: peakMemory,
@@ -350,7 +427,9 @@ async function main() {
         writeUnitsVsFloor: '≤ 1.50',
         workflowVsDirect: '≥ 0.90',
         rss4xVs1x: 'about 1 (flat in loans)',
+        reminderServiceVsFloor: '≥ 0.70',
       },
+      reminders,
     };
 
     if (options.json) {
@@ -405,6 +484,7 @@ async function main() {
         `stream publisher: ${direct.eventsRecorded} events from ${pub.records} records in ${pub.seconds} s, ` +
         `${pub.snsPublishBatchCalls} PublishBatch calls (minimum ${pub.minimumCalls})\n`,
     );
+    process.stdout.write(renderReminders(reminders));
   } finally {
     await stopAll();
   }

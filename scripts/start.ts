@@ -352,11 +352,12 @@ function renderText(result: LocalRunResult, dataDir: string): string {
     '',
     options.dryRun
       ? `No reminders for ${last.asOf} (dry run: nothing published).`
-      : `Reminders for ${last.asOf}: ${last.remindersCreated} written (samples)`,
+      : `Reminders for ${last.asOf}: ${last.remindersCreated} borrowers (samples)`,
   );
   for (const reminder of result.reminders) {
+    const loans = reminder.loanIds.length === 1 ? 'loan' : `${reminder.loanIds.length} loans`;
     out.push(
-      `  [${reminder.locale} ${reminder.kind}] ${reminder.loanId} after ${reminder.sendAfter}`,
+      `  [${reminder.locale} ${reminder.kind}] ${reminder.borrowerId}, ${loans} ${reminder.loanIds.join(', ')}; ${reminder.sendAfter} … ${reminder.sendBefore.slice(11)}`,
     );
     out.push(`    ${reminder.message}`);
   }

@@ -2,6 +2,7 @@
  * The checks a function's configuration must pass, shared by the runtime (at cold start) and the
  * stack (at synth), so a deployment the functions would refuse is refused before it is deployed.
  */
+import { ContactPolicyError, parseContactPolicy } from '../core/contact-policy';
 import { DEFAULT_BUSINESS_TIMEZONE, isValidTimeZone } from '../core/dates';
 import { PolicyConfigError, parsePolicyBook } from '../core/policy';
 
@@ -23,6 +24,21 @@ export function feePolicyProblems(json: string): readonly string[] {
     return [];
   } catch (error) {
     if (error instanceof PolicyConfigError) return error.problems;
+    throw error;
+  }
+}
+
+/**
+ * The problems of a `CONTACT_POLICY` JSON text (the reminder's contact window and weekly cap),
+ * each naming the field (empty when it is valid).
+ * @param json the variable's value as the reminder function would read it.
+ */
+export function contactPolicyProblems(json: string): readonly string[] {
+  try {
+    parseContactPolicy(json);
+    return [];
+  } catch (error) {
+    if (error instanceof ContactPolicyError) return error.problems;
     throw error;
   }
 }

@@ -14,6 +14,8 @@ export const ENV = {
   eventsTopicArn: 'EVENTS_TOPIC_ARN',
   businessTimeZone: 'BUSINESS_TIMEZONE',
   feePolicy: 'FEE_POLICY',
+  /** The reminder's contact window and weekly cap (optional JSON). */
+  contactPolicy: 'CONTACT_POLICY',
   stateMachineArn: 'SWEEP_STATE_MACHINE_ARN',
 } as const;
 
@@ -40,7 +42,13 @@ export const FUNCTION_ENV = {
   ],
   // The fee policy's arrears tolerance says which instalments are unpaid (the unreachable-loan check).
   publisher: [ENV.eventsTopicArn, ENV.feePolicy],
-  reminder: [ENV.loansTable, ENV.remindersTable, ENV.businessTimeZone, ENV.feePolicy],
+  reminder: [
+    ENV.loansTable,
+    ENV.remindersTable,
+    ENV.businessTimeZone,
+    ENV.feePolicy,
+    ENV.contactPolicy,
+  ],
   reporting: [ENV.reportsTable, ENV.creditRecordsTable],
 } as const satisfies Record<string, readonly EnvVar[]>;
 

@@ -53,11 +53,20 @@ export const MESSAGE_ATTRIBUTES = {
   dpd: 'dpd',
 } as const;
 
-/** The event types the reminder queue receives: those that can become a borrower reminder. */
+/**
+ * The event types the reminder queue receives: those that can give a loan a line in its borrower's
+ * reminder (docs/contract.md, Reminders).
+ */
 export const REMINDER_EVENT_TYPES = [
   'loan.payment_due_soon',
   'loan.overdue',
+  'loan.credit_report_notice',
+  'loan.hardship_offer',
+  'loan.promise_broken',
 ] as const satisfies readonly EventType[];
+
+/** An event type the reminder queue receives. */
+export type ReminderEventType = (typeof REMINDER_EVENT_TYPES)[number];
 
 /** The reminder queue's subscription filter policy (on the `eventType` attribute). */
 export const REMINDER_FILTER_POLICY = {

@@ -53,11 +53,20 @@ export const METRIC_NAMES = {
     unreachableLoans: 'UnreachableLoans',
   },
   reminder: {
+    /** Borrower reminders written for the first time (one per borrower and date). */
     remindersCreated: 'RemindersCreated',
-    /** The contact policy or the loan's state said no reminder. */
+    /** Loan lines added to (or changed in) a borrower's reminder. */
+    linesAdded: 'ReminderLinesAdded',
+    /** The rules or the loan's state gave an event no line, by `reason`. */
     remindersSuppressed: 'RemindersSuppressed',
-    /** The loan could not be read or parsed. */
+    /** The loan could not be read or parsed (a notice still goes, from the event). */
     remindersSkipped: 'RemindersSkipped',
+    /** Lines the weekly contact cap held back (credit-report notices are never held). */
+    linesCapped: 'ReminderLinesCapped',
+    /** Lines that came after their date's reminder was sent (notices move to the next date). */
+    linesTooLate: 'ReminderLinesTooLate',
+    /** Messages whose body is not an event. */
+    malformedEvents: 'MalformedEvents',
   },
   reporting: {
     /** Overdue loans counted for the day, by `bucket`. */

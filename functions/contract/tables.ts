@@ -94,10 +94,14 @@ export const LEDGER_TABLE: TableDefinition = {
   indexes: [],
 };
 
+/**
+ * One item per borrower and business date: the borrower's reminder of that date, naming each of
+ * their loans with a line (docs/contract.md, Reminders).
+ */
 export const REMINDERS_TABLE: TableDefinition = {
   id: 'Reminders',
   envVar: ENV.remindersTable,
-  partitionKey: { name: 'loanId', type: 'S' },
+  partitionKey: { name: 'borrowerId', type: 'S' },
   sortKey: { name: 'asOf', type: 'S' },
   indexes: [],
 };

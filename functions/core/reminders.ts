@@ -1,9 +1,10 @@
 /**
- * Borrower reminders (SPEC §7): which events become a reminder today, the message in the loan's
- * locale, and when the messaging gateway may send it. Pure: the reminder service reads the loan
- * and writes the result.
+ * Borrower reminders, line by line (docs/contract.md, Reminders): which event gives its loan a
+ * line in the borrower's reminder of which date, what the line says, and how the lines of one loan
+ * and date merge. Pure: the reminder service reads the loan as it is now and hands it in.
  */
-import { daysBetween, MS_PER_MINUTE, wallClockOf } from './dates';
+import { REMINDER_EVENT_TYPES, type ReminderEventType } from '../contract/events';
+import { addDays, daysBetween } from './dates';
 import type { ParsedLoanEvent } from './event-message';
 import {
   amountOverdueOn,
@@ -12,177 +13,291 @@ import {
   isUnpaid,
   unpaidAmount,
 } from './installments';
-import { formatMoney } from './money';
 import type { BusinessDate, CurrencyCode, FeePolicy, Loan, Locale, MinorUnits } from './types';
 
-/** The events the reminder queue receives (its subscription filter policy, SPEC §7). */
-export type ReminderEvent = Extract<
-  ParsedLoanEvent,
-  { readonly type: 'loan.payment_due_soon' | 'loan.overdue' }
->;
+/** The kinds of line, most urgent first: a loan's line on a date takes the most urgent kind. */
+export const REMINDER_KINDS = [
+  'CREDIT_REPORT_NOTICE',
+  'PROMISE_BROKEN',
+  'HARDSHIP_OFFER',
+  'OVERDUE',
+  'PAYMENT_DUE_SOON',
+] as const;
+
+/** A kind of reminder line. */
+export type ReminderKind = (typeof REMINDER_KINDS)[number];
+
+/** 0 for the most urgent kind, 4 for the least. */
+export function urgencyOf(kind: ReminderKind): number {
+  return REMINDER_KINDS.indexOf(kind);
+}
+
+/** The events the reminder queue receives (its subscription filter policy). */
+export type ReminderEvent = Extract<ParsedLoanEvent, { readonly type: ReminderEventType }>;
 
 /** True when a parsed event is one the reminder service acts on. */
 export function isReminderEvent(event: { readonly type: string }): event is ReminderEvent {
-  return event.type === 'loan.payment_due_soon' || event.type === 'loan.overdue';
+  return (REMINDER_EVENT_TYPES as readonly string[]).includes(event.type);
 }
 
-export type ReminderKind = 'PAYMENT_DUE_SOON' | 'OVERDUE';
-
-/** Days past due on which an overdue reminder goes out; then every 30 days after the last. */
+/** Days past due on which an overdue line is added; then every 30 days after the last. */
 export const OVERDUE_REMINDER_DPDS: readonly number[] = [1, 3, 7, 15, 30];
 const OVERDUE_REMINDER_PERIOD = 30;
 
-/** True when an overdue loan at `dpd` days past due is reminded today (1, 3, 7, 15, 30, 60, 90, …). */
+/** True when an overdue loan at `dpd` days past due gets a line (1, 3, 7, 15, 30, 60, 90, …). */
 export function isOverdueReminderDay(dpd: number): boolean {
   if (OVERDUE_REMINDER_DPDS.includes(dpd)) return true;
   return dpd > OVERDUE_REMINDER_PERIOD && dpd % OVERDUE_REMINDER_PERIOD === 0;
 }
 
-/** What a reminder says; amounts in minor units of `currency`. */
-export type ReminderContent =
-  | {
-      readonly kind: 'PAYMENT_DUE_SOON';
-      readonly loanId: string;
-      readonly installmentSeq: number;
-      readonly dueDate: BusinessDate;
-      /** 0 = due today. */
-      readonly daysUntilDue: number;
-      readonly amount: MinorUnits;
-      readonly currency: CurrencyCode;
-    }
-  | {
-      readonly kind: 'OVERDUE';
-      readonly loanId: string;
-      readonly dpd: number;
-      readonly amount: MinorUnits;
-      readonly currency: CurrencyCode;
-    };
+/**
+ * One loan's line in a borrower's reminder: its most urgent kind and what each of that date's
+ * events for the loan says. Amounts in minor units of `currency`; only the fields its events
+ * give are present.
+ */
+export interface ReminderLine {
+  readonly loanId: string;
+  readonly kind: ReminderKind;
+  readonly currency: CurrencyCode;
+  /** The loan's locale: the reminder is written in its most urgent line's. */
+  readonly locale: Locale;
+  /** Days past due (overdue, notice, plan offer, broken promise). */
+  readonly dpd?: number;
+  /** Unpaid principal + interest of the overdue instalments (charges not included). */
+  readonly amountOverdue?: MinorUnits;
+  /** Due-soon: the instalment, its due date, days from the line's date, what is left to pay. */
+  readonly installmentSeq?: number;
+  readonly dueDate?: BusinessDate;
+  readonly daysUntilDue?: number;
+  readonly amountDue?: MinorUnits;
+  /** Notice: the date the overdue will be reported on if it is not repaid. */
+  readonly settlementDate?: BusinessDate;
+  /** Notice: the business date the sweep raised it (earlier than the line's date after a backfill). */
+  readonly noticeRaisedOn?: BusinessDate;
+  /** Plan offer: the link the borrower follows. */
+  readonly offerId?: string;
+  /** Broken promise: its id, last date, what was promised and what was paid. */
+  readonly promiseId?: string;
+  readonly until?: BusinessDate;
+  readonly amount?: MinorUnits;
+  readonly paid?: MinorUnits;
+}
 
-/** Why an event does not become a reminder (logged and counted, never an error). */
+/** A loan as the reminder service read it: parsed, absent, or the reason it cannot be read. */
+export type LoanState =
+  | { readonly kind: 'found'; readonly loan: Loan }
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'unreadable'; readonly reason: string };
+
+/** Why an event gives its loan no line (logged and counted, never an error). */
 export type SuppressionReason =
+  | 'loan-not-found'
+  | 'loan-unreadable'
+  | 'borrower-changed'
   | 'not-active'
   | 'opted-out'
   | 'forbearance'
+  | 'promise-pending'
   | 'not-a-reminder-day'
   | 'no-longer-overdue'
-  | 'installment-paid'
-  | 'overdue-takes-precedence';
+  | 'installment-paid';
 
-export type ReminderDecision =
-  | { readonly send: true; readonly content: ReminderContent; readonly locale: Locale }
-  | { readonly send: false; readonly reason: SuppressionReason };
+/** A line, or why there is none. */
+export type LineDecision =
+  | { readonly line: ReminderLine }
+  | { readonly suppressed: SuppressionReason };
+
+/** The line without its absent fields (stored and compared as it is). */
+function compact(line: ReminderLine): ReminderLine {
+  return Object.fromEntries(
+    Object.entries(line).filter(([, value]) => value !== undefined),
+  ) as unknown as ReminderLine;
+}
 
 /**
- * Decides whether `event` becomes a reminder, given the loan as read at this moment (so a borrower
- * who has paid since the sweep is spared) and its fee policy. Amounts come from the fresh loan.
- * Rule for one reminder a day: when the loan is on an overdue reminder day, the overdue reminder
- * owns the contact and due-soon gives way, whatever the order the two events arrive in; on other
- * days a due-soon reminder goes out even while an earlier instalment is overdue.
+ * The credit-report notice's line on `date`: always (the legal notice is not marketing), from the
+ * loan as read when it can be read, else from the event. It states the amount overdue and days past
+ * due on `date` while the loan is still overdue, else what the notice was raised with.
  */
-export function decideReminder(
-  event: ReminderEvent,
-  loan: Loan,
-  policy: FeePolicy,
-): ReminderDecision {
-  const asOf = event.asOf;
-  // A loan that is paid off, charged off or cancelled is collections' or nobody's business.
-  if (loan.status !== 'ACTIVE') return { send: false, reason: 'not-active' };
-  if (loan.remindersOptOut) return { send: false, reason: 'opted-out' };
-  const inForbearance = loan.forbearanceUntil !== undefined && asOf <= loan.forbearanceUntil;
-  if (inForbearance || (event.type === 'loan.overdue' && event.data.forbearance)) {
-    return { send: false, reason: 'forbearance' };
-  }
-  const overdueNow = isOverdueOn(loan, policy, asOf);
+function noticeLine(
+  event: Extract<ReminderEvent, { type: 'loan.credit_report_notice' }>,
+  state: LoanState,
+  policyOf: (loan: Loan) => FeePolicy,
+  date: BusinessDate,
+): ReminderLine {
+  const loan = state.kind === 'found' ? state.loan : undefined;
+  const policy = loan && policyOf(loan);
+  const freshAmount = loan && policy ? amountOverdueOn(loan, policy, date) : 0;
+  const fresh = freshAmount > 0 && loan && policy;
+  return compact({
+    loanId: event.loanId,
+    kind: 'CREDIT_REPORT_NOTICE',
+    currency: loan?.currency ?? event.data.currency,
+    locale: loan?.locale ?? 'zh-CN',
+    dpd: fresh ? daysPastDueOn(loan, policy, date) : event.data.dpd,
+    amountOverdue: fresh ? freshAmount : event.data.amountOverdue,
+    settlementDate: event.data.settlementDate,
+    noticeRaisedOn: event.asOf,
+  });
+}
 
-  if (event.type === 'loan.overdue') {
-    if (!isOverdueReminderDay(event.data.dpd)) return { send: false, reason: 'not-a-reminder-day' };
-    if (!overdueNow) return { send: false, reason: 'no-longer-overdue' };
+/**
+ * Decides the line `event` gives its loan in the borrower's reminder of `date` (the event's own
+ * date; for a notice, the date it is delivered on, see {@link lineDatesOf}), given the loan as read
+ * now: so a borrower who has paid since the sweep is spared, and a forbearance or an opt-out
+ * recorded since counts. Amounts come from the loan as read.
+ */
+export function lineFor(
+  event: ReminderEvent,
+  state: LoanState,
+  policyOf: (loan: Loan) => FeePolicy,
+  date: BusinessDate = event.asOf,
+): LineDecision {
+  if (event.type === 'loan.credit_report_notice') {
+    return { line: noticeLine(event, state, policyOf, date) };
+  }
+  if (state.kind === 'missing') return { suppressed: 'loan-not-found' };
+  if (state.kind === 'unreadable') return { suppressed: 'loan-unreadable' };
+  const { loan } = state;
+  // The reminder goes to the borrower the event names; a loan that changed hands since is not theirs.
+  if (loan.borrowerId !== event.borrowerId) return { suppressed: 'borrower-changed' };
+  // A loan that is paid off, charged off or cancelled is collections' or nobody's business.
+  if (loan.status !== 'ACTIVE') return { suppressed: 'not-active' };
+  if (loan.remindersOptOut) return { suppressed: 'opted-out' };
+  const policy = policyOf(loan);
+  const { asOf } = event;
+  const base = { loanId: loan.loanId, currency: loan.currency, locale: loan.locale };
+
+  if (event.type === 'loan.payment_due_soon') {
+    const inst = loan.installments.find((i) => i.seq === event.data.installmentSeq);
+    if (!inst || !isUnpaid(inst, policy)) return { suppressed: 'installment-paid' };
     return {
-      send: true,
-      locale: loan.locale,
-      content: {
-        kind: 'OVERDUE',
-        loanId: loan.loanId,
-        dpd: event.data.dpd,
-        amount: amountOverdueOn(loan, policy, asOf),
-        currency: loan.currency,
+      line: {
+        ...base,
+        kind: 'PAYMENT_DUE_SOON',
+        installmentSeq: inst.seq,
+        dueDate: inst.dueDate,
+        daysUntilDue: daysBetween(asOf, inst.dueDate),
+        amountDue: unpaidAmount(inst),
       },
     };
   }
 
-  if (overdueNow && isOverdueReminderDay(daysPastDueOn(loan, policy, asOf))) {
-    return { send: false, reason: 'overdue-takes-precedence' };
+  const inForbearance = loan.forbearanceUntil !== undefined && asOf <= loan.forbearanceUntil;
+  if (event.type === 'loan.overdue') {
+    if (!isOverdueReminderDay(event.data.dpd)) return { suppressed: 'not-a-reminder-day' };
+    if (event.data.forbearance || inForbearance) return { suppressed: 'forbearance' };
+    // As of the sweep's run; an event without the field predates promises (docs/decisions.md).
+    if (event.data.promisePending === true) return { suppressed: 'promise-pending' };
   }
-  const inst = loan.installments.find((i) => i.seq === event.data.installmentSeq);
-  if (!inst || !isUnpaid(inst, policy)) return { send: false, reason: 'installment-paid' };
-  return {
-    send: true,
-    locale: loan.locale,
-    content: {
-      kind: 'PAYMENT_DUE_SOON',
-      loanId: loan.loanId,
-      installmentSeq: inst.seq,
-      dueDate: inst.dueDate,
-      daysUntilDue: daysBetween(asOf, inst.dueDate),
-      amount: unpaidAmount(inst),
-      currency: loan.currency,
-    },
+  // An agreed plan is written back as forbearance: an offer made before it is moot.
+  if (event.type === 'loan.hardship_offer' && inForbearance) return { suppressed: 'forbearance' };
+  if (!isOverdueOn(loan, policy, asOf)) return { suppressed: 'no-longer-overdue' };
+  const overdue = {
+    dpd: daysPastDueOn(loan, policy, asOf),
+    amountOverdue: amountOverdueOn(loan, policy, asOf),
   };
-}
 
-function dueWhenZh(daysUntilDue: number): string {
-  if (daysUntilDue === 0) return '今天';
-  if (daysUntilDue === 1) return '明天';
-  return `${daysUntilDue}天后`;
-}
-
-function dueWhenEn(daysUntilDue: number): string {
-  if (daysUntilDue === 0) return 'today';
-  if (daysUntilDue === 1) return 'tomorrow';
-  return `in ${daysUntilDue} days`;
-}
-
-/** Renders the reminder text in zh-CN or en; it names the loan id only (no personal data). */
-export function renderReminderMessage(content: ReminderContent, locale: Locale): string {
-  const money = formatMoney(content.amount, content.currency, locale);
-  if (locale === 'zh-CN') {
-    return content.kind === 'PAYMENT_DUE_SOON'
-      ? `【还款提醒】您的借款（编号 ${content.loanId}）第${content.installmentSeq}期应还 ${money}，` +
-          `将于${dueWhenZh(content.daysUntilDue)}（${content.dueDate}）到期，请按时还款。`
-      : `【逾期提醒】您的借款（编号 ${content.loanId}）已逾期${content.dpd}天，逾期金额 ${money}，` +
-          '请尽快还款，以免产生更多费用。';
+  switch (event.type) {
+    case 'loan.overdue':
+      return { line: { ...base, kind: 'OVERDUE', ...overdue, dpd: event.data.dpd } };
+    case 'loan.hardship_offer':
+      return {
+        line: { ...base, kind: 'HARDSHIP_OFFER', ...overdue, offerId: event.data.offerId },
+      };
+    case 'loan.promise_broken':
+      return {
+        line: {
+          ...base,
+          kind: 'PROMISE_BROKEN',
+          ...overdue,
+          promiseId: event.data.promiseId,
+          until: event.data.until,
+          amount: event.data.amount,
+          paid: event.data.paid,
+        },
+      };
   }
-  return content.kind === 'PAYMENT_DUE_SOON'
-    ? `Payment reminder: instalment ${content.installmentSeq} of your loan ${content.loanId}, ` +
-        `${money}, is due ${dueWhenEn(content.daysUntilDue)} (${content.dueDate}). Please pay on time.`
-    : `Overdue notice: your loan ${content.loanId} is ${content.dpd} ${content.dpd === 1 ? 'day' : 'days'} ` +
-        `past due with ${money} overdue. Please pay as soon as possible to avoid further charges.`;
-}
-
-/** Local hour (business time) from which a reminder may be sent: nobody is contacted 22:00–08:00. */
-export const REMINDER_SEND_HOUR = 9;
-
-const two = (n: number) => String(n).padStart(2, '0');
-
-function formatOffset(minutes: number): string {
-  const sign = minutes < 0 ? '-' : '+';
-  const abs = Math.abs(minutes);
-  return `${sign}${two(Math.floor(abs / 60))}:${two(abs % 60)}`;
 }
 
 /**
- * The instant a reminder may be sent: 09:00 business time on `asOf`, as ISO-8601 with the zone's
- * offset on that date, e.g. `2026-11-28T09:00:00+08:00` (daylight saving included).
+ * The dates whose reminder an event's line goes into. Every event's own date, except that a
+ * notice raised for a date before `today` goes into today's reminder (a backfill still tells the
+ * borrower), and a notice that reaches today's reminder after today's window has closed goes into
+ * tomorrow's as well, so that a gateway sends it.
  */
-export function sendAfterOf(asOf: BusinessDate, timeZone: string): string {
-  const [year, month, day] = asOf.split('-').map(Number) as [number, number, number];
-  const wallAsUtc = Date.UTC(year, month - 1, day, REMINDER_SEND_HOUR);
-  // Two passes settle the offset when the naive guess lands on the other side of a DST change.
-  const firstGuess = wallAsUtc - wallClockOf(wallAsUtc, timeZone).offsetMinutes * MS_PER_MINUTE;
-  const instant = wallAsUtc - wallClockOf(firstGuess, timeZone).offsetMinutes * MS_PER_MINUTE;
-  // Rendered from the instant itself, so even a 09:00 that a DST gap skips stays a true instant.
-  const wall = wallClockOf(instant, timeZone);
-  const date = `${String(wall.year).padStart(4, '0')}-${two(wall.month)}-${two(wall.day)}`;
-  const time = `${two(wall.hour)}:${two(wall.minute)}:${two(wall.second)}`;
-  return `${date}T${time}${formatOffset(wall.offsetMinutes)}`;
+export function lineDatesOf(
+  event: ReminderEvent,
+  today: BusinessDate,
+  todayWindowClosed: boolean,
+): readonly BusinessDate[] {
+  if (event.type !== 'loan.credit_report_notice' || event.asOf > today) return [event.asOf];
+  return todayWindowClosed ? [today, addDays(today, 1)] : [today];
+}
+
+type Field = keyof ReminderLine;
+
+/** Fields merged by taking the larger value; every other field takes the smaller one. */
+const LARGER: ReadonlySet<Field> = new Set<Field>(['dpd']);
+
+function pick<T extends string | number>(field: Field, a: T, b: T): T {
+  if (LARGER.has(field)) return a >= b ? a : b;
+  return a <= b ? a : b;
+}
+
+/**
+ * Merges two lines of one loan and date: the most urgent kind, and every field either carries.
+ * Where both carry a field, amounts take the smaller (payments only lower them) and days past due
+ * the larger; they agree unless the loan changed between the two reads. Commutative, associative
+ * and idempotent, so any order of events and any redelivery give the same line.
+ */
+export function mergeLines(a: ReminderLine, b: ReminderLine): ReminderLine {
+  const merged: Record<string, string | number> = {};
+  const fields = new Set([...Object.keys(a), ...Object.keys(b)] as Field[]);
+  for (const field of fields) {
+    const x = a[field];
+    const y = b[field];
+    if (x === undefined) merged[field] = y as string | number;
+    else if (y === undefined) merged[field] = x;
+    else if (field === 'kind') {
+      merged.kind = urgencyOf(x as ReminderKind) <= urgencyOf(y as ReminderKind) ? x : y;
+    } else merged[field] = pick(field, x, y);
+  }
+  return merged as unknown as ReminderLine;
+}
+
+/** True when two lines say the same (field by field). */
+export function sameLine(a: ReminderLine, b: ReminderLine): boolean {
+  const keys = Object.keys(a) as Field[];
+  return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
+}
+
+/** Lines by loan id; a loan has at most one line per date. */
+export type Lines = ReadonlyMap<string, ReminderLine>;
+
+/** `lines` with `line` merged into its loan's line. */
+export function withLine(lines: Lines, line: ReminderLine): Map<string, ReminderLine> {
+  const next = new Map(lines);
+  const current = next.get(line.loanId);
+  next.set(line.loanId, current ? mergeLines(current, line) : line);
+  return next;
+}
+
+/** True when two sets of lines say the same. */
+export function sameLines(a: Lines, b: Lines): boolean {
+  if (a.size !== b.size) return false;
+  for (const [loanId, line] of a) {
+    const other = b.get(loanId);
+    if (!other || !sameLine(line, other)) return false;
+  }
+  return true;
+}
+
+/** The lines most urgent first, then by loan id: the order the reminder lists them in. */
+export function orderedLines(lines: Iterable<ReminderLine>): ReminderLine[] {
+  return [...lines].sort(
+    (a, b) =>
+      urgencyOf(a.kind) - urgencyOf(b.kind) ||
+      (a.loanId < b.loanId ? -1 : a.loanId > b.loanId ? 1 : 0),
+  );
 }

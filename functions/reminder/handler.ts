@@ -1,43 +1,34 @@
 /**
- * Reminder Lambda (SPEC §7): SQS batches of due-soon and overdue events → at most one reminder per
- * loan per business date; partial batch failures. Configuration is validated at cold start
- * (see shared/environment.ts).
+ * The reminder Lambda (docs/contract.md, Reminders): SQS batches of due-soon, overdue, notice,
+ * plan-offer and broken-promise events → at most one reminder per borrower and business date,
+ * within the contact policy; partial batch failures. Thin: the function is assembled once per
+ * configuration (wiring.ts); logging and metrics are middy middlewares fed by the observer
+ * (metrics.ts). Configuration is validated at cold start (see shared/environment.ts).
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
-import type { Context, SQSEvent } from 'aws-lambda';
-import { documentClient } from '../adapters/dynamodb';
-import { readLoanItem } from '../adapters/loan-store';
-import { saveReminderOnce } from '../adapters/reminder-store';
+import type { SQSEvent } from 'aws-lambda';
 import { SERVICE_NAMES } from '../contract/observability';
 import { environmentConfig } from '../shared/environment';
 import { lambdaContextDefaults } from '../shared/lambda-context';
 import { createObservability } from '../shared/observability';
 import { loadReminderConfig, REMINDER_ENV_VARS } from './config';
-import { createReminderBatchHandler } from './service';
+import { reminderObserver } from './metrics';
+import { awsClients, createReminder } from './wiring';
 
 const { logger, metrics } = createObservability(SERVICE_NAMES.reminder);
-// One client for the life of the execution environment; its endpoint comes from the SDK's env.
-// Loans are read with exact numbers: rates are decimals.
-const doc = documentClient(new DynamoDBClient({}), { exactNumbers: true });
+// Created once per execution environment.
+const clients = awsClients();
 
-// Validated at cold start (see shared/environment.ts).
-const batchHandler = environmentConfig(REMINDER_ENV_VARS, (env) => {
-  const config = loadReminderConfig(env);
-  return createReminderBatchHandler({
-    readLoan: (loanId) => readLoanItem(doc, config.loansTableName, loanId),
-    saveReminder: (item) => saveReminderOnce(doc, config.remindersTableName, item),
-    policyBook: config.policyBook,
-    businessTimeZone: config.businessTimeZone,
-    now: () => new Date(),
-    logger,
-    metrics,
-  });
-});
+// Validated at cold start (see shared/environment.ts): a bad deployment fails the first init.
+const reminder = environmentConfig(REMINDER_ENV_VARS, (env) =>
+  createReminder(clients, loadReminderConfig(env), {
+    observer: reminderObserver(logger, metrics),
+  }),
+);
 
-export const handler = middy((event: SQSEvent, context: Context) => batchHandler()(event, context))
+export const handler = middy((event: SQSEvent) => reminder().handle(event))
   .use(lambdaContextDefaults())
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics));

@@ -1,135 +1,462 @@
 /**
- * The reminder function's work on one message (SPEC §7): parse the event, read the loan as it is
- * now, decide, and write at most one reminder per loan and business date.
+ * The reminder function's work on one SQS batch (docs/contract.md, Reminders): parse each message,
+ * read the batch's loans as they are now, give each event its loan's line, and add the lines to
+ * each borrower's reminder of the date, one item per borrower and date, under the weekly cap. It
+ * knows no AWS client and no Powertools object: the wiring gives it its ports.
+ *
+ * Writes are conditional, so concurrent batches for one borrower never lose a line: the common
+ * case (lines for one date whose neighbours the lines cannot change) is one conditional write of
+ * that date's reminder; anything that can change another date (a late event for an earlier date,
+ * the cap holding lines back, a reminder already sent) is planned over the borrower's dates around
+ * it and committed in one transaction conditioned on every date read (docs/decisions.md, Reminders).
  */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { Logger } from '@aws-lambda-powertools/logger';
-import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { ReminderItem, SaveReminderResult } from '../adapters/reminder-store';
-import { METRIC_NAMES } from '../contract/observability';
-import { parseEventMessage } from '../core/event-message';
-import { parseLoanItem } from '../core/loan';
-import { policyFor } from '../core/policy';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import {
-  decideReminder,
+  type CalendarPlan,
+  type DatedLine,
+  type DayState,
+  planCalendar,
+} from '../core/contact-calendar';
+import { type ContactPolicy, type ContactWindow, contactWindowOn } from '../core/contact-policy';
+import { addDays, businessDateOf } from '../core/dates';
+import { type ParsedEvent, parseEventMessage } from '../core/event-message';
+import { policyFor } from '../core/policy';
+import { reminderContent } from '../core/reminder-message';
+import {
   isReminderEvent,
-  renderReminderMessage,
-  sendAfterOf,
+  type LoanState,
+  lineDatesOf,
+  lineFor,
+  type ReminderEvent,
+  sameLine,
+  sameLines,
+  withLine,
 } from '../core/reminders';
-import type { PolicyBook } from '../core/types';
+import type { BusinessDate, PolicyBook } from '../core/types';
+import {
+  type DayWrite,
+  type FailedBorrower,
+  type LoanReader,
+  type ReminderKey,
+  type ReminderObserver,
+  type ReminderStore,
+  reminderKeyOf,
+  type StoredDay,
+  type Suppressed,
+} from './ports';
 
-export interface ReminderDeps {
-  /** Reads a loan item by key, strongly consistent (numbers exact); undefined when absent. */
-  readonly readLoan: (loanId: string) => Promise<Record<string, unknown> | undefined>;
-  readonly saveReminder: (item: ReminderItem) => Promise<SaveReminderResult>;
+/** What the service is built on. */
+export interface ReminderServiceDeps {
+  readonly loans: LoanReader;
+  readonly store: ReminderStore;
   readonly policyBook: PolicyBook;
-  readonly businessTimeZone: string;
+  readonly contactPolicy: ContactPolicy;
+  /** IANA zone of business dates and of the contact window. */
+  readonly timeZone: string;
   readonly now: () => Date;
-  readonly logger: Logger;
-  readonly metrics: Metrics;
+  readonly observer: ReminderObserver;
+  /** Waits `ms` milliseconds between conflicting writes (tests pass one that does not sleep). */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Write attempts per borrower on conflicts before their messages are failed. */
+  readonly maxConflictAttempts?: number;
 }
 
-/** A message that can never be processed: fails its record so it reaches the DLQ after retries. */
-export class MalformedMessageError extends Error {
-  constructor(messageId: string, reason: string) {
-    super(`message ${messageId}: ${reason}`);
-    this.name = 'MalformedMessageError';
+/** The reminder function, ready to take SQS batches. */
+export interface ReminderService {
+  /**
+   * Handles one batch. A malformed message fails alone (and reaches the DLQ after retries); a
+   * borrower whose reminders could not be written fails their messages only; nothing is lost or
+   * doubled by a redelivery.
+   */
+  handle(event: SQSEvent): Promise<SQSBatchResponse>;
+}
+
+const DEFAULT_CONFLICT_ATTEMPTS = 6;
+/** How far past its first read a plan may have to look for dates a change reaches (days). */
+const MAX_PLAN_REACH_DAYS = 120;
+
+const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Thrown when a borrower's writes kept conflicting: their messages are redelivered. */
+export class ReminderConflictError extends Error {
+  constructor(attempts: number) {
+    super(`the borrower's reminders kept changing under ${attempts} attempts to write them`);
+    this.name = 'ReminderConflictError';
   }
 }
 
-/** What happened to one message (for logs and tests). */
-export type ReminderOutcome =
-  | 'created'
-  | 'duplicate'
-  | 'suppressed'
-  | 'ignored-event-type'
-  | 'loan-not-found'
-  | 'loan-unreadable';
+/** A line bound for a borrower's reminder, and the message it came from. */
+interface Addition extends DatedLine {
+  readonly messageId: string;
+}
 
-/**
- * Builds the record handler. Throws (failing only that record) for a malformed message or an AWS
- * error; a loan that is missing or cannot be parsed is a permanent problem: logged and skipped.
- */
-export function createReminderRecordHandler(deps: ReminderDeps) {
-  const { logger, metrics } = deps;
-  const count = (name: string) => metrics.addMetric(name, MetricUnit.Count, 1);
-  return async (record: SQSRecord): Promise<ReminderOutcome> => {
-    const parsed = parseEventMessage(record.body);
-    if (!parsed.ok) throw new MalformedMessageError(record.messageId, parsed.reason);
-    const event = parsed.event;
-    if (!isReminderEvent(event)) {
-      logger.warn('event type is not for reminders; check the filter policy', {
-        eventId: event.id,
-      });
-      return 'ignored-event-type';
+/** What writing one borrower's lines came to. */
+interface BorrowerOutcome {
+  created: number;
+  linesAdded: number;
+  linesCapped: number;
+  tooLate: DatedLine[];
+  moved: DatedLine[];
+}
+
+const emptyOutcome = (): BorrowerOutcome => ({
+  created: 0,
+  linesAdded: 0,
+  linesCapped: 0,
+  tooLate: [],
+  moved: [],
+});
+
+/** The earliest of some dates (at least one); business dates sort as text. */
+function minDate(dates: Iterable<BusinessDate>): BusinessDate {
+  return [...dates].sort()[0] as BusinessDate;
+}
+
+/** The latest of some dates (at least one). */
+function maxDate(dates: Iterable<BusinessDate>): BusinessDate {
+  return [...dates].sort().at(-1) as BusinessDate;
+}
+
+/** Lines in `after`'s reminder that `before`'s did not have or said differently. */
+function linesChanged(before: DayState | undefined, after: DayState): number {
+  let changed = 0;
+  for (const [loanId, line] of after.reminder?.lines ?? []) {
+    const earlier = before?.reminder?.lines.get(loanId);
+    if (!earlier || !sameLine(earlier, line)) changed++;
+  }
+  return changed;
+}
+
+/** Builds the reminder service on `deps`. */
+export function createReminderService(deps: ReminderServiceDeps): ReminderService {
+  const { store, contactPolicy, timeZone } = deps;
+  const cap = contactPolicy.maxContactDaysPer7;
+  const sleep = deps.sleep ?? wait;
+  const maxAttempts = deps.maxConflictAttempts ?? DEFAULT_CONFLICT_ATTEMPTS;
+  // The window of a date is the same for every borrower: worked out once per date.
+  const windows = new Map<BusinessDate, ContactWindow>();
+  const windowOf = (date: BusinessDate) => {
+    let window = windows.get(date);
+    if (!window) {
+      window = contactWindowOn(date, contactPolicy, timeZone);
+      if (windows.size > 1_000) windows.clear();
+      windows.set(date, window);
     }
-    const context = { eventId: event.id, loanId: event.loanId, asOf: event.asOf };
-    const item = await deps.readLoan(event.loanId);
-    if (!item) {
-      logger.warn('loan not found; no reminder', context);
-      count(METRIC_NAMES.reminder.remindersSkipped);
-      return 'loan-not-found';
-    }
-    const loan = parseLoanItem(item);
-    if (!loan.ok) {
-      logger.error('loan cannot be parsed; no reminder', { ...context, reason: loan.reason });
-      count(METRIC_NAMES.reminder.remindersSkipped);
-      return 'loan-unreadable';
-    }
-    const decision = decideReminder(
-      event,
-      loan.loan,
-      policyFor(deps.policyBook, loan.loan.productCode),
-    );
-    if (!decision.send) {
-      logger.info('no reminder', { ...context, reason: decision.reason });
-      count(METRIC_NAMES.reminder.remindersSuppressed);
-      return 'suppressed';
-    }
-    const { content, locale } = decision;
-    const saved = await deps.saveReminder({
-      loanId: loan.loan.loanId,
-      asOf: event.asOf,
-      borrowerId: loan.loan.borrowerId,
-      kind: content.kind,
-      locale,
-      message: renderReminderMessage(content, locale),
-      amount: content.amount,
-      currency: content.currency,
-      sendAfter: sendAfterOf(event.asOf, deps.businessTimeZone),
-      status: 'PENDING',
-      eventId: event.id,
-      createdAt: deps.now().toISOString(),
+    return window;
+  };
+  const policyOf = (loan: { readonly productCode?: string }) =>
+    policyFor(deps.policyBook, loan.productCode);
+
+  /** The writes that take `plan`'s dates to their new states. */
+  const writesOf = (changes: ReadonlyMap<BusinessDate, DayState>): DayWrite[] =>
+    [...changes].map(([asOf, state]) => {
+      if (!state.reminder) return { asOf, state };
+      const content = reminderContent(state.reminder.lines);
+      const { sendAfter, sendBefore } = windowOf(asOf);
+      return { asOf, state, text: { ...content, sendAfter, sendBefore } };
     });
-    if (saved === 'exists') {
-      logger.info('loan already has a reminder for this date', context);
-      return 'duplicate';
+
+  const tally = (
+    outcome: BorrowerOutcome,
+    plan: CalendarPlan,
+    before: ReadonlyMap<BusinessDate, StoredDay>,
+  ) => {
+    for (const [date, after] of plan.changes) {
+      const earlier = before.get(date)?.state;
+      if (after.reminder && !earlier?.reminder) outcome.created++;
+      outcome.linesAdded += linesChanged(earlier, after);
     }
-    count(METRIC_NAMES.reminder.remindersCreated);
-    return 'created';
+    outcome.linesCapped += plan.capped;
+    outcome.tooLate.push(...plan.tooLate);
+    outcome.moved.push(...plan.moved);
+  };
+
+  /**
+   * Plans the borrower's dates around the additions with held lines read too, and commits every
+   * change in one transaction conditioned on every date read.
+   */
+  const planAndCommit = async (borrowerId: string, additions: readonly DatedLine[]) => {
+    const dates = additions.map((a) => a.date);
+    const from = addDays(minDate(dates), -6);
+    const limit = addDays(maxDate(dates), MAX_PLAN_REACH_DAYS);
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      if (attempt > 1) await sleep(backoffMs(attempt));
+      let to = addDays(maxDate(dates), 7);
+      let days = await store.readDays(borrowerId, from, to, true);
+      let plan = planCalendar({ from, to, days: statesOf(days), additions, cap });
+      // A change near the end of what was read may reach later dates: read further.
+      while (plan.reachesBeyond && to < limit) {
+        to = addDays(to, 14);
+        days = await store.readDays(borrowerId, from, to, true);
+        plan = planCalendar({ from, to, days: statesOf(days), additions, cap });
+      }
+      const outcome = emptyOutcome();
+      tally(outcome, plan, days);
+      if (plan.changes.size === 0) return outcome;
+      const written = await store.commit(borrowerId, writesOf(plan.changes), { from, to, days });
+      if (written === 'written') return outcome;
+    }
+    throw new ReminderConflictError(maxAttempts);
+  };
+
+  /**
+   * Lines for one date whose reminder exists and is pending: one conditional write, unless the
+   * cap holds some of them back (then they are planned with the held lines).
+   */
+  const addToReminder = async (
+    borrowerId: string,
+    date: BusinessDate,
+    additions: readonly DatedLine[],
+    read: StoredDay,
+  ): Promise<BorrowerOutcome | 'plan' | 'conflict'> => {
+    const reminder = read.state.reminder;
+    if (!reminder?.pending) return 'plan';
+    if (reminder.capped && additions.some((a) => a.line.kind !== 'CREDIT_REPORT_NOTICE')) {
+      return 'plan';
+    }
+    let lines = reminder.lines;
+    for (const { line } of additions) lines = withLine(lines, line);
+    const outcome = emptyOutcome();
+    if (sameLines(lines, reminder.lines)) return outcome;
+    const state: DayState = { ...read.state, reminder: { ...reminder, lines } };
+    const [write] = writesOf(new Map([[date, state]]));
+    if (!write || (await store.putReminder(borrowerId, write, read)) === 'conflict') {
+      return 'conflict';
+    }
+    outcome.linesAdded = linesChanged(read.state, state);
+    return outcome;
+  };
+
+  /**
+   * Lines for one date that has no reminder yet: decided from the six dates before it, and
+   * written with one conditional put when nothing else changes. A date at the edge of the cap is
+   * checked again after the write, in case an earlier date gained its reminder meanwhile.
+   */
+  const createReminder = async (
+    borrowerId: string,
+    date: BusinessDate,
+    additions: readonly DatedLine[],
+  ): Promise<BorrowerOutcome | 'plan' | 'conflict' | { existing: StoredDay }> => {
+    // The six dates before decide the cap; a week after, whether a later reminder depends on it.
+    const from = addDays(date, -6);
+    const to = addDays(date, 7);
+    const days = await store.readDays(borrowerId, from, to, false);
+    const existing = days.get(date);
+    if (existing) return { existing };
+    const plan = planCalendar({ from, to, days: statesOf(days), additions, cap });
+    const change = plan.changes.get(date);
+    const onlyThisReminder =
+      !plan.reachesBeyond &&
+      plan.tooLate.length === 0 &&
+      plan.moved.length === 0 &&
+      plan.changes.size <= 1 &&
+      (change === undefined || change.held.size === 0);
+    if (!onlyThisReminder) return 'plan';
+    const outcome = emptyOutcome();
+    if (!change) return outcome;
+    const [write] = writesOf(plan.changes);
+    if (!write || (await store.putReminder(borrowerId, write, undefined)) === 'conflict') {
+      return 'conflict';
+    }
+    tally(outcome, plan, days);
+    if ((plan.windowCounts.get(date) ?? 0) >= cap - 1) {
+      const again = await store.readDays(borrowerId, from, addDays(date, -1), false);
+      const remindedBefore = (read: ReadonlyMap<BusinessDate, StoredDay>) =>
+        [...read]
+          .filter(([day, stored]) => day < date && stored.state.reminder)
+          .map(([day]) => day)
+          .join(',');
+      if (remindedBefore(again) !== remindedBefore(days)) {
+        // An earlier date changed while this one was decided: decide again with it.
+        const replanned = await planAndCommit(borrowerId, additions);
+        outcome.linesCapped += replanned.linesCapped;
+      }
+    }
+    return outcome;
+  };
+
+  /** Adds one borrower's lines, retrying conflicts; the plan path for anything unusual. */
+  const addLines = async (
+    borrowerId: string,
+    additions: readonly DatedLine[],
+    preread: StoredDay | undefined,
+  ): Promise<BorrowerOutcome> => {
+    const dates = new Set(additions.map((a) => a.date));
+    if (dates.size !== 1) return planAndCommit(borrowerId, additions);
+    const date = minDate(dates);
+    let read = preread;
+    let conflicts = 0;
+    // Each turn either ends, or conflicts (bounded), or finds the reminder someone just created
+    // (then the next turn adds to it): so it ends.
+    for (let turn = 0; turn < 2 * maxAttempts; turn++) {
+      const result = read
+        ? await addToReminder(borrowerId, date, additions, read)
+        : await createReminder(borrowerId, date, additions);
+      if (result === 'plan') return planAndCommit(borrowerId, additions);
+      if (result === 'conflict') {
+        conflicts++;
+        if (conflicts >= maxAttempts) break;
+        await sleep(backoffMs(conflicts + 1));
+        read = (await store.readDays(borrowerId, date, date, false)).get(date);
+        continue;
+      }
+      if ('existing' in result) {
+        read = result.existing;
+        continue;
+      }
+      return result;
+    }
+    throw new ReminderConflictError(maxAttempts);
+  };
+
+  /**
+   * Drops notices already placed in an earlier reminder: a notice raised before today and
+   * delivered again (a redrive) must not reach the borrower twice.
+   */
+  const dropPlacedNotices = async (
+    borrowerId: string,
+    additions: readonly Addition[],
+    today: BusinessDate,
+  ): Promise<{ kept: Addition[]; dropped: number }> => {
+    const late = additions.filter(
+      (a) =>
+        a.line.kind === 'CREDIT_REPORT_NOTICE' &&
+        a.line.noticeRaisedOn !== undefined &&
+        a.line.noticeRaisedOn < today,
+    );
+    if (late.length === 0) return { kept: [...additions], dropped: 0 };
+    const from = minDate(late.map((a) => a.line.noticeRaisedOn as BusinessDate));
+    const earlier = await store.readDays(borrowerId, from, addDays(today, -1), false);
+    const placed = (addition: Addition) =>
+      [...earlier.values()].some((day) => {
+        const line = day.state.reminder?.lines.get(addition.line.loanId);
+        return (
+          line?.kind === 'CREDIT_REPORT_NOTICE' &&
+          line.noticeRaisedOn === addition.line.noticeRaisedOn
+        );
+      });
+    const kept = additions.filter((a) => !late.includes(a) || !placed(a));
+    return { kept, dropped: additions.length - kept.length };
+  };
+
+  return {
+    async handle(batch) {
+      const malformed: { messageId: string; reason: string }[] = [];
+      const ignored: ParsedEvent[] = [];
+      const events: { messageId: string; event: ReminderEvent }[] = [];
+      for (const record of batch.Records) {
+        const parsed = parseEventMessage(record.body);
+        if (!parsed.ok) malformed.push({ messageId: record.messageId, reason: parsed.reason });
+        else if (!isReminderEvent(parsed.event)) ignored.push(parsed.event);
+        else events.push({ messageId: record.messageId, event: parsed.event });
+      }
+      const failedIds = new Set(malformed.map((m) => m.messageId));
+      const suppressed: Suppressed[] = [];
+      const noticesWithoutLoan: Suppressed[] = [];
+      const failed: FailedBorrower[] = [];
+      const total = emptyOutcome();
+      let noticesAlreadyPlaced = 0;
+      let failure: unknown;
+
+      const now = deps.now();
+      const today = businessDateOf(now, timeZone);
+      const todayClosed = now.getTime() > windowOf(today).closesAtMs;
+      const datesOf = new Map(
+        events.map(({ event }) => [event, lineDatesOf(event, today, todayClosed)] as const),
+      );
+
+      try {
+        const keys = new Map<string, ReminderKey>();
+        for (const { event } of events) {
+          for (const asOf of datesOf.get(event) ?? []) {
+            const key = { borrowerId: event.borrowerId, asOf };
+            keys.set(reminderKeyOf(key), key);
+          }
+        }
+        const loanIds = [...new Set(events.map(({ event }) => event.loanId))];
+        const [loans, reminders] = await Promise.all([
+          loanIds.length > 0 ? deps.loans.read(loanIds) : new Map<string, LoanState>(),
+          keys.size > 0 ? store.readReminders([...keys.values()]) : new Map<string, StoredDay>(),
+        ]);
+
+        const byBorrower = new Map<string, Addition[]>();
+        for (const { messageId, event } of events) {
+          const state: LoanState = loans.get(event.loanId) ?? { kind: 'missing' };
+          const unread = state.kind === 'missing' ? 'loan-not-found' : 'loan-unreadable';
+          if (state.kind !== 'found' && event.type === 'loan.credit_report_notice') {
+            noticesWithoutLoan.push({
+              event,
+              reason: unread,
+              ...(state.kind === 'unreadable' && { detail: state.reason }),
+            });
+          }
+          for (const date of datesOf.get(event) ?? []) {
+            const decision = lineFor(event, state, policyOf, date);
+            if ('suppressed' in decision) {
+              suppressed.push({
+                event,
+                reason: decision.suppressed,
+                ...(state.kind === 'unreadable' && { detail: state.reason }),
+              });
+              break; // the same for every date of the event
+            }
+            const additions = byBorrower.get(event.borrowerId) ?? [];
+            additions.push({ date, line: decision.line, messageId });
+            byBorrower.set(event.borrowerId, additions);
+          }
+        }
+
+        await Promise.all(
+          [...byBorrower].map(async ([borrowerId, all]) => {
+            try {
+              const { kept, dropped } = await dropPlacedNotices(borrowerId, all, today);
+              noticesAlreadyPlaced += dropped;
+              const first = kept[0];
+              if (!first) return;
+              const preread = reminders.get(reminderKeyOf({ borrowerId, asOf: first.date }));
+              const outcome = await addLines(borrowerId, kept, preread);
+              total.created += outcome.created;
+              total.linesAdded += outcome.linesAdded;
+              total.linesCapped += outcome.linesCapped;
+              total.tooLate.push(...outcome.tooLate);
+              total.moved.push(...outcome.moved);
+            } catch (error) {
+              const messageIds = [...new Set(all.map((a) => a.messageId))];
+              for (const id of messageIds) failedIds.add(id);
+              failed.push({ messageIds, error });
+            }
+          }),
+        );
+      } catch (error) {
+        // A read failed before any write: the whole batch is safe to redeliver.
+        for (const { messageId } of events) failedIds.add(messageId);
+        failure = error;
+      }
+      deps.observer({
+        malformed,
+        ignored,
+        suppressed,
+        noticesWithoutLoan,
+        remindersCreated: total.created,
+        linesAdded: total.linesAdded,
+        linesCapped: total.linesCapped,
+        tooLate: total.tooLate,
+        moved: total.moved,
+        noticesAlreadyPlaced,
+        failed,
+        ...(failure !== undefined && { failure }),
+      });
+      return { batchItemFailures: [...failedIds].map((itemIdentifier) => ({ itemIdentifier })) };
+    },
   };
 }
 
-/** The SQS batch handler around the record handler: one bad message fails alone. */
-export function createReminderBatchHandler(deps: ReminderDeps) {
-  const handleRecord = createReminderRecordHandler(deps);
-  const recordHandler = async (record: SQSRecord) => {
-    try {
-      return await handleRecord(record);
-    } catch (error) {
-      deps.logger.error('message failed; SQS will redeliver it', {
-        messageId: record.messageId,
-        error: error as Error,
-      });
-      throw error;
-    }
-  };
-  return async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> =>
-    // A processor per batch: it keeps per-batch state. A fully failed batch is reported item by
-    // item rather than thrown, which SQS treats the same way.
-    processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
-      ...(context ? { context } : {}),
-      throwOnFullBatchFailure: false,
-    });
+/** Jittered backoff before write attempt `attempt` (2, 3, …), milliseconds. */
+function backoffMs(attempt: number): number {
+  const ceiling = Math.min(1_000, 20 * 2 ** (attempt - 2));
+  return ceiling / 2 + Math.random() * (ceiling / 2);
+}
+
+function statesOf(days: ReadonlyMap<BusinessDate, StoredDay>): Map<BusinessDate, DayState> {
+  return new Map([...days].map(([date, stored]) => [date, stored.state]));
 }

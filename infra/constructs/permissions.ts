@@ -14,6 +14,7 @@ export type DynamoAction =
   | 'dynamodb:Query'
   | 'dynamodb:PutItem'
   | 'dynamodb:UpdateItem'
+  | 'dynamodb:DeleteItem'
   | 'dynamodb:ConditionCheckItem';
 
 /** Allows `actions` on the table itself and, for `indexActions`, on the named indexes only. */

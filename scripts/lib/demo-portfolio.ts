@@ -387,6 +387,11 @@ function episodeLoan(showcase: EpisodeShowcase, active: Active, asOf: BusinessDa
     }
   }
 }
+/**
+ * Draws of a credit line: every three consecutive loans due in the next three days belong to one
+ * borrower, so the demo's reminders include borrowers named with several loans at once.
+ */
+const DRAWS_PER_BORROWER = 3;
 
 /** The whole portfolio for `seed`, generated lazily (no array of every loan). */
 export function* demoPortfolio(
@@ -395,5 +400,16 @@ export function* demoPortfolio(
   seed: number,
 ): Generator<Record<string, unknown>> {
   const random = seededRandom(seed);
-  for (let index = 0; index < count; index++) yield demoLoan(index, asOf, random);
+  const soon = addDays(asOf, 3);
+  let dueSoon = 0;
+  let borrower: unknown;
+  for (let index = 0; index < count; index++) {
+    const loan: Record<string, unknown> = demoLoan(index, asOf, random);
+    const next = loan.nextDueDate;
+    if (typeof next === 'string' && next >= asOf && next <= soon && 'borrowerId' in loan) {
+      if (dueSoon++ % DRAWS_PER_BORROWER === 0) borrower = loan.borrowerId;
+      else loan.borrowerId = borrower;
+    }
+    yield loan;
+  }
 }

@@ -32,6 +32,7 @@ import type {
 import { createReportStore, type ReportItem } from '../../functions/adapters/report-store';
 import { type CreditMonth, monthOf, settlementDateOf } from '../../functions/core/credit-records';
 import { addDays, DEFAULT_BUSINESS_TIMEZONE, daysBetween } from '../../functions/core/dates';
+import { orderedLines, type ReminderLine } from '../../functions/core/reminders';
 import type { BusinessDate } from '../../functions/core/types';
 import type { WorkflowSummary } from '../../functions/sweep/finish';
 import { type ExtractResult, extractMonth } from './credit-extract';
@@ -94,13 +95,17 @@ export interface DayResult {
   readonly messagesFailed: { readonly reminder: number; readonly reporting: number };
 }
 
-/** A reminder as written to the reminders table. */
+/** A borrower's reminder as written to the reminders table. */
 export interface ReminderSample {
-  readonly loanId: string;
+  readonly borrowerId: string;
+  readonly asOf: string;
+  /** The loans it names, most urgent first. */
+  readonly loanIds: readonly string[];
   readonly kind: string;
   readonly locale: string;
   readonly message: string;
   readonly sendAfter: string;
+  readonly sendBefore: string;
 }
 
 /** A month whose settlement date the run swept: its credit extract, summed up (no file). */
@@ -128,7 +133,10 @@ export interface EpisodeShowcaseRow {
 export interface LocalRunResult {
   readonly options: LocalRunOptions;
   readonly days: readonly DayResult[];
-  /** A few reminders of the last day, both locales. */
+  /**
+   * A few borrowers' reminders of the last day, both locales, and some naming several loans (of an
+   * earlier day when the weekly cap leaves the last day without one).
+   */
   readonly reminders: readonly ReminderSample[];
   /** Whether the run went on with the book of an earlier run (kept local data). */
   readonly continued: boolean;
@@ -402,12 +410,14 @@ async function sampleReminders(
   const samples: ReminderSample[] = [];
   const perLocale = new Map<string, number>();
   let created = 0;
+  let several = 0;
   let ExclusiveStartKey: Record<string, unknown> | undefined;
   do {
     const page = await doc.send(
       new ScanCommand({
         TableName: tableName,
-        FilterExpression: 'asOf = :asOf',
+        // Reminders only: the lines the weekly cap holds back are kept in items without a message.
+        FilterExpression: 'asOf = :asOf AND attribute_exists(message)',
         ExpressionAttributeValues: { ':asOf': asOf },
         ExclusiveStartKey,
       }),
@@ -415,20 +425,32 @@ async function sampleReminders(
     for (const item of page.Items ?? []) {
       created++;
       const locale = String(item.locale);
+      const lines = orderedLines(Object.values((item.lines ?? {}) as Record<string, ReminderLine>));
       const key = `${locale}:${String(item.kind)}`;
-      if ((perLocale.get(key) ?? 0) >= 1) continue;
-      perLocale.set(key, 1);
+      const many = lines.length > 1 && several < 2;
+      if (!many && (perLocale.get(key) ?? 0) >= 1) continue;
+      if (many) several++;
+      else perLocale.set(key, 1);
       samples.push({
-        loanId: String(item.loanId),
+        borrowerId: String(item.borrowerId),
+        asOf: String(item.asOf),
+        // As the message lists them.
+        loanIds: lines.map((line) => line.loanId),
         kind: String(item.kind),
         locale,
         message: String(item.message),
         sendAfter: String(item.sendAfter),
+        sendBefore: String(item.sendBefore),
       });
     }
     ExclusiveStartKey = page.LastEvaluatedKey;
   } while (ExclusiveStartKey);
-  samples.sort((a, b) => a.locale.localeCompare(b.locale) || a.kind.localeCompare(b.kind));
+  samples.sort(
+    (a, b) =>
+      a.locale.localeCompare(b.locale) ||
+      a.kind.localeCompare(b.kind) ||
+      a.loanIds.length - b.loanIds.length,
+  );
   return { created, samples };
 }
 
@@ -554,6 +576,8 @@ export async function runLocal(
   );
   const days: DayResult[] = [];
   let lastSamples: ReminderSample[] = [];
+  // The latest reminder naming several loans: the weekly cap may leave the last day without one.
+  let lastSeveral: ReminderSample | undefined;
   const queues: LocalEventsTopology['queues'] = resources.events.queues;
 
   for (let day = 0; day < options.days; day++) {
@@ -612,6 +636,7 @@ export async function runLocal(
       asOf,
     );
     lastSamples = samples;
+    lastSeveral = samples.find((sample) => sample.loanIds.length > 1) ?? lastSeveral;
     const result: DayResult = {
       asOf,
       summary,
@@ -630,11 +655,12 @@ export async function runLocal(
     days.push(result);
     store?.onDay?.(result, pump.position());
   }
+  const several = lastSamples.some((sample) => sample.loanIds.length > 1);
   const episodes = await episodeShowcase(doc, resources.tables.LOANS_TABLE_NAME, options.loans);
   return {
     options,
     days,
-    reminders: lastSamples,
+    reminders: several || !lastSeveral ? lastSamples : [...lastSamples, lastSeveral],
     continued,
     creditExtracts: options.dryRun ? [] : await monthEndExtracts(doc, resources.tables, days),
     episodes,

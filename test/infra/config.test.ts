@@ -73,6 +73,17 @@ describe('stack configuration from context', () => {
     expect(configOf({ feePolicy: policy }).feePolicy).toBe(JSON.stringify(policy));
   });
 
+  it('checks the contact policy as the reminder does at cold start, and passes it on as compact JSON', () => {
+    const policy = { windowStart: '08:30', windowEnd: '22:00', maxContactDaysPer7: 2 };
+    expect(configOf({ contactPolicy: JSON.stringify(policy, null, 2) }).contactPolicy).toBe(
+      JSON.stringify(policy),
+    );
+    expect(configOf({ contactPolicy: policy }).contactPolicy).toBe(JSON.stringify(policy));
+    const bad = () => configOf({ contactPolicy: { windowEnd: '23:00', maxContactDaysPer7: 8 } });
+    expect(bad).toThrow(/contactPolicy: CONTACT_POLICY\.windowEnd: 23:00 is outside 08:00–22:00/);
+    expect(bad).toThrow(/contactPolicy: CONTACT_POLICY\.maxContactDaysPer7: 8/);
+  });
+
   it('rejects every bad value at synth, naming each key', () => {
     const bad = () =>
       configOf({
@@ -107,6 +118,7 @@ describe('a configured stack', () => {
     scheduleTime: '01:05',
     feePolicy: policy,
     alarmEmail: 'ops@example.com',
+    contactPolicy: { windowStart: '08:30' },
   });
   const functions = Object.values(template.findResources('AWS::Lambda::Function')).map(
     // The registry's custom resource function has no environment.
@@ -135,6 +147,12 @@ describe('a configured stack', () => {
       'sweep',
     ]);
     for (const env of withZone) expect(env.BUSINESS_TIMEZONE).toBe('Europe/London');
+  });
+
+  it('gives the contact policy to the reminder function only', () => {
+    const withPolicy = functions.filter((env) => env.CONTACT_POLICY !== undefined);
+    expect(withPolicy.map((env) => env.POWERTOOLS_SERVICE_NAME)).toEqual(['reminder']);
+    expect(withPolicy[0]?.CONTACT_POLICY).toBe('{"windowStart":"08:30"}');
   });
 
   it('subscribes the alarm e-mail to the alarm topic', () => {

@@ -353,10 +353,20 @@ describe('least privilege', () => {
     }
   });
 
-  it('the reminder reads loans, writes reminders and consumes only its queue', () => {
+  it('the reminder reads loans, reads and writes reminders and consumes only its queue', () => {
     const grants = grantsOf(synth.template, ids.reminderRole ?? '');
-    expect([...(grants.get(arn(ids.Loans)) ?? [])]).toEqual(['dynamodb:GetItem']);
-    expect([...(grants.get(arn(ids.Reminders)) ?? [])]).toEqual(['dynamodb:PutItem']);
+    // A batch's loans in one BatchGetItem; no GetItem, no write to loans.
+    expect([...(grants.get(arn(ids.Loans)) ?? [])]).toEqual(['dynamodb:BatchGetItem']);
+    // Reminders by key and a borrower's dates by Query; conditional puts, and transactions of
+    // puts, deletes and condition checks; no UpdateItem, no Scan, no index.
+    expect([...(grants.get(arn(ids.Reminders)) ?? [])].sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+    ]);
+    expect([...grants.keys()].some((r) => r.includes(`<${ids.Reminders}.Arn>/`))).toBe(false);
     expect(grants.get(arn(ids.reminderQueue))).toContain('sqs:DeleteMessage');
     expect(grants.has(arn(ids.reportingQueue))).toBe(false);
     expect([...grants.keys()].some((r) => r.includes(`<${ids.Ledger}`))).toBe(false);

@@ -46,5 +46,6 @@ describe('random SQS batches for both consumers (fuzz)', () => {
     expect(unhandled.count).toBe(0);
     expect(fuzz.tally.figure('hostile records')).toBeGreaterThan(0);
     expect(fuzz.tally.figure('good records counted')).toBeGreaterThan(0);
+    expect(fuzz.tally.figure('reminder lines given')).toBeGreaterThan(0);
   });
 });

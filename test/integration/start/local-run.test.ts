@@ -104,6 +104,9 @@ describe('the local run', () => {
     expect(second?.summary.reversals.CNY?.penaltyInterest).toBeGreaterThan(0);
     expect(first?.remindersCreated).toBeGreaterThan(0);
     expect(new Set(result.reminders.map((r) => r.locale))).toEqual(new Set(['en', 'zh-CN']));
+    // A borrower holding several draws gets one reminder naming each.
+    const several = result.reminders.find((r) => r.loanIds.length > 1);
+    expect(several?.loanIds.every((loanId) => several.message.includes(loanId))).toBe(true);
   });
 });
 

@@ -4,15 +4,24 @@
  * processing, configuration from the environment) get the same random SQS batch. Neither throws;
  * a hostile record fails alone and a poison event fails alone in reporting; every good record is
  * processed — counted exactly once in its day's report, however often it is delivered, and given
- * a reminder decision (a reminder stored exactly when the decision is to send).
+ * its line: the borrower's reminder of the line's date names the loan exactly when some event for
+ * the loan and date gives it a line (or the weekly cap holds that line back, kept apart).
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { heldPartitionOf } from '../../../functions/adapters/reminder-item';
 import { createReportStore, eventMarkerKey } from '../../../functions/adapters/report-store';
-import { addDays } from '../../../functions/core/dates';
+import { contactWindowOn, DEFAULT_CONTACT_POLICY } from '../../../functions/core/contact-policy';
+import { addDays, businessDateOf } from '../../../functions/core/dates';
 import { parseLoanItem } from '../../../functions/core/loan';
 import { policyFor } from '../../../functions/core/policy';
-import { decideReminder, isReminderEvent } from '../../../functions/core/reminders';
+import {
+  isReminderEvent,
+  type LoanState,
+  lineDatesOf,
+  lineFor,
+  type ReminderEvent,
+} from '../../../functions/core/reminders';
 import type { BusinessDate, EventEnvelope } from '../../../functions/core/types';
 import type { LocalResources } from '../../../scripts/lib/local-resources';
 import { lambdaContext } from '../lambda';
@@ -152,8 +161,11 @@ export async function createConsumersFuzz(
   const store = createReportStore(clients.doc, resources.tables.REPORTS_TABLE_NAME);
   /** Every event counted so far, by id. */
   const counted = new Map<string, EventEnvelope>();
-  /** Per loan and date: whether any decision made so far was to send a reminder. */
-  const reminders = new Map<string, { loanId: string; asOf: string; send: boolean }>();
+  /** Per borrower, date and loan: whether any event so far gave the loan a line. */
+  const lines = new Map<
+    string,
+    { borrowerId: string; asOf: BusinessDate; loanId: string; line: boolean }
+  >();
   let batch = 0;
 
   const deliver = async (
@@ -181,11 +193,25 @@ export async function createConsumersFuzz(
     }
   };
 
-  const decision = (event: EventEnvelope): boolean => {
-    const read = loanById.get(String(event.loanId));
-    if (!read?.ok || !isReminderEvent(event)) return false;
-    const parsed = event as Parameters<typeof decideReminder>[0];
-    return decideReminder(parsed, read.loan, policyFor(BOOK, read.loan.productCode)).send;
+  const stateOf = (loanId: string): LoanState => {
+    const read = loanById.get(loanId);
+    if (!read) return { kind: 'missing' };
+    return read.ok
+      ? { kind: 'found', loan: read.loan }
+      : { kind: 'unreadable', reason: read.reason };
+  };
+  /** The dates an event's line goes to and whether it gives one, as SPEC §7 says. */
+  const decisions = (event: ReminderEvent) => {
+    const now = new Date();
+    const zone = 'Asia/Shanghai';
+    const today = businessDateOf(now, zone);
+    const closed = now.getTime() > contactWindowOn(today, DEFAULT_CONTACT_POLICY, zone).closesAtMs;
+    // The first date only: a notice after today's window also goes into tomorrow's reminder.
+    const [date = event.asOf] = lineDatesOf(event, today, closed);
+    const decision = lineFor(event, stateOf(event.loanId), (loan) =>
+      policyFor(BOOK, loan.productCode),
+    );
+    return { date, line: 'line' in decision };
   };
 
   return {
@@ -271,37 +297,58 @@ export async function createConsumersFuzz(
         } else if (record.kind !== 'poison') tally.count('good records counted');
       }
 
-      // Reminders: a decision for every reminder event read; one reminder per loan and date.
+      // Reminders: every reminder event handled gives its line, one item per borrower and date.
       records.forEach((record, i) => {
         const event = record.event;
         if (!event || !isReminderEvent(event)) return;
         if (record.kind === 'poison' && failedReminder?.has(ids[i] as string)) return;
-        const key = `${event.loanId}\u0000${event.asOf}`;
-        const known = reminders.get(key);
-        const send = decision(event);
-        reminders.set(key, {
-          loanId: String(event.loanId),
-          asOf: event.asOf,
-          send: (known?.send ?? false) || send,
+        const { date, line } = decisions(event);
+        const key = [event.borrowerId, date, event.loanId].join('\u0000');
+        const known = lines.get(key);
+        lines.set(key, {
+          borrowerId: event.borrowerId,
+          asOf: date,
+          loanId: event.loanId,
+          line: (known?.line ?? false) || line,
         });
       });
       for (const record of records) {
         const event = record.event;
         if (!event || !isReminderEvent(event)) continue;
-        const expected = reminders.get(`${event.loanId}\u0000${event.asOf}`);
+        const { date } = decisions(event);
+        const expected = lines.get([event.borrowerId, date, event.loanId].join('\u0000'));
         if (!expected) continue;
-        const { Item: stored } = await clients.doc.send(
-          new GetCommand({
-            TableName: resources.tables.REMINDERS_TABLE_NAME,
-            Key: { loanId: expected.loanId, asOf: expected.asOf },
-          }),
+        const linesAt = async (partition: string) => {
+          const { Item } = await clients.doc.send(
+            new GetCommand({
+              TableName: resources.tables.REMINDERS_TABLE_NAME,
+              Key: { borrowerId: partition, asOf: expected.asOf },
+              ConsistentRead: true,
+            }),
+          );
+          return (Item?.lines ?? {}) as Record<string, unknown>;
+        };
+        const inReminder = Object.hasOwn(await linesAt(expected.borrowerId), expected.loanId);
+        // Held back by the weekly cap: kept apart, under the borrower's held-lines partition.
+        const held = Object.hasOwn(
+          await linesAt(heldPartitionOf(expected.borrowerId)),
+          expected.loanId,
         );
-        if (Boolean(stored) !== expected.send) {
+        const where = inReminder ? 'a line' : held ? 'a held line' : 'no line';
+        if (inReminder && held) {
           check.violate(
             'wrong-reminder',
-            `${expected.loanId.slice(0, 40)} ${expected.asOf}: ${stored ? 'a reminder was stored' : 'no reminder'}, the decision was ${expected.send ? 'to send' : 'not to'}`,
+            `${expected.loanId.slice(0, 40)} ${expected.asOf}: both a line and a held one`,
           );
-        } else tally.count('reminder decisions checked');
+        } else if ((inReminder || held) !== expected.line) {
+          check.violate(
+            'wrong-reminder',
+            `${expected.loanId.slice(0, 40)} ${expected.asOf}: ${where}, yet ${expected.line ? 'a line was due' : 'none was'}`,
+          );
+        } else {
+          tally.count('reminder lines checked');
+          if (expected.line) tally.count('reminder lines given');
+        }
       }
       return check.done();
     },

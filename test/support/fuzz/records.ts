@@ -63,7 +63,11 @@ const loanEvent = (): fc.Arbitrary<LoanEventBuilder> =>
         // The longest id whose event id (`loanId:type:asOf`) still fits 2,000 bytes.
         fc.constantFrom('字-1', '👩‍👩‍👧', 'L "q"', 'x'.repeat(1_950)),
       ),
-      borrowerId: personalValue(),
+      // Mostly the loan's own borrower (loanItem's `B-<loanId>`), so reminders get lines.
+      borrowerId: fc.oneof(
+        { weight: 3, arbitrary: fc.constant(undefined) },
+        { weight: 1, arbitrary: personalValue() },
+      ),
       bucket: fc.constantFrom(...BUCKETS),
       dpd: fc.oneof(fc.constantFrom(...REMINDER_DPDS), fc.integer({ min: 1, max: 400 })),
       currency: fc.constantFrom(...CURRENCIES),
@@ -79,10 +83,13 @@ const loanEvent = (): fc.Arbitrary<LoanEventBuilder> =>
         'loan.fee_applied',
         'loan.delinquency_changed',
         'loan.charged_off',
+        'loan.credit_report_notice',
+        'loan.hardship_offer',
+        'loan.promise_broken',
       ),
     })
     .map((g) => (asOf: BusinessDate, run: RunContext): EventEnvelope => {
-      const who = { loanId: g.loanId, borrowerId: g.borrowerId };
+      const who = { loanId: g.loanId, borrowerId: g.borrowerId ?? `B-${g.loanId}` };
       const state = { bucket: g.bucket, dpd: g.dpd };
       switch (g.type) {
         case 'loan.payment_due_soon': {
@@ -119,6 +126,29 @@ const loanEvent = (): fc.Arbitrary<LoanEventBuilder> =>
             from: g.bucket,
             to: g.flag ? 'M0' : g.bucket,
             dpd: g.flag ? 0 : g.dpd,
+          });
+        case 'loan.credit_report_notice':
+          return buildLoanEvent(g.type, who, state, asOf, run, {
+            dpd: g.dpd,
+            amountOverdue: g.a,
+            currency: g.currency,
+            settlementDate: asOf,
+            delinquentSince: asOf,
+          });
+        case 'loan.hardship_offer':
+          return buildLoanEvent(g.type, who, state, asOf, run, {
+            offerId: `${g.loanId}:hardship:${asOf}`,
+            dpd: g.dpd,
+            amountOverdue: g.a,
+            currency: g.currency,
+          });
+        case 'loan.promise_broken':
+          return buildLoanEvent(g.type, who, state, asOf, run, {
+            promiseId: `P-${g.seq}`,
+            until: asOf,
+            amount: g.a,
+            paid: g.b % (g.a + 1),
+            currency: g.currency,
           });
         default:
           return buildLoanEvent('loan.charged_off', who, state, asOf, run, {

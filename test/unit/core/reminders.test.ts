@@ -1,14 +1,26 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatMoney } from '../../../functions/core/money';
 import {
-  decideReminder,
   isOverdueReminderDay,
-  renderReminderMessage,
-  sendAfterOf,
+  type LoanState,
+  lineDatesOf,
+  lineFor,
+  mergeLines,
+  orderedLines,
+  REMINDER_KINDS,
+  type ReminderLine,
 } from '../../../functions/core/reminders';
-import { d, dueSoonEvent, installment, loan, overdueEvent, policy } from '../../support/events';
+import type { Loan } from '../../../functions/core/types';
+import { d, installment, loan, policy } from '../../support/events';
 import { withPayments } from '../../support/loans';
+import { dueSoon, hardshipOffer, notice, overdue, promiseBroken } from '../../support/reminders';
+
+const who = { loanId: 'L-1', borrowerId: 'B-1' };
+const P = policy();
+const found = (l: Loan): LoanState => ({ kind: 'found', loan: l });
+const policyOf = () => P;
+// One instalment of 10,000 + 300 due 2026-01-10 (see the core test support).
+const overdueLoan = found(loan());
 
 describe('overdue cadence', () => {
   it.each([1, 3, 7, 15, 30, 60, 90, 120, 180])('reminds at dpd %i', (dpd) => {
@@ -28,17 +40,17 @@ describe('overdue cadence', () => {
   });
 });
 
-// One instalment of 10,000 + 300 due 2026-01-10 (see the core test support).
-const overdueLoan = loan();
-const P = policy();
-
-describe('overdue reminders', () => {
-  it('reminds an overdue borrower on a cadence day with the amount still owed', () => {
-    const decision = decideReminder(overdueEvent('2026-01-17', 7), overdueLoan, P);
-    expect(decision).toEqual({
-      send: true,
-      locale: 'zh-CN',
-      content: { kind: 'OVERDUE', loanId: 'L-1', dpd: 7, amount: 10_300, currency: 'CNY' },
+describe('overdue lines', () => {
+  it('gives an overdue loan a line on a cadence day with the amount still owed', () => {
+    expect(lineFor(overdue(who, '2026-01-17', 7), overdueLoan, policyOf)).toEqual({
+      line: {
+        loanId: 'L-1',
+        kind: 'OVERDUE',
+        currency: 'CNY',
+        locale: 'zh-CN',
+        dpd: 7,
+        amountOverdue: 10_300,
+      },
     });
   });
 
@@ -46,31 +58,17 @@ describe('overdue reminders', () => {
     const partlyPaid = loan({
       installments: [installment({ dueDate: d('2026-01-10'), principalPaid: 4_000 })],
     });
-    const decision = decideReminder(overdueEvent('2026-01-17', 7), partlyPaid, P);
-    expect(decision.send && decision.content.amount).toBe(6_300);
+    const decision = lineFor(overdue(who, '2026-01-17', 7), found(partlyPaid), policyOf);
+    expect('line' in decision && decision.line.amountOverdue).toBe(6_300);
   });
 
-  it('does not remind on a day off the cadence', () => {
-    expect(decideReminder(overdueEvent('2026-01-12', 2), overdueLoan, P)).toEqual({
-      send: false,
-      reason: 'not-a-reminder-day',
+  it('gives no line on a day off the cadence', () => {
+    expect(lineFor(overdue(who, '2026-01-12', 2), overdueLoan, policyOf)).toEqual({
+      suppressed: 'not-a-reminder-day',
     });
   });
 
-  it('spares a borrower who has paid since the sweep', () => {
-    const paid = loan({
-      installments: [
-        installment({ dueDate: d('2026-01-10'), principalPaid: 10_000, interestPaid: 300 }),
-      ],
-    });
-    expect(decideReminder(overdueEvent('2026-01-11', 1), paid, P)).toEqual({
-      send: false,
-      reason: 'no-longer-overdue',
-    });
-  });
-
-  it('spares a borrower whose backdated payment reached the loan after the sweep (value dates)', () => {
-    // The sweep of 01-17 saw nothing paid; a transfer value-dated 01-16 arrived afterwards.
+  it('spares a borrower who has paid since the sweep, also by a backdated payment', () => {
     const paid = loan({
       installments: [
         withPayments(installment({ dueDate: d('2026-01-10') }), [
@@ -78,261 +76,309 @@ describe('overdue reminders', () => {
         ]),
       ],
     });
-    expect(decideReminder(overdueEvent('2026-01-17', 7), paid, P)).toEqual({
-      send: false,
-      reason: 'no-longer-overdue',
+    expect(lineFor(overdue(who, '2026-01-17', 7), found(paid), policyOf)).toEqual({
+      suppressed: 'no-longer-overdue',
     });
   });
 
   it('treats a remainder within the arrears tolerance as paid', () => {
-    const almost = loan({
-      installments: [
-        installment({ dueDate: d('2026-01-10'), principalPaid: 9_999, interestPaid: 300 }),
-      ],
+    const almost = found(
+      loan({
+        installments: [
+          installment({ dueDate: d('2026-01-10'), principalPaid: 9_999, interestPaid: 300 }),
+        ],
+      }),
+    );
+    const tolerant = () => policy({ arrearsTolerance: 1 });
+    expect(lineFor(overdue(who, '2026-01-11', 1), almost, tolerant)).toEqual({
+      suppressed: 'no-longer-overdue',
     });
+    expect('line' in lineFor(overdue(who, '2026-01-11', 1), almost, policyOf)).toBe(true);
+  });
+
+  it('never in forbearance, flagged by the event or granted since the sweep', () => {
     expect(
-      decideReminder(overdueEvent('2026-01-11', 1), almost, policy({ arrearsTolerance: 1 })).send,
-    ).toBe(false);
-    expect(decideReminder(overdueEvent('2026-01-11', 1), almost, P).send).toBe(true);
-  });
-
-  it('never reminds during forbearance flagged by the event', () => {
-    expect(
-      decideReminder(overdueEvent('2026-01-11', 1, { forbearance: true }), overdueLoan, P),
-    ).toEqual({
-      send: false,
-      reason: 'forbearance',
+      lineFor(overdue(who, '2026-01-11', 1, { forbearance: true }), overdueLoan, policyOf),
+    ).toEqual({ suppressed: 'forbearance' });
+    const granted = found(loan({ forbearanceUntil: d('2026-01-11') }));
+    expect(lineFor(overdue(who, '2026-01-11', 1), granted, policyOf)).toEqual({
+      suppressed: 'forbearance',
     });
+    // The plan ended the day before: lines resume.
+    const ended = found(loan({ forbearanceUntil: d('2026-01-10') }));
+    expect('line' in lineFor(overdue(who, '2026-01-11', 1), ended, policyOf)).toBe(true);
   });
 
-  it('never reminds when forbearance was granted after the sweep (read at reminder time)', () => {
-    const granted = loan({ forbearanceUntil: d('2026-01-11') });
-    expect(decideReminder(overdueEvent('2026-01-11', 1), granted, P)).toEqual({
-      send: false,
-      reason: 'forbearance',
+  it('never while a promise to pay is pending; an event without the flag is read as none', () => {
+    const pending = overdue(who, '2026-01-11', 1, { promisePending: true });
+    expect(lineFor(pending, overdueLoan, policyOf)).toEqual({ suppressed: 'promise-pending' });
+    const none = overdue(who, '2026-01-11', 1, { promisePending: false });
+    expect('line' in lineFor(none, overdueLoan, policyOf)).toBe(true);
+    expect('line' in lineFor(overdue(who, '2026-01-11', 1), overdueLoan, policyOf)).toBe(true);
+  });
+
+  it('never when opted out, for a closed loan, or a loan that changed hands', () => {
+    const event = overdue(who, '2026-01-11', 1);
+    expect(lineFor(event, found(loan({ remindersOptOut: true })), policyOf)).toEqual({
+      suppressed: 'opted-out',
     });
-    // The plan ended the day before: reminders resume.
-    const ended = loan({ forbearanceUntil: d('2026-01-10') });
-    expect(decideReminder(overdueEvent('2026-01-11', 1), ended, P).send).toBe(true);
-  });
-
-  it('never reminds a borrower who opted out', () => {
-    expect(
-      decideReminder(overdueEvent('2026-01-11', 1), loan({ remindersOptOut: true }), P),
-    ).toEqual({
-      send: false,
-      reason: 'opted-out',
-    });
-  });
-
-  it.each(['CHARGED_OFF', 'PAID_OFF', 'CANCELLED'] as const)(
-    'never reminds a %s loan',
-    (status) => {
-      expect(decideReminder(overdueEvent('2026-01-11', 1), loan({ status }), P)).toEqual({
-        send: false,
-        reason: 'not-active',
+    for (const status of ['CHARGED_OFF', 'PAID_OFF', 'CANCELLED'] as const) {
+      expect(lineFor(event, found(loan({ status })), policyOf)).toEqual({
+        suppressed: 'not-active',
       });
-    },
-  );
+    }
+    expect(lineFor(event, found(loan({ borrowerId: 'B-2' })), policyOf)).toEqual({
+      suppressed: 'borrower-changed',
+    });
+    expect(lineFor(event, { kind: 'missing' }, policyOf)).toEqual({
+      suppressed: 'loan-not-found',
+    });
+    expect(lineFor(event, { kind: 'unreadable', reason: 'x' }, policyOf)).toEqual({
+      suppressed: 'loan-unreadable',
+    });
+  });
 
-  it('uses the loan locale', () => {
-    const decision = decideReminder(overdueEvent('2026-01-11', 1), loan({ locale: 'en' }), P);
-    expect(decision.send && decision.locale).toBe('en');
+  it("uses the loan's locale", () => {
+    const decision = lineFor(
+      overdue(who, '2026-01-11', 1),
+      found(loan({ locale: 'en' })),
+      policyOf,
+    );
+    expect('line' in decision && decision.line.locale).toBe('en');
   });
 });
 
-describe('due-soon reminders', () => {
-  const upcoming = (dueDate: string) =>
-    loan({ installments: [installment({ seq: 2, dueDate: d(dueDate) })] });
+describe('due-soon lines', () => {
+  const upcoming = found(
+    loan({ installments: [installment({ seq: 2, dueDate: d('2026-03-10') })] }),
+  );
 
   it.each([
     [3, '2026-03-07'],
     [1, '2026-03-09'],
     [0, '2026-03-10'],
-  ])('reminds on D-%i (asOf %s)', (daysUntilDue, asOf) => {
-    const event = dueSoonEvent(asOf, daysUntilDue, { installmentSeq: 2, dueDate: '2026-03-10' });
-    expect(decideReminder(event, upcoming('2026-03-10'), P)).toEqual({
-      send: true,
-      locale: 'zh-CN',
-      content: {
-        kind: 'PAYMENT_DUE_SOON',
+  ])('on D-%i (asOf %s), with the instalment and what is left to pay', (days, asOf) => {
+    expect(lineFor(dueSoon(who, asOf, 2, '2026-03-10', days), upcoming, policyOf)).toEqual({
+      line: {
         loanId: 'L-1',
+        kind: 'PAYMENT_DUE_SOON',
+        currency: 'CNY',
+        locale: 'zh-CN',
         installmentSeq: 2,
         dueDate: '2026-03-10',
-        daysUntilDue,
-        amount: 10_300,
-        currency: 'CNY',
+        daysUntilDue: days,
+        amountDue: 10_300,
       },
     });
   });
 
   it('spares a borrower who has already paid that instalment', () => {
-    const paid = loan({
-      installments: [
-        installment({ seq: 2, dueDate: d('2026-03-10'), principalPaid: 10_000, interestPaid: 300 }),
-      ],
+    const paid = found(
+      loan({
+        installments: [
+          installment({
+            seq: 2,
+            dueDate: d('2026-03-10'),
+            principalPaid: 10_000,
+            interestPaid: 300,
+          }),
+        ],
+      }),
+    );
+    expect(lineFor(dueSoon(who, '2026-03-07', 2, '2026-03-10', 3), paid, policyOf)).toEqual({
+      suppressed: 'installment-paid',
     });
-    const event = dueSoonEvent('2026-03-07', 3, { installmentSeq: 2, dueDate: '2026-03-10' });
-    expect(decideReminder(event, paid, P)).toEqual({ send: false, reason: 'installment-paid' });
   });
 
-  it('gives way to the overdue reminder when the loan is on an overdue reminder day', () => {
+  it('goes out while an earlier instalment is overdue, and in forbearance; not when opted out', () => {
+    const event = dueSoon(who, '2026-03-07', 2, '2026-03-10', 3);
     const both = loan({
       installments: [
-        installment({ seq: 1, dueDate: d('2026-02-05') }), // dpd 30 on 2026-03-07
+        installment({ seq: 1, dueDate: d('2026-02-10') }),
         installment({ seq: 2, dueDate: d('2026-03-10') }),
       ],
     });
-    const event = dueSoonEvent('2026-03-07', 3, { installmentSeq: 2, dueDate: '2026-03-10' });
-    expect(decideReminder(event, both, P)).toEqual({
-      send: false,
-      reason: 'overdue-takes-precedence',
-    });
-  });
-
-  it('still sends due-soon while an earlier instalment is overdue on an off-cadence day', () => {
-    const both = loan({
-      installments: [
-        installment({ seq: 1, dueDate: d('2026-02-10') }), // dpd 25 on 2026-03-07
-        installment({ seq: 2, dueDate: d('2026-03-10') }),
-      ],
-    });
-    const event = dueSoonEvent('2026-03-07', 3, { installmentSeq: 2, dueDate: '2026-03-10' });
-    expect(decideReminder(event, both, P)).toMatchObject({
-      send: true,
-      content: { kind: 'PAYMENT_DUE_SOON', installmentSeq: 2, daysUntilDue: 3 },
-    });
-  });
-
-  it('never reminds during forbearance, opted out, or when the loan is closed', () => {
-    const event = dueSoonEvent('2026-03-07', 3, { installmentSeq: 2, dueDate: '2026-03-10' });
-    const base = { installments: [installment({ seq: 2, dueDate: d('2026-03-10') })] };
-    expect(
-      decideReminder(event, loan({ ...base, forbearanceUntil: d('2026-03-31') }), P),
-    ).toMatchObject({ send: false, reason: 'forbearance' });
-    expect(decideReminder(event, loan({ ...base, remindersOptOut: true }), P)).toMatchObject({
-      send: false,
-      reason: 'opted-out',
-    });
-    expect(decideReminder(event, loan({ ...base, status: 'PAID_OFF' }), P)).toMatchObject({
-      send: false,
-      reason: 'not-active',
+    expect('line' in lineFor(event, found(both), policyOf)).toBe(true);
+    const deferred = found({ ...both, forbearanceUntil: d('2026-03-31') });
+    expect('line' in lineFor(event, deferred, policyOf)).toBe(true);
+    expect(lineFor(event, found({ ...both, remindersOptOut: true }), policyOf)).toEqual({
+      suppressed: 'opted-out',
     });
   });
 });
 
-describe('money formatting', () => {
-  it('formats CNY in zh-CN with ¥ and two decimals', () => {
-    expect(formatMoney(123_456, 'CNY', 'zh-CN')).toBe('¥1,234.56');
-    expect(formatMoney(5, 'CNY', 'zh-CN')).toBe('¥0.05');
+describe('credit-report notice lines', () => {
+  it('always: also when opted out, closed, or the loan cannot be read', () => {
+    const event = notice(who, '2026-01-11', 1);
+    const expected = {
+      loanId: 'L-1',
+      kind: 'CREDIT_REPORT_NOTICE',
+      currency: 'CNY',
+      dpd: 1,
+      amountOverdue: 10_300,
+      settlementDate: '2026-01-31',
+      noticeRaisedOn: '2026-01-11',
+    };
+    for (const state of [
+      found(loan({ remindersOptOut: true })),
+      found(loan({ status: 'CHARGED_OFF' })),
+      found(loan({ forbearanceUntil: d('2026-02-01') })),
+    ]) {
+      expect(lineFor(event, state, policyOf)).toEqual({ line: { ...expected, locale: 'zh-CN' } });
+    }
+    // Without the loan, from the event alone, in the default locale.
+    for (const state of [{ kind: 'missing' }, { kind: 'unreadable', reason: 'x' }] as const) {
+      expect(lineFor(event, state, policyOf)).toEqual({ line: { ...expected, locale: 'zh-CN' } });
+    }
   });
 
-  it('formats USD and CNY in en', () => {
-    expect(formatMoney(123_456, 'USD', 'en')).toBe('$1,234.56');
-    expect(formatMoney(100, 'CNY', 'en')).toBe('CN¥1.00');
+  it('states the figures of the date it is delivered on, or the raised ones once paid', () => {
+    const event = notice(who, '2026-01-11', 1, 10_300);
+    // Backfilled: delivered on 2026-01-20, 10 days past due.
+    expect(lineFor(event, overdueLoan, policyOf, d('2026-01-20'))).toMatchObject({
+      line: { dpd: 10, amountOverdue: 10_300, noticeRaisedOn: '2026-01-11' },
+    });
+    const paid = found(
+      loan({
+        installments: [
+          installment({ dueDate: d('2026-01-10'), principalPaid: 10_000, interestPaid: 300 }),
+        ],
+      }),
+    );
+    expect(lineFor(event, paid, policyOf, d('2026-01-20'))).toMatchObject({
+      line: { kind: 'CREDIT_REPORT_NOTICE', dpd: 1, amountOverdue: 10_300 },
+    });
   });
 
-  it('respects currencies without or with three minor digits', () => {
-    expect(formatMoney(1_500, 'JPY', 'en')).toBe('¥1,500');
-    expect(formatMoney(1_234, 'KWD', 'en')).toMatch(/1\.234/);
+  it("goes into today's reminder when raised for an earlier date, and tomorrow's too once today's window closed", () => {
+    expect(lineDatesOf(notice(who, '2026-01-11', 1), d('2026-01-20'), false)).toEqual([
+      '2026-01-20',
+    ]);
+    expect(lineDatesOf(notice(who, '2026-01-20', 1), d('2026-01-20'), true)).toEqual([
+      '2026-01-20',
+      '2026-01-21',
+    ]);
+    // Every other event keeps its own date, whose window may have passed.
+    expect(lineDatesOf(overdue(who, '2026-01-11', 1), d('2026-01-20'), true)).toEqual([
+      '2026-01-11',
+    ]);
+  });
+});
+
+describe('plan offer and broken promise lines', () => {
+  it('an offer carries its id; none in forbearance, opted out or once paid', () => {
+    const event = hardshipOffer(who, '2026-01-25', 15);
+    expect(lineFor(event, overdueLoan, policyOf)).toEqual({
+      line: {
+        loanId: 'L-1',
+        kind: 'HARDSHIP_OFFER',
+        currency: 'CNY',
+        locale: 'zh-CN',
+        dpd: 15,
+        amountOverdue: 10_300,
+        offerId: 'L-1:hardship:2026-01-01',
+      },
+    });
+    expect(lineFor(event, found(loan({ forbearanceUntil: d('2026-02-28') })), policyOf)).toEqual({
+      suppressed: 'forbearance',
+    });
+    expect(lineFor(event, found(loan({ remindersOptOut: true })), policyOf)).toEqual({
+      suppressed: 'opted-out',
+    });
   });
 
-  it('is exact up to the largest safe integer, where float division would not be', () => {
-    expect(formatMoney(9_007_199_254_740_991, 'USD', 'en')).toBe('$90,071,992,547,409.91');
+  it('a broken promise carries what was promised and paid, whatever the cadence', () => {
+    const event = promiseBroken(who, '2026-01-22', {
+      until: '2026-01-21',
+      amount: 10_300,
+      paid: 4_000,
+    });
+    const partly = found(
+      loan({ installments: [installment({ dueDate: d('2026-01-10'), principalPaid: 4_000 })] }),
+    );
+    expect(lineFor(event, partly, policyOf)).toEqual({
+      line: {
+        loanId: 'L-1',
+        kind: 'PROMISE_BROKEN',
+        currency: 'CNY',
+        locale: 'zh-CN',
+        dpd: 12,
+        amountOverdue: 6_300,
+        promiseId: 'P-L-1',
+        until: '2026-01-21',
+        amount: 10_300,
+        paid: 4_000,
+      },
+    });
+    expect(lineFor(event, found(loan({ remindersOptOut: true })), policyOf)).toEqual({
+      suppressed: 'opted-out',
+    });
+  });
+});
+
+describe('merging the lines of one loan and date', () => {
+  const line = (kind: ReminderLine['kind'], extra: Partial<ReminderLine> = {}): ReminderLine => ({
+    loanId: 'L-1',
+    kind,
+    currency: 'CNY',
+    locale: 'zh-CN',
+    ...extra,
+  });
+  const arbitraryLine = fc
+    .record(
+      {
+        kind: fc.constantFrom(...REMINDER_KINDS),
+        dpd: fc.integer({ min: 1, max: 400 }),
+        amountOverdue: fc.integer({ min: 0, max: 1_000_000 }),
+        offerId: fc.constantFrom('O-1', 'O-2'),
+        settlementDate: fc.constantFrom(d('2026-01-31'), d('2026-02-28')),
+        daysUntilDue: fc.integer({ min: 0, max: 3 }),
+      },
+      { requiredKeys: ['kind'] },
+    )
+    .map(({ kind, ...extra }) => line(kind, extra));
+
+  it('takes the most urgent kind and carries what each line says', () => {
+    const merged = mergeLines(
+      line('OVERDUE', { dpd: 7, amountOverdue: 10_300 }),
+      line('CREDIT_REPORT_NOTICE', {
+        dpd: 7,
+        amountOverdue: 10_300,
+        settlementDate: d('2026-01-31'),
+      }),
+    );
+    expect(merged).toEqual(
+      line('CREDIT_REPORT_NOTICE', {
+        dpd: 7,
+        amountOverdue: 10_300,
+        settlementDate: d('2026-01-31'),
+      }),
+    );
+    expect(
+      mergeLines(
+        line('PAYMENT_DUE_SOON', { daysUntilDue: 1 }),
+        line('HARDSHIP_OFFER', { offerId: 'O' }),
+      ),
+    ).toEqual(line('HARDSHIP_OFFER', { daysUntilDue: 1, offerId: 'O' }));
   });
 
-  it('keeps every digit of any amount', () => {
+  it('is commutative, associative and idempotent, so order and redelivery do not matter', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), (amount) => {
-        const digits = formatMoney(amount, 'USD', 'en').replace(/\D/g, '');
-        expect(BigInt(digits)).toBe(BigInt(amount));
+      fc.property(arbitraryLine, arbitraryLine, arbitraryLine, (a, b, c) => {
+        expect(mergeLines(a, b)).toEqual(mergeLines(b, a));
+        expect(mergeLines(mergeLines(a, b), c)).toEqual(mergeLines(a, mergeLines(b, c)));
+        expect(mergeLines(a, a)).toEqual(a);
       }),
     );
   });
-});
 
-describe('message rendering', () => {
-  const dueSoon = {
-    kind: 'PAYMENT_DUE_SOON' as const,
-    loanId: 'L-1',
-    installmentSeq: 2,
-    dueDate: d('2026-03-10'),
-    daysUntilDue: 3,
-    amount: 123_456,
-    currency: 'CNY',
-  };
-  const overdue = {
-    kind: 'OVERDUE' as const,
-    loanId: 'L-1',
-    dpd: 7,
-    amount: 123_456,
-    currency: 'CNY',
-  };
-
-  it('renders a due-soon reminder in Chinese', () => {
-    expect(renderReminderMessage(dueSoon, 'zh-CN')).toBe(
-      '【还款提醒】您的借款（编号 L-1）第2期应还 ¥1,234.56，将于3天后（2026-03-10）到期，请按时还款。',
-    );
-    expect(renderReminderMessage({ ...dueSoon, daysUntilDue: 0 }, 'zh-CN')).toContain('将于今天');
-    expect(renderReminderMessage({ ...dueSoon, daysUntilDue: 1 }, 'zh-CN')).toContain('将于明天');
-  });
-
-  it('renders an overdue reminder in Chinese', () => {
-    expect(renderReminderMessage(overdue, 'zh-CN')).toBe(
-      '【逾期提醒】您的借款（编号 L-1）已逾期7天，逾期金额 ¥1,234.56，请尽快还款，以免产生更多费用。',
-    );
-  });
-
-  it('renders both kinds in English with the loan currency', () => {
-    expect(renderReminderMessage({ ...dueSoon, currency: 'USD' }, 'en')).toBe(
-      'Payment reminder: instalment 2 of your loan L-1, $1,234.56, is due in 3 days (2026-03-10). Please pay on time.',
-    );
-    expect(renderReminderMessage({ ...dueSoon, daysUntilDue: 0 }, 'en')).toContain('is due today');
-    expect(renderReminderMessage({ ...overdue, dpd: 1, currency: 'USD' }, 'en')).toBe(
-      'Overdue notice: your loan L-1 is 1 day past due with $1,234.56 overdue. Please pay as soon as possible to avoid further charges.',
-    );
-  });
-});
-
-describe('send-after time', () => {
-  it('is 09:00 business time in Asia/Shanghai', () => {
-    expect(sendAfterOf(d('2026-11-28'), 'Asia/Shanghai')).toBe('2026-11-28T09:00:00+08:00');
-  });
-
-  it('follows daylight saving in America/New_York', () => {
-    expect(sendAfterOf(d('2026-07-01'), 'America/New_York')).toBe('2026-07-01T09:00:00-04:00');
-    expect(sendAfterOf(d('2026-12-01'), 'America/New_York')).toBe('2026-12-01T09:00:00-05:00');
-    // The day clocks go forward (at 02:00) still gets 09:00 in the new offset.
-    expect(sendAfterOf(d('2026-03-08'), 'America/New_York')).toBe('2026-03-08T09:00:00-04:00');
-  });
-
-  it('handles half-hour offsets and UTC', () => {
-    expect(sendAfterOf(d('2026-01-05'), 'Asia/Kolkata')).toBe('2026-01-05T09:00:00+05:30');
-    expect(sendAfterOf(d('2026-01-05'), 'UTC')).toBe('2026-01-05T09:00:00+00:00');
-  });
-
-  it('names the instant of 09:00 on that date in the zone', () => {
-    const zones = ['Asia/Shanghai', 'America/New_York', 'Europe/London', 'Australia/Sydney'];
-    fc.assert(
-      fc.property(
-        fc.date({ min: new Date('2020-01-01'), max: new Date('2035-12-31'), noInvalidDate: true }),
-        fc.constantFrom(...zones),
-        (date, zone) => {
-          const asOf = d(date.toISOString().slice(0, 10));
-          const instant = new Date(sendAfterOf(asOf, zone));
-          const wall = new Intl.DateTimeFormat('en-CA', {
-            timeZone: zone,
-            hourCycle: 'h23',
-            year: 'numeric',
-            month: '2-digit',
-            day: '2-digit',
-            hour: '2-digit',
-            minute: '2-digit',
-          }).format(instant);
-          expect(wall).toBe(`${asOf}, 09:00`);
-        },
-      ),
-      { numRuns: 200 },
-    );
+  it('orders lines most urgent first, then by loan id', () => {
+    const lines = [
+      { ...line('OVERDUE'), loanId: 'L-2' },
+      { ...line('PAYMENT_DUE_SOON'), loanId: 'L-0' },
+      { ...line('OVERDUE'), loanId: 'L-1' },
+      { ...line('CREDIT_REPORT_NOTICE'), loanId: 'L-9' },
+    ];
+    expect(orderedLines(lines).map((l) => l.loanId)).toEqual(['L-9', 'L-1', 'L-2', 'L-0']);
   });
 });

@@ -14,6 +14,31 @@ describe('reminder configuration at cold start', () => {
     expect(config.policyBook.default.reminderOffsets).toEqual([3, 1, 0]);
   });
 
+  it('defaults the contact policy to 09:00–21:00 and three dates in seven, and reads CONTACT_POLICY', () => {
+    expect(loadReminderConfig(env).contactPolicy).toEqual({
+      windowStart: 540,
+      windowEnd: 1260,
+      maxContactDaysPer7: 3,
+    });
+    expect(
+      loadReminderConfig({ ...env, CONTACT_POLICY: '{"windowEnd":"20:00","maxContactDaysPer7":2}' })
+        .contactPolicy,
+    ).toEqual({ windowStart: 540, windowEnd: 1200, maxContactDaysPer7: 2 });
+  });
+
+  it('refuses a bad CONTACT_POLICY at cold start, naming each field beside the other problems', () => {
+    expect(() =>
+      loadReminderConfig({
+        ...env,
+        BUSINESS_TIMEZONE: 'Mars/Olympus',
+        CONTACT_POLICY:
+          '{"windowStart":"7:30","windowEnd":"23:00","maxContactDaysPer7":0,"days":7}',
+      }),
+    ).toThrow(
+      /BUSINESS_TIMEZONE: .*CONTACT_POLICY\.days: unknown field; CONTACT_POLICY\.windowStart: "7:30" is not a time HH:MM; CONTACT_POLICY\.windowEnd: 23:00 is outside 08:00–22:00; CONTACT_POLICY\.maxContactDaysPer7: 0 is not a whole number 1–7/,
+    );
+  });
+
   it('names every missing variable, bad zone and bad policy field at once', () => {
     expect(() =>
       loadReminderConfig({
