@@ -154,7 +154,27 @@ describe('sweep → topic → queues → reminder and reporting', () => {
     const byLoan = Object.fromEntries(
       items.flatMap((item) => Object.keys(item.lines as object).map((loanId) => [loanId, item])),
     );
-    expect(Object.keys(byLoan).sort()).toEqual(['L-dpd1', 'L-dpd7', 'L-due0', 'L-due3']);
+    // Past the plan-offer dpd (15), the loans 45 and 100 days overdue are offered a plan: that is
+    // their line, off their overdue cadence; the one in forbearance is offered none.
+    expect(Object.keys(byLoan).sort()).toEqual([
+      'L-dpd1',
+      'L-dpd100',
+      'L-dpd45',
+      'L-dpd7',
+      'L-due0',
+      'L-due3',
+    ]);
+    for (const loanId of ['L-dpd45', 'L-dpd100']) {
+      expect(byLoan[loanId]).toMatchObject({
+        kind: 'HARDSHIP_OFFER',
+        lines: {
+          [loanId]: {
+            kind: 'HARDSHIP_OFFER',
+            offerId: expect.stringContaining(`${loanId}:hardship:`),
+          },
+        },
+      });
+    }
     for (const [loanId, item] of Object.entries(byLoan)) {
       expect(item.borrowerId).toBe(`B-${loanId}`);
     }
