@@ -262,7 +262,7 @@ describe('functions', () => {
 
   it('the sweep gets 15 minutes and 1 GB; consumers 30 seconds', () => {
     expect(props(ids.sweep).Timeout).toBe(900);
-    // One whole vCPU: the sweep's parts are bound by CPU (README, On AWS).
+    // One whole vCPU: the sweep's parts are bound by CPU (docs/performance.md, On AWS).
     expect(props(ids.sweep).MemorySize).toBe(1769);
     expect(props(ids.reminder).Timeout).toBe(30);
   });

@@ -347,7 +347,7 @@ describe('what the assessment needs and refuses', () => {
   });
 });
 
-describe('the README worked example', () => {
+describe('the worked example of docs/engine.md', () => {
   // ¥1,000.00 + ¥9.00 due 2026-11-10, late fee ¥15.00: 45 fen a day on 100,000, 23 on 50,000.
   const P15 = policy({ lateFee: 1500 });
   const start = loan({
