@@ -6,7 +6,7 @@
  * events. Prints loans per second, DynamoDB capacity, SNS calls and peak memory side by side.
  *
  * Then the reminder service on a book of borrowers holding 1–5 loans each, beside its floor (one
- * conditional UpdateItem per event; scripts/lib/bench-reminders.ts).
+ * conditional UpdateItem per event; local/bench-reminders.ts).
  *
  *   npm run bench -- [--candidates 20000] [--closed-ratio 0.9] [--asOf YYYY-MM-DD] [--json]
  *                    [--reminder-borrowers 2000] [--reminders-only]
@@ -32,15 +32,15 @@ import { loadSweepConfig } from '../functions/sweep/config';
 import { DEFAULT_TUNING } from '../functions/sweep/run';
 import type { DirectRunSummary } from '../functions/sweep/service';
 import { createSweep } from '../functions/sweep/wiring';
-import { type BenchDatabase, seededDatabase } from './lib/bench-database';
-import { runFloor } from './lib/bench-floor';
-import { seedBenchPortfolio } from './lib/bench-portfolio';
-import { benchReminders, type ReminderBenchResult } from './lib/bench-reminders';
-import { measureSweepMemory, measureWorkflowRun } from './lib/bench-workflow';
-import { localAwsEnv, startSnsSqsEmulator } from './lib/emulators';
-import { exitUnlessJava } from './lib/java';
-import { type CapacityMeter, memoryPeaks, meterDynamoDb, meterSns } from './lib/meters';
-import { createPublisherPump } from './lib/stream-pump';
+import { type BenchDatabase, seededDatabase } from '../local/bench-database';
+import { runFloor } from '../local/bench-floor';
+import { seedBenchPortfolio } from '../local/bench-portfolio';
+import { benchReminders, type ReminderBenchResult } from '../local/bench-reminders';
+import { measureSweepMemory, measureWorkflowRun } from '../local/bench-workflow';
+import { localAwsEnv, startSnsSqsEmulator } from '../local/emulators';
+import { exitUnlessJava } from '../local/java';
+import { type CapacityMeter, memoryPeaks, meterDynamoDb, meterSns } from '../local/meters';
+import { createPublisherPump } from '../local/stream-pump';
 
 const USAGE = `usage: npm run bench -- [--candidates N] [--closed-ratio R] [--asOf YYYY-MM-DD] [--json]
   --candidates N     ACTIVE overdue loans to sweep (default 20000)

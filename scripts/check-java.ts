@@ -4,7 +4,7 @@
  * PATH, before the command loads anything heavy (the scripts check again themselves, for direct
  * `npx tsx scripts/…` runs).
  */
-import { exitUnlessJava } from './lib/java';
+import { exitUnlessJava } from '../local/java';
 
 /** `npm start` / `npm test` / `npm run bench`, from the lifecycle event npm runs us for. */
 function commandName(lifecycleEvent = 'test'): string {

@@ -24,15 +24,15 @@ import {
   ensureRegion,
   type OpenedLocalData,
   openLocalData,
-} from './lib/command-data';
+} from '../local/command-data';
 import {
   describeMissing,
   EXIT,
   type ExtractSink,
   extractMonth,
   renderExtractSummary,
-} from './lib/credit-extract';
-import { LocalDataBusyError, localTableNames } from './lib/local-data';
+} from '../local/credit-extract';
+import { LocalDataBusyError, localTableNames } from '../local/local-data';
 
 const USAGE = `Usage: npm run credit-extract -- --month YYYY-MM [--out FILE] [--allow-incomplete]
                               [--records-table NAME] [--reports-table NAME]

@@ -15,9 +15,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import Table from 'cli-table3';
-import { startLocalAws } from './lib/emulators';
-import { exitUnlessJava } from './lib/java';
-import { createLocalResources, uniqueSuffix } from './lib/local-resources';
+import { startLocalAws } from '../local/emulators';
+import { exitUnlessJava } from '../local/java';
+import { createLocalResources, uniqueSuffix } from '../local/local-resources';
 
 const PROPERTIES = ['inputs', 'items', 'consumers', 'stream'] as const;
 type PropertyName = (typeof PROPERTIES)[number];
@@ -104,7 +104,7 @@ async function main() {
     process.env.POWERTOOLS_METRICS_DISABLED = 'true';
     process.env.POWERTOOLS_DEV = 'true';
     console.warn = () => {};
-    const fuzz = await import('../test/support/fuzz/run');
+    const fuzz = await import('../local/fuzz/run');
     const clients = {
       dynamodb: new DynamoDBClient({}),
       sns: new SNSClient({}),

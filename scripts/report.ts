@@ -25,10 +25,10 @@ import {
   ensureRegion,
   type OpenedLocalData,
   openLocalData,
-} from './lib/command-data';
-import { LocalDataBusyError, localTableNames } from './lib/local-data';
-import { renderReport } from './lib/report-table';
-import { renderTrend, type TrendDay } from './lib/report-trend';
+} from '../local/command-data';
+import { LocalDataBusyError, localTableNames } from '../local/local-data';
+import { renderReport } from '../local/report-table';
+import { renderTrend, type TrendDay } from '../local/report-trend';
 
 /** Most days one trend reads (one strongly consistent read per day). */
 const MAX_DAYS = 366;

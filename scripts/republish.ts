@@ -21,16 +21,16 @@ import {
   ensureRegion,
   type OpenedLocalData,
   openLocalData,
-} from './lib/command-data';
-import { LOCAL_TABLE_PREFIX, LocalDataBusyError, localTableNames } from './lib/local-data';
-import { createEventsTopology } from './lib/local-resources';
+} from '../local/command-data';
+import { LOCAL_TABLE_PREFIX, LocalDataBusyError, localTableNames } from '../local/local-data';
+import { createEventsTopology } from '../local/local-resources';
 import {
   consumerHandlers,
   deliverQueue,
   lambdaContext,
   setHandlerEnvironment,
-} from './lib/local-run';
-import { republish } from './lib/republish';
+} from '../local/local-run';
+import { republish } from '../local/republish';
 
 const USAGE = `Usage: npm run republish -- --asOf YYYY-MM-DD [--dry-run] [--table NAME] [--topic ARN]
 

@@ -17,9 +17,9 @@ import {
 } from '../functions/core/dates';
 import type { BusinessDate } from '../functions/core/types';
 import { SKIPPED_LIST_LIMIT } from '../functions/sweep/summary';
-import { describeMissing, renderExtractSummary } from './lib/credit-extract';
-import { type LocalAws, startLocalAws } from './lib/emulators';
-import { exitUnlessJava } from './lib/java';
+import { describeMissing, renderExtractSummary } from '../local/credit-extract';
+import { type LocalAws, startLocalAws } from '../local/emulators';
+import { exitUnlessJava } from '../local/java';
 import {
   displayPath,
   LOCAL_DATA_DIR_ENV,
@@ -32,16 +32,16 @@ import {
   readLocalRun,
   withSweptDates,
   writeLocalRun,
-} from './lib/local-data';
+} from '../local/local-data';
 import {
   type LocalRunOptions,
   type LocalRunResult,
   type Progress,
   runLocal,
-} from './lib/local-run';
-import { moneyText } from './lib/money-text';
-import { renderReport } from './lib/report-table';
-import { renderTrend } from './lib/report-trend';
+} from '../local/local-run';
+import { moneyText } from '../local/money-text';
+import { renderReport } from '../local/report-table';
+import { renderTrend } from '../local/report-trend';
 
 const DEFAULT_LOANS = 2000;
 const DEFAULT_SEED = 42;

@@ -8,7 +8,7 @@
  *   Plan ─▶ Named loans? ─ yes ─▶ Sweep named loans ⟲ (while incomplete) ─▶ Named loans swept ─┐
  *                        └ no ──▶ Sweep shards (Distributed Map: Sweep shard part ⟲) ──────────┴▶ Finish
  *
- * The local run (scripts/lib/workflow.ts) executes this very definition, taken from the
+ * The local run (local/workflow.ts) executes this very definition, taken from the
  * synthesized template.
  */
 import {

@@ -11,8 +11,8 @@ import { PublishBatchCommand } from '@aws-sdk/client-sns';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DUE_INDEX } from '../../functions/contract/tables';
-import type { LocalResources } from '../../scripts/lib/local-resources';
-import { drainQueue, freshResources, localClients } from '../support/aws';
+import { drainQueue, freshResources, localClients } from '../../local/fixtures/aws';
+import type { LocalResources } from '../../local/local-resources';
 
 const clients = localClients();
 let resources: LocalResources;

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { addDays } from '../../functions/core/dates';
 import { rational } from '../../functions/core/rational';
 import type { FeePolicy, Loan } from '../../functions/core/types';
-import { d, installment, loan, policy } from './loans';
+import { d, installment, loan, policy } from '../../local/fixtures/loans';
 
 /** The day before every generated loan's first due date. */
 export const BASE = d('2026-01-01');

@@ -6,9 +6,9 @@
 import type { ParsedEvent } from '../../functions/core/event-message';
 import { buildLoanEvent, buildSweepCompletedEvent } from '../../functions/core/events';
 import type { Bucket, BusinessDate } from '../../functions/core/types';
-import { d, RUN } from './loans';
+import { d, RUN } from '../../local/fixtures/loans';
 
-export { d, installment, loan, policy } from './loans';
+export { d, installment, loan, policy } from '../../local/fixtures/loans';
 
 const who = { loanId: 'L-1', borrowerId: 'B-1' };
 

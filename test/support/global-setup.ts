@@ -5,7 +5,7 @@
  * this process goes away, however it goes).
  */
 import type { TestProject } from 'vitest/node';
-import { type LocalAws, startLocalAws } from '../../scripts/lib/emulators';
+import { type LocalAws, startLocalAws } from '../../local/emulators';
 
 declare module 'vitest' {
   export interface ProvidedContext {

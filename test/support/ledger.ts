@@ -5,8 +5,8 @@
  */
 import { expect } from 'vitest';
 import type { EventEnvelope } from '../../functions/core/types';
-import type { LocalResources } from '../../scripts/lib/local-resources';
-import { ledgerOf, storedLoan } from './sweep';
+import { ledgerOf, storedLoan } from '../../local/fixtures/sweep';
+import type { LocalResources } from '../../local/local-resources';
 
 /** A one-instalment test loan (10,000 principal due 2026-11-10) swept on 2026-11-28. */
 export const ONE_INSTALMENT = {

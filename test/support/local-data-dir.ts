@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
-import { LOCAL_DATA_DIR_ENV } from '../../scripts/lib/local-data';
+import { LOCAL_DATA_DIR_ENV } from '../../local/local-data';
 
 const dir = mkdtempSync(join(tmpdir(), 'overdue-sweep-local-'));
 process.env[LOCAL_DATA_DIR_ENV] = dir;

@@ -9,10 +9,10 @@ import { vi } from 'vitest';
 import { loadPublisherConfig } from '../../functions/publisher/config';
 import { publisherMetrics } from '../../functions/publisher/metrics';
 import { createPublisher } from '../../functions/publisher/wiring';
-import type { LocalResources } from '../../scripts/lib/local-resources';
-import { createPublisherPump, type DrainResult } from '../../scripts/lib/stream-pump';
-import { lambdaContext } from './lambda';
-import { recordingLog } from './sweep';
+import { lambdaContext } from '../../local/fixtures/lambda';
+import { recordingLog } from '../../local/fixtures/sweep';
+import type { LocalResources } from '../../local/local-resources';
+import { createPublisherPump, type DrainResult } from '../../local/stream-pump';
 
 /** The publisher for `resources` on `sns`, pumped from the loans stream through the filters. */
 export function publisherOn(resources: LocalResources, sns: SNSClient) {

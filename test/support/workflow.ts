@@ -1,12 +1,13 @@
 /**
  * The sweep-run workflow for integration tests: the definition the stack synthesizes, run on the
- * local interpreter exactly as `npm start` runs it (scripts/lib/workflow.ts), its Lambda tasks
+ * local interpreter exactly as `npm start` runs it (local/workflow.ts), its Lambda tasks
  * answered by the sweep on this file's resources — built by the product's wiring, or the real
  * handler — with a time budget and faults the test chooses.
  */
 import type { RunHandOff } from '../../functions/sweep/ports';
 import type { TimeBudget } from '../../functions/sweep/run';
-import type { LocalResources } from '../../scripts/lib/local-resources';
+import { type SweeperOptions, sweeper } from '../../local/fixtures/sweep';
+import type { LocalResources } from '../../local/local-resources';
 import {
   type LocalFunction,
   type LocalWorkflow,
@@ -14,8 +15,7 @@ import {
   synthesizedWorkflow,
   type WorkflowEvent,
   type WorkflowResult,
-} from '../../scripts/lib/workflow';
-import { type SweeperOptions, sweeper } from './sweep';
+} from '../../local/workflow';
 
 let synthesized: LocalWorkflow | undefined;
 

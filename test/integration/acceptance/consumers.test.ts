@@ -10,8 +10,8 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REMINDER_EVENT_TYPES } from '../../../functions/contract/events';
-import type { LocalResources } from '../../../scripts/lib/local-resources';
-import { freshResources } from '../../support/aws';
+import { freshResources } from '../../../local/fixtures/aws';
+import type { LocalResources } from '../../../local/local-resources';
 import {
   bodies,
   clients,

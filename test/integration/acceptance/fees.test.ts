@@ -8,8 +8,8 @@
  * Default late fee (FEE_POLICY) 500 fen.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { LocalResources } from '../../../scripts/lib/local-resources';
-import { freshResources } from '../../support/aws';
+import { freshResources } from '../../../local/fixtures/aws';
+import type { LocalResources } from '../../../local/local-resources';
 import {
   bodies,
   clients,

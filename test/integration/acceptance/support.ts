@@ -12,9 +12,9 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { vi } from 'vitest';
-import type { LocalResources } from '../../../scripts/lib/local-resources';
-import { createPublisherPump, type StreamPump } from '../../../scripts/lib/stream-pump';
-import { drainQueue, localClients } from '../../support/aws';
+import { drainQueue, localClients } from '../../../local/fixtures/aws';
+import type { LocalResources } from '../../../local/local-resources';
+import { createPublisherPump, type StreamPump } from '../../../local/stream-pump';
 
 type Item = Record<string, unknown>;
 

@@ -12,9 +12,9 @@ import { createReportStore } from '../../../functions/adapters/report-store';
 import { REMINDER_EVENT_TYPES } from '../../../functions/contract/events';
 import { addDays } from '../../../functions/core/dates';
 import type { BusinessDate } from '../../../functions/core/types';
-import type { LocalResources } from '../../../scripts/lib/local-resources';
-import { createPublisherPump, type StreamPump } from '../../../scripts/lib/stream-pump';
-import { drainQueue, freshResources, localClients } from '../../support/aws';
+import { drainQueue, freshResources, localClients } from '../../../local/fixtures/aws';
+import type { LocalResources } from '../../../local/local-resources';
+import { createPublisherPump, type StreamPump } from '../../../local/stream-pump';
 import { putLoan, sqsEventsFromMessages } from './support';
 
 const clients = localClients();

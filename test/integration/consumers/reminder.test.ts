@@ -14,8 +14,8 @@ import type { BusinessDate } from '../../../functions/core/types';
 import { loadReminderConfig } from '../../../functions/reminder/config';
 import type { BatchReport, ReminderStore } from '../../../functions/reminder/ports';
 import { createReminder, type ReminderOptions } from '../../../functions/reminder/wiring';
-import type { LocalResources } from '../../../scripts/lib/local-resources';
-import { drainQueue, freshResources, localClients } from '../../support/aws';
+import { drainQueue, freshResources, localClients } from '../../../local/fixtures/aws';
+import type { LocalResources } from '../../../local/local-resources';
 import {
   dueSoon,
   hardshipOffer,

@@ -19,8 +19,8 @@ import type {
 } from '../../../functions/core/types';
 import { countEvents, EVENT_MARKER_TTL_SECONDS } from '../../../functions/reporting/count-events';
 import { createReporting } from '../../../functions/reporting/wiring';
-import type { LocalResources } from '../../../scripts/lib/local-resources';
-import { freshResources, localClients } from '../../support/aws';
+import { freshResources, localClients } from '../../../local/fixtures/aws';
+import type { LocalResources } from '../../../local/local-resources';
 import { faultyDynamoDb } from '../../support/faults';
 import { sqsEventOf } from './support';
 

@@ -6,14 +6,14 @@
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import type { LocalResources } from '../../../scripts/lib/local-resources';
-import { freshResources } from '../../support/aws';
-import { createConsumersFuzz } from '../../support/fuzz/consumer-fuzz';
-import { unknownViolations } from '../../support/fuzz/known-defects';
-import { batchCase } from '../../support/fuzz/records';
-import { assertNone, watchUnhandledRejections } from '../../support/fuzz/tally';
-import { TEST_SCALE } from '../../support/fuzz/values';
-import { clients } from '../../support/sweep';
+import { freshResources } from '../../../local/fixtures/aws';
+import { clients } from '../../../local/fixtures/sweep';
+import { createConsumersFuzz } from '../../../local/fuzz/consumer-fuzz';
+import { unknownViolations } from '../../../local/fuzz/known-defects';
+import { batchCase } from '../../../local/fuzz/records';
+import { assertNone, watchUnhandledRejections } from '../../../local/fuzz/tally';
+import { TEST_SCALE } from '../../../local/fuzz/values';
+import type { LocalResources } from '../../../local/local-resources';
 
 // The handlers' Powertools logger and metrics stay quiet (set before the handlers are imported);
 // in dev mode Metrics warns through the global console, muted below, that a batch had no metric.

@@ -7,14 +7,14 @@
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { LocalResources } from '../../../scripts/lib/local-resources';
-import { freshResources } from '../../support/aws';
-import { itemsRunCase } from '../../support/fuzz/items';
-import { unknownViolations } from '../../support/fuzz/known-defects';
-import { createItemsFuzz } from '../../support/fuzz/sweep-fuzz';
-import { assertNone, watchUnhandledRejections } from '../../support/fuzz/tally';
-import { TEST_SCALE } from '../../support/fuzz/values';
-import { clients } from '../../support/sweep';
+import { freshResources } from '../../../local/fixtures/aws';
+import { clients } from '../../../local/fixtures/sweep';
+import { itemsRunCase } from '../../../local/fuzz/items';
+import { unknownViolations } from '../../../local/fuzz/known-defects';
+import { createItemsFuzz } from '../../../local/fuzz/sweep-fuzz';
+import { assertNone, watchUnhandledRejections } from '../../../local/fuzz/tally';
+import { TEST_SCALE } from '../../../local/fuzz/values';
+import type { LocalResources } from '../../../local/local-resources';
 
 let resources: LocalResources;
 

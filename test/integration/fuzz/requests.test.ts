@@ -7,14 +7,14 @@
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { LocalResources } from '../../../scripts/lib/local-resources';
-import { freshResources } from '../../support/aws';
-import { unknownViolations } from '../../support/fuzz/known-defects';
-import { requestCase } from '../../support/fuzz/requests';
-import { createRequestFuzz, REQUEST_LOAN_IDS } from '../../support/fuzz/sweep-fuzz';
-import { assertNone, watchUnhandledRejections } from '../../support/fuzz/tally';
-import { TEST_SCALE } from '../../support/fuzz/values';
-import { clients, NOW } from '../../support/sweep';
+import { freshResources } from '../../../local/fixtures/aws';
+import { clients, NOW } from '../../../local/fixtures/sweep';
+import { unknownViolations } from '../../../local/fuzz/known-defects';
+import { requestCase } from '../../../local/fuzz/requests';
+import { createRequestFuzz, REQUEST_LOAN_IDS } from '../../../local/fuzz/sweep-fuzz';
+import { assertNone, watchUnhandledRejections } from '../../../local/fuzz/tally';
+import { TEST_SCALE } from '../../../local/fuzz/values';
+import type { LocalResources } from '../../../local/local-resources';
 
 let resources: LocalResources;
 

@@ -6,14 +6,14 @@
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { LocalResources } from '../../../scripts/lib/local-resources';
-import { freshResources } from '../../support/aws';
-import { unknownViolations } from '../../support/fuzz/known-defects';
-import { createStreamFuzz } from '../../support/fuzz/stream-fuzz';
-import { streamBatchCase } from '../../support/fuzz/stream-records';
-import { assertNone, watchUnhandledRejections } from '../../support/fuzz/tally';
-import { TEST_SCALE } from '../../support/fuzz/values';
-import { clients } from '../../support/sweep';
+import { freshResources } from '../../../local/fixtures/aws';
+import { clients } from '../../../local/fixtures/sweep';
+import { unknownViolations } from '../../../local/fuzz/known-defects';
+import { createStreamFuzz } from '../../../local/fuzz/stream-fuzz';
+import { streamBatchCase } from '../../../local/fuzz/stream-records';
+import { assertNone, watchUnhandledRejections } from '../../../local/fuzz/tally';
+import { TEST_SCALE } from '../../../local/fuzz/values';
+import type { LocalResources } from '../../../local/local-resources';
 
 let resources: LocalResources;
 

@@ -13,13 +13,18 @@ import { METRIC_NAMES } from '../../../functions/contract/observability';
 import { buildSweepCompletedEvent, messageBodyOf } from '../../../functions/core/events';
 import { decodeOutbox, encodeOutbox } from '../../../functions/core/outbox';
 import type { BusinessDate, EventEnvelope } from '../../../functions/core/types';
-import type { LocalResources } from '../../../scripts/lib/local-resources';
-import { drainQueue, freshResources } from '../../support/aws';
-import { installmentItem, loanItem } from '../../support/loans';
+import { drainQueue, freshResources } from '../../../local/fixtures/aws';
+import { installmentItem, loanItem } from '../../../local/fixtures/loans';
+import { SNS_LIMIT_BYTES, snsWithLimits } from '../../../local/fixtures/sns-limits';
+import {
+  overdueOf,
+  readStreamRecords,
+  reversalOf,
+  withOutbox,
+} from '../../../local/fixtures/stream-records';
+import { clients, envelopes, putItems } from '../../../local/fixtures/sweep';
+import type { LocalResources } from '../../../local/local-resources';
 import { drainIntoDeployedPublisher, publisherOn as onEmulator } from '../../support/publisher';
-import { SNS_LIMIT_BYTES, snsWithLimits } from '../../support/sns-limits';
-import { overdueOf, readStreamRecords, reversalOf, withOutbox } from '../../support/stream-records';
-import { clients, envelopes, putItems } from '../../support/sweep';
 
 let resources: LocalResources;
 

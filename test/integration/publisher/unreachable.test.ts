@@ -9,13 +9,13 @@ import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PUBLISHER_STREAM_FILTERS } from '../../../functions/contract/tables';
-import type { LocalResources } from '../../../scripts/lib/local-resources';
-import { createPublisherPump, passesFilters } from '../../../scripts/lib/stream-pump';
-import { freshResources } from '../../support/aws';
-import { installmentItem, loanItem } from '../../support/loans';
+import { freshResources } from '../../../local/fixtures/aws';
+import { installmentItem, loanItem } from '../../../local/fixtures/loans';
+import { overdueOf, readStreamRecords, withOutbox } from '../../../local/fixtures/stream-records';
+import { clients, putItems, sweeper } from '../../../local/fixtures/sweep';
+import type { LocalResources } from '../../../local/local-resources';
+import { createPublisherPump, passesFilters } from '../../../local/stream-pump';
 import { drainIntoDeployedPublisher } from '../../support/publisher';
-import { overdueOf, readStreamRecords, withOutbox } from '../../support/stream-records';
-import { clients, putItems, sweeper } from '../../support/sweep';
 
 type Item = Record<string, unknown>;
 

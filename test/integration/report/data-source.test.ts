@@ -13,9 +13,9 @@ import { createReportStore } from '../../../functions/adapters/report-store';
 import { REPORTS_TABLE } from '../../../functions/contract/tables';
 import { EMPTY_DELTA } from '../../../functions/core/report';
 import type { BusinessDate } from '../../../functions/core/types';
-import { LOCAL_DATA_DIR_ENV } from '../../../scripts/lib/local-data';
-import { createTable, uniqueSuffix } from '../../../scripts/lib/local-resources';
-import { localClients } from '../../support/aws';
+import { localClients } from '../../../local/fixtures/aws';
+import { LOCAL_DATA_DIR_ENV } from '../../../local/local-data';
+import { createTable, uniqueSuffix } from '../../../local/local-resources';
 
 /** A folder without any kept local run. */
 const empty = mkdtempSync(join(tmpdir(), 'overdue-sweep-empty-'));

@@ -10,8 +10,8 @@ import { REPORTS_TABLE } from '../../../functions/contract/tables';
 import { addDays, businessDateOf } from '../../../functions/core/dates';
 import { EMPTY_DELTA, type ReportDelta } from '../../../functions/core/report';
 import type { BusinessDate } from '../../../functions/core/types';
-import { createTable, uniqueSuffix } from '../../../scripts/lib/local-resources';
-import { localClients } from '../../support/aws';
+import { localClients } from '../../../local/fixtures/aws';
+import { createTable, uniqueSuffix } from '../../../local/local-resources';
 
 const d = (text: string) => text as BusinessDate;
 let table: string;

@@ -19,9 +19,9 @@ import type { ParsedEvent } from '../../../functions/core/event-message';
 import { buildSweepCompletedEvent } from '../../../functions/core/events';
 import type { BusinessDate } from '../../../functions/core/types';
 import { createReporting } from '../../../functions/reporting/wiring';
-import { EXIT, extractMonth } from '../../../scripts/lib/credit-extract';
-import type { LocalResources } from '../../../scripts/lib/local-resources';
-import { freshResources, localClients } from '../../support/aws';
+import { EXIT, extractMonth } from '../../../local/credit-extract';
+import { freshResources, localClients } from '../../../local/fixtures/aws';
+import type { LocalResources } from '../../../local/local-resources';
 import {
   chargedOffOn,
   curedOn,

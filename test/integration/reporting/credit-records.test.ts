@@ -16,8 +16,8 @@ import type { CreditRecord } from '../../../functions/core/credit-records';
 import type { ParsedEvent } from '../../../functions/core/event-message';
 import type { BusinessDate, EventEnvelope } from '../../../functions/core/types';
 import { createReporting } from '../../../functions/reporting/wiring';
-import type { LocalResources } from '../../../scripts/lib/local-resources';
-import { freshResources, localClients } from '../../support/aws';
+import { freshResources, localClients } from '../../../local/fixtures/aws';
+import type { LocalResources } from '../../../local/local-resources';
 import {
   chargedOffOn,
   curedOn,

@@ -12,10 +12,10 @@ import { createReportStore, eventMarkerKey } from '../../../functions/adapters/r
 import { addDays } from '../../../functions/core/dates';
 import type { BusinessDate } from '../../../functions/core/types';
 import { utf8ByteLength } from '../../../functions/core/values';
-import type { LocalResources } from '../../../scripts/lib/local-resources';
-import { createPublisherPump, type StreamPump } from '../../../scripts/lib/stream-pump';
-import { drainQueue, freshResources, localClients } from '../../support/aws';
-import { lambdaContext } from '../../support/lambda';
+import { drainQueue, freshResources, localClients } from '../../../local/fixtures/aws';
+import { lambdaContext } from '../../../local/fixtures/lambda';
+import type { LocalResources } from '../../../local/local-resources';
+import { createPublisherPump, type StreamPump } from '../../../local/stream-pump';
 import { putLoan, sqsEventsFromMessages } from '../consumers/support';
 
 const clients = localClients();

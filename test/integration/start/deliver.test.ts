@@ -9,9 +9,9 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { LocalQueue } from '../../../scripts/lib/local-resources';
-import { deliverQueue } from '../../../scripts/lib/local-run';
-import { drainQueue, freshResources, localClients } from '../../support/aws';
+import { drainQueue, freshResources, localClients } from '../../../local/fixtures/aws';
+import type { LocalQueue } from '../../../local/local-resources';
+import { deliverQueue } from '../../../local/local-run';
 
 const clients = localClients();
 let queue: LocalQueue;

@@ -16,7 +16,7 @@ import {
   EPISODE_SHOWCASE,
   type EpisodeShowcase,
   episodeShowcaseLoans,
-} from '../../../scripts/lib/demo-portfolio';
+} from '../../../local/demo-portfolio';
 
 const AS_OF = parseBusinessDate('2026-11-20') as BusinessDate;
 

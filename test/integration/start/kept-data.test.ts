@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_DATA_DIR_ENV } from '../../../scripts/lib/local-data';
+import { LOCAL_DATA_DIR_ENV } from '../../../local/local-data';
 
 const dir = mkdtempSync(join(tmpdir(), 'overdue-sweep-kept-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

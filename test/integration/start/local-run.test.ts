@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { addDays, businessDateOf, parseBusinessDate } from '../../../functions/core/dates';
 import type { BusinessDate } from '../../../functions/core/types';
-import { LOCAL_DATA_DIR_ENV } from '../../../scripts/lib/local-data';
-import { runLocal } from '../../../scripts/lib/local-run';
+import { LOCAL_DATA_DIR_ENV } from '../../../local/local-data';
+import { runLocal } from '../../../local/local-run';
 
 const AS_OF = parseBusinessDate('2026-11-20') as BusinessDate;
 

@@ -4,10 +4,16 @@
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { LocalResources } from '../../../scripts/lib/local-resources';
-import { freshResources } from '../../support/aws';
-import { installmentItem as inst, loanItem } from '../../support/loans';
-import { clients, ledgerOf, putItems, receivedEvents, sweeper } from '../../support/sweep';
+import { freshResources } from '../../../local/fixtures/aws';
+import { installmentItem as inst, loanItem } from '../../../local/fixtures/loans';
+import {
+  clients,
+  ledgerOf,
+  putItems,
+  receivedEvents,
+  sweeper,
+} from '../../../local/fixtures/sweep';
+import type { LocalResources } from '../../../local/local-resources';
 
 let resources: LocalResources;
 

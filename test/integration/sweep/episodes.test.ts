@@ -11,9 +11,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_TYPES } from '../../../functions/contract/events';
 import { addDays } from '../../../functions/core/dates';
 import type { BusinessDate, EventEnvelope } from '../../../functions/core/types';
-import type { LocalResources } from '../../../scripts/lib/local-resources';
-import { freshResources } from '../../support/aws';
-import { installmentItem as inst, loanItem } from '../../support/loans';
+import { freshResources } from '../../../local/fixtures/aws';
+import { installmentItem as inst, loanItem } from '../../../local/fixtures/loans';
 import {
   clients,
   postPayment,
@@ -22,7 +21,8 @@ import {
   storedLoan,
   sweepEndState,
   sweeper,
-} from '../../support/sweep';
+} from '../../../local/fixtures/sweep';
+import type { LocalResources } from '../../../local/local-resources';
 
 type Item = Record<string, unknown>;
 

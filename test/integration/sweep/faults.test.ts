@@ -12,10 +12,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { LocalResources } from '../../../scripts/lib/local-resources';
-import { freshResources } from '../../support/aws';
-import { expectChargedOnce, expectReconciled, ONE_INSTALMENT } from '../../support/ledger';
-import { installmentItem as inst, loanItem } from '../../support/loans';
+import { freshResources } from '../../../local/fixtures/aws';
+import { installmentItem as inst, loanItem } from '../../../local/fixtures/loans';
 import {
   clients,
   ledgerOf,
@@ -23,7 +21,9 @@ import {
   receivedEvents,
   storedLoan,
   sweeper,
-} from '../../support/sweep';
+} from '../../../local/fixtures/sweep';
+import type { LocalResources } from '../../../local/local-resources';
+import { expectChargedOnce, expectReconciled, ONE_INSTALMENT } from '../../support/ledger';
 
 type Item = Record<string, unknown>;
 

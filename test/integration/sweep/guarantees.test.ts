@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../../../functions/core/types';
 import type { PartResponse } from '../../../functions/sweep/part';
-import { freshResources } from '../../support/aws';
-import { installmentItem as inst, loanItem } from '../../support/loans';
+import { freshResources } from '../../../local/fixtures/aws';
+import { installmentItem as inst, loanItem } from '../../../local/fixtures/loans';
 import {
   clients,
   faultySns,
@@ -17,7 +17,7 @@ import {
   scanAll,
   sweepEndState,
   sweeper,
-} from '../../support/sweep';
+} from '../../../local/fixtures/sweep';
 
 const loans = () =>
   [

@@ -6,10 +6,10 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import type { LocalResources } from '../../../scripts/lib/local-resources';
-import { drainQueue, freshResources } from '../../support/aws';
-import { loanItem } from '../../support/loans';
-import { clients, ledgerOf, publishRecorded, putItems } from '../../support/sweep';
+import { drainQueue, freshResources } from '../../../local/fixtures/aws';
+import { loanItem } from '../../../local/fixtures/loans';
+import { clients, ledgerOf, publishRecorded, putItems } from '../../../local/fixtures/sweep';
+import type { LocalResources } from '../../../local/local-resources';
 
 let resources: LocalResources;
 let summary: Record<string, unknown>;

@@ -5,11 +5,11 @@
 import type { Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DirectRunSummary } from '../../../functions/sweep/service';
-import type { LocalResources } from '../../../scripts/lib/local-resources';
-import { freshResources } from '../../support/aws';
-import { lambdaContext } from '../../support/lambda';
-import { installmentItem as inst, loanItem } from '../../support/loans';
-import { clients, FEE_POLICY, putItems } from '../../support/sweep';
+import { freshResources } from '../../../local/fixtures/aws';
+import { lambdaContext } from '../../../local/fixtures/lambda';
+import { installmentItem as inst, loanItem } from '../../../local/fixtures/loans';
+import { clients, FEE_POLICY, putItems } from '../../../local/fixtures/sweep';
+import type { LocalResources } from '../../../local/local-resources';
 
 type SweepSummary = DirectRunSummary;
 

@@ -7,10 +7,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../../functions/core/dates';
 import type { BusinessDate } from '../../../functions/core/types';
-import type { LocalResources } from '../../../scripts/lib/local-resources';
-import { freshResources } from '../../support/aws';
-import { expectReconciled } from '../../support/ledger';
-import { installmentItem, loanItem } from '../../support/loans';
+import { freshResources } from '../../../local/fixtures/aws';
+import { installmentItem, loanItem } from '../../../local/fixtures/loans';
 import {
   clients,
   ledgerOf,
@@ -18,7 +16,9 @@ import {
   receivedEvents,
   storedLoan,
   sweeper,
-} from '../../support/sweep';
+} from '../../../local/fixtures/sweep';
+import type { LocalResources } from '../../../local/local-resources';
+import { expectReconciled } from '../../support/ledger';
 
 const ASOF = '2026-11-28' as BusinessDate;
 

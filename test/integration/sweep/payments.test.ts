@@ -8,10 +8,8 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../../../functions/core/types';
-import type { LocalResources } from '../../../scripts/lib/local-resources';
-import { freshResources } from '../../support/aws';
-import { expectReconciled } from '../../support/ledger';
-import { installmentItem as inst, loanItem } from '../../support/loans';
+import { freshResources } from '../../../local/fixtures/aws';
+import { installmentItem as inst, loanItem } from '../../../local/fixtures/loans';
 import {
   clients,
   ledgerOf,
@@ -20,7 +18,9 @@ import {
   receivedEvents,
   storedLoan,
   sweeper,
-} from '../../support/sweep';
+} from '../../../local/fixtures/sweep';
+import type { LocalResources } from '../../../local/local-resources';
+import { expectReconciled } from '../../support/ledger';
 
 const sweepOf = (resources: LocalResources, loanIds: string[]) => (asOf: string) =>
   sweeper(resources).run({ asOf, loanIds });

@@ -10,9 +10,8 @@ import { parseLoanItem } from '../../../functions/core/loan';
 import { decodeOutbox } from '../../../functions/core/outbox';
 import { policyFor } from '../../../functions/core/policy';
 import type { Assessment, EventEnvelope } from '../../../functions/core/types';
-import type { LocalResources } from '../../../scripts/lib/local-resources';
-import { freshResources } from '../../support/aws';
-import { d, installmentItem as inst, loanItem } from '../../support/loans';
+import { freshResources } from '../../../local/fixtures/aws';
+import { d, installmentItem as inst, loanItem } from '../../../local/fixtures/loans';
 import {
   BOOK,
   clients,
@@ -22,7 +21,8 @@ import {
   receivedEvents,
   scanAll,
   sweeper,
-} from '../../support/sweep';
+} from '../../../local/fixtures/sweep';
+import type { LocalResources } from '../../../local/local-resources';
 
 const ASOF = d('2026-11-28');
 

@@ -6,11 +6,11 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BusinessDate } from '../../../functions/core/types';
-import type { LocalResources } from '../../../scripts/lib/local-resources';
-import { republish } from '../../../scripts/lib/republish';
-import { drainQueue, freshResources } from '../../support/aws';
-import { installmentItem, loanItem } from '../../support/loans';
-import { clients, envelopes, putItems, sweeper } from '../../support/sweep';
+import { drainQueue, freshResources } from '../../../local/fixtures/aws';
+import { installmentItem, loanItem } from '../../../local/fixtures/loans';
+import { clients, envelopes, putItems, sweeper } from '../../../local/fixtures/sweep';
+import type { LocalResources } from '../../../local/local-resources';
+import { republish } from '../../../local/republish';
 
 let resources: LocalResources;
 let recorded: number;

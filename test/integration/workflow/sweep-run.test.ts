@@ -10,10 +10,8 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { SWEEP_RUN_STATES } from '../../../functions/contract/workflow';
 import type { EventEnvelope } from '../../../functions/core/types';
 import type { WorkflowSummary } from '../../../functions/sweep/finish';
-import type { LocalResources } from '../../../scripts/lib/local-resources';
-import { type LocalFunction, localFunction } from '../../../scripts/lib/workflow';
-import { freshResources } from '../../support/aws';
-import { installmentItem as inst, loanItem } from '../../support/loans';
+import { freshResources } from '../../../local/fixtures/aws';
+import { installmentItem as inst, loanItem } from '../../../local/fixtures/loans';
 import {
   clients,
   FEE_POLICY,
@@ -22,7 +20,9 @@ import {
   scanAll,
   sweepEndState,
   sweeper,
-} from '../../support/sweep';
+} from '../../../local/fixtures/sweep';
+import type { LocalResources } from '../../../local/local-resources';
+import { type LocalFunction, localFunction } from '../../../local/workflow';
 import {
   entries,
   execute,

@@ -15,7 +15,7 @@ import { NO_EPISODE } from '../../../functions/core/episodes';
 import { rational } from '../../../functions/core/rational';
 import type { EpisodeState } from '../../../functions/core/types';
 import { ExactNumber } from '../../../functions/core/values';
-import { d, installmentItem, loanItem } from '../../support/loans';
+import { d, installmentItem, loanItem } from '../../../local/fixtures/loans';
 
 const n = (text: string) => NumberValue.from(text);
 

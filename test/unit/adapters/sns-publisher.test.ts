@@ -13,7 +13,7 @@ import {
   SNS_MESSAGE_BYTES,
 } from '../../../functions/adapters/sns-publisher';
 import { buildLoanEvent, buildSweepCompletedEvent } from '../../../functions/core/events';
-import { d } from '../../support/loans';
+import { d } from '../../../local/fixtures/loans';
 
 const run = { runId: 'sweep-2026-11-28', occurredAt: '2026-11-27T16:30:00.000Z' };
 

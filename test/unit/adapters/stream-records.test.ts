@@ -9,8 +9,16 @@ import { describe, expect, it } from 'vitest';
 import { readImage, readLoanTableWrite } from '../../../functions/adapters/stream-records';
 import { assess } from '../../../functions/core/assess';
 import type { EventEnvelope } from '../../../functions/core/types';
-import { d, installment, installmentItem, loan, loanItem, policy, RUN } from '../../support/loans';
-import { image, streamRecord, withOutbox } from '../../support/stream-records';
+import {
+  d,
+  installment,
+  installmentItem,
+  loan,
+  loanItem,
+  policy,
+  RUN,
+} from '../../../local/fixtures/loans';
+import { image, streamRecord, withOutbox } from '../../../local/fixtures/stream-records';
 
 type Item = Record<string, unknown>;
 

@@ -8,8 +8,8 @@ import { assess } from '../../../functions/core/assess';
 import { chargesCap } from '../../../functions/core/charges';
 import { addDays } from '../../../functions/core/dates';
 import type { BusinessDate, FeePolicy, LedgerEntry, Loan } from '../../../functions/core/types';
+import { applyUpdate, RUN } from '../../../local/fixtures/loans';
 import { BASE, loanArb, policyArb } from '../../support/arbitraries';
-import { applyUpdate, RUN } from '../../support/loans';
 
 interface Simulation {
   readonly final: Loan;

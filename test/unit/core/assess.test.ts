@@ -8,7 +8,7 @@ import { assess } from '../../../functions/core/assess';
 import { isChargeEntry } from '../../../functions/core/ledger';
 import { parseDecimal } from '../../../functions/core/rational';
 import type { Assessment, LedgerEntry, Loan, Rational } from '../../../functions/core/types';
-import { applyUpdate, d, installment, loan, policy, RUN } from '../../support/loans';
+import { applyUpdate, d, installment, loan, policy, RUN } from '../../../local/fixtures/loans';
 
 function change(result: Assessment) {
   if (result.kind !== 'change') throw new Error(`expected a change, got ${result.reason}`);

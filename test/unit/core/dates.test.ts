@@ -8,7 +8,7 @@ import {
   parseBusinessDate,
   parseInstant,
 } from '../../../functions/core/dates';
-import { d } from '../../support/loans';
+import { d } from '../../../local/fixtures/loans';
 
 describe('parseBusinessDate', () => {
   it('accepts real calendar dates, leap days included', () => {

@@ -19,8 +19,8 @@ import type {
   Loan,
   PromiseToPay,
 } from '../../../functions/core/types';
+import { ledgerBook, postPayments, withPayments } from '../../../local/fixtures/loans';
 import { BASE, loanArb, policyArb } from '../../support/arbitraries';
-import { ledgerBook, postPayments, withPayments } from '../../support/loans';
 
 /** Policies with random episode thresholds, the hold and the notice no later than the charge-off. */
 const episodePolicyArb: fc.Arbitrary<FeePolicy> = fc

@@ -16,7 +16,15 @@ import type {
   Loan,
   PromiseToPay,
 } from '../../../functions/core/types';
-import { d, installment, ledgerBook, loan, policy, postPayments, RUN } from '../../support/loans';
+import {
+  d,
+  installment,
+  ledgerBook,
+  loan,
+  policy,
+  postPayments,
+  RUN,
+} from '../../../local/fixtures/loans';
 
 /** The built-in thresholds: SPECIAL_MENTION 1, SUBSTANDARD 91, DOUBTFUL 121, LOSS 181; hold,
  * notice at 1, offer at 15, charge-off at 180. */

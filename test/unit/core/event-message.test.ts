@@ -13,7 +13,7 @@ import {
 } from '../../../functions/core/event-message';
 import { buildLoanEvent, buildSweepCompletedEvent } from '../../../functions/core/events';
 import { utf8ByteLength } from '../../../functions/core/values';
-import { d, RUN } from '../../support/loans';
+import { d, RUN } from '../../../local/fixtures/loans';
 
 function overdue(loanId = 'L-1') {
   return buildLoanEvent(

@@ -15,7 +15,7 @@ import {
   unpaidAmount,
   unpaidPrincipal,
 } from '../../../functions/core/installments';
-import { d, installment, loan, policy, RUN } from '../../support/loans';
+import { d, installment, loan, policy, RUN } from '../../../local/fixtures/loans';
 
 describe('event ids and attributes', () => {
   it('builds ids that a re-run repeats', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { assess } from '../../../functions/core/assess';
 import { decodeOutbox, encodeOutbox } from '../../../functions/core/outbox';
 import type { EventEnvelope } from '../../../functions/core/types';
-import { d, installment, loan, policy, RUN } from '../../support/loans';
+import { d, installment, loan, policy, RUN } from '../../../local/fixtures/loans';
 
 /** The events of a loan charged, in grace for another instalment, changing bucket. */
 function eventsOfOneWrite(): readonly EventEnvelope[] {

@@ -22,7 +22,7 @@ import {
   postPayments,
   RUN,
   withPayments,
-} from '../../support/loans';
+} from '../../../local/fixtures/loans';
 
 const POLICY = policy({ lateFee: 1000 });
 const due = installment({ dueDate: d('2026-01-10') });

@@ -11,8 +11,8 @@ import {
   type ReminderLine,
 } from '../../../functions/core/reminders';
 import type { Loan } from '../../../functions/core/types';
+import { withPayments } from '../../../local/fixtures/loans';
 import { d, installment, loan, policy } from '../../support/events';
-import { withPayments } from '../../support/loans';
 import { dueSoon, hardshipOffer, notice, overdue, promiseBroken } from '../../support/reminders';
 
 const who = { loanId: 'L-1', borrowerId: 'B-1' };

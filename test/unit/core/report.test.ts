@@ -23,6 +23,7 @@ import {
   withRunsUnlisted,
 } from '../../../functions/core/report';
 import type { BusinessDate } from '../../../functions/core/types';
+import { d, RUN } from '../../../local/fixtures/loans';
 import {
   chargedOffEvent,
   chargesReversedEvent,
@@ -32,7 +33,6 @@ import {
   overdueEvent,
   sweepCompletedEvent,
 } from '../../support/events';
-import { d, RUN } from '../../support/loans';
 
 /** A `sweep.completed` of `runId` (the summary's own unless given), recorded at `occurredAt`. */
 function completedOf(

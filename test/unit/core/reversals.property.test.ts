@@ -22,6 +22,7 @@ import type {
   LedgerEntry,
   Loan,
 } from '../../../functions/core/types';
+import { ledgerBook, postPayments, withPayments } from '../../../local/fixtures/loans';
 import {
   BASE,
   loanArb,
@@ -29,7 +30,6 @@ import {
   paymentSpecsArb,
   policyArb,
 } from '../../support/arbitraries';
-import { ledgerBook, postPayments, withPayments } from '../../support/loans';
 
 /** A payment as upstream posts it: on the item from the run of `postedOn` on. */
 interface Posting {

@@ -10,7 +10,15 @@ import { postedLinesOf } from '../../../functions/core/ledger';
 import { rational } from '../../../functions/core/rational';
 import { ledgerNeededFrom } from '../../../functions/core/reversals';
 import type { Assessment, ReversalEntry } from '../../../functions/core/types';
-import { d, installment, ledgerBook, loan, policy, postPayments, RUN } from '../../support/loans';
+import {
+  d,
+  installment,
+  ledgerBook,
+  loan,
+  policy,
+  postPayments,
+  RUN,
+} from '../../../local/fixtures/loans';
 
 const POLICY = policy({ lateFee: 1000 });
 

@@ -15,9 +15,22 @@ import { parsePolicyBook } from '../../../functions/core/policy';
 import type { EventEnvelope } from '../../../functions/core/types';
 import type { BatchReport } from '../../../functions/publisher/service';
 import { createPublisher } from '../../../functions/publisher/wiring';
+import {
+  d,
+  installment,
+  installmentItem,
+  loan,
+  loanItem,
+  policy,
+  RUN,
+} from '../../../local/fixtures/loans';
+import {
+  image,
+  streamEvent,
+  streamRecord,
+  withOutbox,
+} from '../../../local/fixtures/stream-records';
 import { inMemoryPublisher, type Refusal } from '../../support/in-memory-publisher';
-import { d, installment, installmentItem, loan, loanItem, policy, RUN } from '../../support/loans';
-import { image, streamEvent, streamRecord, withOutbox } from '../../support/stream-records';
 
 type Item = Record<string, unknown>;
 

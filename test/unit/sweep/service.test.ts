@@ -9,8 +9,8 @@ import type { RunHandOff } from '../../../functions/sweep/ports';
 import { ValidationError } from '../../../functions/sweep/request';
 import type { TimeBudget } from '../../../functions/sweep/run';
 import type { DirectRunSummary } from '../../../functions/sweep/service';
+import { installmentItem, loanItem } from '../../../local/fixtures/loans';
 import { type InMemorySweepOptions, inMemorySweep } from '../../support/in-memory-sweep';
-import { installmentItem, loanItem } from '../../support/loans';
 
 const unlimited: TimeBudget = { exhausted: () => false };
 

@@ -12,8 +12,8 @@ import type { Announcer } from '../../../functions/sweep/ports';
 import { ValidationError } from '../../../functions/sweep/request';
 import { type DirectRunSummary, PART_TOTALS_BYTES } from '../../../functions/sweep/service';
 import { emptyTotals, jsonBytes, type SweepTotals } from '../../../functions/sweep/summary';
+import { installmentItem, loanItem } from '../../../local/fixtures/loans';
 import { inMemorySweep, SWEEP_NOW } from '../../support/in-memory-sweep';
-import { installmentItem, loanItem } from '../../support/loans';
 
 const NOW = SWEEP_NOW;
 
