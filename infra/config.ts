@@ -43,7 +43,7 @@ export function retiredContextWarnings(node: Node): string[] {
     .map(([key, why]) => `${key}: ${why}`);
 }
 
-/** Daily run time in the business time zone when `scheduleTime` is not set (SPEC §2). */
+/** Daily run time in the business time zone when `scheduleTime` is not set (docs/contract.md, Business dates). */
 export const DEFAULT_SCHEDULE_TIME = '00:30';
 
 /** A wall-clock time of day. */

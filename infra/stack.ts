@@ -1,5 +1,5 @@
 /**
- * The overdue-sweep stack (SPEC §9): five tables, the events topic and consumer queues, the four
+ * The overdue-sweep stack (docs/contract.md, Infrastructure): five tables, the events topic and consumer queues, the four
  * functions (sweep, stream publisher, reminder, reporting) with least-privilege grants, the sweep-run
  * workflow and its daily schedule, alarms, the dashboard and outputs.
  */
@@ -36,7 +36,7 @@ import {
   SWEEP_TEST_EVENTS_DIR,
 } from './constructs/test-events';
 
-/** Sweep runtime limit: the Lambda maximum; a part stops taking loans well before it (SPEC §5). */
+/** Sweep runtime limit: the Lambda maximum; a part stops taking loans well before it (docs/contract.md, Sweep). */
 export const SWEEP_TIMEOUT = Duration.minutes(15);
 /** The sweep's memory: Lambda gives a function one whole vCPU at 1,769 MB. */
 export const SWEEP_MEMORY_MB = 1769;
@@ -316,7 +316,7 @@ export class OverdueSweepStack extends Stack {
       Validations.of(service.function).acknowledge({
         id: 'AwsSolutions-L1',
         reason:
-          'SPEC §1 pins the Node.js 22 runtime; the code and its tests target Node 20/22, and a ' +
+          'docs/contract.md pins the Node.js 22 runtime; the code and its tests target Node 20/22, and a ' +
           'runtime upgrade is a deliberate, tested change rather than a default.',
       });
     }

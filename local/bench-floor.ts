@@ -1,5 +1,5 @@
 /**
- * The benchmark's floor (SPEC §11): what a sweep cannot do without — read the candidates from the
+ * The benchmark's floor (docs/performance.md): what a sweep cannot do without — read the candidates from the
  * 16 due-index shards and, per loan, one transaction of the version-conditioned loan update and
  * its ledger entry — at the same concurrency as the sweep, with no fee logic and no events. The
  * bare floor (one conditional UpdateItem per loan) is printed beside it for scale.

@@ -1,7 +1,7 @@
 /**
  * The benchmark's portfolio: `candidates` ACTIVE loans overdue on `asOf` (spread over the 16
  * shards, most past grace so they are charged) and `closed` PAID_OFF loans without an index key,
- * which a sweep must never read (SPEC §11). Deterministic: loan `i` is always the same loan.
+ * which a sweep must never read (docs/performance.md). Deterministic: loan `i` is always the same loan.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';

@@ -1,5 +1,5 @@
 /**
- * The benchmark's workflow figures (SPEC §11): a whole run as an execution of the synthesized
+ * The benchmark's workflow figures (docs/performance.md): a whole run as an execution of the synthesized
  * sweep-run workflow on the local interpreter — 16 shard parts at once, at the direct run's total
  * concurrency — and the sweep's peak memory at 1× and 4× the candidates, each measured in a fresh
  * process as a Lambda invocation would be, so one measurement's heap does not inflate the next.

@@ -6,7 +6,7 @@
  * both locales, two products, a few malformed items the sweep must skip and report, and loans in
  * the middle of a delinquency episode (as yesterday's sweep left them) that cross a threshold,
  * keep or break a promise, are cured or paid off today.
- * Items follow SPEC §3 exactly; amounts are CNY fen.
+ * Items follow docs/contract.md, Loans table exactly; amounts are CNY fen.
  */
 
 import { SWEEP_SHARDS } from '../functions/contract/tables';

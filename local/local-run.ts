@@ -1,5 +1,5 @@
 /**
- * The whole system on one machine (SPEC §10): the stack's resources on the emulators, a seeded
+ * The whole system on one machine (docs/contract.md, Running it): the stack's resources on the emulators, a seeded
  * demo portfolio, each business day swept by an execution of the synthesized sweep-run workflow
  * (its tasks calling the real sweep handler), and the SNS→SQS messages handed to the real reminder
  * and reporting handlers in batches, as Lambda's event source mapping would.
@@ -255,7 +255,7 @@ async function applyPayments(
       );
       for (const loan of page.Items ?? []) {
         if (random() >= 0.15 || !Array.isArray(loan.installments)) continue;
-        // nextDueDate may be stale early (SPEC §3): pay the oldest unpaid instalment only if it is
+        // nextDueDate may be stale early (docs/contract.md, Loans table): pay the oldest unpaid instalment only if it is
         // really overdue.
         const index = loan.installments.findIndex(
           (inst: Record<string, unknown>) =>
@@ -268,7 +268,7 @@ async function applyPayments(
         const principal = Number(inst.principalDue) - Number(inst.principalPaid);
         const interest = Number(inst.interestDue) - Number(inst.interestPaid);
         // Fixed slots, not chance, so every seed and a small portfolio show backdated payments
-        // (SPEC §4 rule 7): of the day's payers whose instalment the sweep has charged, the 1st,
+        // (docs/contract.md, Value-dated payments): of the day's payers whose instalment the sweep has charged, the 1st,
         // 6th, 11th… paid a day before it reached the loan, the 3rd, 8th… two days before.
         const slot = typeof inst.penaltyThrough === 'string' ? charged++ % 5 : -1;
         const daysLate = slot === 0 ? 1 : slot === 2 ? 2 : 0;

@@ -1,6 +1,6 @@
 /**
  * Drives a stream handler from a DynamoDB Local table stream the way Lambda's event source mapping
- * does (SPEC §1, §5.5): every shard read in sequence order, parents before children, records that
+ * does (docs/contract.md, Guarantees): every shard read in sequence order, parents before children, records that
  * the mapping's event filter drops never delivered, batches handed to the handler, and on a batch
  * item failure the batch retried from the failed record. A record still failing after `maxRetries`
  * holds its shard there, as Lambda keeps retrying it (until the record's maximum age): the next

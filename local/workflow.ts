@@ -1,5 +1,5 @@
 /**
- * The sweep-run workflow on this machine (SPEC §1, §10): the state machine definition the stack
+ * The sweep-run workflow on this machine (docs/contract.md, Running it): the state machine definition the stack
  * synthesizes — taken from the template, never a copy kept by hand — executed by the States-language
  * interpreter `aws-local-stepfunctions`, its Lambda tasks calling local functions (the real sweep
  * handler) as Lambda would: the input and the answer go through JSON, a thrown error surfaces with

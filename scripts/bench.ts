@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (SPEC §11): seeds a portfolio where most loans are closed and measures, in one
+ * `npm run bench` (docs/performance.md): seeds a portfolio where most loans are closed and measures, in one
  * run and each on fresh data of the same shape, the floor (the candidate reads and, per loan, one
  * transaction of the conditional loan update and its ledger entry; same concurrency, no fee logic,
  * no events) and the real sweep run directly; then the stream publisher delivering the sweep's

@@ -1,5 +1,5 @@
 /**
- * `npm start`: the whole product on this machine, on real emulators (SPEC §10). Starts DynamoDB
+ * `npm start`: the whole product on this machine, on real emulators (docs/contract.md, Running it). Starts DynamoDB
  * Local (its data kept under `.local/`) and the SNS/SQS emulator on free ports, creates the
  * stack's resources, seeds a demo portfolio — or goes on with the one an earlier run left —
  * sweeps it for one or more consecutive dates, delivers the events to the reminder and reporting
@@ -106,7 +106,7 @@ function parseCli(argv: readonly string[]): CliOptions | 'help' {
   if (values.help) return 'help';
   const days = positiveInteger('days', values.days as string | undefined, 1, 60);
   const dryRun = values['dry-run'] === true;
-  // The sweep never charges a business date after today (SPEC §5.1): by default the K days
+  // The sweep never charges a business date after today (docs/contract.md, Inputs): by default the K days
   // ending today; a later one only as a dry run.
   const today = businessDateOf(
     new Date(),
@@ -213,7 +213,7 @@ function renderShards(day: LocalRunResult['days'][number]): string {
   return `Workflow execution ${day.execution.executionArn}\ninput ${JSON.stringify(day.execution.input)}\n${table.toString()}`;
 }
 
-/** What the day's sweep gave back after backdated payments (SPEC §4 rule 7), fen. */
+/** What the day's sweep gave back after backdated payments (docs/contract.md, Value-dated payments), fen. */
 function reversedOf(summary: LocalRunResult['days'][number]['summary']): number {
   const cny = summary.reversals.CNY ?? { lateFees: 0, penaltyInterest: 0 };
   return cny.lateFees + cny.penaltyInterest;

@@ -1,5 +1,5 @@
 /**
- * The sweep's LoanBook on DynamoDB (SPEC §3, §5): the loans table's sparse due index read page by
+ * The sweep's LoanBook on DynamoDB (docs/contract.md: Loans table, Sweep): the loans table's sparse due index read page by
  * page, loans read by key, and one transaction per change — the loan update conditioned on what
  * the assessment read, its ledger entries, and its events recorded for the stream publisher.
  * Every attribute name and expression of the sweep's writes lives in this file.

@@ -1,5 +1,5 @@
 /**
- * Reads one loan by key (SPEC §3), for a consumer that decides on the loan as it is now (the
+ * Reads one loan by key (docs/contract.md, Loans table), for a consumer that decides on the loan as it is now (the
  * reminder service), parsed at the edge through the item codec. Use a document client built with
  * `exactNumbers` (see dynamodb.ts), so rates reach the parser exactly.
  */

@@ -1,5 +1,5 @@
 /**
- * Hands the rest of a direct run to a new execution of the sweep-run workflow (SPEC §5.3):
+ * Hands the rest of a direct run to a new execution of the sweep-run workflow (docs/contract.md, Workflow):
  * StartExecution with the resume payload as the input, never an invocation of the function itself.
  */
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';

@@ -1,5 +1,5 @@
 /**
- * Assessment of one loan for one business date (SPEC §4, §6): what to charge, the loan's new sweep
+ * Assessment of one loan for one business date (docs/contract.md: Charges, Events): what to charge, the loan's new sweep
  * state, its delinquency episode (see `episodes.ts`) and the events. It never writes; the sweep
  * turns a 'change' into one transaction.
  */
@@ -163,7 +163,7 @@ function closingEpisode(
 
 /**
  * A loan upstream closed (paid off, cancelled) or the sweep charged off is never charged, but one
- * still carrying the index key leaves the index (SPEC §3: the sweep removes `nextDueDate` when a
+ * still carrying the index key leaves the index (docs/contract.md, Loans table: the sweep removes `nextDueDate` when a
  * loan leaves ACTIVE), so it is not read again every day. That write also ends the loan's
  * delinquency episode and decides a pending promise (see `closingEpisode`); if a backdated payment
  * reached the loan, any write makes its reversals (rule 7); and nothing else. A loan already swept

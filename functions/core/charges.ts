@@ -1,5 +1,5 @@
 /**
- * The charging rules of SPEC §4.1–§4.5 for one loan on one date: grace, retroactive penalty
+ * The charging rules of docs/contract.md, Charges for one loan on one date: grace, retroactive penalty
  * interest, the one-off late fee, the cumulative cap and forbearance. Pure: returns what to post.
  */
 import { addDays, daysBetween, maxDate, minDate } from './dates';
@@ -79,7 +79,7 @@ export interface Charges {
 }
 
 /**
- * Applies SPEC §4.1–§4.5 to every unpaid instalment overdue on `asOf`, with the value-dated
+ * Applies docs/contract.md, Charges to every unpaid instalment overdue on `asOf`, with the value-dated
  * penalty base of rule 7. An instalment with `payments` that is paid by now but was paid after grace
  * is still charged for the dates up to the day it was paid that no run has charged yet, so one
  * catch-up run charges what the daily runs would have; one paid within grace is never charged.

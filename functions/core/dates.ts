@@ -1,5 +1,5 @@
 /**
- * Business dates (SPEC §2): calendar dates `YYYY-MM-DD` in the business time zone. All arithmetic
+ * Business dates (docs/contract.md, Business dates): calendar dates `YYYY-MM-DD` in the business time zone. All arithmetic
  * is calendar arithmetic on year/month/day through `Date.UTC`, never on local-time timestamps, so
  * it cannot drift with daylight saving or the machine's zone.
  */

@@ -1,7 +1,7 @@
 /**
- * Event messages (SPEC §6): the one schema of the event envelope and of each type's data, used by
+ * Event messages (docs/contract.md, Events): the one schema of the event envelope and of each type's data, used by
  * every consumer to parse an SQS message body (raw SNS delivery: the body is the envelope). It also
- * checks what the consumers' tables can store (SPEC §8): an event the schema accepts never fails a
+ * checks what the consumers' tables can store (docs/contract.md, Reports): an event the schema accepts never fails a
  * DynamoDB write for its size, key length, number range or nesting depth.
  */
 import { z } from 'zod';
@@ -49,7 +49,7 @@ export type ParsedLoanEvent = {
   };
 }[LoanEventType];
 
-/** A validated `sweep.completed` event; `data` is the run summary of SPEC §5. */
+/** A validated `sweep.completed` event; `data` is the run summary of docs/contract.md, Sweep. */
 export type SweepCompletedEvent = EventEnvelope<Record<string, unknown>> & {
   readonly type: 'sweep.completed';
 };
@@ -309,7 +309,7 @@ function reasonOf(issues: readonly z.core.$ZodIssue[]): string {
 }
 
 /**
- * Parses an SQS message body (raw SNS delivery: the body is the envelope, SPEC §6).
+ * Parses an SQS message body (raw SNS delivery: the body is the envelope, docs/contract.md, Events).
  * @returns the validated event, or a reason naming every problem (for logs and the DLQ).
  */
 export function parseEventMessage(body: string): EventParseResult {

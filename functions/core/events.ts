@@ -1,5 +1,5 @@
 /**
- * Events (SPEC §6): deterministic ids, the envelope, the typed data of each type, and the SNS
+ * Events (docs/contract.md, Events): deterministic ids, the envelope, the typed data of each type, and the SNS
  * message attributes that subscription filter policies match on.
  */
 import { EVENT_TYPES, type RiskClass } from '../contract/events';
@@ -74,7 +74,7 @@ export type FeeAppliedData = {
 };
 
 /**
- * `loan.charges_reversed`: this run gave charges back after backdated payments (SPEC §4 rule 7).
+ * `loan.charges_reversed`: this run gave charges back after backdated payments (docs/contract.md, Value-dated payments).
  * Amounts in minor units.
  */
 export type ChargesReversedData = {
@@ -246,7 +246,7 @@ export function buildLoanEvent<T extends LoanEventType>(
   };
 }
 
-/** Builds the `sweep.completed` event; `summary` is the run summary of SPEC §5. */
+/** Builds the `sweep.completed` event; `summary` is the run summary of docs/contract.md, Sweep. */
 export function buildSweepCompletedEvent(
   summary: Record<string, unknown>,
   asOf: BusinessDate,
@@ -264,7 +264,7 @@ export function buildSweepCompletedEvent(
 }
 
 /**
- * The message body of an event: the envelope exactly as SPEC §6 defines it. `bucket` and `dpd`
+ * The message body of an event: the envelope exactly as docs/contract.md, Events defines it. `bucket` and `dpd`
  * ride on the stored envelope only to rebuild the message attributes when an outbox is re-sent;
  * consumers read them from `data` (or filter on the attributes), so they stay out of the body.
  */

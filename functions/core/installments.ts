@@ -1,5 +1,5 @@
 /**
- * What is owed on an instalment (SPEC §3): the tolerance rule for "unpaid", the penalty base, and
+ * What is owed on an instalment (docs/contract.md, Loans table): the tolerance rule for "unpaid", the penalty base, and
  * the loan-level facts derived from them (next due date, overdue on a date).
  */
 import { daysBetween } from './dates';
@@ -37,7 +37,7 @@ export function nextDueDateOf(loan: Loan, policy: FeePolicy): BusinessDate | nul
 }
 
 /**
- * True when some instalment is unpaid and due before `asOf` (SPEC §2), whatever the status: the
+ * True when some instalment is unpaid and due before `asOf` (docs/contract.md, Business dates), whatever the status: the
  * reminder service uses it to spare a borrower who has paid in the meantime.
  */
 export function isOverdueOn(loan: Loan, policy: FeePolicy, asOf: BusinessDate): boolean {
@@ -45,7 +45,7 @@ export function isOverdueOn(loan: Loan, policy: FeePolicy, asOf: BusinessDate): 
 }
 
 /**
- * The loan's days past due on `asOf` (SPEC §4): `asOf −` the oldest unpaid instalment due before
+ * The loan's days past due on `asOf` (docs/contract.md, Charges): `asOf −` the oldest unpaid instalment due before
  * `asOf`, in days; 0 when nothing is overdue.
  */
 export function daysPastDueOn(loan: Loan, policy: FeePolicy, asOf: BusinessDate): number {
@@ -64,7 +64,7 @@ export function daysPastDueOn(loan: Loan, policy: FeePolicy, asOf: BusinessDate)
 
 /**
  * Unpaid principal + interest of the instalments overdue on `asOf` (charges not included), minor
- * units: the `amountOverdue` of SPEC §6 and of an overdue reminder.
+ * units: the `amountOverdue` of docs/contract.md, Events and of an overdue reminder.
  */
 export function amountOverdueOn(loan: Loan, policy: FeePolicy, asOf: BusinessDate): MinorUnits {
   return sumMinorUnits(

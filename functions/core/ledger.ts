@@ -1,5 +1,5 @@
 /**
- * Ledger entries as rule 7 reads them back (SPEC §3, §4 rule 7): each item of the ledger table →
+ * Ledger entries as rule 7 reads them back (docs/contract.md: Loans table, Value-dated payments): each item of the ledger table →
  * its lines with the entry's kind, the instalment, the amount and, for penalty charges, the dates
  * and rate. Parsed at the edge like loan items: a problem becomes a reason naming the entry and the
  * attribute, so the sweep skips the loan instead of giving back a wrong amount.

@@ -1,8 +1,8 @@
 /**
- * Loan items → domain loans (SPEC §3). Parsed once at the edge: every attribute is checked for its
+ * Loan items → domain loans (docs/contract.md, Loans table). Parsed once at the edge: every attribute is checked for its
  * type and range, and the first problem becomes a reason naming the attribute, so the sweep can
  * skip and report the item instead of crashing. Sweep-maintained attributes default when absent.
- * A reason (SPEC §5.4) quotes a value only when it is short and not personal data (never
+ * A reason (docs/contract.md, Summary) quotes a value only when it is short and not personal data (never
  * `borrowerId`'s; attributes the contract does not know are never read), and is at most
  * {@link MAX_REASON_CHARS} characters.
  *
@@ -53,7 +53,7 @@ const CURRENCY_PATTERN = /^[A-Z]{3}$/;
 /** Thrown inside this module only; `parseLoanItem` turns it into a failure result. */
 class ItemProblem extends Error {}
 
-/** Personal data (SPEC §3, §5.4): shown by its kind only. */
+/** Personal data (docs/contract.md: Loans table, Summary): shown by its kind only. */
 const PERSONAL: QuoteOptions = { personal: true };
 
 const DECIMAL_TEXT = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
@@ -175,7 +175,7 @@ function parsePayment(value: unknown, path: string): Payment {
 }
 
 /**
- * An instalment's `payments` (SPEC §3): a list of maps with unique ids, real value dates and
+ * An instalment's `payments` (docs/contract.md, Loans table): a list of maps with unique ids, real value dates and
  * amounts ≥ 0 whose sums are the instalment's `principalPaid` and `interestPaid`.
  */
 function parsePayments(

@@ -1,4 +1,4 @@
-/** Minor-unit amounts (SPEC §3): integer counts of a currency's minor unit, always safe integers. */
+/** Minor-unit amounts (docs/contract.md, Loans table): integer counts of a currency's minor unit, always safe integers. */
 import type { CurrencyCode, Locale, MinorUnits } from './types';
 
 /** True when `value` is a non-negative safe integer, i.e. a valid amount in minor units. */

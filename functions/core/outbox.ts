@@ -1,9 +1,9 @@
 /**
- * The events a sweep write records on the loan item (SPEC §5.5, a transactional outbox): written in
+ * The events a sweep write records on the loan item (docs/contract.md, Guarantees, a transactional outbox): written in
  * the same transaction as the loan update and published from the table's stream. Every byte of the
  * item is paid for twice in a transaction, so the record is compact: what all events of one write
  * share (asOf, runId, occurredAt, borrowerId, bucket, dpd) is stored once, and the event ids are
- * derived from the loan id (`loanId:type:asOf`, SPEC §6) rather than stored.
+ * derived from the loan id (`loanId:type:asOf`, docs/contract.md, Events) rather than stored.
  */
 
 import { parseBusinessDate } from './dates';
@@ -68,7 +68,7 @@ function decodeStored(raw: unknown): StoredOutbox | string {
 }
 
 /**
- * Rebuilds the full envelopes (SPEC §6) of a stored outbox for the loan `loanId`.
+ * Rebuilds the full envelopes (docs/contract.md, Events) of a stored outbox for the loan `loanId`.
  * @param value the item's `outbox` attribute as read (absent → no events).
  */
 export function decodeOutbox(value: unknown, loanId: string): DecodedOutbox {

@@ -1,5 +1,5 @@
 /**
- * Value-dated payments (SPEC §3 `payments`, §4 rule 7): the penalty base of an instalment on a
+ * Value-dated payments (docs/contract.md, Loans table `payments`, docs/contract.md, Value-dated payments): the penalty base of an instalment on a
  * date, the date it became paid, "paid within grace" judged on value dates, and the payments the
  * sweep has not yet accounted for. An instalment without `payments` has the constant base
  * `principalDue − principalPaid` and is never "paid on" a date, exactly as before rule 7.

@@ -1,5 +1,5 @@
 /**
- * Fee policies (SPEC §4): the built-in defaults, the `FEE_POLICY` configuration that overrides them
+ * Fee policies (docs/contract.md, Charges): the built-in defaults, the `FEE_POLICY` configuration that overrides them
  * (product fields over the configured default over the built-ins), and the choice per loan.
  * Configuration is validated once at start-up so a bad policy fails the cold start, not a sweep.
  */
@@ -13,7 +13,7 @@ export const ADVERSE_RISK_CLASSES = RISK_CLASSES.filter(
   (riskClass): riskClass is AdverseRiskClass => riskClass !== 'NORMAL',
 );
 
-/** The built-in policy of SPEC §4, used for every field no configuration overrides. */
+/** The built-in policy of docs/contract.md, Charges, used for every field no configuration overrides. */
 export const BUILT_IN_POLICY: FeePolicy = Object.freeze({
   graceDays: 3,
   penaltyRateMultiplier: rational(15n, 10n),

@@ -1,5 +1,5 @@
 /**
- * Exact non-negative rationals on BigInt (SPEC §4.6). Rates such as `0.24 ÷ 365` do not terminate
+ * Exact non-negative rationals on BigInt (docs/contract.md, Charges). Rates such as `0.24 ÷ 365` do not terminate
  * in decimal, so they stay fractions until a charge is rounded to minor units. Every value is kept
  * normalised (lowest terms, denominator > 0), so equal values have equal parts.
  */

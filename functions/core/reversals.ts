@@ -1,5 +1,5 @@
 /**
- * Rule 7 of SPEC §4: when a run finds a payment it has not yet accounted for, value-dated before
+ * Rule 7 of docs/contract.md, Charges: when a run finds a payment it has not yet accounted for, value-dated before
  * the instalment's `penaltyThrough`, the charges already posted on that instalment are recomputed
  * from the loan's ledger with the value-dated base, and whatever was charged beyond the correct
  * amounts (net of earlier reversals) is given back. Pure: returns the reversal entries and the new

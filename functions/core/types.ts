@@ -1,5 +1,5 @@
 /**
- * The domain's shared vocabulary (SPEC §2–§6). Types only: the rules live in the files named
+ * The domain's shared vocabulary (docs/contract.md: Business dates, Loans table, Charges, Delinquency episodes, Sweep, Events). Types only: the rules live in the files named
  * beside each type, one place each.
  */
 import type { Bucket, EventType, RiskClass } from '../contract/events';
@@ -37,7 +37,7 @@ export type AdverseRiskClass = Exclude<RiskClass, 'NORMAL'>;
  */
 export type RiskClassThresholds = Readonly<Record<AdverseRiskClass, number>>;
 
-/** A fully resolved fee policy (SPEC §4; see `policy.ts`). */
+/** A fully resolved fee policy (docs/contract.md, Charges; see `policy.ts`). */
 export interface FeePolicy {
   /** Days after the due date within which a payment is on time. */
   readonly graceDays: number;
@@ -73,7 +73,7 @@ export type LoanStatus = 'ACTIVE' | 'PAID_OFF' | 'CHARGED_OFF' | 'CANCELLED';
 export type Locale = 'zh-CN' | 'en';
 
 /**
- * One payment on an instalment (SPEC §3 `payments`, upstream, append-only). Amounts in minor units.
+ * One payment on an instalment (docs/contract.md, Loans table `payments`, upstream, append-only). Amounts in minor units.
  * `valueDate` is the business date the borrower paid, which may be earlier than the day it reached
  * the item (a backdated payment).
  */
@@ -124,7 +124,7 @@ export interface EpisodeState {
   readonly promiseOutcome?: PromiseOutcome;
 }
 
-/** One instalment of a loan, as parsed from the loans table (SPEC §3). */
+/** One instalment of a loan, as parsed from the loans table (docs/contract.md, Loans table). */
 export interface Installment {
   readonly seq: number;
   readonly dueDate: BusinessDate;
@@ -137,7 +137,7 @@ export interface Installment {
   /** Late fee charged for this instalment so far, net of reversals (0 when absent on the item). */
   readonly lateFeeCharged: MinorUnits;
   /**
-   * Its payments, when upstream records them (value dating, SPEC §4 rule 7); their sums equal
+   * Its payments, when upstream records them (value dating, docs/contract.md, Value-dated payments); their sums equal
    * `principalPaid` and `interestPaid`. Absent: the instalment is charged as before rule 7.
    */
   readonly payments?: readonly Payment[];
@@ -185,7 +185,7 @@ export interface LoanParseFailure {
 
 export type LoanParseResult = { readonly ok: true; readonly loan: Loan } | LoanParseFailure;
 
-/** The JSON envelope of every event (SPEC §6); the SNS message body. */
+/** The JSON envelope of every event (docs/contract.md, Events); the SNS message body. */
 export interface EventEnvelope<TData = Record<string, unknown>> {
   /** `loanId:type:asOf`, or `sweep.completed:asOf:runId`. */
   readonly id: string;
@@ -204,17 +204,17 @@ export interface EventEnvelope<TData = Record<string, unknown>> {
   readonly data: TData;
 }
 
-/** SNS message attributes of an event, for subscription filter policies (SPEC §6). */
+/** SNS message attributes of an event, for subscription filter policies (docs/contract.md, Events). */
 export interface EventAttributes {
   readonly eventType: EventType;
   readonly bucket?: Bucket;
   readonly dpd?: number;
 }
 
-/** The kinds of charge a run posts (SPEC §3). */
+/** The kinds of charge a run posts (docs/contract.md, Loans table). */
 export type ChargeKind = 'PENALTY_INTEREST' | 'LATE_FEE';
 
-/** The kinds of reversal a run posts after backdated payments (SPEC §3, §4 rule 7). */
+/** The kinds of reversal a run posts after backdated payments (docs/contract.md: Loans table, Value-dated payments). */
 export type ReversalKind = 'PENALTY_REVERSAL' | 'LATE_FEE_REVERSAL';
 
 export type LedgerKind = ChargeKind | ReversalKind;
@@ -233,7 +233,7 @@ export interface ChargedSegment extends BaseSegment {
   readonly amount: MinorUnits;
 }
 
-/** The calculation of one instalment's charge within a ledger entry (SPEC §3 `lines`). */
+/** The calculation of one instalment's charge within a ledger entry (docs/contract.md, Loans table `lines`). */
 export interface LedgerLine {
   readonly installmentSeq: number;
   /** Posted, minor units, > 0 (after the cap). */
@@ -298,7 +298,7 @@ interface LedgerEntryHead {
 
 /**
  * A charge entry: per loan and run, one per kind of charge posted, written in the same transaction
- * as the loan update (SPEC §3).
+ * as the loan update (docs/contract.md, Loans table).
  */
 export interface ChargeEntry extends LedgerEntryHead {
   readonly kind: ChargeKind;
@@ -343,7 +343,7 @@ export interface InstallmentUpdate {
   readonly paymentsApplied?: readonly string[];
 }
 
-/** Everything one sweep write changes on a loan item (SPEC §3 *sweep* attributes). */
+/** Everything one sweep write changes on a loan item (docs/contract.md, Loans table *sweep* attributes). */
 export interface LoanUpdate {
   readonly loanId: string;
   /** The `version` the assessment read: the write is conditioned on it. */

@@ -39,7 +39,7 @@ export function describeError(error: unknown, limit = 120): string {
   return `${kind}: ${name}: ${bounded(message, limit)}`;
 }
 
-/** Longest reason a skipped loan is reported with, in characters (SPEC §5.4). */
+/** Longest reason a skipped loan is reported with, in characters (docs/contract.md, Summary). */
 export const MAX_REASON_CHARS = 200;
 
 /** Longest text (in characters, as it would be shown) that a message quotes whole. */
@@ -48,7 +48,7 @@ export const MAX_QUOTED_CHARS = 40;
 /** How a value may be shown. */
 export interface QuoteOptions {
   /**
-   * The value may be personal data (SPEC §5.4: `borrowerId`): only its kind is shown, never its
+   * The value may be personal data (docs/contract.md, Summary: `borrowerId`): only its kind is shown, never its
    * content or size.
    */
   readonly personal?: boolean;
@@ -59,7 +59,7 @@ function plural(count: number, one: string, many = `${one}s`): string {
 }
 
 /**
- * An untrusted value as an error message, skip reason or log line may show it (SPEC §5.4): a short
+ * An untrusted value as an error message, skip reason or log line may show it (docs/contract.md, Summary): a short
  * string (JSON-quoted, at most {@link MAX_QUOTED_CHARS} characters inside the quotes), a short
  * number, a boolean or null as itself; anything else — a long string or number, a list, a map —
  * by its kind and size only, so a message never echoes a long or nested value, nor the attributes a

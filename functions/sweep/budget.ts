@@ -1,4 +1,4 @@
-/** How much of an invocation's time the sweep may use (SPEC §5.5: never killed mid-way). */
+/** How much of an invocation's time the sweep may use (docs/contract.md, Guarantees: never killed mid-way). */
 import type { TimeBudget } from './run';
 
 /** At most a minute, at least 5 s, otherwise a fifth of the time the invocation started with. */

@@ -1,5 +1,5 @@
 /**
- * The sweep's configuration from its environment (SPEC §4, §9), read once at cold start. Anything
+ * The sweep's configuration from its environment (docs/contract.md: Charges, Infrastructure), read once at cold start. Anything
  * wrong fails the cold start with a message naming the variable (or the FEE_POLICY field), so a
  * bad deployment is caught by the first invocation instead of producing a wrong sweep.
  */

@@ -1,11 +1,11 @@
 /**
- * The finish step of the sweep-run workflow (SPEC §5.3, §5.4): adds up the last part answer of
+ * The finish step of the sweep-run workflow (docs/contract.md: Workflow, Summary): adds up the last part answer of
  * every shard (and the totals of a direct run the workflow resumed) into the run summary, with the
  * figures of each shard beside it. service.ts publishes `sweep.completed` with it.
  *
  *   in:  {"finish": {"runId", "asOf", "dryRun", "totals"?, "shards": [last part answer of each shard…]},
  *         "startedAt"?: <the execution's start time>}
- *   out: the summary of SPEC §5.4, `complete: true`, plus `shards`: [{"shard"?, counts…, "durationMs"}]
+ *   out: the summary of docs/contract.md, Summary, `complete: true`, plus `shards`: [{"shard"?, counts…, "durationMs"}]
  *
  * The answer stays within Step Functions' 256 KB for a state's data whatever the loans: the parts'
  * lists are bounded in bytes (service.ts), and so is the merged summary here.

@@ -1,5 +1,5 @@
 /**
- * The sweep Lambda (SPEC §5): a whole run invoked directly, or a step of the sweep-run workflow
+ * The sweep Lambda (docs/contract.md, Sweep): a whole run invoked directly, or a step of the sweep-run workflow
  * (plan, shard part, finish). Thin: the sweep is assembled once per configuration (wiring.ts), logging and metrics
  * are middy middlewares.
  */

@@ -1,5 +1,5 @@
 /**
- * A shard part (SPEC §5.1, §5.3): the unit of work the sweep-run workflow hands the function —
+ * A shard part (docs/contract.md: Inputs, Workflow): the unit of work the sweep-run workflow hands the function —
  * one shard of the due index from a cursor (or the named loans of a `loanIds` run) — and its
  * answer: the shard's totals so far and whether the shard is done or where to go on.
  *
@@ -28,7 +28,7 @@ import {
 } from './request';
 import { emptyTotals, type SweepTotals, totalsSchema } from './summary';
 
-/** A loan id as the function accepts it anywhere (SPEC §5.1): 1–1,024 characters, a usable key. */
+/** A loan id as the function accepts it anywhere (docs/contract.md, Inputs): 1–1,024 characters, a usable key. */
 export const loanIdSchema = z
   .string()
   .min(1)
@@ -132,7 +132,7 @@ export function schemaProblems(error: z.ZodError): string[] {
 
 /**
  * The problem with sweeping business date `asOf` now, if any: a non-dry run never sweeps a date
- * after today's (SPEC §5.1).
+ * after today's (docs/contract.md, Inputs).
  */
 export function futureDateProblem(
   field: string,

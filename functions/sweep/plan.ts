@@ -1,5 +1,5 @@
 /**
- * The plan step of the sweep-run workflow (SPEC §5.3): `{"plan": <execution input>}` validates the
+ * The plan step of the sweep-run workflow (docs/contract.md, Workflow): `{"plan": <execution input>}` validates the
  * execution's input before anything is read or written and fixes the run — its id, business date
  * and dry-run flag — and the work of the map: the first part of every shard, or the named loans.
  *

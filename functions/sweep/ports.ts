@@ -45,7 +45,7 @@ export interface DuePage {
   readonly next?: DueCursor;
 }
 
-/** Everything one sweep write changes, recorded atomically (SPEC §3, §5.2, §5.5). */
+/** Everything one sweep write changes, recorded atomically (docs/contract.md: Loans table, Sweep, Guarantees). */
 export interface LoanChange {
   /** The loan as read: the write is conditioned on its `version`. */
   readonly loan: Loan;

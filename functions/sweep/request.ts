@@ -1,6 +1,6 @@
 /**
 /**
- * The sweep's input for a whole run (SPEC §5.1): the Scheduler's `{scheduledTime}`, an EventBridge
+ * The sweep's input for a whole run (docs/contract.md, Inputs): the Scheduler's `{scheduledTime}`, an EventBridge
  * rule event, or an operator's `{asOf?, dryRun?, loanIds?}`. Everything is validated before
  * anything is read or written; a bad request is rejected with every problem named, and no message
  * echoes a long or untrusted value whole (`quoted`).
@@ -12,10 +12,10 @@ import type { BusinessDate } from '../core/types';
 import { isRecord, quoted, utf8ByteLength } from '../core/values';
 import { fullScope, runIdOf, type SweepJob, type Trigger } from './job';
 
-/** Most loan ids an operator may name in one run (SPEC §5.1). */
+/** Most loan ids an operator may name in one run (docs/contract.md, Inputs). */
 export const MAX_LOAN_IDS = 1000;
 
-/** Longest loan id an operator may name, in characters (SPEC §5.1). */
+/** Longest loan id an operator may name, in characters (docs/contract.md, Inputs). */
 export const MAX_LOAN_ID_CHARS = 1024;
 
 /** DynamoDB's limit on a partition key value, in UTF-8 bytes: a longer id cannot be read by key. */
@@ -221,7 +221,7 @@ function parseTimed(
 
 /**
  * Turns the invocation event into the job to run.
- * @throws ValidationError naming every problem (SPEC §5.1): unknown field, bad date, a scheduled or
+ * @throws ValidationError naming every problem (docs/contract.md, Inputs): unknown field, bad date, a scheduled or
  *   rule time that is not a strict ISO-8601 instant or lies in the future, bad/empty/oversized/
  *   duplicated loanIds, a future asOf without dryRun.
  */

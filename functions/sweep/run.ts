@@ -1,5 +1,5 @@
 /**
- * Sweeping a job's scope within one invocation (SPEC §5.2, §5.3): shards page by page, all at once,
+ * Sweeping a job's scope within one invocation (docs/contract.md: Sweep, Workflow): shards page by page, all at once,
  * or named loans read by key, with a bounded number of loans in flight. When the time budget runs
  * low the walk stops taking new loans, lets those in flight finish, and returns what is left — a
  * cursor per unfinished shard (the last loan it started), or the ids not yet started. Resuming

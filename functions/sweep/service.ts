@@ -1,5 +1,5 @@
 /**
- * The sweep function's work (SPEC §5): a whole run invoked directly (the schedule's event, a rule
+ * The sweep function's work (docs/contract.md, Sweep): a whole run invoked directly (the schedule's event, a rule
  * event or an operator's payload: every shard, or the named loans, in this one invocation), or one
  * step of the sweep-run workflow — its plan, a shard part, its finish. Validates the input before
  * any read or write, walks the scope, and either finishes (publishing `sweep.completed` once for a
@@ -80,7 +80,7 @@ export interface SweepServiceDependencies {
   readonly report?: (report: InvocationReport) => void;
 }
 
-/** A workflow input that resumes a direct run where it stopped (SPEC §5.3). */
+/** A workflow input that resumes a direct run where it stopped (docs/contract.md, Workflow). */
 export interface ResumeInput {
   readonly resume: {
     readonly runId: string;

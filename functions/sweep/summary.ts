@@ -1,5 +1,5 @@
 /**
- * The run summary (SPEC §5.4): counters accumulated loan by loan, added up across shards and parts,
+ * The run summary (docs/contract.md, Summary): counters accumulated loan by loan, added up across shards and parts,
  * and the shape the function and the workflow return. Amounts are minor units per currency. Lists
  * are bounded so a summary always fits one SNS message, whatever the data.
  */
@@ -11,7 +11,7 @@ import { bounded, MAX_REASON_CHARS, utf8ByteLength } from '../core/values';
 
 /** At most this many skipped loans are listed (the count is always exact). */
 export const SKIPPED_LIST_LIMIT = 100;
-/** A listed reason is cut to this many characters (SPEC §5.4). */
+/** A listed reason is cut to this many characters (docs/contract.md, Summary). */
 export const REASON_LIMIT = MAX_REASON_CHARS;
 /** A listed loan id is cut to this many characters (ids may be up to 1,024). */
 export const LISTED_ID_LIMIT = 256;
@@ -53,7 +53,7 @@ export interface SweepTotals {
   loansCharged: number;
   /** Currency → charges posted (or, in a dry run, that would be posted). */
   charges: Record<string, ChargeTotals>;
-  /** Currency → charges given back after backdated payments (SPEC §4 rule 7). */
+  /** Currency → charges given back after backdated payments (docs/contract.md, Value-dated payments). */
   reversals: Record<string, ChargeTotals>;
   chargedOff: number;
   /** Loan events recorded with the loans' writes, for the stream publisher to publish. */
@@ -70,7 +70,7 @@ export interface SweepCompletedStatus {
   readonly reason?: string;
 }
 
-/** The function's and the workflow's answer to a whole run (SPEC §5.4). */
+/** The function's and the workflow's answer to a whole run (docs/contract.md, Summary). */
 export type SweepSummary = {
   readonly runId: string;
   readonly asOf: BusinessDate;

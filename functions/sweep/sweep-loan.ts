@@ -1,5 +1,5 @@
 /**
- * One loan through one run (SPEC §5.2): assess it, record the change in one transaction, and on a
+ * One loan through one run (docs/contract.md, Sweep): assess it, record the change in one transaction, and on a
  * version conflict re-read and assess again, a bounded number of times. Every problem becomes a
  * counted skip with a reason; nothing here stops the run.
  */

@@ -1,5 +1,5 @@
 /**
- * Operational alarms (SPEC §9) and the encrypted topic they notify: sweep errors, no completed
+ * Operational alarms (docs/contract.md, Infrastructure) and the encrypted topic they notify: sweep errors, no completed
  * sweep in 26 hours, the event publisher falling behind, an event it can never publish, recorded
  * events it cannot read, a loan the sweep can never reach, and any dead-letter queue (the
  * publisher's on-failure queue included) holding a message.

@@ -34,7 +34,7 @@ function filterPolicyOf(
 /**
  * Standard SNS topic → SQS queues, encrypted and TLS-only end to end. Only the roles named with
  * `allowPublisher` may publish to the topic, and only the topic may send to the consumer queues
- * (SPEC §9): a forged event would be rendered into a borrower's reminder.
+ * (docs/contract.md, Infrastructure): a forged event would be rendered into a borrower's reminder.
  */
 export class EventDistribution extends Construct {
   /** Encrypts the topic; publishers need GenerateDataKey/Decrypt on it. */

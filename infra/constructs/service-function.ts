@@ -31,7 +31,7 @@ export interface ServiceFunctionProps {
   readonly timeout: Duration;
   /** MB */
   readonly memorySize: number;
-  /** Exactly the variables this function reads (SPEC §9), besides the Powertools ones. */
+  /** Exactly the variables this function reads (docs/contract.md, Infrastructure), besides the Powertools ones. */
   readonly environment: Record<string, string>;
 }
 

@@ -1,5 +1,5 @@
 /**
- * The sweep-run workflow (SPEC §5.3): a Standard state machine that plans a run, sweeps the 16
+ * The sweep-run workflow (docs/contract.md, Workflow): a Standard state machine that plans a run, sweeps the 16
  * index shards in a Distributed Map — each shard a loop of parts on the cursor the function
  * returns — or the named loans of a `loanIds` run in one task, then finishes the run (summary and
  * `sweep.completed`). Every task invokes the sweep function (functions/sweep/plan.ts, part.ts,
@@ -208,7 +208,7 @@ export class SweepRunWorkflow extends Construct {
       stateMachineName,
       stateMachineType: sfn.StateMachineType.STANDARD,
       comment:
-        'overdue-sweep: one business day — plan, the 16 index shards in parallel, finish (SPEC §5.3)',
+        'overdue-sweep: one business day — plan, the 16 index shards in parallel, finish (docs/contract.md, Workflow)',
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       timeout: EXECUTION_TIMEOUT,
       // Errors only (ALL would log every transition of every part); no states' data (the

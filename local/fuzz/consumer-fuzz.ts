@@ -1,5 +1,5 @@
 /**
- * The consumers' fuzz property on the emulators (SPEC §7, §8, issue 14), shared by the test suite
+ * The consumers' fuzz property on the emulators (docs/contract.md: Reminders, Reports, issue 14), shared by the test suite
  * and `npm run fuzz`: the real reminder and reporting Lambda handlers (middy, Powertools batch
  * processing, configuration from the environment) get the same random SQS batch. Neither throws;
  * a hostile record fails alone and a poison event fails alone in reporting; every good record is
@@ -103,7 +103,7 @@ function add(map: Record<string, number>, key: string, value: number) {
   if (value !== 0) map[key] = (map[key] ?? 0) + value;
 }
 
-/** What counting `events` once each adds to a report, computed here from SPEC §8 alone. */
+/** What counting `events` once each adds to a report, computed here from docs/contract.md, Reports alone. */
 function countersOf(events: Iterable<EventEnvelope>): Counters {
   const counters = emptyCounters();
   for (const event of events) {
@@ -200,7 +200,7 @@ export async function createConsumersFuzz(
       ? { kind: 'found', loan: read.loan }
       : { kind: 'unreadable', reason: read.reason };
   };
-  /** The dates an event's line goes to and whether it gives one, as SPEC §7 says. */
+  /** The dates an event's line goes to and whether it gives one, as docs/contract.md, Reminders says. */
   const decisions = (event: ReminderEvent) => {
     const now = new Date();
     const zone = 'Asia/Shanghai';

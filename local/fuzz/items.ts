@@ -1,5 +1,5 @@
 /**
- * Loan items for the fuzz suite (SPEC §3, §5.2, §5.4): good items as upstream writes them, some
+ * Loan items for the fuzz suite (docs/contract.md: Loans table, Sweep, Summary): good items as upstream writes them, some
  * carrying personal data in `borrowerId` and in attributes the contract does not know, and
  * malformed items made from good ones by corruptions that each name the attribute a skip reason
  * must name. Index keys keep the types the table's index demands (a wrong type cannot be stored).
@@ -67,7 +67,7 @@ export const YESTERDAY = '2026-11-27';
 
 const minDate = (a: string, b: string) => (a <= b ? a : b);
 
-/** `count` value-dated payments (SPEC §3) on or after `valueDate` summing to the paid amounts. */
+/** `count` value-dated payments (docs/contract.md, Loans table) on or after `valueDate` summing to the paid amounts. */
 function paymentsOf(
   seq: number,
   valueDate: string,
@@ -493,7 +493,7 @@ export interface ItemsRunCase {
   readonly dryRunFirst: boolean;
   /**
    * Swept the day before as well, and between the two runs upstream posts a payment on each good
-   * loan's first instalment, value-dated back (SPEC §4 rule 7: the second run may give back).
+   * loan's first instalment, value-dated back (docs/contract.md, Value-dated payments: the second run may give back).
    * Payments are taken in turn from this list; none: one run only.
    */
   readonly latePayments: readonly LatePayment[];

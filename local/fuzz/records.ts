@@ -1,5 +1,5 @@
 /**
- * SQS records for the consumers' fuzz (SPEC §6, §7, §8): batches of up to ten records mixing good
+ * SQS records for the consumers' fuzz (docs/contract.md: Events, Reminders, Reports): batches of up to ten records mixing good
  * envelopes (sometimes with fields a newer producer might add), duplicates (in the batch and of
  * earlier batches), hostile records (not JSON, wrong types, missing fields, impossible values,
  * oversized ids, deep or huge summaries) and poison events that pass the envelope check but that

@@ -1,9 +1,9 @@
 /**
- * Sweep inputs for the fuzz suite (SPEC §5.1): operator payloads, scheduled and rule events, shard
+ * Sweep inputs for the fuzz suite (docs/contract.md, Inputs): operator payloads, scheduled and rule events, shard
  * parts and stray payloads, valid-looking and hostile, each with what the contract expects of it.
  *
  * Operator, scheduled and rule payloads are judged by `expectRequest`, a second, independent
- * reading of §5.1 (strict ISO-8601 instants naming real dates, nothing later than today for a
+ * reading of docs/contract.md, Inputs (strict ISO-8601 instants naming real dates, nothing later than today for a
  * non-dry run, the 5-minute skew, loan-id limits), so the fuzz can tell a wrongly accepted input
  * from a rightly rejected one. Parts are built from a valid part and a list of corruptions, each
  * known to make it invalid and naming the field a message must name.
@@ -145,7 +145,7 @@ const EVENTBRIDGE_FIELDS = new Set([
 const UNKNOWN = ['unknown field', 'Unrecognized key'];
 
 /**
- * What SPEC §5.1 expects of a whole-run payload (operator, scheduled, rule) or a stray one, judged
+ * What docs/contract.md, Inputs expects of a whole-run payload (operator, scheduled, rule) or a stray one, judged
  * independently of the code under test. Parts are judged by their corruptions (`partCase`).
  */
 export function expectRequest(payload: unknown, context: OracleContext): Expected {

@@ -3,11 +3,11 @@
  * `npm run fuzz`: each harness owns a file's resources, checks one generated input at a time
  * against the contract, and counts what it saw.
  *
- * - Inputs (SPEC §5.1): every rejection is a `ValidationError` with a bounded message naming each
+ * - Inputs (docs/contract.md, Inputs): every rejection is a `ValidationError` with a bounded message naming each
  *   problem, and writes and publishes nothing; an accepted input is one the contract accepts; a
  *   dry run writes and publishes nothing; a non-dry run never sweeps a date after today and leaves
  *   no charge without its ledger entry.
- * - Loan items (SPEC §3, §5.2, §5.4): every malformed item is skipped with a bounded reason naming
+ * - Loan items (docs/contract.md: Loans table, Sweep, Summary): every malformed item is skipped with a bounded reason naming
  *   an attribute and left untouched; every good item is swept; the summary stays small; no ledger
  *   entry without its charge; no personal value in a log line, the summary or a published message.
  */
@@ -31,9 +31,9 @@ type Item = Record<string, unknown>;
 
 /** Longest message a ValidationError may carry, in characters (20 problems of bounded size). */
 export const MAX_VALIDATION_MESSAGE_CHARS = 4_096;
-/** Longest skip reason, in characters (SPEC §5.4). */
+/** Longest skip reason, in characters (docs/contract.md, Summary). */
 export const MAX_REASON_CHARS = 200;
-/** Most skipped loans a summary lists (SPEC §5.4). */
+/** Most skipped loans a summary lists (docs/contract.md, Summary). */
 export const MAX_LISTED_SKIPPED = 100;
 /** Largest summary, as JSON in UTF-8 bytes: it must fit one SNS message with its envelope. */
 export const MAX_SUMMARY_BYTES = 200 * 1024;
@@ -105,7 +105,7 @@ const sumOf = (entries: readonly Item[], kind: string) =>
   entries.filter((e) => e.kind === kind).reduce((sum, e) => sum + Number(e.amount), 0);
 
 /**
- * Half-writes (SPEC §3): a loan whose charged totals differ from its ledger (a charge without its
+ * Half-writes (docs/contract.md, Loans table): a loan whose charged totals differ from its ledger (a charge without its
  * entry, or an entry without its charge), an entry that is not the sum of its lines, or an entry of
  * a loan that does not exist. Loans in `skip` (malformed items, checked unchanged instead) are
  * held only to having no entries.

@@ -1,5 +1,5 @@
 /**
- * Resource policies (SPEC §9): CloudWatch alarms of this account may publish to the alarm topic
+ * Resource policies (docs/contract.md, Infrastructure): CloudWatch alarms of this account may publish to the alarm topic
  * (and use its key); only the named roles may publish events; only the events topic may send to
  * the consumer queues.
  */

@@ -533,7 +533,7 @@ describe('alarms', () => {
   });
 });
 
-describe('the stream publisher (SPEC §5.5)', () => {
+describe('the stream publisher (docs/contract.md, Guarantees)', () => {
   it('the loans table streams new and old images; no other table streams', () => {
     expect(props(ids.Loans).StreamSpecification).toEqual({
       StreamViewType: 'NEW_AND_OLD_IMAGES',

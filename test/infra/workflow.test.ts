@@ -1,5 +1,5 @@
 /**
- * The sweep-run workflow in the synthesized template (SPEC §5.3, §9): a Standard state machine
+ * The sweep-run workflow in the synthesized template (docs/contract.md: Workflow, Infrastructure): a Standard state machine
  * whose Distributed Map sweeps the 16 shards, whose tasks invoke only the sweep function with
  * retries that never retry a rejected input, started daily by the schedule and by a direct run
  * low on time — and no function that can invoke a function.

@@ -1,5 +1,5 @@
 /**
- * fast-check arbitraries of the fee engine's inputs, shared by the property tests of SPEC §4:
+ * fast-check arbitraries of the fee engine's inputs, shared by the property tests of docs/contract.md, Charges:
  * loans, fee policies and (value-dated) payment schedules.
  */
 import fc from 'fast-check';

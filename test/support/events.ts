@@ -1,5 +1,5 @@
 /**
- * Events for consumer unit tests, built with the sweep's own envelope builder (SPEC §6) so they
+ * Events for consumer unit tests, built with the sweep's own envelope builder (docs/contract.md, Events) so they
  * have exactly the shape the queues deliver.
  */
 

@@ -1,6 +1,6 @@
 /**
  * Assertions about what the sweep posted, read back from the tables: the ledger reconciles with the
- * loan (SPEC §3), fee events claim exactly the entries posted, and the one-instalment loans of the
+ * loan (docs/contract.md, Loans table), fee events claim exactly the entries posted, and the one-instalment loans of the
  * integration tests were charged exactly once.
  */
 import { expect } from 'vitest';
@@ -18,7 +18,7 @@ const sumOf = (entries: readonly Record<string, unknown>[], kind: string) =>
   entries.filter((e) => e.kind === kind).reduce((s, e) => s + Number(e.amount), 0);
 
 /**
- * Every loan's ledger reconciles with its item (§3: totals = charges − reversals, every entry the
+ * Every loan's ledger reconciles with its item (docs/contract.md, Loans table: totals = charges − reversals, every entry the
  * sum of its lines, no total negative), and every fee or reversal event claims exactly the entries
  * and amounts that were posted.
  */
@@ -69,7 +69,7 @@ export async function expectReconciled(
         ]);
       }
     }
-    // Totals never go negative (SPEC §4 rule 7).
+    // Totals never go negative (docs/contract.md, Value-dated payments).
     expect(Number(loan.lateFeesCharged ?? 0)).toBeGreaterThanOrEqual(0);
     expect(Number(loan.penaltyCharged ?? 0)).toBeGreaterThanOrEqual(0);
   }

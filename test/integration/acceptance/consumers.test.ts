@@ -1,5 +1,5 @@
 /**
- * SPEC §7 and §8 from the outside: a real sweep for 2026-11-28 publishes to the topic, the two
+ * docs/contract.md: Reminders, Reports from the outside: a real sweep for 2026-11-28 publishes to the topic, the two
  * subscribed queues are drained and their messages handed to the reminder and reporting handlers
  * as the event source mapping would — every batch twice, as at-least-once delivery may.
  *
@@ -118,7 +118,7 @@ describe('delivery', () => {
   });
 });
 
-describe('reminders (§7)', () => {
+describe('reminders (docs/contract.md, Reminders)', () => {
   it('writes one reminder for each borrower due one today, and no one else', () => {
     expect(Object.keys(reminders).sort()).toEqual([
       'R-both', // overdue dpd 1 and due-soon in 1 day: still one reminder
@@ -157,7 +157,7 @@ describe('reminders (§7)', () => {
   });
 });
 
-describe('the daily report (§8)', () => {
+describe('the daily report (docs/contract.md, Reports)', () => {
   it('counts each overdue loan once by bucket, though every event was delivered twice', () => {
     // 11 loans with dpd ≥ 1: nine in M1 (dpd 1–7), R-dpd60 in M2, R-chargeoff (dpd 182) in M7.
     expect(report.loansOverdue).toBe(11);

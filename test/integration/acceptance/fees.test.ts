@@ -1,5 +1,5 @@
 /**
- * SPEC §2–§4 and §6 from the outside: one scheduled sweep for 2026-11-28 over a portfolio written
+ * docs/contract.md: Business dates, Charges, Events from the outside: one scheduled sweep for 2026-11-28 over a portfolio written
  * as upstream writes it, every figure worked by hand in the comments.
  *
  * Unless noted a loan is 50,000 fen principal at 0.0003 a day with one instalment of
@@ -100,7 +100,7 @@ const eventsOf = (loanId: string) => events.filter((e) => e.loanId === loanId);
 const eventOf = (loanId: string, type: string) =>
   events.find((e) => e.loanId === loanId && e.type === type);
 
-/** Ledger sums by kind must equal the loan's counters (§3). */
+/** Ledger sums by kind must equal the loan's counters (docs/contract.md, Loans table). */
 async function expectLedgerMatches(loanId: string, lateFees: number, penalty: number) {
   const entries = await ledgerOf(resources, loanId);
   const sum = (kind: string) =>
@@ -159,7 +159,7 @@ describe('the summary of the scheduled run', () => {
   });
 });
 
-describe('grace (§4.1) and retroactive penalty (§4.2)', () => {
+describe('grace (docs/contract.md, Charges) and retroactive penalty (docs/contract.md, Charges)', () => {
   it('charges nothing on dpd 3 but records dpd and bucket', async () => {
     expect(await ledgerOf(resources, 'F-grace')).toEqual([]);
     const item = await loanNow(resources, 'F-grace');
@@ -240,7 +240,7 @@ describe('grace (§4.1) and retroactive penalty (§4.2)', () => {
   });
 });
 
-describe('the cap (§4.4)', () => {
+describe('the cap (docs/contract.md, Charges)', () => {
   it('posts the late fee in full, cuts the penalty 184 → 100 and flags it capped', async () => {
     const entries = await ledgerOf(resources, 'F-cap');
     expect(lineOf(entries, 'LATE_FEE')).toMatchObject({ amount: 500, capped: false });
@@ -256,7 +256,7 @@ describe('the cap (§4.4)', () => {
   });
 });
 
-describe('forbearance (§4.5)', () => {
+describe('forbearance (docs/contract.md, Charges)', () => {
   it('charges nothing while asOf ≤ forbearanceUntil and forgives the dates for good', async () => {
     expect(await ledgerOf(resources, 'F-forb')).toEqual([]);
     const item = await loanNow(resources, 'F-forb');
@@ -277,7 +277,7 @@ describe('forbearance (§4.5)', () => {
   });
 });
 
-describe('charge-off (§4)', () => {
+describe('charge-off (docs/contract.md, Charges)', () => {
   it('at dpd 182 charges through 2026-11-26 (due + 180): 180 × 23 = 4,140, and charges off', async () => {
     const penalty = lineOf(await ledgerOf(resources, 'F-chargeoff'), 'PENALTY_INTEREST');
     expect(penalty).toMatchObject({
@@ -304,7 +304,7 @@ describe('charge-off (§4)', () => {
   });
 });
 
-describe('what is unpaid (§3) and the index', () => {
+describe('what is unpaid (docs/contract.md, Loans table) and the index', () => {
   it('counts an instalment short by no more than the tolerance as paid: nothing charged, leaves the index', async () => {
     expect(await ledgerOf(resources, 'F-tol')).toEqual([]);
     const item = await loanNow(resources, 'F-tol');
@@ -358,7 +358,7 @@ describe('what is unpaid (§3) and the index', () => {
   });
 });
 
-describe('events (§6)', () => {
+describe('events (docs/contract.md, Events)', () => {
   it('wraps each event in the envelope with its id, schema version and times', () => {
     const overdue = eventOf('F-day4', 'loan.overdue');
     expect(overdue).toEqual({
@@ -393,7 +393,7 @@ describe('events (§6)', () => {
     }
   });
 
-  it('lists exactly the data fields of the §6 table for each type', () => {
+  it('lists exactly the data fields of the docs/contract.md, Events table for each type', () => {
     const fields: Record<string, string[]> = {
       'loan.payment_due_soon': [
         'amountDue',

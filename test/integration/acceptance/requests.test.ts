@@ -1,5 +1,5 @@
 /**
- * SPEC §5 from the outside: the three kinds of input, rejected payloads that write nothing, dry
+ * docs/contract.md, Sweep from the outside: the three kinds of input, rejected payloads that write nothing, dry
  * runs, loanIds mode, malformed items, idempotent re-runs, catch-up and backfill, over a few days.
  *
  * Loans are 50,000 fen at 0.0003 a day, one instalment of 50,000 + 1,500; FEE_POLICY sets a late fee
@@ -67,7 +67,7 @@ const penaltyOf = async (loanId: string) =>
     .filter((e) => e.kind === 'PENALTY_INTEREST')
     .reduce((s, e) => s + Number(e.amount), 0);
 
-describe('the sweep’s configuration (§4)', () => {
+describe('the sweep’s configuration (docs/contract.md, Charges)', () => {
   it('fails the cold start on an invalid FEE_POLICY with a message naming the field', async () => {
     await expect(
       importHandler('sweep', resources, JSON.stringify({ default: { graceDays: -1 } })),
@@ -80,7 +80,7 @@ describe('the sweep’s configuration (§4)', () => {
   });
 });
 
-describe('the sweep’s input (§5), in the order an operator would meet it', () => {
+describe('the sweep’s input (docs/contract.md, Sweep), in the order an operator would meet it', () => {
   it('rejects a payload naming every problem: unknown field, bad date, empty list — and writes nothing', async () => {
     const attempt = sweep({ asOf: '2026-02-30', loanIds: [], colour: 'red' });
     await expect(attempt).rejects.toThrow(/colour/);

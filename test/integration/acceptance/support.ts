@@ -1,6 +1,6 @@
 /**
- * What an outside tester of SPEC.md needs and nothing more: loan items in the §3 shape written with
- * a plain DocumentClient, the §9 environment, the three handlers imported fresh, a Lambda context,
+ * What an outside tester of SPEC.md needs and nothing more: loan items in the docs/contract.md, Loans table shape written with
+ * a plain DocumentClient, the docs/contract.md, Infrastructure environment, the three handlers imported fresh, a Lambda context,
  * and readers of tables and queues. Nothing here computes a fee: expectations are worked by hand.
  */
 import {
@@ -21,7 +21,7 @@ type Item = Record<string, unknown>;
 /** The harness clients: default marshalling, numbers as JS numbers. */
 export const clients = localClients();
 
-/** An event envelope as SPEC §6 defines it. */
+/** An event envelope as docs/contract.md, Events defines it. */
 export interface Envelope {
   id: string;
   type: string;
@@ -55,7 +55,7 @@ export function lambdaContext(name = 'sweep'): Context {
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
 /**
- * Imports a handler as a deployed function would run it: the §9 variables of `resources`,
+ * Imports a handler as a deployed function would run it: the docs/contract.md, Infrastructure variables of `resources`,
  * Asia/Shanghai, the given FEE_POLICY (unset when undefined), quiet Powertools.
  */
 export async function importHandler(
@@ -82,7 +82,7 @@ export async function importHandler(
 const pumps = new WeakMap<LocalResources, StreamPump>();
 
 /**
- * The events the sweep recorded since the last call, published as deployed (SPEC §5.5, §9): the
+ * The events the sweep recorded since the last call, published as deployed (docs/contract.md: Guarantees, Infrastructure): the
  * loans table's stream fed to the publisher handler through its event source mapping's filter.
  */
 export async function publishRecorded(resources: LocalResources): Promise<void> {
@@ -183,7 +183,7 @@ export async function ledgerOf(resources: LocalResources, loanId: string): Promi
   return Items;
 }
 
-/** The line for instalment `seq` (the first, if not given) in the loan's entry of `kind` (§3). */
+/** The line for instalment `seq` (the first, if not given) in the loan's entry of `kind` (docs/contract.md, Loans table). */
 export function lineOf(
   entries: readonly Item[],
   kind: string,

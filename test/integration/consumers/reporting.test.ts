@@ -1,5 +1,5 @@
 /**
- * The reporting service on DynamoDB Local (SPEC §8): counters and event markers in one real
+ * The reporting service on DynamoDB Local (docs/contract.md, Reports): counters and event markers in one real
  * transaction; conflicts injected by wrapping the client only where DynamoDB Local cannot be made
  * to produce them on demand.
  */

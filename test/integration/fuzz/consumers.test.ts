@@ -1,5 +1,5 @@
 /**
- * Fuzz of the consumers' SQS batches (SPEC §6–§8, issue 14): the real reminder and reporting
+ * Fuzz of the consumers' SQS batches (docs/contract.md: Events, Reminders, Reports, issue 14): the real reminder and reporting
  * handlers get the same random batches of good envelopes, duplicates, hostile records and poison
  * events that pass the envelope check but cannot be stored. Bounded for `npm test`; `npm run fuzz`
  * delivers many more batches.

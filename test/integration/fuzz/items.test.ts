@@ -1,5 +1,5 @@
 /**
- * Fuzz of the loan items the sweep reads (SPEC §3, §5.2, §5.4, issue 14): good items as upstream
+ * Fuzz of the loan items the sweep reads (docs/contract.md: Loans table, Sweep, Summary, issue 14): good items as upstream
  * writes them mixed with malformed ones (missing attributes, wrong types, impossible values, huge
  * strings, broken instalments), personal data in `borrowerId` and in attributes the contract does
  * not know, swept by index or by id, sometimes dry-run first. Bounded for `npm test`; `npm run

@@ -1,5 +1,5 @@
 /**
- * Fuzz of the sweep's inputs on the emulators (SPEC §5.1, issue 14): random operator, scheduled,
+ * Fuzz of the sweep's inputs on the emulators (docs/contract.md, Inputs, issue 14): random operator, scheduled,
  * rule and part payloads and stray ones, valid-looking and hostile (wrong types, huge strings and
  * lists, unknown fields, strange unicode, lenient, future and impossible timestamps, cursors of the
  * wrong shape, nested junk). Sizes are bounded for `npm test`; `npm run fuzz` runs the same

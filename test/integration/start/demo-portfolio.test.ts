@@ -1,5 +1,5 @@
 /**
- * The demo portfolio of `npm start`: the same seed gives the same loans, every item is a SPEC §3
+ * The demo portfolio of `npm start`: the same seed gives the same loans, every item is a docs/contract.md, Loans table
  * item (or one of the deliberately malformed few), the book looks like a micro-loan portfolio (a
  * few percent overdue, a long tail of buckets) and still shows every case the demo promises.
  */

@@ -1,5 +1,5 @@
 /**
- * SPEC §3: the sweep removes `nextDueDate` when a loan leaves ACTIVE — also when upstream closed
+ * docs/contract.md, Loans table: the sweep removes `nextDueDate` when a loan leaves ACTIVE — also when upstream closed
  * it and left the index key behind — so closed loans stop being read; it never charges them.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';

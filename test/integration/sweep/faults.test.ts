@@ -1,5 +1,5 @@
 /**
- * Fault injection on the real DynamoDB Local path (SPEC §5): the sweep runs on a real DynamoDB
+ * Fault injection on the real DynamoDB Local path (docs/contract.md, Sweep): the sweep runs on a real DynamoDB
  * client whose middleware adds, for chosen calls only, a competing write (a payment, another
  * writer), a throttling error, a lost response or a cancelled transaction. Everything else is the
  * real path: the emulator decides every condition, and the assertions read the tables back.

@@ -1,5 +1,5 @@
 /**
- * The sweep's guarantees (SPEC §5) on the emulators: concurrent runs and catch-up charge exactly
+ * The sweep's guarantees (docs/contract.md, Sweep) on the emulators: concurrent runs and catch-up charge exactly
  * once, SNS failures lose no event (the stream publisher retries until SNS is back), a run split
  * into shard parts equals an uninterrupted one, and dry runs and invalid requests write nothing.
  */

@@ -1,7 +1,7 @@
 /**
  * The sweep handler as an outsider runs it: items written with a plain DocumentClient (numbers as
- * numbers, SPEC §3 shape), the environment of SPEC §9, the schedule's event, and expectations
- * computed by hand from SPEC §4 — not by the engine under test.
+ * numbers, docs/contract.md, Loans table shape), the environment of docs/contract.md, Infrastructure, the schedule's event, and expectations
+ * computed by hand from docs/contract.md, Charges — not by the engine under test.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';

@@ -1,5 +1,5 @@
 /**
- * The sweep at DynamoDB's limits and with hostile data (SPEC §5.2, §5.4): a loan with 400 overdue
+ * The sweep at DynamoDB's limits and with hostile data (docs/contract.md: Sweep, Summary): a loan with 400 overdue
  * instalments is charged and charged off like any other; ten thousand malformed items leave a
  * summary that still fits one SNS message; a personal value in a malformed attribute reaches no
  * log line and no summary.
@@ -22,7 +22,7 @@ import { expectReconciled } from '../../support/ledger';
 
 const ASOF = '2026-11-28' as BusinessDate;
 
-describe('a loan with 400 overdue instalments (SPEC §5.2)', () => {
+describe('a loan with 400 overdue instalments (docs/contract.md, Sweep)', () => {
   // Three instalments a day from D0 = asOf − 180: all 400 are overdue, the oldest 180 days, so
   // today is its charge-off day. Each: 10,000 principal; penalty 10,000 × 0.0002 × 1.5 = 3 a day.
   const D0 = addDays(ASOF, -180);
@@ -80,7 +80,7 @@ describe('a loan with 400 overdue instalments (SPEC §5.2)', () => {
   });
 });
 
-describe('ten thousand malformed items (SPEC §5.4)', () => {
+describe('ten thousand malformed items (docs/contract.md, Summary)', () => {
   let resources: LocalResources;
   beforeAll(async () => {
     resources = await freshResources(clients, 'limits-malformed');
@@ -114,7 +114,7 @@ describe('ten thousand malformed items (SPEC §5.4)', () => {
   }, 600_000);
 });
 
-describe('personal data in a malformed attribute (SPEC §5.4)', () => {
+describe('personal data in a malformed attribute (docs/contract.md, Summary)', () => {
   const PERSONAL = 'Zhang San 13800138000';
   let resources: LocalResources;
   beforeAll(async () => {

@@ -1,5 +1,5 @@
 /**
- * Value-dated payments on DynamoDB Local and the SNS/SQS emulator (SPEC §4 rule 7): a payment
+ * Value-dated payments on DynamoDB Local and the SNS/SQS emulator (docs/contract.md, Value-dated payments): a payment
  * that reaches the item after the sweep charged dates it covers gives the over-charge back, in the
  * loan's own transaction, once. Policy of these tests: grace 3 days, late fee 500, penalty
  * 0.0003 × 1.5 = 0.00045 a day: 10,000 of principal → 5 a day (4.5 HALF_UP), 5,000 → 2 (2.25).

@@ -1,5 +1,5 @@
 /**
- * The sweep-run workflow (SPEC §5.3, §5.5) as the stack synthesizes it, on the local interpreter,
+ * The sweep-run workflow (docs/contract.md: Workflow, Guarantees) as the stack synthesizes it, on the local interpreter,
  * against DynamoDB Local and the SNS/SQS emulator: a whole run through the workflow ends exactly as
  * a direct run does — however many parts each shard takes, whatever part fails and is retried —
  * with one `sweep.completed`; a second execution charges nothing and publishes no new event id; dry
@@ -147,7 +147,7 @@ describe('a whole run through the workflow, its tasks on the real sweep handler'
     expect(await scanAll(resources.tables.LEDGER_TABLE_NAME)).toHaveLength(ledger.length);
     const firstIds = new Set(first.events.map((e) => e.id));
     expect(events.filter((e) => !firstIds.has(e.id))).toEqual([]);
-    // sweep.completed is sent again with its id (SPEC §5.5).
+    // sweep.completed is sent again with its id (docs/contract.md, Guarantees).
     expect(completions(events).map((e) => e.id)).toEqual([`sweep.completed:${ASOF}:sweep-${ASOF}`]);
   });
 

@@ -1,5 +1,5 @@
 /**
- * Invariants of SPEC §4 and §5 over generated loans, policies and date ranges: catch-up equals
+ * Invariants of docs/contract.md: Charges, Sweep over generated loans, policies and date ranges: catch-up equals
  * daily runs, re-runs change nothing, charges stay within the cap and the ledger adds up.
  */
 import fc from 'fast-check';

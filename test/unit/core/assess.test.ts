@@ -1,5 +1,5 @@
 /**
- * Hand-computed examples for every boundary of SPEC §4 and §6. Unless stated: one instalment of
+ * Hand-computed examples for every boundary of docs/contract.md: Charges, Events. Unless stated: one instalment of
  * 10,000 principal + 300 interest due 2026-01-10, daily rate 0.0003 × 1.5 = 0.00045, so the daily
  * penalty is 10,000 × 0.00045 = 4.5 → 5 (HALF_UP) or 4 (HALF_EVEN).
  */

@@ -1,5 +1,5 @@
 /**
- * What the envelope schema lets through is what the consumers' tables can store (SPEC §8): key
+ * What the envelope schema lets through is what the consumers' tables can store (docs/contract.md, Reports): key
  * lengths in bytes, safe integers, and a `sweep.completed` summary of bounded depth and size.
  */
 import { describe, expect, it } from 'vitest';

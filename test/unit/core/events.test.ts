@@ -49,7 +49,7 @@ describe('event ids and attributes', () => {
     });
   });
 
-  it('sends the §6 envelope as the body: bucket and dpd only as attributes and in data', () => {
+  it('sends the docs/contract.md, Events envelope as the body: bucket and dpd only as attributes and in data', () => {
     const event = buildLoanEvent(
       'loan.delinquency_changed',
       loan(),

@@ -200,7 +200,7 @@ describe('malformed items are rejected with a reason naming the attribute', () =
   });
 });
 
-describe('reasons carry no personal data and stay short (SPEC §5.4)', () => {
+describe('reasons carry no personal data and stay short (docs/contract.md, Summary)', () => {
   const NAME = 'Zhang San';
   const PHONE = '13800138000';
 
@@ -267,7 +267,7 @@ describe('reasons carry no personal data and stay short (SPEC §5.4)', () => {
   });
 });
 
-describe('value-dated payments (SPEC §3 payments, paymentsApplied)', () => {
+describe('value-dated payments (docs/contract.md, Loans table payments, paymentsApplied)', () => {
   const paid = (payments: unknown, extra: Record<string, unknown> = {}) =>
     withInstallment(0, { principalPaid: 30_000, interestPaid: 900, payments, ...extra });
   const good = [

@@ -1,5 +1,5 @@
 /**
- * Value-dated payments (SPEC §4 rule 7), hand-computed. Unless stated: one instalment of 10,000
+ * Value-dated payments (docs/contract.md, Value-dated payments), hand-computed. Unless stated: one instalment of 10,000
  * principal + 300 interest due 2026-01-10, grace 3 days, penalty rate 0.0003 × 1.5 = 0.00045 a day,
  * so 10,000 → 4.5 → 5 a day (HALF_UP), 6,000 → 2.7 → 3, 5,000 → 2.25 → 2; late fee 1,000.
  */

@@ -19,7 +19,7 @@ function problemsOf(json: string): readonly string[] {
 }
 
 describe('built-in policy', () => {
-  it('is SPEC §4 when FEE_POLICY is absent or blank', () => {
+  it('is docs/contract.md, Charges when FEE_POLICY is absent or blank', () => {
     for (const json of [undefined, '', '  ']) {
       const book = parsePolicyBook(json);
       expect(book.default).toEqual(BUILT_IN_POLICY);

@@ -1,5 +1,5 @@
 /**
- * Rule 7 of SPEC §4 over generated loans, policies and payment schedules: with payments posted on
+ * The value-dated payment rule (docs/contract.md, Value-dated payments) over generated loans, policies and payment schedules: with payments posted on
  * time one catch-up run equals the daily runs; after any backdated payments every instalment's net
  * charges equal the value-dated recomputation of what was charged (capped and forgiven dates as they
  * were); a re-run gives nothing back twice; totals never go negative; the ledger adds up.

@@ -1,5 +1,5 @@
 /**
- * Rule 7 of SPEC §4, hand-computed: backdated payments give back what was over-charged. Unless
+ * Rule 7 of docs/contract.md, Charges, hand-computed: backdated payments give back what was over-charged. Unless
  * stated: one instalment of 10,000 principal + 300 interest due 2026-01-10, grace 3 days (through
  * 01-13), penalty 0.00045 a day: 10,000 → 5 a day (4.5 HALF_UP), 5,000 → 2 (2.25); late fee 1,000.
  * Each test runs the sweep day by day on a ledger kept in memory, posting payments in between.

@@ -155,7 +155,7 @@ describe('counting a batch', () => {
   });
 });
 
-describe('an event the table cannot store fails alone (SPEC §8)', () => {
+describe('an event the table cannot store fails alone (docs/contract.md, Reports)', () => {
   const poison = { ...overdueEvent('2026-03-07', 7), id: 'L-poison:loan.overdue:2026-03-07' };
   const good = [1, 2, 3].map((n) => ({
     ...overdueEvent('2026-03-07', 7),

@@ -95,7 +95,7 @@ describe('parseSweepRequest', () => {
   });
 });
 
-describe('scheduled and rule times (SPEC §5.1)', () => {
+describe('scheduled and rule times (docs/contract.md, Inputs)', () => {
   const ruleEvent = (time: unknown) => ({
     version: '0',
     id: 'x',
@@ -181,7 +181,7 @@ describe('scheduled and rule times (SPEC §5.1)', () => {
   });
 });
 
-describe('loan ids (SPEC §5.1)', () => {
+describe('loan ids (docs/contract.md, Inputs)', () => {
   it('accepts an id of exactly 1,024 characters', () => {
     const id = 'L'.repeat(1024);
     expect(parse({ loanIds: [id] }).scope).toEqual({ kind: 'loan-ids', loanIds: [id] });

@@ -328,7 +328,7 @@ describe('shard parts', () => {
   });
 });
 
-describe('backdated payments (SPEC §4 rule 7)', () => {
+describe('backdated payments (docs/contract.md, Value-dated payments)', () => {
   /** Posts a full payment of 10,000 + 300 value-dated `valueDate` on the loan's instalment. */
   function payInFull(
     book: ReturnType<typeof sweepOver>['book'],

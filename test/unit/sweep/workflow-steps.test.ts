@@ -1,5 +1,5 @@
 /**
- * The function's answers to the sweep-run workflow's plan and finish steps (SPEC §5.3): every input
+ * The function's answers to the sweep-run workflow's plan and finish steps (docs/contract.md, Workflow): every input
  * validated before anything is read or written, the plan's work for the map, the finish's sums and
  * its one `sweep.completed` — on the in-memory LoanBook. The workflow itself runs in
  * test/integration/workflow.
