@@ -500,7 +500,13 @@ function renderWorkflowAndMemory(result: {
     readUnitsPerLoan: number;
     writeUnitsPerLoan: number;
   };
-  memory: { candidates1x: number; candidates4x: number; rss1xMiB: number; rss4xMiB: number };
+  memory: {
+    candidates1x: number;
+    candidates4x: number;
+    rss1xMiB: number;
+    rss4xMiB: number;
+    cpuMsPerLoan: number;
+  };
   ratios: { workflowVsDirect: number; rss4xVs1x: number };
 }): string {
   const { direct, workflow, memory, ratios } = result;
@@ -523,6 +529,8 @@ function renderWorkflowAndMemory(result: {
       ratios.rss4xVs1x,
       'flat',
     ],
+    // The figure the AWS model of a night rests on (docs/performance.md, On AWS).
+    [`CPU ms per loan at ${memory.candidates4x} loans`, memory.cpuMsPerLoan, '', '', ''],
   );
   return `workflow run (16 shard parts, local interpreter) and memory (a process per sweep):\n${table.toString()}`;
 }
