@@ -12,7 +12,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   type DynamoDBDocumentClient,
-  ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
@@ -31,6 +30,7 @@ import { seededRandom } from './demo-portfolio';
 import { localAwsEnv, startDynamoDbLocal } from './emulators';
 import { createTable, uniqueSuffix } from './local-resources';
 import { type CapacityMeter, meterDynamoDb } from './meters';
+import { scanReminderItems } from './reminder-items';
 
 /** What the reminder bench is asked to do. */
 export interface ReminderBenchOptions {
@@ -406,21 +406,9 @@ async function writeAll(doc: DynamoDBDocumentClient, tableName: string, items: u
 async function countReminders(doc: DynamoDBDocumentClient, tableName: string, asOf: BusinessDate) {
   let reminders = 0;
   let lines = 0;
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(
-      new ScanCommand({
-        TableName: tableName,
-        FilterExpression: 'asOf = :asOf AND attribute_exists(message)',
-        ExpressionAttributeValues: { ':asOf': asOf },
-        ExclusiveStartKey,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      reminders++;
-      lines += Object.keys(item.lines as object).length;
-    }
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
+  for await (const item of scanReminderItems(doc, tableName, asOf)) {
+    reminders++;
+    lines += Object.keys(item.lines as object).length;
+  }
   return { reminders, lines };
 }

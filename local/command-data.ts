@@ -1,5 +1,5 @@
 /**
- * Where `npm run report` and `npm run republish` read from. With a table named (option or the
+ * Where `npm run report`, `npm run republish` and `npm run credit-extract` read from. With a table named (option or the
  * functions' environment variable) or a DynamoDB endpoint set, from what the AWS SDK's own
  * variables name — the deployed stack, or a DynamoDB Local of the user's. With nothing set, from
  * the data `npm start` kept: DynamoDB Local is started on it for the command and stopped after.
@@ -15,6 +15,7 @@ import {
 import { exitUnlessJava } from './java';
 import {
   displayPath,
+  LocalDataBusyError,
   type LocalRunRecord,
   localDataDir,
   lockLocalData,
@@ -133,6 +134,29 @@ export async function openLocalData(
     return { dir, record, ...(snsSqs && { snsSqs }), stop };
   } catch (error) {
     await stop();
+    throw error;
+  }
+}
+
+/**
+ * Opens the data a command reads: with the data named ({@link dataIsConfigured}), makes sure of the
+ * region and returns undefined (the SDK's variables lead to it); otherwise the local run's kept
+ * data, opened as {@link openLocalData} does.
+ * @throws DataSourceError when there is no region or no kept data, or another command holds it
+ *   (the message says what to do).
+ */
+export async function openDataSource(
+  command: string,
+  options: { readonly tableGiven: boolean; readonly snsSqs?: boolean; readonly missing: string },
+): Promise<OpenedLocalData | undefined> {
+  try {
+    if (dataIsConfigured(options.tableGiven)) {
+      await ensureRegion(command);
+      return undefined;
+    }
+    return await openLocalData(command, options);
+  } catch (error) {
+    if (error instanceof LocalDataBusyError) throw new DataSourceError(error.message);
     throw error;
   }
 }

@@ -19,7 +19,6 @@ import {
   DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
-  ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type {
@@ -51,6 +50,7 @@ import {
   type LocalEventsTopology,
   type LocalResources,
 } from './local-resources';
+import { scanReminderItems } from './reminder-items';
 import { createPublisherPump, type StreamPosition } from './stream-pump';
 import {
   dayExecutionInput,
@@ -411,40 +411,27 @@ async function sampleReminders(
   const perLocale = new Map<string, number>();
   let created = 0;
   let several = 0;
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(
-      new ScanCommand({
-        TableName: tableName,
-        // Reminders only: the lines the weekly cap holds back are kept in items without a message.
-        FilterExpression: 'asOf = :asOf AND attribute_exists(message)',
-        ExpressionAttributeValues: { ':asOf': asOf },
-        ExclusiveStartKey,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      created++;
-      const locale = String(item.locale);
-      const lines = orderedLines(Object.values((item.lines ?? {}) as Record<string, ReminderLine>));
-      const key = `${locale}:${String(item.kind)}`;
-      const many = lines.length > 1 && several < 2;
-      if (!many && (perLocale.get(key) ?? 0) >= 1) continue;
-      if (many) several++;
-      else perLocale.set(key, 1);
-      samples.push({
-        borrowerId: String(item.borrowerId),
-        asOf: String(item.asOf),
-        // As the message lists them.
-        loanIds: lines.map((line) => line.loanId),
-        kind: String(item.kind),
-        locale,
-        message: String(item.message),
-        sendAfter: String(item.sendAfter),
-        sendBefore: String(item.sendBefore),
-      });
-    }
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
+  for await (const item of scanReminderItems(doc, tableName, asOf)) {
+    created++;
+    const locale = String(item.locale);
+    const lines = orderedLines(Object.values((item.lines ?? {}) as Record<string, ReminderLine>));
+    const key = `${locale}:${String(item.kind)}`;
+    const many = lines.length > 1 && several < 2;
+    if (!many && (perLocale.get(key) ?? 0) >= 1) continue;
+    if (many) several++;
+    else perLocale.set(key, 1);
+    samples.push({
+      borrowerId: String(item.borrowerId),
+      asOf: String(item.asOf),
+      // As the message lists them.
+      loanIds: lines.map((line) => line.loanId),
+      kind: String(item.kind),
+      locale,
+      message: String(item.message),
+      sendAfter: String(item.sendAfter),
+      sendBefore: String(item.sendBefore),
+    });
+  }
   samples.sort(
     (a, b) =>
       a.locale.localeCompare(b.locale) ||

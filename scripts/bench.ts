@@ -11,7 +11,6 @@
  *   npm run bench -- [--candidates 20000] [--closed-ratio 0.9] [--asOf YYYY-MM-DD] [--json]
  *                    [--reminder-borrowers 2000] [--reminders-only]
  */
-import { parseArgs } from 'node:util';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -37,18 +36,22 @@ import { runFloor } from '../local/bench-floor';
 import { seedBenchPortfolio } from '../local/bench-portfolio';
 import { benchReminders, type ReminderBenchResult } from '../local/bench-reminders';
 import { measureSweepMemory, measureWorkflowRun } from '../local/bench-workflow';
+import { type CommandUsage, exitWithUsage, parseCommandLine } from '../local/command-line';
 import { localAwsEnv, startSnsSqsEmulator } from '../local/emulators';
 import { exitUnlessJava } from '../local/java';
 import { type CapacityMeter, memoryPeaks, meterDynamoDb, meterSns } from '../local/meters';
 import { createPublisherPump } from '../local/stream-pump';
 
-const USAGE = `usage: npm run bench -- [--candidates N] [--closed-ratio R] [--asOf YYYY-MM-DD] [--json]
+const USAGE: CommandUsage = {
+  text: `usage: npm run bench -- [--candidates N] [--closed-ratio R] [--asOf YYYY-MM-DD] [--json]
   --candidates N     ACTIVE overdue loans to sweep (default 20000)
   --closed-ratio R   share of the table that is closed loans, 0 ≤ R < 1 (default 0.9)
   --asOf DATE        business date to sweep (default today in ${DEFAULT_BUSINESS_TIMEZONE})
   --reminder-borrowers N  borrowers (1–5 loans each) of the reminder service's bench (default 2000)
   --reminders-only   measure the reminder service and its floor only
-  --json             print one JSON document instead of tables`;
+  --json             print one JSON document instead of tables`,
+  compact: true,
+};
 
 interface BenchOptions {
   candidates: number;
@@ -59,46 +62,35 @@ interface BenchOptions {
   remindersOnly: boolean;
 }
 
-function fail(message: string): never {
-  process.stderr.write(`${message}\n${USAGE}\n`);
-  process.exit(2);
-}
-
 function parseOptions(argv: string[]): BenchOptions {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        candidates: { type: 'string' },
-        'closed-ratio': { type: 'string' },
-        asOf: { type: 'string' },
-        json: { type: 'boolean' },
-        'reminder-borrowers': { type: 'string' },
-        'reminders-only': { type: 'boolean' },
-        help: { type: 'boolean' },
-      },
-    }));
-  } catch (error) {
-    fail((error as Error).message);
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    process.exit(0);
-  }
+  const values = parseCommandLine(
+    USAGE,
+    {
+      candidates: { type: 'string' },
+      'closed-ratio': { type: 'string' },
+      asOf: { type: 'string' },
+      json: { type: 'boolean' },
+      'reminder-borrowers': { type: 'string' },
+      'reminders-only': { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+    argv,
+  );
   const candidates = Number(values.candidates ?? 20_000);
   if (!Number.isInteger(candidates) || candidates < 1)
-    fail('--candidates must be a positive integer');
+    exitWithUsage(USAGE, '--candidates must be a positive integer');
   const closedRatio = Number(values['closed-ratio'] ?? 0.9);
-  if (!(closedRatio >= 0 && closedRatio < 1)) fail('--closed-ratio must be in [0, 1)');
+  if (!(closedRatio >= 0 && closedRatio < 1))
+    exitWithUsage(USAGE, '--closed-ratio must be in [0, 1)');
   const asOf =
     values.asOf === undefined
       ? businessDateOf(new Date(), DEFAULT_BUSINESS_TIMEZONE)
       : parseBusinessDate(values.asOf);
-  if (!asOf) fail(`--asOf: ${JSON.stringify(values.asOf)} is not a YYYY-MM-DD date`);
+  if (!asOf)
+    exitWithUsage(USAGE, `--asOf: ${JSON.stringify(values.asOf)} is not a YYYY-MM-DD date`);
   const reminderBorrowers = Number(values['reminder-borrowers'] ?? 2_000);
   if (!Number.isInteger(reminderBorrowers) || reminderBorrowers < 1)
-    fail('--reminder-borrowers must be a positive integer');
+    exitWithUsage(USAGE, '--reminder-borrowers must be a positive integer');
   return {
     candidates,
     closedRatio,

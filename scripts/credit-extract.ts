@@ -8,7 +8,6 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { documentClient } from '../functions/adapters/dynamodb';
 import { CREDIT_RECORDS_TABLE, REPORTS_TABLE } from '../functions/contract/tables';
@@ -21,10 +20,10 @@ import {
 import {
   DataSourceError,
   dataIsConfigured,
-  ensureRegion,
   type OpenedLocalData,
-  openLocalData,
+  openDataSource,
 } from '../local/command-data';
+import { type CommandUsage, exitWithUsage, parseCommandLine } from '../local/command-line';
 import {
   describeMissing,
   EXIT,
@@ -32,9 +31,10 @@ import {
   extractMonth,
   renderExtractSummary,
 } from '../local/credit-extract';
-import { LocalDataBusyError, localTableNames } from '../local/local-data';
+import { localTableNames } from '../local/local-data';
 
-const USAGE = `Usage: npm run credit-extract -- --month YYYY-MM [--out FILE] [--allow-incomplete]
+const USAGE: CommandUsage = {
+  text: `Usage: npm run credit-extract -- --month YYYY-MM [--out FILE] [--allow-incomplete]
                               [--records-table NAME] [--reports-table NAME]
 
 Writes the month's credit-bureau extract: one CSV row per loan with a credit record in the month,
@@ -58,9 +58,9 @@ until the borrower has been told); 1 no file: a date of the month has no complet
 
 AWS credentials, region and endpoints come from the AWS SDK's usual environment variables
 (e.g. AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB for a local DynamoDB). With no table and no endpoint
-set, it works on the data npm start kept in .local/.`;
-
-class UsageError extends Error {}
+set, it works on the data npm start kept in .local/.`,
+  exitCode: EXIT.usage,
+};
 
 interface Options {
   readonly month: NonNullable<ReturnType<typeof parseCreditMonth>>;
@@ -74,41 +74,34 @@ interface Options {
 const optional = <K extends string>(key: K, value: string | undefined) =>
   (value === undefined ? {} : { [key]: value }) as Partial<Record<K, string>>;
 
-function parseOptions(argv: readonly string[]): Options | 'help' {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        month: { type: 'string' },
-        out: { type: 'string' },
-        'allow-incomplete': { type: 'boolean' },
-        'records-table': { type: 'string' },
-        'reports-table': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-  if (values.help) return 'help';
-  const monthText = values.month as string | undefined;
-  if (monthText === undefined) throw new UsageError('Missing --month YYYY-MM.');
+function parseOptions(argv: readonly string[]): Options {
+  const values = parseCommandLine(
+    USAGE,
+    {
+      month: { type: 'string' },
+      out: { type: 'string' },
+      'allow-incomplete': { type: 'boolean' },
+      'records-table': { type: 'string' },
+      'reports-table': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    argv,
+  );
+  const monthText = values.month;
+  if (monthText === undefined) exitWithUsage(USAGE, 'Missing --month YYYY-MM.');
   const month = parseCreditMonth(monthText);
-  if (!month) throw new UsageError(`--month ${JSON.stringify(monthText)} is not a YYYY-MM month.`);
+  if (!month) exitWithUsage(USAGE, `--month ${JSON.stringify(monthText)} is not a YYYY-MM month.`);
   // The tables as named (option, else the functions' variable); with neither, the local data.
-  const table = (option: string, envVar: string) =>
-    (values[option] as string | undefined)?.trim() || process.env[envVar]?.trim() || undefined;
-  const out = (values.out as string | undefined) ?? `credit-extract-${month}.csv`;
-  if (out === '') throw new UsageError('--out needs a file name (or - for stdout).');
+  const table = (option: string | undefined, envVar: string) =>
+    option?.trim() || process.env[envVar]?.trim() || undefined;
+  const out = values.out ?? `credit-extract-${month}.csv`;
+  if (out === '') exitWithUsage(USAGE, '--out needs a file name (or - for stdout).');
   return {
     month,
     out,
     allowIncomplete: values['allow-incomplete'] === true,
-    ...optional('recordsTable', table('records-table', CREDIT_RECORDS_TABLE.envVar)),
-    ...optional('reportsTable', table('reports-table', REPORTS_TABLE.envVar)),
+    ...optional('recordsTable', table(values['records-table'], CREDIT_RECORDS_TABLE.envVar)),
+    ...optional('reportsTable', table(values['reports-table'], REPORTS_TABLE.envVar)),
   };
 }
 
@@ -134,18 +127,7 @@ async function fileSink(path: string): Promise<ExtractSink & { close(): Promise<
 }
 
 async function main(): Promise<number> {
-  let options: Options | 'help';
-  try {
-    options = parseOptions(process.argv.slice(2));
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`${error.message}\n\n${USAGE}\n`);
-    return EXIT.usage;
-  }
-  if (options === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return EXIT.ok;
-  }
+  const options = parseOptions(process.argv.slice(2));
   const timeZone = process.env.BUSINESS_TIMEZONE?.trim() || DEFAULT_BUSINESS_TIMEZONE;
   if (!isValidTimeZone(timeZone)) {
     process.stderr.write(
@@ -157,23 +139,20 @@ async function main(): Promise<number> {
   const say = (text: string) =>
     (options.out === '-' ? process.stderr : process.stdout).write(`${text}\n`);
   const named = options.recordsTable !== undefined || options.reportsTable !== undefined;
+  if (dataIsConfigured(named) && (!options.recordsTable || !options.reportsTable)) {
+    process.stderr.write(
+      `Name both tables: --records-table or ${CREDIT_RECORDS_TABLE.envVar}, and --reports-table or ${REPORTS_TABLE.envVar}.\n`,
+    );
+    return EXIT.usage;
+  }
   let local: OpenedLocalData | undefined;
   try {
-    if (dataIsConfigured(named)) {
-      if (!options.recordsTable || !options.reportsTable) {
-        process.stderr.write(
-          `Name both tables: --records-table or ${CREDIT_RECORDS_TABLE.envVar}, and --reports-table or ${REPORTS_TABLE.envVar}.\n`,
-        );
-        return EXIT.usage;
-      }
-      await ensureRegion('npm run credit-extract');
-    } else {
-      local = await openLocalData('npm run credit-extract', {
-        missing: `No credit records table: pass --records-table NAME and --reports-table NAME, or set ${CREDIT_RECORDS_TABLE.envVar} and ${REPORTS_TABLE.envVar} (for the deployed stack, its CreditRecordsTableName and ReportsTableName outputs)`,
-      });
-    }
+    local = await openDataSource('npm run credit-extract', {
+      tableGiven: named,
+      missing: `No credit records table: pass --records-table NAME and --reports-table NAME, or set ${CREDIT_RECORDS_TABLE.envVar} and ${REPORTS_TABLE.envVar} (for the deployed stack, its CreditRecordsTableName and ReportsTableName outputs)`,
+    });
   } catch (error) {
-    if (error instanceof DataSourceError || error instanceof LocalDataBusyError) {
+    if (error instanceof DataSourceError) {
       process.stderr.write(`${error.message}\n`);
       return EXIT.usage;
     }

@@ -10,11 +10,11 @@
  *   npm run fuzz -- [--inputs 2000] [--sweeps 100] [--batches 300] [--streams 100] [--seed N]
  *                   [--only NAME]
  */
-import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import Table from 'cli-table3';
+import { type CommandUsage, exitWithUsage, parseCommandLine } from '../local/command-line';
 import { startLocalAws } from '../local/emulators';
 import { exitUnlessJava } from '../local/java';
 import { createLocalResources, uniqueSuffix } from '../local/local-resources';
@@ -22,13 +22,16 @@ import { createLocalResources, uniqueSuffix } from '../local/local-resources';
 const PROPERTIES = ['inputs', 'items', 'consumers', 'stream'] as const;
 type PropertyName = (typeof PROPERTIES)[number];
 
-const USAGE = `usage: npm run fuzz -- [--inputs N] [--sweeps N] [--batches N] [--streams N] [--seed N] [--only NAME]
+const USAGE: CommandUsage = {
+  text: `usage: npm run fuzz -- [--inputs N] [--sweeps N] [--batches N] [--streams N] [--seed N] [--only NAME]
   --inputs N    sweep inputs to try: operator, scheduled, rule, part and stray payloads (default 2000)
   --sweeps N    sweeps of up to 150 good and malformed loan items mixed (default 100)
   --batches N   SQS batches of up to 10 records for each consumer (default 300)
   --streams N   stream batches of up to 100 loans-table records for the publisher (default 100)
   --seed N      fast-check seed, to repeat a run (default: random, printed)
-  --only NAME   run one property: ${PROPERTIES.join(', ')}`;
+  --only NAME   run one property: ${PROPERTIES.join(', ')}`,
+  compact: true,
+};
 
 interface FuzzOptions {
   readonly inputs: number;
@@ -39,49 +42,36 @@ interface FuzzOptions {
   readonly only?: PropertyName;
 }
 
-function fail(message: string): never {
-  process.stderr.write(`${message}\n${USAGE}\n`);
-  process.exit(2);
-}
-
 function count(value: string | undefined, fallback: number, name: string): number {
   const n = Number(value ?? fallback);
-  if (!Number.isInteger(n) || n < 0) fail(`--${name} must be a whole number`);
+  if (!Number.isInteger(n) || n < 0) exitWithUsage(USAGE, `--${name} must be a whole number`);
   return n;
 }
 
 function parseOptions(argv: string[]): FuzzOptions {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        inputs: { type: 'string' },
-        sweeps: { type: 'string' },
-        batches: { type: 'string' },
-        streams: { type: 'string' },
-        seed: { type: 'string' },
-        only: { type: 'string' },
-        help: { type: 'boolean' },
-      },
-    }));
-  } catch (error) {
-    fail((error as Error).message);
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    process.exit(0);
-  }
-  const only = values.only as string | undefined;
+  const values = parseCommandLine(
+    USAGE,
+    {
+      inputs: { type: 'string' },
+      sweeps: { type: 'string' },
+      batches: { type: 'string' },
+      streams: { type: 'string' },
+      seed: { type: 'string' },
+      only: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+    argv,
+  );
+  const only = values.only;
   if (only !== undefined && !(PROPERTIES as readonly string[]).includes(only)) {
-    fail(`--only must be one of ${PROPERTIES.join(', ')}`);
+    exitWithUsage(USAGE, `--only must be one of ${PROPERTIES.join(', ')}`);
   }
   return {
-    inputs: count(values.inputs as string | undefined, 2_000, 'inputs'),
-    sweeps: count(values.sweeps as string | undefined, 100, 'sweeps'),
-    batches: count(values.batches as string | undefined, 300, 'batches'),
-    streams: count(values.streams as string | undefined, 100, 'streams'),
-    seed: count(values.seed as string | undefined, Math.floor(Math.random() * 2 ** 31), 'seed'),
+    inputs: count(values.inputs, 2_000, 'inputs'),
+    sweeps: count(values.sweeps, 100, 'sweeps'),
+    batches: count(values.batches, 300, 'batches'),
+    streams: count(values.streams, 100, 'streams'),
+    seed: count(values.seed, Math.floor(Math.random() * 2 ** 31), 'seed'),
     ...(only !== undefined && { only: only as PropertyName }),
   };
 }

@@ -5,7 +5,6 @@
  * SDK's own variables; with none of them set, it reads the data the last `npm start` kept (its
  * reports table, and by default its last date swept).
  */
-import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createReportStore } from '../functions/adapters/report-store';
@@ -19,14 +18,9 @@ import {
 } from '../functions/core/dates';
 import type { BusinessDate } from '../functions/core/types';
 import type { ReportStore } from '../functions/reporting/ports';
-import {
-  DataSourceError,
-  dataIsConfigured,
-  ensureRegion,
-  type OpenedLocalData,
-  openLocalData,
-} from '../local/command-data';
-import { LocalDataBusyError, localTableNames } from '../local/local-data';
+import { DataSourceError, type OpenedLocalData, openDataSource } from '../local/command-data';
+import { type CommandUsage, exitWithUsage, parseCommandLine } from '../local/command-line';
+import { localTableNames } from '../local/local-data';
 import { renderReport } from '../local/report-table';
 import { renderTrend, type TrendDay } from '../local/report-trend';
 
@@ -35,7 +29,8 @@ const MAX_DAYS = 366;
 /** Report reads in flight at once. */
 const READ_CONCURRENCY = 8;
 
-const USAGE = `Usage: npm run report -- --asOf YYYY-MM-DD [--table NAME]
+const USAGE: CommandUsage = {
+  text: `Usage: npm run report -- --asOf YYYY-MM-DD [--table NAME]
        npm run report -- --days K [--asOf YYYY-MM-DD] [--table NAME]
 
 Prints the daily portfolio report for a business date as a table, or with --days the trend of
@@ -53,12 +48,8 @@ Options:
 AWS credentials, region and endpoints come from the AWS SDK's usual environment variables
 (AWS_REGION or AWS_PROFILE for the deployed stack; AWS_ENDPOINT_URL_DYNAMODB for a DynamoDB
 Local of your own). With no table and no endpoint set, it reads the data npm start kept in
-.local/, starting DynamoDB Local on it for the moment.`;
-
-function fail(message: string): never {
-  console.error(`${message}\n\n${USAGE}`);
-  process.exit(2);
-}
+.local/, starting DynamoDB Local on it for the moment.`,
+};
 
 /** Each date's report, in order; undefined where none was written. */
 async function readDays(store: ReportStore, dates: readonly BusinessDate[]): Promise<TrendDay[]> {
@@ -74,47 +65,34 @@ async function readDays(store: ReportStore, dates: readonly BusinessDate[]): Pro
 }
 
 async function main(): Promise<void> {
-  let values: { asOf?: string; days?: string; table?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      options: {
-        asOf: { type: 'string' },
-        days: { type: 'string' },
-        table: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    fail(error instanceof Error ? error.message : String(error));
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
+  const values = parseCommandLine(USAGE, {
+    asOf: { type: 'string' },
+    days: { type: 'string' },
+    table: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   const days = values.days === undefined ? undefined : Number(values.days);
   if (days !== undefined && (!Number.isInteger(days) || days < 1 || days > MAX_DAYS)) {
-    fail(`--days ${JSON.stringify(values.days)} is not a whole number from 1 to ${MAX_DAYS}.`);
+    exitWithUsage(
+      USAGE,
+      `--days ${JSON.stringify(values.days)} is not a whole number from 1 to ${MAX_DAYS}.`,
+    );
   }
-  if (values.asOf === undefined && days === undefined) fail('Missing --asOf (or --days K).');
+  if (values.asOf === undefined && days === undefined)
+    exitWithUsage(USAGE, 'Missing --asOf (or --days K).');
   if (values.asOf !== undefined && !parseBusinessDate(values.asOf)) {
-    fail(`--asOf ${JSON.stringify(values.asOf)} is not a YYYY-MM-DD date.`);
+    exitWithUsage(USAGE, `--asOf ${JSON.stringify(values.asOf)} is not a YYYY-MM-DD date.`);
   }
   const configuredTable = values.table?.trim() || process.env[REPORTS_TABLE.envVar]?.trim();
 
   let local: OpenedLocalData | undefined;
   try {
-    if (dataIsConfigured(configuredTable !== undefined)) {
-      await ensureRegion('npm run report');
-    } else {
-      local = await openLocalData('npm run report', {
-        missing: `No reports table: pass --table NAME or set ${REPORTS_TABLE.envVar} (for the deployed stack, its ReportsTableName output)`,
-      });
-    }
+    local = await openDataSource('npm run report', {
+      tableGiven: configuredTable !== undefined,
+      missing: `No reports table: pass --table NAME or set ${REPORTS_TABLE.envVar} (for the deployed stack, its ReportsTableName output)`,
+    });
   } catch (error) {
-    if (error instanceof DataSourceError || error instanceof LocalDataBusyError)
-      fail(error.message);
+    if (error instanceof DataSourceError) exitWithUsage(USAGE, error.message);
     throw error;
   }
   try {
@@ -142,7 +120,10 @@ async function printReport(request: {
   if (asOf === undefined) {
     const timeZone = process.env.BUSINESS_TIMEZONE?.trim() || DEFAULT_BUSINESS_TIMEZONE;
     if (!isValidTimeZone(timeZone)) {
-      fail(`BUSINESS_TIMEZONE ${JSON.stringify(timeZone)} is not an IANA time zone.`);
+      exitWithUsage(
+        USAGE,
+        `BUSINESS_TIMEZONE ${JSON.stringify(timeZone)} is not an IANA time zone.`,
+      );
     }
     asOf = businessDateOf(new Date(), timeZone);
   }

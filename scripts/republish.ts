@@ -6,7 +6,6 @@
  * variables. With none of them set, it works on the data the last `npm start` kept: the events go
  * to a local topic and on to the local reminder and reporting services, as they would on AWS.
  */
-import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -18,11 +17,11 @@ import type { BusinessDate } from '../functions/core/types';
 import {
   DataSourceError,
   dataIsConfigured,
-  ensureRegion,
   type OpenedLocalData,
-  openLocalData,
+  openDataSource,
 } from '../local/command-data';
-import { LOCAL_TABLE_PREFIX, LocalDataBusyError, localTableNames } from '../local/local-data';
+import { type CommandUsage, exitWithUsage, parseCommandLine } from '../local/command-line';
+import { LOCAL_TABLE_PREFIX, localTableNames } from '../local/local-data';
 import { createEventsTopology } from '../local/local-resources';
 import {
   consumerHandlers,
@@ -32,7 +31,8 @@ import {
 } from '../local/local-run';
 import { republish } from '../local/republish';
 
-const USAGE = `Usage: npm run republish -- --asOf YYYY-MM-DD [--dry-run] [--table NAME] [--topic ARN]
+const USAGE: CommandUsage = {
+  text: `Usage: npm run republish -- --asOf YYYY-MM-DD [--dry-run] [--table NAME] [--topic ARN]
 
 Publishes again, with their ids, the events the sweep recorded on the loans for a business date:
 the recovery when the stream publisher could not publish them (consumers count each id once, so
@@ -45,69 +45,48 @@ repeating it is safe). Scans the loans table.
 
 AWS credentials, region and endpoints come from the AWS SDK's usual environment variables. With
 no table and no endpoint set, it works on the data npm start kept in .local/: the events are
-published to a local topic and delivered to the local reminder and reporting services.`;
-
-function fail(message: string): never {
-  console.error(`${message}\n\n${USAGE}`);
-  process.exit(2);
-}
+published to a local topic and delivered to the local reminder and reporting services.`,
+};
 
 async function main(): Promise<void> {
-  let values: {
-    asOf?: string;
-    table?: string;
-    topic?: string;
-    'dry-run'?: boolean;
-    help?: boolean;
-  };
-  try {
-    ({ values } = parseArgs({
-      options: {
-        asOf: { type: 'string' },
-        table: { type: 'string' },
-        topic: { type: 'string' },
-        'dry-run': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    fail(error instanceof Error ? error.message : String(error));
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
+  const values = parseCommandLine(USAGE, {
+    asOf: { type: 'string' },
+    table: { type: 'string' },
+    topic: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
   const asOf = parseBusinessDate(values.asOf);
-  if (!asOf) fail('--asOf: a YYYY-MM-DD date is required');
+  if (!asOf) exitWithUsage(USAGE, '--asOf: a YYYY-MM-DD date is required');
   const dryRun = values['dry-run'] === true;
   const configuredTable = values.table?.trim() || process.env[LOANS_TABLE.envVar]?.trim();
 
-  if (dataIsConfigured(configuredTable !== undefined)) {
-    if (!configuredTable) fail(`--table or ${LOANS_TABLE.envVar} is required`);
-    const topicArn = values.topic ?? process.env[ENV.eventsTopicArn];
-    if (!topicArn && !dryRun) fail(`--topic or ${ENV.eventsTopicArn} is required`);
-    try {
-      await ensureRegion('npm run republish');
-    } catch (error) {
-      if (error instanceof DataSourceError) fail(error.message);
-      throw error;
-    }
-    await publishAgain({ asOf, dryRun, loansTable: configuredTable, topicArn: topicArn ?? '' });
-    return;
+  const tableGiven = configuredTable !== undefined;
+  const topicArn = values.topic ?? process.env[ENV.eventsTopicArn];
+  if (dataIsConfigured(tableGiven)) {
+    if (!configuredTable) exitWithUsage(USAGE, `--table or ${LOANS_TABLE.envVar} is required`);
+    if (!topicArn && !dryRun) exitWithUsage(USAGE, `--topic or ${ENV.eventsTopicArn} is required`);
   }
-
-  let local: OpenedLocalData;
+  let local: OpenedLocalData | undefined;
   try {
-    local = await openLocalData('npm run republish', {
+    local = await openDataSource('npm run republish', {
+      tableGiven,
       snsSqs: !dryRun,
       missing: `No loans table: pass --table NAME or set ${LOANS_TABLE.envVar} (for the deployed stack, its LoansTableName output, and ${ENV.eventsTopicArn} its EventsTopicArn)`,
     });
   } catch (error) {
-    if (error instanceof DataSourceError || error instanceof LocalDataBusyError)
-      fail(error.message);
+    if (error instanceof DataSourceError) exitWithUsage(USAGE, error.message);
     throw error;
+  }
+  if (!local) {
+    // The data named: the table (and, unless a dry run, the topic) were checked above.
+    await publishAgain({
+      asOf,
+      dryRun,
+      loansTable: configuredTable ?? '',
+      topicArn: topicArn ?? '',
+    });
+    return;
   }
   try {
     const tables = localTableNames();

@@ -325,3 +325,32 @@ export function parseEventMessage(body: string): EventParseResult {
   // zod has checked every field the types name; its inferred type only lacks `readonly`.
   return { ok: true, event: parsed.data as ParsedEvent };
 }
+
+/** A message whose body is no valid event, with the reason naming each problem. */
+export interface MalformedMessage {
+  readonly messageId: string;
+  readonly reason: string;
+}
+
+/** An event with the id of the SQS message that brought it. */
+export interface ReceivedEvent {
+  readonly messageId: string;
+  readonly event: ParsedEvent;
+}
+
+/**
+ * Parses each record of an SQS batch ({@link parseEventMessage}), in order: the events by the
+ * message that brought each, and the messages whose body is no valid event.
+ */
+export function parseEventBatch(
+  records: readonly { readonly messageId: string; readonly body: string }[],
+): { readonly events: ReceivedEvent[]; readonly malformed: MalformedMessage[] } {
+  const events: ReceivedEvent[] = [];
+  const malformed: MalformedMessage[] = [];
+  for (const { messageId, body } of records) {
+    const parsed = parseEventMessage(body);
+    if (parsed.ok) events.push({ messageId, event: parsed.event });
+    else malformed.push({ messageId, reason: parsed.reason });
+  }
+  return { events, malformed };
+}

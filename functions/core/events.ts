@@ -60,39 +60,32 @@ export type OverdueData = {
   readonly promisePending?: boolean;
 };
 
-/** `loan.fee_applied`: this run charged something. Amounts in minor units. */
+/**
+ * `loan.fee_applied`: this run charged something. Amounts in minor units. `entryIds`: the ledger
+ * entries written with this run's update, as {@link listedIds} lists them (at most
+ * {@link MAX_LISTED_IDS}; `entryIdCount`, how many there are, only when the list is cut).
+ */
 export type FeeAppliedData = {
   readonly lateFee: MinorUnits;
   readonly penaltyInterest: MinorUnits;
   readonly currency: CurrencyCode;
   /** True when the charges cap cut any charge of this run. */
   readonly capped: boolean;
-  /** The ledger entries written with this run's update (at most {@link MAX_LISTED_IDS}). */
-  readonly entryIds: readonly string[];
-  /** How many entries this run wrote; present only when `entryIds` is cut to the first ones. */
-  readonly entryIdCount?: number;
-};
+} & ListedIds<'entryIds', 'entryIdCount'>;
 
 /**
  * `loan.charges_reversed`: this run gave charges back after backdated payments (docs/contract.md, Value-dated payments).
- * Amounts in minor units.
+ * Amounts in minor units. Listed as {@link listedIds} lists them (at most {@link MAX_LISTED_IDS},
+ * the count beside only when a list is cut): `paymentIds`, the payments that caused the
+ * reversals (the ledger's reversal entries list them all), and `entryIds`, the reversal entries
+ * written with this run's update.
  */
 export type ChargesReversedData = {
   readonly lateFeeReversed: MinorUnits;
   readonly penaltyReversed: MinorUnits;
   readonly currency: CurrencyCode;
-  /**
-   * The payments that caused the reversals: the first {@link MAX_LISTED_IDS}; the ledger's
-   * reversal entries list them all.
-   */
-  readonly paymentIds: readonly string[];
-  /** How many payments caused them; present only when `paymentIds` is cut to the first ones. */
-  readonly paymentIdCount?: number;
-  /** The reversal entries written with this run's update (at most {@link MAX_LISTED_IDS}). */
-  readonly entryIds: readonly string[];
-  /** How many reversal entries this run wrote; present only when `entryIds` is cut. */
-  readonly entryIdCount?: number;
-};
+} & ListedIds<'paymentIds', 'paymentIdCount'> &
+  ListedIds<'entryIds', 'entryIdCount'>;
 
 /** `loan.delinquency_changed`: the bucket changed, either way (recovery to M0 included). */
 export type DelinquencyChangedData = {

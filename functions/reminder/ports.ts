@@ -5,7 +5,7 @@
  * logs and metrics. Nothing here knows an attribute name, an expression or a batch limit.
  */
 import type { DatedLine, DayState } from '../core/contact-calendar';
-import type { ParsedEvent } from '../core/event-message';
+import type { MalformedMessage, ParsedEvent } from '../core/event-message';
 import type { LoanState, SuppressionReason } from '../core/reminders';
 import type { BusinessDate, Locale } from '../core/types';
 
@@ -116,7 +116,7 @@ export interface FailedBorrower {
 /** What one SQS batch came to, for logs and metrics. */
 export interface BatchReport {
   /** Messages whose body is not a valid event, with the reason naming each problem. */
-  readonly malformed: readonly { readonly messageId: string; readonly reason: string }[];
+  readonly malformed: readonly MalformedMessage[];
   /** Events of a type the reminder does not act on (the subscription filter should keep them out). */
   readonly ignored: readonly ParsedEvent[];
   readonly suppressed: readonly Suppressed[];

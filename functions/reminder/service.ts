@@ -19,7 +19,7 @@ import {
 } from '../core/contact-calendar';
 import { type ContactPolicy, type ContactWindow, contactWindowOn } from '../core/contact-policy';
 import { addDays, businessDateOf } from '../core/dates';
-import { type ParsedEvent, parseEventMessage } from '../core/event-message';
+import { type ParsedEvent, parseEventBatch } from '../core/event-message';
 import { policyFor } from '../core/policy';
 import { reminderContent } from '../core/reminder-message';
 import {
@@ -341,14 +341,12 @@ export function createReminderService(deps: ReminderServiceDeps): ReminderServic
 
   return {
     async handle(batch) {
-      const malformed: { messageId: string; reason: string }[] = [];
+      const { events: received, malformed } = parseEventBatch(batch.Records);
       const ignored: ParsedEvent[] = [];
       const events: { messageId: string; event: ReminderEvent }[] = [];
-      for (const record of batch.Records) {
-        const parsed = parseEventMessage(record.body);
-        if (!parsed.ok) malformed.push({ messageId: record.messageId, reason: parsed.reason });
-        else if (!isReminderEvent(parsed.event)) ignored.push(parsed.event);
-        else events.push({ messageId: record.messageId, event: parsed.event });
+      for (const { messageId, event } of received) {
+        if (isReminderEvent(event)) events.push({ messageId, event });
+        else ignored.push(event);
       }
       const failedIds = new Set(malformed.map((m) => m.messageId));
       const suppressed: Suppressed[] = [];

@@ -6,7 +6,7 @@
  * attribute name, an expression or a transaction limit.
  */
 import type { CreditRecord } from '../core/credit-records';
-import type { ParsedEvent } from '../core/event-message';
+import type { MalformedMessage, ParsedEvent } from '../core/event-message';
 import type { DailyReport, ReportDelta } from '../core/report';
 import type { BusinessDate } from '../core/types';
 
@@ -87,7 +87,7 @@ export interface RejectedEvent {
 /** What one SQS batch came to, for logs and metrics. */
 export interface BatchReport {
   /** Messages whose body is not a valid event, with the reason naming each problem. */
-  readonly malformed: readonly { readonly messageId: string; readonly reason: string }[];
+  readonly malformed: readonly MalformedMessage[];
   /** Events newly counted by this batch. */
   readonly counted: readonly ParsedEvent[];
   /** Ids of events counted before: acknowledged without counting. */

@@ -4,8 +4,8 @@
  * to retry. It knows no AWS client and no Powertools object: the wiring gives it its ports.
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { parseEventMessage } from '../core/event-message';
-import { type CountingDeps, countEvents, type IncomingEvent } from './count-events';
+import { parseEventBatch } from '../core/event-message';
+import { type CountingDeps, countEvents } from './count-events';
 import type { BatchReport, ReportingObserver, ReportStore } from './ports';
 
 /** What the service is built on. */
@@ -41,13 +41,7 @@ export function createReportingService(deps: ReportingServiceDeps): ReportingSer
   };
   return {
     async handle(event) {
-      const malformed: { messageId: string; reason: string }[] = [];
-      const incoming: IncomingEvent[] = [];
-      for (const record of event.Records) {
-        const parsed = parseEventMessage(record.body);
-        if (parsed.ok) incoming.push({ messageId: record.messageId, event: parsed.event });
-        else malformed.push({ messageId: record.messageId, reason: parsed.reason });
-      }
+      const { events: incoming, malformed } = parseEventBatch(event.Records);
       const failed = malformed.map(({ messageId }) => messageId);
       let report: BatchReport;
       try {

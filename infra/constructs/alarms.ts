@@ -26,6 +26,14 @@ export const PUBLISHER_LAG_ALARM = Duration.minutes(15);
 /** Hours without a `SweepCompleted` metric before the stale-sweep alarm fires. */
 export const STALE_SWEEP_HOURS = 26;
 
+/** An alarm on the first occurrence: the metric reaches 1 in one period; no data is no trouble. */
+const ON_FIRST = {
+  threshold: 1,
+  comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+  evaluationPeriods: 1,
+  treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+} as const satisfies Partial<cloudwatch.AlarmProps>;
+
 export interface OperationalAlarmsProps {
   readonly key: kms.IKey;
   readonly sweepFunction: lambda.IFunction;
@@ -99,10 +107,7 @@ export class OperationalAlarms extends Construct {
         period: Duration.minutes(5),
         statistic: cloudwatch.Stats.SUM,
       }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      ...ON_FIRST,
     });
 
     // 26 hourly periods (CloudWatch allows period × evaluationPeriods up to 7 days for periods of
@@ -166,10 +171,7 @@ export class OperationalAlarms extends Construct {
           period: Duration.minutes(5),
           statistic: cloudwatch.Stats.SUM,
         }),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        ...ON_FIRST,
       });
     }
 
@@ -180,10 +182,7 @@ export class OperationalAlarms extends Construct {
           period: Duration.minutes(5),
           statistic: cloudwatch.Stats.MAXIMUM,
         }),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        ...ON_FIRST,
       });
     }
   }
