@@ -3,7 +3,7 @@
  * state, its delinquency episode (see `episodes.ts`) and the events. It never writes; the sweep
  * turns a 'change' into one transaction.
  */
-import { type Charges, computeCharges, penaltyDailyRate } from './charges';
+import { type Charges, computeCharges, isForborneOn, penaltyDailyRate } from './charges';
 import { addDays, daysBetween, minDate } from './dates';
 import { bucketOf } from './delinquency';
 import { decideEpisode, type EpisodeDecision, NO_EPISODE_ACTIONS, sameEpisode } from './episodes';
@@ -155,7 +155,7 @@ function closingEpisode(
     bucket,
     amountOverdue: amountOverdueOn(loan, policy, asOf),
     overdue: daysPastDueOn(loan, policy, asOf) >= 1,
-    inForbearance: loan.forbearanceUntil !== undefined && asOf <= loan.forbearanceUntil,
+    inForbearance: isForborneOn(loan, asOf),
     exit,
   });
   return { decision, bucket, dpd };
@@ -300,7 +300,7 @@ export function assess(
   const penaltyCharged = settled.penaltyCharged + charges.penaltyInterest;
   const bucket = bucketOf(dpd);
   const state = { bucket, dpd };
-  const inForbearance = loan.forbearanceUntil !== undefined && asOf <= loan.forbearanceUntil;
+  const inForbearance = isForborneOn(loan, asOf);
   const amountOverdue = amountOverdueOn(loan, policy, asOf);
   // A charge-off takes the loan out of the index: the episode ends on this write, decided as of
   // the charge-off date, where the daily runs would have stopped.
@@ -313,9 +313,7 @@ export function assess(
     bucket,
     amountOverdue,
     overdue: dpd >= 1,
-    inForbearance: chargedOff
-      ? loan.forbearanceUntil !== undefined && end <= loan.forbearanceUntil
-      : inForbearance,
+    inForbearance: chargedOff ? isForborneOn(loan, end) : inForbearance,
     ...(chargedOff && {
       exit: 'charged-off' as const,
       thresholdDpd: oldestDue === undefined ? dpd : daysBetween(oldestDue, end),

@@ -87,6 +87,14 @@ export interface Charges {
  *   Grace is judged at `end` too, so a catch-up run past the charge-off date charges exactly
  *   what the daily runs up to the charge-off would have.
  */
+/**
+ * True when `date` falls within the loan's forbearance (`date ≤ forbearanceUntil`, docs/contract.md,
+ * Charges rule 5): nothing accrues for it, and no plan is offered while it lasts.
+ */
+export function isForborneOn(loan: Pick<Loan, 'forbearanceUntil'>, date: BusinessDate): boolean {
+  return loan.forbearanceUntil !== undefined && date <= loan.forbearanceUntil;
+}
+
 export function computeCharges(
   loan: Loan,
   policy: FeePolicy,
@@ -94,10 +102,10 @@ export function computeCharges(
   end: BusinessDate,
   run: RunContext,
 ): Charges {
-  const inForbearance = loan.forbearanceUntil !== undefined && asOf <= loan.forbearanceUntil;
+  const inForbearance = isForborneOn(loan, asOf);
   // A charge-off date inside a (since ended) forbearance: the daily runs would have charged
   // nothing up to it, so neither does a catch-up run.
-  const endForborne = loan.forbearanceUntil !== undefined && end <= loan.forbearanceUntil;
+  const endForborne = isForborneOn(loan, end);
   const rate = penaltyDailyRate(loan.dailyInterestRate, policy);
   const rateText = toDecimalString(rate);
   let remaining =

@@ -4,6 +4,7 @@
  * and date merge. Pure: the reminder service reads the loan as it is now and hands it in.
  */
 import { REMINDER_EVENT_TYPES, type ReminderEventType } from '../contract/events';
+import { isForborneOn } from './charges';
 import { addDays, daysBetween } from './dates';
 import type { ParsedLoanEvent } from './event-message';
 import {
@@ -183,7 +184,7 @@ export function lineFor(
     };
   }
 
-  const inForbearance = loan.forbearanceUntil !== undefined && asOf <= loan.forbearanceUntil;
+  const inForbearance = isForborneOn(loan, asOf);
   if (event.type === 'loan.overdue') {
     if (!isOverdueReminderDay(event.data.dpd)) return { suppressed: 'not-a-reminder-day' };
     if (event.data.forbearance || inForbearance) return { suppressed: 'forbearance' };
