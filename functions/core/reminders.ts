@@ -101,7 +101,8 @@ export type SuppressionReason =
   | 'promise-pending'
   | 'not-a-reminder-day'
   | 'no-longer-overdue'
-  | 'installment-paid';
+  | 'installment-paid'
+  | 'installment-overdue';
 
 /** A line, or why there is none. */
 export type LineDecision =
@@ -172,6 +173,9 @@ export function lineFor(
   if (event.type === 'loan.payment_due_soon') {
     const inst = loan.installments.find((i) => i.seq === event.data.installmentSeq);
     if (!inst || !isUnpaid(inst, policy)) return { suppressed: 'installment-paid' };
+    // The schedule changed since the event (a due date moved earlier): the instalment is already
+    // overdue on the event's date, and the overdue reminders, not "due in -2 days", speak for it.
+    if (inst.dueDate < asOf) return { suppressed: 'installment-overdue' };
     return {
       line: {
         ...base,

@@ -190,6 +190,17 @@ describe('due-soon lines', () => {
     });
   });
 
+  it('spares an instalment whose due date moved before the event (found by the consumers fuzz)', () => {
+    // The stored line would say "due in -2 days", which the reminder store refuses to read back:
+    // every later event of the borrower that week would then fail.
+    const moved = found(
+      loan({ installments: [installment({ seq: 2, dueDate: d('2026-03-05') })] }),
+    );
+    expect(lineFor(dueSoon(who, '2026-03-07', 2, '2026-03-10', 3), moved, policyOf)).toEqual({
+      suppressed: 'installment-overdue',
+    });
+  });
+
   it('goes out while an earlier instalment is overdue, and in forbearance; not when opted out', () => {
     const event = dueSoon(who, '2026-03-07', 2, '2026-03-10', 3);
     const both = loan({
