@@ -25,7 +25,7 @@ import { DailySchedule } from './constructs/daily-schedule';
 import { OperationsDashboard } from './constructs/dashboard';
 import { checkEnvironmentSizes } from './constructs/environment-size';
 import { EventDistribution } from './constructs/event-distribution';
-import { allowPublish, allowTable } from './constructs/permissions';
+import { allowTable } from './constructs/permissions';
 import { ServiceFunction } from './constructs/service-function';
 import { StreamPublisher } from './constructs/stream-publisher';
 import { SweepRunWorkflow } from './constructs/sweep-run-workflow';
@@ -113,7 +113,6 @@ export class OverdueSweepStack extends Stack {
       environment: environmentOf('sweep', {
         [ENV.loansTable]: loans.tableName,
         [ENV.ledgerTable]: ledger.tableName,
-        [ENV.eventsTopicArn]: this.events.topic.topicArn,
         ...timeZone,
         ...feePolicy,
       }),
@@ -163,8 +162,8 @@ export class OverdueSweepStack extends Stack {
 
     this.grantSweep();
     this.grantConsumers();
-    // The roles the events topic lets publish: the sweep (sweep.completed) and the publisher.
-    this.events.allowPublisher(this.sweep.role);
+    // The one role the events topic lets publish: the stream publisher, which delivers the loan
+    // events and each run's sweep.completed from the loans table.
     this.events.allowPublisher(this.publisher.service.role);
 
     this.reminder.function.addEventSource(
@@ -248,20 +247,21 @@ export class OverdueSweepStack extends Stack {
 
   /**
    * Sweep: reads loans by key (BatchGetItem) and from the due index (Query), writes each change as
-   * one transaction (UpdateItem on the loan, PutItem of ledger entries), publishes sweep.completed.
+   * one transaction (UpdateItem on the loan, PutItem of ledger entries), records a run's
+   * sweep.completed in its run record (a conditional PutItem on the loans table). It publishes
+   * nothing itself.
    */
   private grantSweep(): void {
     const role = this.sweep.role;
     allowTable(
       role,
       this.tables.table(LOANS_TABLE.id),
-      ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
+      ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
       { names: [DUE_INDEX.indexName], actions: ['dynamodb:Query'] },
     );
     allowTable(role, this.tables.table(LEDGER_TABLE.id), ['dynamodb:PutItem']);
     // Rule 7: a loan with a backdated payment has its ledger read back (its own partition only).
     allowTable(role, this.tables.table(LEDGER_TABLE.id), ['dynamodb:Query']);
-    allowPublish(role, this.events.topic, this.events.topicKey);
   }
 
   /**

@@ -25,8 +25,6 @@ export const SWEEP_RUN_STATES = {
 export const SWEEP_ERRORS = {
   /** An input the function rejects: retrying cannot help, so the workflow fails fast. */
   validation: 'ValidationError',
-  /** The finish could not publish `sweep.completed`; the workflow retries the finish. */
-  sweepCompletedNotPublished: 'SweepCompletedNotPublished',
 } as const;
 
 /** Shards the workflow's map sweeps at once when the deployment does not say: all of them. */

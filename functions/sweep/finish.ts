@@ -1,7 +1,7 @@
 /**
  * The finish step of the sweep-run workflow (SPEC §5.3, §5.4): adds up the last part answer of
  * every shard (and the totals of a direct run the workflow resumed) into the run summary, with the
- * figures of each shard beside it. service.ts publishes `sweep.completed` with it.
+ * figures of each shard beside it. service.ts records `sweep.completed` with it.
  *
  *   in:  {"finish": {"runId", "asOf", "dryRun", "totals"?, "shards": [last part answer of each shard…]},
  *         "startedAt"?: <the execution's start time>}
@@ -98,7 +98,7 @@ export function isFinishEvent(event: unknown): boolean {
 }
 
 /**
- * Validates a finish before anything is published.
+ * Validates a finish before anything is read or written.
  * @throws ValidationError naming each problem.
  */
 export function parseFinish(event: unknown, context: RequestContext): FinishRequest {
@@ -131,7 +131,7 @@ export function parseFinish(event: unknown, context: RequestContext): FinishRequ
 
 /**
  * The run summary of a finished workflow (without `sweepCompleted`, which the caller adds once it
- * has published it): the shards' totals and the carried ones added up, each shard's figures.
+ * has recorded it): the shards' totals and the carried ones added up, each shard's figures.
  * @param now the clock when the finish runs; `durationMs` is the time since the execution started.
  */
 export function summarizeRun(request: FinishRequest, now: Date): WorkflowSummary {

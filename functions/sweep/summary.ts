@@ -63,11 +63,17 @@ export interface SweepTotals {
   preview: PreviewEntry[];
 }
 
-/** Whether `sweep.completed` went out at the end of a complete, non-dry run. */
+/**
+ * The run record of a complete, non-dry run: its `sweep.completed` is recorded durably and the
+ * stream publisher delivers it (docs/contract.md, Guarantees).
+ */
 export interface SweepCompletedStatus {
   readonly eventId: string;
-  readonly published: boolean;
-  readonly reason?: string;
+  /**
+   * `recorded` by this run; `kept` when a run of the same id (an earlier finish, a re-run, a
+   * redrive) had recorded it first: that first record stands and is the one delivered.
+   */
+  readonly runRecord: 'recorded' | 'kept';
 }
 
 /** The function's and the workflow's answer to a whole run (SPEC §5.4). */

@@ -7,7 +7,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { SNSClient } from '@aws-sdk/client-sns';
 import { SWEEP_SHARDS } from '../../functions/contract/tables';
 import { SWEEP_RUN_STATES } from '../../functions/contract/workflow';
 import type { BusinessDate } from '../../functions/core/types';
@@ -34,7 +33,7 @@ export interface WorkflowRunFigures {
  * whole keeps the direct run's 32 and the figures compare the orchestration, not the concurrency.
  */
 export async function measureWorkflowRun(
-  clients: { dynamodb: DynamoDBClient; sns: SNSClient },
+  clients: { dynamodb: DynamoDBClient },
   resources: LocalResources,
   asOf: BusinessDate,
 ): Promise<WorkflowRunFigures> {

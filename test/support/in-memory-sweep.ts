@@ -1,11 +1,10 @@
 /**
  * The sweep service on the in-memory LoanBook, for unit tests of the run loop and the workflow's
  * steps: a fixed clock (09:00 on 2026-11-28 in Shanghai), a ¥5 late fee, one loan at a time (so a
- * budget that runs out after n loans stops at a known place), and what it announced and reported.
+ * budget that runs out after n loans stops at a known place), and what it recorded and reported.
  */
 import { parsePolicyBook } from '../../functions/core/policy';
-import type { EventEnvelope } from '../../functions/core/types';
-import type { Announcer, LoanChange, RunHandOff } from '../../functions/sweep/ports';
+import type { LoanChange, RunHandOff } from '../../functions/sweep/ports';
 import type { TimeBudget } from '../../functions/sweep/run';
 import { createSweepService, type InvocationReport } from '../../functions/sweep/service';
 import { type InjectedFault, inMemoryLoanBook } from './in-memory-loan-book';
@@ -18,29 +17,22 @@ export const unlimited: TimeBudget = { exhausted: () => false };
 /** What may vary between tests. */
 export interface InMemorySweepOptions {
   readonly fault?: (change: LoanChange, attempt: number) => InjectedFault | undefined;
-  /** Answers `sweep.completed`; by default accepts it and keeps it in `announced`. */
-  readonly announce?: Announcer['announce'];
   readonly handOff?: RunHandOff;
 }
 
-/** A sweep over `items`, with its book, what it announced and what each invocation reported. */
+/**
+ * A sweep over `items`, with its book, the `sweep.completed` each finish asked to record
+ * (`announced`, kept ones included; `book.runRecords` holds those that stand) and what each
+ * invocation reported.
+ */
 export function inMemorySweep(
   items: Record<string, unknown>[],
   options: InMemorySweepOptions = {},
 ) {
   const book = inMemoryLoanBook(items, options.fault);
-  const announced: EventEnvelope[] = [];
   const reports: InvocationReport[] = [];
   const service = createSweepService({
     book,
-    announcer: {
-      announce:
-        options.announce ??
-        (async (event) => {
-          announced.push(event);
-          return { accepted: true };
-        }),
-    },
     ...(options.handOff && { handOff: options.handOff }),
     policyBook: parsePolicyBook(JSON.stringify({ default: { lateFee: 500 } })),
     timeZone: 'Asia/Shanghai',
@@ -51,7 +43,7 @@ export function inMemorySweep(
   });
   return {
     book,
-    announced,
+    announced: book.completions,
     reports,
     handle: (event: unknown, budget: TimeBudget = unlimited) => service.handle(event, budget),
   };

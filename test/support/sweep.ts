@@ -19,6 +19,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { exponentialBackoff } from '../../functions/adapters/retry';
+import { OUTBOX_ATTRIBUTE } from '../../functions/contract/tables';
+import { decodeOutbox, isRunRecordKey, runRecordKeyOf } from '../../functions/core/outbox';
 import { parsePolicyBook } from '../../functions/core/policy';
 import type { EventEnvelope, PolicyBook } from '../../functions/core/types';
 import { createPublisher } from '../../functions/publisher/wiring';
@@ -124,7 +126,6 @@ export function countReads(dynamodb: DynamoDBClient): string[] {
 export interface SweeperOptions {
   /** The DynamoDB client the sweep uses (wrap one for fault injection). */
   readonly dynamodb?: DynamoDBClient;
-  readonly sns?: SNSClient;
   readonly tuning?: Partial<SweepTuning>;
   readonly handOff?: RunHandOff;
   readonly clock?: () => Date;
@@ -147,7 +148,6 @@ export function sweeper(resources: LocalResources, options: SweeperOptions = {})
   const sweep = createSweep(
     {
       dynamodb,
-      sns: options.sns ?? new SNSClient({}),
       ...(options.handOff && { handOff: options.handOff }),
     },
     config,
@@ -156,7 +156,6 @@ export function sweeper(resources: LocalResources, options: SweeperOptions = {})
       clock: options.clock ?? (() => NOW),
       tuning: { pageSize: 4, loanConcurrency: 8, ...options.tuning },
       batchRetry: exponentialBackoff(4, 5, 20),
-      publishRetry: exponentialBackoff(2, 1, 1),
     },
   );
   return {
@@ -288,14 +287,36 @@ export async function sweepEndState(
 ) {
   const items = await scanAll(resources.tables.LOANS_TABLE_NAME);
   const ledger = await scanAll(resources.tables.LEDGER_TABLE_NAME);
+  const isRun = (item: Item) => isRunRecordKey(String(item.loanId));
   return {
     loans: items
+      .filter((item) => !isRun(item))
       .map(({ version: _v, outbox: _o, ...rest }) => rest)
       .sort((a, b) => String(a.loanId).localeCompare(String(b.loanId))),
+    // The run records by run id (their summaries differ in the clock's figures).
+    runs: items
+      .filter(isRun)
+      .map((item) => String(item.runId))
+      .sort(),
     ledger: ledger
       .map(({ runId, ...rest }) => (options.ignoreRunIds ? rest : { runId, ...rest }))
       .sort((a, b) => `${a.loanId}${a.entryId}`.localeCompare(`${b.loanId}${b.entryId}`)),
   };
+}
+
+/** The `sweep.completed` run `runId`'s run record carries, if it has one. */
+export async function runRecordOf(
+  resources: LocalResources,
+  runId: string,
+): Promise<EventEnvelope | undefined> {
+  const key = runRecordKeyOf(runId);
+  const { Item } = await clients.doc.send(
+    new GetCommand({ TableName: resources.tables.LOANS_TABLE_NAME, Key: { loanId: key } }),
+  );
+  if (!Item) return undefined;
+  const decoded = decodeOutbox(Item[OUTBOX_ATTRIBUTE], key);
+  if (!decoded.ok) throw new Error(`run record ${key}: ${decoded.reason}`);
+  return decoded.events[0];
 }
 
 /** A loan's ledger entries. */

@@ -19,6 +19,7 @@ import {
   FEE_POLICY,
   putItems,
   receivedEvents,
+  runRecordOf,
   scanAll,
   sweepEndState,
   sweeper,
@@ -132,7 +133,7 @@ describe('a whole run through the workflow, its tasks on the real sweep handler'
       chargedOff: directSummary.chargedOff,
       eventsRecorded: directSummary.eventsRecorded,
       skipped: { count: directSummary.skipped.count },
-      sweepCompleted: { published: true },
+      sweepCompleted: { runRecord: 'recorded' },
     });
     expect(summary.shards.map((s) => s.shard)).toEqual([...Array(16).keys()]);
     expect(summary.shards.reduce((n, s) => n + s.loansExamined, 0)).toBe(summary.loansExamined);
@@ -147,8 +148,15 @@ describe('a whole run through the workflow, its tasks on the real sweep handler'
     expect(await scanAll(resources.tables.LEDGER_TABLE_NAME)).toHaveLength(ledger.length);
     const firstIds = new Set(first.events.map((e) => e.id));
     expect(events.filter((e) => !firstIds.has(e.id))).toEqual([]);
-    // sweep.completed is sent again with its id (SPEC §5.5).
-    expect(completions(events).map((e) => e.id)).toEqual([`sweep.completed:${ASOF}:sweep-${ASOF}`]);
+    // The first run record stands: the re-run's zeros are never recorded, nor sent.
+    expect(again.sweepCompleted).toEqual({
+      eventId: `sweep.completed:${ASOF}:sweep-${ASOF}`,
+      runRecord: 'kept',
+    });
+    expect(completions(events)).toEqual([]);
+    expect(await runRecordOf(resources, `sweep-${ASOF}`)).toMatchObject({
+      data: { loansCharged: first.summary.loansCharged, charges: first.summary.charges },
+    });
   });
 
   it('rejects an invalid input in the plan at once: no retry, nothing read or written', async () => {

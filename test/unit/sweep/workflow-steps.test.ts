@@ -8,7 +8,6 @@ import { describe, expect, it } from 'vitest';
 import { FINISH_TOTALS_BYTES, type WorkflowSummary } from '../../../functions/sweep/finish';
 import type { PartResponse } from '../../../functions/sweep/part';
 import type { PlanAnswer } from '../../../functions/sweep/plan';
-import type { Announcer } from '../../../functions/sweep/ports';
 import { ValidationError } from '../../../functions/sweep/request';
 import { type DirectRunSummary, PART_TOTALS_BYTES } from '../../../functions/sweep/service';
 import { emptyTotals, jsonBytes, type SweepTotals } from '../../../functions/sweep/summary';
@@ -22,8 +21,7 @@ const wide = () =>
     loanItem(`L-${shard}`, [installmentItem(1, '2026-11-20')], { sweepShard: shard }),
   );
 
-const service = (items = wide(), announce?: Announcer['announce']) =>
-  inMemorySweep(items, announce ? { announce } : {});
+const service = (items = wide()) => inMemorySweep(items);
 
 describe('the plan', () => {
   it('plans a scheduled run: every shard from its start, the run fixed by the scheduled time', async () => {
@@ -147,7 +145,7 @@ describe('the finish', () => {
     return answers;
   }
 
-  it('adds up the shards, lists their figures and announces sweep.completed once', async () => {
+  it('adds up the shards, lists their figures and records sweep.completed once', async () => {
     const { handle, announced, reports } = service();
     const answers = await everyShardSwept(handle);
     const summary = (await handle({
@@ -160,7 +158,10 @@ describe('the finish', () => {
       loansExamined: 16,
       loansCharged: 16,
       durationMs: 90_000,
-      sweepCompleted: { eventId: 'sweep.completed:2026-11-28:sweep-2026-11-28', published: true },
+      sweepCompleted: {
+        eventId: 'sweep.completed:2026-11-28:sweep-2026-11-28',
+        runRecord: 'recorded',
+      },
     });
     expect(summary.shards.map((s) => [s.shard, s.loansExamined, s.loansCharged])).toEqual(
       Array.from({ length: 16 }, (_, shard) => [shard, 1, 1]),
@@ -183,7 +184,7 @@ describe('the finish', () => {
     expect(summary).toMatchObject({ loansExamined: 21, chargedOff: 2 });
   });
 
-  it('a dry run announces nothing and previews charges', async () => {
+  it('a dry run records no run record and previews charges', async () => {
     const { handle, announced } = service();
     const dry = { ...header, runId: 'dryrun-2026-11-28', dryRun: true };
     const answer = (await handle({ part: { ...dry, shard: 4 } })) as PartResponse;
@@ -193,12 +194,18 @@ describe('the finish', () => {
     expect(announced).toEqual([]);
   });
 
-  it('fails, to be retried, when the topic does not accept sweep.completed', async () => {
-    const { handle } = service(wide(), async () => ({ accepted: false, reason: 'SNS down' }));
+  it('a later finish of the same run (a redrive, a re-run) never replaces its run record', async () => {
+    const { handle, book } = service();
     const answers = await everyShardSwept(handle);
-    await expect(handle({ finish: { ...header, shards: answers } })).rejects.toMatchObject({
-      name: 'SweepCompletedNotPublished',
+    const first = (await handle({ finish: { ...header, shards: answers } })) as WorkflowSummary;
+    // The redrive's shards found the work done: their answers count no charge.
+    const redriven = answers.map((answer) => ({ ...answer, totals: emptyTotals() }));
+    const again = (await handle({ finish: { ...header, shards: redriven } })) as WorkflowSummary;
+    expect(again.sweepCompleted).toEqual({
+      eventId: first.sweepCompleted?.eventId,
+      runRecord: 'kept',
     });
+    expect(book.runRecords.get(header.runId)?.data).toMatchObject({ loansCharged: 16 });
   });
 
   it.each([
