@@ -15,6 +15,7 @@ import { SWEEP_SHARDS } from '../contract/tables';
 import { parseInstant } from '../core/dates';
 import type { BusinessDate } from '../core/types';
 import { isRecord } from '../core/values';
+import { runIdProblem } from './job';
 import {
   businessDateSchema,
   futureDateProblem,
@@ -25,9 +26,11 @@ import {
 import type { RequestContext } from './request';
 import { ValidationError } from './request';
 import {
+  carriedTotalsProblems,
   mergeTotals,
   type SweepSummary,
   type SweepTotals,
+  sumProblems,
   totalsSchema,
   withinBytes,
 } from './summary';
@@ -113,8 +116,24 @@ export function parseFinish(event: unknown, context: RequestContext): FinishRequ
   if (startedAt !== undefined && !started) {
     problems.push('startedAt: not an ISO-8601 instant');
   }
+  // Shards' answers, or the one answer of the named loans: never both.
+  const named = finish.shards.filter((answer) => answer.shard === undefined).length;
+  if (named > 0 && (named > 1 || finish.shards.length > 1)) {
+    problems.push('finish.shards: either shards or the one answer of the named loans');
+  }
+  const runId = runIdProblem('finish.runId', finish.runId, asOf, finish.dryRun, named > 0);
+  if (runId) problems.push(runId);
+  // Totals are validated by totalsSchema (non-negative safe integers, buckets from the bucket
+  // list); here whether one run's counting could have produced them, and that they add up exactly.
+  const carried = finish.totals as SweepTotals | undefined;
+  if (carried) problems.push(...carriedTotalsProblems('finish.totals', carried, finish.dryRun));
+  finish.shards.forEach((answer, index) => {
+    const field = `finish.shards[${index}].totals`;
+    problems.push(...carriedTotalsProblems(field, answer.totals as SweepTotals, finish.dryRun));
+  });
+  const all = [...(carried ? [carried] : []), ...finish.shards.map((a) => a.totals as SweepTotals)];
+  problems.push(...sumProblems('finish', all));
   if (problems.length > 0) throw new ValidationError(problems);
-  // Totals are validated by totalsSchema; buckets are checked against the bucket list there.
   return {
     runId: finish.runId,
     asOf,

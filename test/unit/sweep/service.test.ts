@@ -277,7 +277,12 @@ describe('the time budget', () => {
 
 describe('shard parts', () => {
   const part = (fields: Record<string, unknown>) => ({
-    part: { runId: 'sweep-2026-11-28', asOf: '2026-11-28', dryRun: false, ...fields },
+    part: {
+      runId: 'loanIds' in fields ? 'sweep-2026-11-28-0123456789' : 'sweep-2026-11-28',
+      asOf: '2026-11-28',
+      dryRun: false,
+      ...fields,
+    },
   });
 
   it('walk a shard part by part on the returned cursor and end as one run does', async () => {

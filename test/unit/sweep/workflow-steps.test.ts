@@ -117,6 +117,21 @@ describe('the plan', () => {
       },
       /plan\.resume\.totals\.loansCharged/,
     ],
+    [
+      'a resume of a whole run under a named-loans run id, carrying more charged than examined',
+      {
+        plan: {
+          resume: {
+            runId: 'sweep-2026-11-28-0123456789',
+            asOf: '2026-11-28',
+            dryRun: false,
+            scope: { kind: 'due-index', shards: [{ shard: 1 }] },
+            totals: { ...emptyTotals(), loansCharged: 5000, eventsRecorded: 5000 },
+          },
+        },
+      },
+      /plan\.resume\.runId: must be sweep-2026-11-28, .*plan\.resume\.totals\.loansCharged: 5000 is more than loansExamined 0/,
+    ],
   ])('rejects %s before reading anything, naming the problem', async (_name, event, problem) => {
     const { handle, book } = service();
     const rejected = handle(event);
@@ -206,6 +221,20 @@ describe('the finish', () => {
       runRecord: 'kept',
     });
     expect(book.runRecords.get(header.runId)?.data).toMatchObject({ loansCharged: 16 });
+  });
+
+  it('rejects shards mixed with a named-loans answer, naming it', async () => {
+    const { handle, announced } = service();
+    const answer = (shard?: number) => ({
+      complete: true,
+      ...(shard !== undefined && { shard }),
+      totals: emptyTotals(),
+      durationMs: 1,
+    });
+    await expect(handle({ finish: { ...header, shards: [answer(1), answer()] } })).rejects.toThrow(
+      /finish\.shards: either shards or the one answer of the named loans/,
+    );
+    expect(announced).toEqual([]);
   });
 
   it.each([
