@@ -3,7 +3,15 @@
  * functions (sweep, stream publisher, reminder, reporting) with least-privilege grants, the sweep-run
  * workflow and its daily schedule, alarms, the dashboard and outputs.
  */
-import { Annotations, CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import {
+  Annotations,
+  CfnOutput,
+  Duration,
+  Stack,
+  type StackProps,
+  Token,
+  Validations,
+} from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -308,10 +316,37 @@ export class OverdueSweepStack extends Stack {
         resources: [this.workflow.stateMachineArn],
       }),
     );
+    // A workflow step is refused unless its execution is running: the executions of this state
+    // machine and its Distributed Map's child executions (`<name>/<map run>:<id>`), by the name
+    // fixed in advance, so no reference to the state machine makes a dependency cycle.
+    const executions = this.workflow.stateMachineArn.replace(':stateMachine:', ':execution:');
+    this.sweep.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'CheckWorkflowExecutions',
+        actions: ['states:DescribeExecution'],
+        resources: [`${executions}:*`, `${executions}/*`],
+      }),
+    );
   }
 
   /** cdk-nag findings we accept, each with the reason it does not apply. */
   private acknowledgeFindings(): void {
+    // The executions the sweep may describe, as cdk-nag renders them in a finding.
+    const rendered = (value: string, pseudo: string) =>
+      Token.isUnresolved(value) ? `<${pseudo}>` : value;
+    const executions = `arn:${rendered(this.partition, 'AWS::Partition')}:states:${rendered(this.region, 'AWS::Region')}:<AWS::AccountId>:execution:${SweepRunWorkflow.stateMachineNameOf(this)}`;
+    Validations.of(this.sweep.role).acknowledge(
+      {
+        id: `AwsSolutions-IAM5[Resource::${executions}:*]`,
+        reason:
+          'A workflow step is taken only from a running execution of the sweep-run state machine (DescribeExecution); execution names are chosen at start, so the wildcard covers the executions of this state machine only.',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::${executions}/*]`,
+        reason:
+          "The shard parts run in the Distributed Map's child executions, whose ids Step Functions generates; the wildcard covers child executions of this state machine only.",
+      },
+    );
     for (const service of [this.sweep, this.publisher.service, this.reminder, this.reporting]) {
       Validations.of(service.function).acknowledge({
         id: 'AwsSolutions-L1',

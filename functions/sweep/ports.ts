@@ -97,6 +97,12 @@ export interface LoanBook {
 /** `recorded` by this call, or an earlier record of the same run id `kept` as it was. */
 export type CompletionRecord = 'recorded' | 'kept';
 
+/** Asks Step Functions about an execution of the sweep-run state machine. */
+export interface ExecutionCheck {
+  /** True when execution `executionArn` exists and is RUNNING. */
+  isRunning(executionArn: string): Promise<boolean>;
+}
+
 /** Hands the rest of a direct run to a new workflow execution (never to the function itself). */
 export interface RunHandOff {
   /** Starts the execution with `input`; resolves with its ARN once Step Functions accepted it. */

@@ -8,6 +8,7 @@
  */
 import { buildSweepCompletedEvent } from '../core/events';
 import type { PolicyBook, RunContext } from '../core/types';
+import { executionProblem, splitExecution } from './execution';
 import {
   type FinishRequest,
   isFinishEvent,
@@ -18,8 +19,8 @@ import {
 import type { SweepJob, SweepScope } from './job';
 import { isPartEvent, type PartRequest, type PartResponse, parsePart } from './part';
 import { isPlanEvent, type PlanAnswer, planRun } from './plan';
-import type { LoanBook, RunHandOff } from './ports';
-import { parseSweepRequest } from './request';
+import type { ExecutionCheck, LoanBook, RunHandOff } from './ports';
+import { parseSweepRequest, ValidationError } from './request';
 import { DEFAULT_TUNING, type SweepTuning, type TimeBudget, walkJob } from './run';
 import {
   emptyTotals,
@@ -63,6 +64,12 @@ export interface SweepServiceDependencies {
   readonly book: LoanBook;
   /** Absent: a direct run that runs low on time returns the payload that resumes it. */
   readonly handOff?: RunHandOff;
+  /**
+   * The sweep-run state machine and how to ask whether one of its executions is running: a
+   * workflow step is refused unless it comes from a running execution of it. Absent: every
+   * workflow step is refused (a direct run needs neither).
+   */
+  readonly workflow?: { readonly stateMachineArn: string; readonly executions: ExecutionCheck };
   readonly policyBook: PolicyBook;
   readonly timeZone: string;
   readonly log: SweepLog;
@@ -227,9 +234,25 @@ export function createSweepService(deps: SweepServiceDependencies): SweepService
     return { ...summary, sweepCompleted };
   };
 
+  /** The step without its `execution`, once Step Functions says that execution is running. */
+  const fromRunningExecution = async (event: Record<string, unknown>) => {
+    const { execution, step } = splitExecution(event);
+    const problem = executionProblem(execution, deps.workflow?.stateMachineArn);
+    if (problem) throw new ValidationError([problem]);
+    if (!(await deps.workflow?.executions.isRunning(execution as string))) {
+      throw new ValidationError([
+        'execution: not a running execution of the sweep-run state machine',
+      ]);
+    }
+    return step;
+  };
+
   return {
-    async handle(event, budget) {
+    async handle(input, budget) {
       const context = { now: deps.clock(), timeZone: deps.timeZone };
+      // A workflow step proves where it comes from before anything else is looked at.
+      const stepped = isPartEvent(input) || isPlanEvent(input) || isFinishEvent(input);
+      const event = stepped ? await fromRunningExecution(input as Record<string, unknown>) : input;
       if (isPartEvent(event)) return runPart(parsePart(event, context), budget);
       if (isPlanEvent(event)) {
         const plan = planRun(event, context);

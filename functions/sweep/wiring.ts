@@ -8,9 +8,12 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { documentClient } from '../adapters/dynamodb';
 import { createLoanBook } from '../adapters/loan-book';
 import type { RetryPolicy } from '../adapters/retry';
-import { createStepFunctionsHandOff } from '../adapters/step-functions';
+import {
+  createStepFunctionsExecutionCheck,
+  createStepFunctionsHandOff,
+} from '../adapters/step-functions';
 import type { SweepConfig } from './config';
-import type { RunHandOff } from './ports';
+import type { ExecutionCheck, RunHandOff } from './ports';
 import type { SweepTuning } from './run';
 import { createSweepService, type InvocationReport, type SweepService } from './service';
 import type { SweepLog } from './sweep-loan';
@@ -25,6 +28,11 @@ export interface SweepClients {
    * when the configuration names the state machine.
    */
   readonly handOff?: RunHandOff;
+  /**
+   * Answers whether a workflow execution is running instead of `sfn` (the local run's
+   * interpreter); like `sfn`, used only when the configuration names the state machine.
+   */
+  readonly executions?: ExecutionCheck;
 }
 
 /** What callers may vary besides clients and configuration. */
@@ -65,9 +73,14 @@ export function createSweep(
       ? undefined
       : (clients.handOff ??
         (clients.sfn && createStepFunctionsHandOff(clients.sfn, stateMachineArn)));
+  const executions =
+    stateMachineArn === undefined
+      ? undefined
+      : (clients.executions ?? (clients.sfn && createStepFunctionsExecutionCheck(clients.sfn)));
   return createSweepService({
     book,
     ...(handOff && { handOff }),
+    ...(stateMachineArn && executions && { workflow: { stateMachineArn, executions } }),
     policyBook: config.policyBook,
     timeZone: config.businessTimeZone,
     log: options.log ?? silent,

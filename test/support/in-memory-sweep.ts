@@ -14,6 +14,24 @@ export const SWEEP_NOW = new Date('2026-11-28T01:00:00.000Z');
 /** A budget that never runs out. */
 export const unlimited: TimeBudget = { exhausted: () => false };
 
+/** The sweep-run state machine the test sweeps know. */
+export const TEST_STATE_MACHINE_ARN =
+  'arn:aws:states:us-east-1:000000000000:stateMachine:OverdueSweep-sweep-run';
+/** The one execution of it that is running for the test sweeps. */
+export const TEST_EXECUTION =
+  'arn:aws:states:us-east-1:000000000000:execution:OverdueSweep-sweep-run:test';
+
+/** True for a workflow step (plan, part, finish) as the function tells them apart. */
+const isStep = (event: unknown): event is Record<string, unknown> =>
+  typeof event === 'object' &&
+  event !== null &&
+  ('part' in event || 'plan' in event || 'finish' in event);
+
+/** `event` as the running test execution sends it: a step without an `execution` gets it. */
+export function fromTestExecution(event: unknown): unknown {
+  return isStep(event) && !('execution' in event) ? { ...event, execution: TEST_EXECUTION } : event;
+}
+
 /** What may vary between tests. */
 export interface InMemorySweepOptions {
   readonly fault?: (change: LoanChange, attempt: number) => InjectedFault | undefined;
@@ -34,6 +52,10 @@ export function inMemorySweep(
   const service = createSweepService({
     book,
     ...(options.handOff && { handOff: options.handOff }),
+    workflow: {
+      stateMachineArn: TEST_STATE_MACHINE_ARN,
+      executions: { isRunning: async (arn) => arn === TEST_EXECUTION },
+    },
     policyBook: parsePolicyBook(JSON.stringify({ default: { lateFee: 500 } })),
     timeZone: 'Asia/Shanghai',
     log: { info: () => {}, warn: () => {}, error: () => {} },
@@ -45,6 +67,11 @@ export function inMemorySweep(
     book,
     announced: book.completions,
     reports,
-    handle: (event: unknown, budget: TimeBudget = unlimited) => service.handle(event, budget),
+    /** Handles `event`, a workflow step as the running test execution sends it. */
+    handle: (event: unknown, budget: TimeBudget = unlimited) =>
+      service.handle(fromTestExecution(event), budget),
+    /** Handles `event` exactly as given (a step from nowhere, or from another execution). */
+    handleAsGiven: (event: unknown, budget: TimeBudget = unlimited) =>
+      service.handle(event, budget),
   };
 }

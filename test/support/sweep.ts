@@ -26,10 +26,11 @@ import type { EventEnvelope, PolicyBook } from '../../functions/core/types';
 import { createPublisher } from '../../functions/publisher/wiring';
 import { loadSweepConfig } from '../../functions/sweep/config';
 import type { PartResponse } from '../../functions/sweep/part';
-import type { RunHandOff } from '../../functions/sweep/ports';
+import type { ExecutionCheck, RunHandOff } from '../../functions/sweep/ports';
 import type { SweepTuning, TimeBudget } from '../../functions/sweep/run';
 import type { DirectRunSummary } from '../../functions/sweep/service';
 import { createSweep } from '../../functions/sweep/wiring';
+import { localExecutions } from '../../scripts/lib/local-executions';
 import type { LocalResources } from '../../scripts/lib/local-resources';
 import {
   createPublisherPump,
@@ -37,6 +38,7 @@ import {
   type StreamPump,
 } from '../../scripts/lib/stream-pump';
 import { drainQueue, localClients } from './aws';
+import { fromTestExecution, TEST_EXECUTION, TEST_STATE_MACHINE_ARN } from './in-memory-sweep';
 
 type Item = Record<string, unknown>;
 
@@ -128,6 +130,8 @@ export interface SweeperOptions {
   readonly dynamodb?: DynamoDBClient;
   readonly tuning?: Partial<SweepTuning>;
   readonly handOff?: RunHandOff;
+  /** Which executions run (default: the test execution and the local interpreter's). */
+  readonly executions?: ExecutionCheck;
   readonly clock?: () => Date;
   /** Extra environment (e.g. SWEEP_STATE_MACHINE_ARN). */
   readonly env?: Record<string, string>;
@@ -143,11 +147,16 @@ export function sweeper(resources: LocalResources, options: SweeperOptions = {})
     ...resources.env,
     BUSINESS_TIMEZONE: 'Asia/Shanghai',
     FEE_POLICY,
+    SWEEP_STATE_MACHINE_ARN: TEST_STATE_MACHINE_ARN,
     ...options.env,
   });
+  const executions = options.executions ?? {
+    isRunning: async (arn: string) => arn === TEST_EXECUTION || localExecutions.isRunning(arn),
+  };
   const sweep = createSweep(
     {
       dynamodb,
+      executions,
       ...(options.handOff && { handOff: options.handOff }),
     },
     config,
@@ -162,10 +171,13 @@ export function sweeper(resources: LocalResources, options: SweeperOptions = {})
     reads,
     ledgerQueries,
     log,
+    /** A step without `execution` is sent as the running test execution's. */
     run: async (event: unknown, budget = unlimited) =>
-      (await sweep.handle(event, budget)) as DirectRunSummary,
+      (await sweep.handle(fromTestExecution(event), budget)) as DirectRunSummary,
     part: async (event: unknown, budget = unlimited) =>
-      (await sweep.handle(event, budget)) as PartResponse,
+      (await sweep.handle(fromTestExecution(event), budget)) as PartResponse,
+    /** `event` exactly as given (a step from nowhere, or from an execution that is not running). */
+    asGiven: (event: unknown, budget = unlimited) => sweep.handle(event, budget),
   };
 }
 

@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { SWEEP_RUN_STATES } from '../../../functions/contract/workflow';
 import type { EventEnvelope } from '../../../functions/core/types';
 import type { WorkflowSummary } from '../../../functions/sweep/finish';
+import { serveDescribeExecution } from '../../../scripts/lib/local-executions';
 import type { LocalResources } from '../../../scripts/lib/local-resources';
 import { type LocalFunction, localFunction } from '../../../scripts/lib/workflow';
 import { freshResources } from '../../support/aws';
@@ -99,6 +100,10 @@ describe('a whole run through the workflow, its tasks on the real sweep handler'
     vi.stubEnv('FEE_POLICY', FEE_POLICY);
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
     vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
+    // The handler checks each step's execution with Step Functions: the interpreter's, over HTTP.
+    const stepFunctions = await serveDescribeExecution();
+    vi.stubEnv('SWEEP_STATE_MACHINE_ARN', workflow().stateMachineArn);
+    vi.stubEnv('AWS_ENDPOINT_URL_SFN', stepFunctions.url);
     const module = await import('../../../functions/sweep/handler');
     handler = localFunction(
       module.handler as (event: unknown, context: unknown) => Promise<unknown>,

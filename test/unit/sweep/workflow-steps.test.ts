@@ -11,7 +11,7 @@ import type { PlanAnswer } from '../../../functions/sweep/plan';
 import { ValidationError } from '../../../functions/sweep/request';
 import { type DirectRunSummary, PART_TOTALS_BYTES } from '../../../functions/sweep/service';
 import { emptyTotals, jsonBytes, type SweepTotals } from '../../../functions/sweep/summary';
-import { inMemorySweep, SWEEP_NOW } from '../../support/in-memory-sweep';
+import { inMemorySweep, SWEEP_NOW, TEST_EXECUTION } from '../../support/in-memory-sweep';
 import { installmentItem, loanItem } from '../../support/loans';
 
 const NOW = SWEEP_NOW;
@@ -274,5 +274,73 @@ describe('sizes within Step Functions limits', () => {
     expect(summary.skipped.count).toBe(160);
     expect(summary.skipped.loans.length).toBeGreaterThan(0);
     expect(jsonBytes(summary)).toBeLessThan(FINISH_TOTALS_BYTES + 8 * 1024);
+  });
+});
+
+describe('where a workflow step comes from', () => {
+  const header = { runId: 'sweep-2026-11-28', asOf: '2026-11-28', dryRun: false };
+  const finish = {
+    finish: {
+      ...header,
+      shards: [{ complete: true, shard: 0, totals: emptyTotals(), durationMs: 1 }],
+    },
+  };
+  const otherExecution = TEST_EXECUTION.replace(/:test$/, ':ended');
+
+  it.each([
+    ['a plan', { plan: {} }],
+    ['a part', { part: { ...header, shard: 0 } }],
+    ['a finish', finish],
+    [
+      'a resume',
+      {
+        plan: {
+          resume: {
+            ...header,
+            scope: { kind: 'due-index', shards: [{ shard: 0 }] },
+            totals: { ...emptyTotals(), loansExamined: 5000 },
+          },
+        },
+      },
+    ],
+  ])('%s without its execution is refused, nothing read or recorded', async (_name, event) => {
+    const { handleAsGiven, book } = service();
+    await expect(handleAsGiven(event)).rejects.toThrow(/execution: missing/);
+    expect(book.readIds).toEqual([]);
+    expect(book.recorded).toEqual([]);
+    expect(book.runRecords.size).toBe(0);
+  });
+
+  it('a finish of an execution that is not running is refused', async () => {
+    const { handleAsGiven, book } = service();
+    await expect(handleAsGiven({ ...finish, execution: otherExecution })).rejects.toThrow(
+      'execution: not a running execution of the sweep-run state machine',
+    );
+    expect(book.runRecords.size).toBe(0);
+  });
+
+  it("a step of a Distributed Map's child execution of this state machine is taken", async () => {
+    const { handleAsGiven } = service();
+    const child = TEST_EXECUTION.replace(
+      ':OverdueSweep-sweep-run:',
+      ':OverdueSweep-sweep-run/SweepShards:',
+    );
+    const wrongPrefix = TEST_EXECUTION.replace(
+      ':OverdueSweep-sweep-run:',
+      ':OverdueSweep-sweep-runx:',
+    );
+    // Known to the state machine's name, then asked of Step Functions (here: not running).
+    await expect(handleAsGiven({ ...finish, execution: child })).rejects.toThrow(
+      /not a running execution/,
+    );
+    await expect(handleAsGiven({ ...finish, execution: wrongPrefix })).rejects.toThrow(
+      /is not an execution of the sweep-run state machine/,
+    );
+  });
+
+  it('an operator payload needs no execution', async () => {
+    const { handleAsGiven } = service();
+    const summary = (await handleAsGiven({ asOf: '2026-11-28', dryRun: true })) as DirectRunSummary;
+    expect(summary).toMatchObject({ complete: true, dryRun: true });
   });
 });
