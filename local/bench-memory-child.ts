@@ -4,16 +4,12 @@
  * the loans swept, the CPU time per loan and the peak memory as one JSON line.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { loadSweepConfig } from '../functions/sweep/config';
 import type { DirectRunSummary } from '../functions/sweep/service';
 import { createSweep } from '../functions/sweep/wiring';
 import { memoryPeaks } from './meters';
 
-const sweep = createSweep(
-  { dynamodb: new DynamoDBClient({}), sns: new SNSClient({}) },
-  loadSweepConfig(process.env),
-);
+const sweep = createSweep({ dynamodb: new DynamoDBClient({}) }, loadSweepConfig(process.env));
 const memory = memoryPeaks();
 const cpu = process.cpuUsage();
 const summary = (await sweep.handle(

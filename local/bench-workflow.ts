@@ -4,10 +4,11 @@
  * concurrency — and the sweep's peak memory at 1× and 4× the candidates, each measured in a fresh
  * process as a Lambda invocation would be, so one measurement's heap does not inflate the next.
  */
+
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { SNSClient } from '@aws-sdk/client-sns';
+import { ENV } from '../functions/contract/environment';
 import { SWEEP_SHARDS } from '../functions/contract/tables';
 import { SWEEP_RUN_STATES } from '../functions/contract/workflow';
 import type { BusinessDate } from '../functions/core/types';
@@ -15,6 +16,7 @@ import { loadSweepConfig } from '../functions/sweep/config';
 import type { WorkflowSummary } from '../functions/sweep/finish';
 import { DEFAULT_TUNING } from '../functions/sweep/run';
 import { createSweep } from '../functions/sweep/wiring';
+import { localExecutions } from './local-executions';
 import type { LocalResources } from './local-resources';
 import { startExecution, synthesizedWorkflow } from './workflow';
 
@@ -34,15 +36,20 @@ export interface WorkflowRunFigures {
  * whole keeps the direct run's 32 and the figures compare the orchestration, not the concurrency.
  */
 export async function measureWorkflowRun(
-  clients: { dynamodb: DynamoDBClient; sns: SNSClient },
+  clients: { dynamodb: DynamoDBClient },
   resources: LocalResources,
   asOf: BusinessDate,
 ): Promise<WorkflowRunFigures> {
   const workflow = synthesizedWorkflow();
-  const config = loadSweepConfig({ ...process.env, ...resources.env });
+  // Each step's execution is checked with the interpreter, which runs it.
+  const config = loadSweepConfig({
+    ...process.env,
+    ...resources.env,
+    [ENV.stateMachineArn]: workflow.stateMachineArn,
+  });
   const tuning = { loanConcurrency: Math.max(1, DEFAULT_TUNING.loanConcurrency / SWEEP_SHARDS) };
   const unlimited = { exhausted: () => false };
-  const sweep = createSweep(clients, config, { tuning });
+  const sweep = createSweep({ ...clients, executions: localExecutions }, config, { tuning });
   const fn = (event: unknown) => sweep.handle(event, unlimited);
   let shardParts = 0;
   let retries = 0;

@@ -29,6 +29,7 @@ import type {
   SQSEvent,
 } from 'aws-lambda';
 import { createReportStore, type ReportItem } from '../functions/adapters/report-store';
+import { ENV } from '../functions/contract/environment';
 import { type CreditMonth, monthOf, settlementDateOf } from '../functions/core/credit-records';
 import { addDays, DEFAULT_BUSINESS_TIMEZONE, daysBetween } from '../functions/core/dates';
 import { orderedLines, type ReminderLine } from '../functions/core/reminders';
@@ -43,6 +44,7 @@ import {
   episodeShowcaseLoans,
   seededRandom,
 } from './demo-portfolio';
+import { serveDescribeExecution } from './local-executions';
 import {
   createLocalResources,
   deleteTables,
@@ -539,6 +541,10 @@ export async function runLocal(
   >;
   progress('synthesizing the sweep-run workflow', 0);
   const workflow = synthesizedWorkflow();
+  // The sweep checks each workflow step's execution with Step Functions: here the interpreter's.
+  const stepFunctions = await serveDescribeExecution();
+  process.env[ENV.stateMachineArn] = workflow.stateMachineArn;
+  process.env.AWS_ENDPOINT_URL_SFN = stepFunctions.url;
   const functions = { [workflow.sweepFunctionArn]: localFunction(sweepHandler) };
   const { reminder, reporting } = await consumerHandlers();
   const publisher = (await import('../functions/publisher/handler')).handler as Handler<

@@ -1,19 +1,21 @@
 /**
  * Republishes the events the sweep recorded for one business date, from the loan items themselves
- * (their `outbox`): the recovery when the stream publisher could not publish for longer than the
- * stream keeps records. Safe to repeat: events keep their ids and consumers count each id once.
+ * (their `outbox`) and the date's run records (their `sweep.completed`): the recovery when the
+ * stream publisher could not publish for longer than the stream keeps records. Safe to repeat: events keep their ids and consumers count each id once.
  */
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createSnsPublisher } from '../functions/adapters/sns-publisher';
 import { OUTBOX_ATTRIBUTE } from '../functions/contract/tables';
-import { decodeOutbox } from '../functions/core/outbox';
+import { decodeOutbox, isRunRecordKey } from '../functions/core/outbox';
 import type { BusinessDate, EventEnvelope } from '../functions/core/types';
 
 /** What a republish found and did. */
 export interface RepublishResult {
   /** Loans whose recorded events are of the date. */
   readonly loans: number;
+  /** Run records of the date: each run's `sweep.completed`, counted in `events`. */
+  readonly runs: number;
   readonly events: number;
   readonly published: number;
   readonly failed: readonly { readonly id: string; readonly reason: string }[];
@@ -38,6 +40,7 @@ export async function republish(options: {
 }): Promise<RepublishResult> {
   const publisher = createSnsPublisher(options.sns, options.topicArn);
   let loans = 0;
+  let runs = 0;
   let events = 0;
   let published = 0;
   const failed: { id: string; reason: string }[] = [];
@@ -71,7 +74,8 @@ export async function republish(options: {
       }
       const ofDate = decoded.events.filter((event) => event.asOf === options.asOf);
       if (ofDate.length === 0) continue;
-      loans++;
+      if (isRunRecordKey(loanId)) runs++;
+      else loans++;
       events += ofDate.length;
       pending.push(...ofDate);
       if (pending.length >= PUBLISH_GROUP) await flush();
@@ -79,5 +83,5 @@ export async function republish(options: {
     ExclusiveStartKey = page.LastEvaluatedKey;
   } while (ExclusiveStartKey);
   await flush();
-  return { loans, events, published, failed, unreadable };
+  return { loans, runs, events, published, failed, unreadable };
 }

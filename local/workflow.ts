@@ -26,6 +26,7 @@ import {
   type TimeOfDay,
 } from '../infra/config';
 import { OverdueSweepStack } from '../infra/stack';
+import { localExecutionEnded, localExecutionStarted } from './local-executions';
 
 // aws-local-stepfunctions 3 calls Promise.withResolvers (Node 22+); Node 20 lacks it, so add it here.
 if (!('withResolvers' in Promise))
@@ -228,6 +229,7 @@ export function startExecution(
   }
   const name = options.name ?? `local-${Date.now()}`;
   const executionArn = `${workflow.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+  localExecutionStarted(executionArn);
   const execution = workflow.machine.run(JSON.parse(JSON.stringify(input ?? {})), {
     overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides: retryIntervals },
     context: { Execution: { Id: executionArn, Name: name } },
@@ -248,6 +250,7 @@ export function startExecution(
       }
       throw error;
     } finally {
+      localExecutionEnded(executionArn);
       await events;
     }
   })();

@@ -268,7 +268,7 @@ async function main() {
       seededPortfolio(messaging, options, closed, 'direct sweep'),
       async ({ client, resources }, meter) => {
         const config = loadSweepConfig({ ...process.env, ...resources.env });
-        const sweep = createSweep({ dynamodb: client, sns }, config);
+        const sweep = createSweep({ dynamodb: client }, config);
         const memory = memoryPeaks();
         const sweepStart = performance.now();
         const summary = (await sweep.handle(
@@ -314,11 +314,7 @@ async function main() {
     const run = await onFreshDatabase(
       seededPortfolio(messaging, options, closed, 'workflow run'),
       async ({ client, resources }, meter) => {
-        const figures = await measureWorkflowRun(
-          { dynamodb: client, sns },
-          resources,
-          options.asOf,
-        );
+        const figures = await measureWorkflowRun({ dynamodb: client }, resources, options.asOf);
         return { ...figures, capacity: meterDelta(EMPTY_METER, meter) };
       },
     );
@@ -397,8 +393,9 @@ async function main() {
         invocations: drained.invocations,
         seconds: round1(publishMs / 1000),
         snsPublishBatchCalls: publisherSnsCalls,
-        // Ten events a call at most; the sweep's events are far below 256 KiB a call.
-        minimumCalls: Math.ceil(summary.eventsRecorded / 10),
+        // Ten events a call at most (the loan events and the run record's sweep.completed); the
+        // sweep's events are far below 256 KiB a call.
+        minimumCalls: Math.ceil((summary.eventsRecorded + 1) / 10),
       },
       ratios: {
         throughputVsFloor: round2(sweepRate / floor.rate),
@@ -459,7 +456,7 @@ async function main() {
         ratios.writeUnitsVsFloor ?? '-',
         '≤ 1.50',
       ],
-      ['SNS PublishBatch calls (sweep)', 0, 0, direct.snsPublishBatchCalls, '', 'sweep.completed'],
+      ['SNS PublishBatch calls (sweep)', 0, 0, direct.snsPublishBatchCalls, '', '0: none'],
       [
         'peak RSS / heap / live heap MiB',
         '',

@@ -141,7 +141,7 @@ async function publishAgain(request: {
     dryRun,
   });
   console.log(
-    `${asOf}: ${result.events} events recorded on ${result.loans} loans; ` +
+    `${asOf}: ${result.events} events recorded on ${result.loans} loans and ${result.runs} run record${result.runs === 1 ? '' : 's'}; ` +
       `${dryRun ? 'dry run, nothing published' : `${result.published} published, ${result.failed.length} not accepted`}` +
       (result.unreadable.length > 0 ? `; ${result.unreadable.length} unreadable outboxes` : ''),
   );

@@ -4,19 +4,24 @@
  * the assessment read, its ledger entries, and its events recorded for the stream publisher.
  * Every attribute name and expression of the sweep's writes lives in this file.
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   type DynamoDBDocumentClient,
   NumberValue,
+  PutCommand,
   QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { DUE_INDEX, OUTBOX_ATTRIBUTE } from '../contract/tables';
-import { encodeOutbox } from '../core/outbox';
-import type { LedgerEntry, Loan } from '../core/types';
+import { encodeOutbox, runRecordKeyOf } from '../core/outbox';
+import type { EventEnvelope, LedgerEntry, Loan } from '../core/types';
 import { isRecord } from '../core/values';
 import type {
+  CompletionRecord,
   DueCursor,
   DueEntry,
   LedgerRead,
@@ -325,6 +330,30 @@ export function createLoanBook(
           const entryId = change.ledgerEntries[ledger - 1]?.entryId;
           return { kind: 'rejected', reason: `ledger entry ${entryId} already exists` };
         }
+        throw error;
+      }
+    },
+
+    async recordCompletion(event: EventEnvelope): Promise<CompletionRecord> {
+      try {
+        // Written once: a later finish of the same run id (a re-run, a redrive) never replaces
+        // the first record, whose summary is the one the day's report keeps.
+        await doc.send(
+          new PutCommand({
+            TableName: tables.loans,
+            Item: {
+              loanId: runRecordKeyOf(event.runId),
+              asOf: event.asOf,
+              runId: event.runId,
+              recordedAt: event.occurredAt,
+              [OUTBOX_ATTRIBUTE]: encodeOutbox([event]),
+            },
+            ConditionExpression: 'attribute_not_exists(loanId)',
+          }),
+        );
+        return 'recorded';
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return 'kept';
         throw error;
       }
     },

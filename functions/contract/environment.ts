@@ -32,10 +32,10 @@ export type TableEnvVar =
 
 /** The variables each function reads; optional ones may be left unset. */
 export const FUNCTION_ENV = {
+  // No topic: the sweep records its events (and sweep.completed) in the loans table.
   sweep: [
     ENV.loansTable,
     ENV.ledgerTable,
-    ENV.eventsTopicArn,
     ENV.businessTimeZone,
     ENV.feePolicy,
     ENV.stateMachineArn,

@@ -36,7 +36,10 @@ export const METRIC_NAMES = {
     runDuration: 'RunDurationMs',
     /** A shard's busy time over all its parts, milliseconds, by `shard` (workflow runs). */
     shardDuration: 'ShardDurationMs',
-    /** Count 1 when a non-dry run completes; the stale-sweep alarm watches it. */
+    /**
+     * Count 1 when a non-dry run completes with its sweep.completed recorded in its run record;
+     * the stale-sweep alarm watches it.
+     */
     completed: 'SweepCompleted',
   },
   publisher: {

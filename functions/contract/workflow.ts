@@ -21,12 +21,17 @@ export const SWEEP_RUN_STATES = {
   finish: 'Finish',
 } as const;
 
+/**
+ * The field of every workflow step's payload (plan, part, finish) that carries the id of the
+ * execution sending it (`$$.Execution.Id`): the function checks with Step Functions that this
+ * execution of the sweep-run state machine is running before it reads or writes anything.
+ */
+export const EXECUTION_FIELD = 'execution';
+
 /** Error names (`Error.name`, Step Functions' `ErrorEquals`) of the sweep function. */
 export const SWEEP_ERRORS = {
   /** An input the function rejects: retrying cannot help, so the workflow fails fast. */
   validation: 'ValidationError',
-  /** The finish could not publish `sweep.completed`; the workflow retries the finish. */
-  sweepCompletedNotPublished: 'SweepCompletedNotPublished',
 } as const;
 
 /** Shards the workflow's map sweeps at once when the deployment does not say: all of them. */

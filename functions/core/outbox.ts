@@ -4,13 +4,28 @@
  * item is paid for twice in a transaction, so the record is compact: what all events of one write
  * share (asOf, runId, occurredAt, borrowerId, bucket, dpd) is stored once, and the event ids are
  * derived from the loan id (`loanId:type:asOf`, docs/contract.md, Events) rather than stored.
+ *
+ * A run record (key `RUN_RECORD_KEY_PREFIX + runId`, docs/contract.md, Guarantees) carries the
+ * run's `sweep.completed` the same way, and only that: its outbox holds exactly one event, of that
+ * type, of the run its key names. A loan's outbox never holds one.
  */
+import { RUN_RECORD_KEY_PREFIX } from '../contract/tables';
 
 import { parseBusinessDate } from './dates';
 import { isBucket } from './delinquency';
-import { eventIdOf, isEventType, type LoanEventType } from './events';
+import { eventIdOf, isEventType, type LoanEventType, sweepCompletedEventId } from './events';
 import type { Bucket, BusinessDate, EventEnvelope } from './types';
 import { isRecord } from './values';
+
+/** The loans-table key of run `runId`'s run record. */
+export function runRecordKeyOf(runId: string): string {
+  return `${RUN_RECORD_KEY_PREFIX}${runId}`;
+}
+
+/** True when `key` (a loans-table `loanId`) is a run record's, not a loan's. */
+export function isRunRecordKey(key: string): boolean {
+  return key.startsWith(RUN_RECORD_KEY_PREFIX);
+}
 
 /** The stored form: one JSON string attribute. */
 interface StoredOutbox {
@@ -25,7 +40,8 @@ interface StoredOutbox {
 }
 
 /**
- * Encodes one write's loan events (all of one loan, asOf and run) for the item's `outbox`.
+ * Encodes one write's loan events (all of one loan, asOf and run) for the item's `outbox`, or a
+ * run's `sweep.completed` for its run record's.
  * @returns undefined when there are no events (the write removes the attribute).
  */
 export function encodeOutbox(events: readonly EventEnvelope[]): string | undefined {
@@ -48,7 +64,7 @@ export type DecodedOutbox =
   | { readonly ok: true; readonly events: readonly EventEnvelope[] }
   | { readonly ok: false; readonly reason: string };
 
-function decodeStored(raw: unknown): StoredOutbox | string {
+function decodeStored(raw: unknown, runRecord: boolean): StoredOutbox | string {
   if (!isRecord(raw)) return 'not an object';
   const { asOf, runId, at, borrowerId, bucket, dpd, events } = raw;
   if (parseBusinessDate(asOf) === undefined) return 'asOf: not a YYYY-MM-DD date';
@@ -58,17 +74,24 @@ function decodeStored(raw: unknown): StoredOutbox | string {
   if (!isBucket(bucket)) return 'bucket: not a bucket';
   if (!Number.isSafeInteger(dpd) || (dpd as number) < 0) return 'dpd: not an integer ≥ 0';
   if (!Array.isArray(events)) return 'events: not a list';
+  if (runRecord && events.length !== 1) return 'events: a run record holds exactly one event';
   for (const [index, entry] of events.entries()) {
     if (!Array.isArray(entry) || entry.length !== 2) return `events[${index}]: not a [type, data]`;
-    if (!isEventType(entry[0]) || entry[0] === 'sweep.completed')
-      return `events[${index}]: unknown type`;
+    if (!isEventType(entry[0])) return `events[${index}]: unknown type`;
+    // sweep.completed only in a run record, and nothing else there.
+    if ((entry[0] === 'sweep.completed') !== runRecord) {
+      return runRecord
+        ? `events[${index}]: a run record holds sweep.completed only`
+        : `events[${index}]: sweep.completed is recorded in a run record only`;
+    }
     if (!isRecord(entry[1])) return `events[${index}]: data is not an object`;
   }
   return raw as unknown as StoredOutbox;
 }
 
 /**
- * Rebuilds the full envelopes (docs/contract.md, Events) of a stored outbox for the loan `loanId`.
+ * Rebuilds the full envelopes (docs/contract.md, Events) of a stored outbox for the loan `loanId`, or for the run
+ * record of that key (`sweep.completed`: no loan, borrower, bucket or dpd).
  * @param value the item's `outbox` attribute as read (absent → no events).
  */
 export function decodeOutbox(value: unknown, loanId: string): DecodedOutbox {
@@ -80,9 +103,27 @@ export function decodeOutbox(value: unknown, loanId: string): DecodedOutbox {
   } catch {
     return { ok: false, reason: 'outbox: not valid JSON' };
   }
-  const stored = decodeStored(raw);
+  const runRecord = isRunRecordKey(loanId);
+  const stored = decodeStored(raw, runRecord);
   if (typeof stored === 'string') return { ok: false, reason: `outbox.${stored}` };
   const asOf = stored.asOf as BusinessDate;
+  if (runRecord) {
+    // The key names the run: a record cannot speak for another run's id.
+    if (runRecordKeyOf(stored.runId) !== loanId) {
+      return { ok: false, reason: "outbox.runId: not the run its record's key names" };
+    }
+    const data = stored.events[0]?.[1] ?? {};
+    const completed: EventEnvelope = {
+      id: sweepCompletedEventId(asOf, stored.runId),
+      type: 'sweep.completed',
+      schemaVersion: 1,
+      asOf,
+      occurredAt: stored.at,
+      runId: stored.runId,
+      data,
+    };
+    return { ok: true, events: [completed] };
+  }
   const events = stored.events.map(
     ([type, data]): EventEnvelope => ({
       id: eventIdOf(type as LoanEventType, asOf, loanId),

@@ -11,7 +11,6 @@ import { type Env, EnvironmentReader } from '../shared/environment';
 export interface SweepConfig {
   readonly loansTableName: string;
   readonly ledgerTableName: string;
-  readonly eventsTopicArn: string;
   /** IANA time zone of business dates, e.g. `Asia/Shanghai`. */
   readonly businessTimeZone: string;
   readonly policyBook: PolicyBook;
@@ -32,10 +31,6 @@ export function loadSweepConfig(env: Env): SweepConfig {
   const reader = new EnvironmentReader('sweep', env);
   const loansTableName = reader.required(ENV.loansTable);
   const ledgerTableName = reader.required(ENV.ledgerTable);
-  const eventsTopicArn = reader.required(ENV.eventsTopicArn);
-  if (eventsTopicArn && !eventsTopicArn.startsWith('arn:')) {
-    reader.problem(`${ENV.eventsTopicArn}: not an ARN`);
-  }
   const stateMachineArn = reader.env[ENV.stateMachineArn]?.trim() || undefined;
   if (stateMachineArn && !/^arn:[^:]+:states:/.test(stateMachineArn)) {
     reader.problem(`${ENV.stateMachineArn}: not a state machine ARN`);
@@ -46,7 +41,6 @@ export function loadSweepConfig(env: Env): SweepConfig {
   return {
     loansTableName,
     ledgerTableName,
-    eventsTopicArn,
     businessTimeZone,
     policyBook,
     ...(stateMachineArn && { stateMachineArn }),

@@ -1,7 +1,7 @@
 /**
  * The finish step of the sweep-run workflow (docs/contract.md: Workflow, Summary): adds up the last part answer of
  * every shard (and the totals of a direct run the workflow resumed) into the run summary, with the
- * figures of each shard beside it. service.ts publishes `sweep.completed` with it.
+ * figures of each shard beside it. service.ts records `sweep.completed` with it.
  *
  *   in:  {"finish": {"runId", "asOf", "dryRun", "totals"?, "shards": [last part answer of each shard…]},
  *         "startedAt"?: <the execution's start time>}
@@ -15,6 +15,7 @@ import { SWEEP_SHARDS } from '../contract/tables';
 import { parseInstant } from '../core/dates';
 import type { BusinessDate } from '../core/types';
 import { isRecord } from '../core/values';
+import { runIdProblem } from './job';
 import {
   businessDateSchema,
   futureDateProblem,
@@ -25,9 +26,11 @@ import {
 import type { RequestContext } from './request';
 import { ValidationError } from './request';
 import {
+  carriedTotalsProblems,
   mergeTotals,
   type SweepSummary,
   type SweepTotals,
+  sumProblems,
   totalsSchema,
   withinBytes,
 } from './summary';
@@ -98,7 +101,7 @@ export function isFinishEvent(event: unknown): boolean {
 }
 
 /**
- * Validates a finish before anything is published.
+ * Validates a finish before anything is read or written.
  * @throws ValidationError naming each problem.
  */
 export function parseFinish(event: unknown, context: RequestContext): FinishRequest {
@@ -113,8 +116,24 @@ export function parseFinish(event: unknown, context: RequestContext): FinishRequ
   if (startedAt !== undefined && !started) {
     problems.push('startedAt: not an ISO-8601 instant');
   }
+  // Shards' answers, or the one answer of the named loans: never both.
+  const named = finish.shards.filter((answer) => answer.shard === undefined).length;
+  if (named > 0 && (named > 1 || finish.shards.length > 1)) {
+    problems.push('finish.shards: either shards or the one answer of the named loans');
+  }
+  const runId = runIdProblem('finish.runId', finish.runId, asOf, finish.dryRun, named > 0);
+  if (runId) problems.push(runId);
+  // Totals are validated by totalsSchema (non-negative safe integers, buckets from the bucket
+  // list); here whether one run's counting could have produced them, and that they add up exactly.
+  const carried = finish.totals as SweepTotals | undefined;
+  if (carried) problems.push(...carriedTotalsProblems('finish.totals', carried, finish.dryRun));
+  finish.shards.forEach((answer, index) => {
+    const field = `finish.shards[${index}].totals`;
+    problems.push(...carriedTotalsProblems(field, answer.totals as SweepTotals, finish.dryRun));
+  });
+  const all = [...(carried ? [carried] : []), ...finish.shards.map((a) => a.totals as SweepTotals)];
+  problems.push(...sumProblems('finish', all));
   if (problems.length > 0) throw new ValidationError(problems);
-  // Totals are validated by totalsSchema; buckets are checked against the bucket list there.
   return {
     runId: finish.runId,
     asOf,
@@ -131,7 +150,7 @@ export function parseFinish(event: unknown, context: RequestContext): FinishRequ
 
 /**
  * The run summary of a finished workflow (without `sweepCompleted`, which the caller adds once it
- * has published it): the shards' totals and the carried ones added up, each shard's figures.
+ * has recorded it): the shards' totals and the carried ones added up, each shard's figures.
  * @param now the clock when the finish runs; `durationMs` is the time since the execution started.
  */
 export function summarizeRun(request: FinishRequest, now: Date): WorkflowSummary {

@@ -52,3 +52,23 @@ export function runIdOf(asOf: BusinessDate, dryRun: boolean, loanIds?: readonly 
     .slice(0, 10);
   return `${base}-${hash}`;
 }
+
+/**
+ * The problem with a workflow step's `runId` (at `field`), if any: it must be the id `runIdOf`
+ * gives its `asOf` and `dryRun` — for named loans, that id and a digest (a part after the first
+ * carries only the ids not yet swept, so the digest itself cannot be checked there).
+ */
+export function runIdProblem(
+  field: string,
+  runId: string,
+  asOf: BusinessDate,
+  dryRun: boolean,
+  named: boolean,
+): string | undefined {
+  const base = runIdOf(asOf, dryRun);
+  const of = `the run id of ${named ? 'named loans of ' : ''}${asOf}${dryRun ? ', dry run' : ''}`;
+  if (!named) return runId === base ? undefined : `${field}: must be ${base}, ${of}`;
+  return new RegExp(`^${base}-[0-9a-f]{10}$`).test(runId)
+    ? undefined
+    : `${field}: must be ${base}-<10 hex digits>, ${of}`;
+}

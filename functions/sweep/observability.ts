@@ -13,8 +13,9 @@ const sum = (amounts: Record<string, ChargeTotals>, field: keyof ChargeTotals) =
 
 /**
  * Adds one invocation's metrics: counts, and amounts in minor units summed over currencies (the
- * summary keeps them per currency). `SweepCompleted` = 1 only once the topic accepted the run's
- * `sweep.completed`, so the missing-run alarm stays armed when it was not delivered.
+ * summary keeps them per currency). `SweepCompleted` = 1 once a non-dry run is complete and its
+ * `sweep.completed` is durably recorded in its run record, so the missing-run alarm fires when no
+ * run finished; its delivery is the stream publisher's, watched by the publisher's own alarms.
  */
 export function sweepMetrics(metrics: Metrics): (report: InvocationReport) => void {
   const names = METRIC_NAMES.sweep;

@@ -17,7 +17,7 @@ import { SWEEP_SHARDS } from '../contract/tables';
 import { businessDateOf, parseBusinessDate } from '../core/dates';
 import type { BusinessDate } from '../core/types';
 import { isRecord, quoted, utf8ByteLength } from '../core/values';
-import type { SweepJob } from './job';
+import { runIdProblem, type SweepJob } from './job';
 import type { DueCursor } from './ports';
 import {
   MAX_KEY_BYTES,
@@ -26,7 +26,7 @@ import {
   type RequestContext,
   ValidationError,
 } from './request';
-import { emptyTotals, type SweepTotals, totalsSchema } from './summary';
+import { carriedTotalsProblems, emptyTotals, type SweepTotals, totalsSchema } from './summary';
 
 /** A loan id as the function accepts it anywhere (docs/contract.md, Inputs): 1–1,024 characters, a usable key. */
 export const loanIdSchema = z
@@ -155,8 +155,17 @@ export function parsePart(event: unknown, context: RequestContext): PartRequest 
   if (!parsed.success) throw new ValidationError(schemaProblems(parsed.error));
   const part = parsed.data.part;
   const asOf = part.asOf as BusinessDate;
+  const problems: string[] = [];
   const future = futureDateProblem('part.asOf', asOf, part.dryRun, context);
-  if (future) throw new ValidationError([future]);
+  if (future) problems.push(future);
+  const named = 'loanIds' in part;
+  const runId = runIdProblem('part.runId', part.runId, asOf, part.dryRun, named);
+  if (runId) problems.push(runId);
+  // Validated by totalsSchema (non-negative safe integers, buckets from the bucket list); here
+  // whether one run's counting could have produced them, with room for this part's own.
+  const carried = (part.totals as SweepTotals | undefined) ?? emptyTotals();
+  problems.push(...carriedTotalsProblems('part.totals', carried, part.dryRun));
+  if (problems.length > 0) throw new ValidationError(problems);
   const scope: SweepJob['scope'] =
     'loanIds' in part
       ? { kind: 'loan-ids', loanIds: part.loanIds }
@@ -166,8 +175,7 @@ export function parsePart(event: unknown, context: RequestContext): PartRequest 
         };
   return {
     job: { asOf, dryRun: part.dryRun, runId: part.runId, scope, trigger: 'workflow' },
-    // Validated by totalsSchema; buckets are checked against the bucket list there.
-    carried: (part.totals as SweepTotals | undefined) ?? emptyTotals(),
+    carried,
     carriedDurationMs: part.durationMs ?? 0,
   };
 }

@@ -15,7 +15,7 @@
 import { z } from 'zod';
 import type { BusinessDate } from '../core/types';
 import { isRecord } from '../core/values';
-import type { SweepScope } from './job';
+import { runIdProblem, type SweepScope } from './job';
 import {
   businessDateSchema,
   cursorSchema,
@@ -27,7 +27,7 @@ import {
 } from './part';
 import type { DueCursor } from './ports';
 import { parseSweepRequest, type RequestContext, ValidationError } from './request';
-import { type SweepTotals, totalsSchema } from './summary';
+import { carriedTotalsProblems, type SweepTotals, totalsSchema } from './summary';
 
 /** The first part of one shard, as the workflow passes it to the function. */
 export interface FirstShardPart {
@@ -87,8 +87,15 @@ function parseResume(input: unknown, context: RequestContext): PlannedRun {
   }
   const { runId, dryRun, scope, totals } = parsed.data.resume;
   const asOf = parsed.data.resume.asOf as BusinessDate;
+  const problems: string[] = [];
   const future = futureDateProblem('plan.resume.asOf', asOf, dryRun, context);
-  if (future) throw new ValidationError([future]);
+  if (future) problems.push(future);
+  const named = scope.kind === 'loan-ids';
+  const runIdWrong = runIdProblem('plan.resume.runId', runId, asOf, dryRun, named);
+  if (runIdWrong) problems.push(runIdWrong);
+  // Validated by totalsSchema; here whether a direct run could have counted them.
+  problems.push(...carriedTotalsProblems('plan.resume.totals', totals as SweepTotals, dryRun));
+  if (problems.length > 0) throw new ValidationError(problems);
   return {
     runId,
     asOf,
@@ -103,7 +110,6 @@ function parseResume(input: unknown, context: RequestContext): PlannedRun {
               ...(after && { after: after as DueCursor }),
             })),
           },
-    // Validated by totalsSchema; buckets are checked against the bucket list there.
     totals: totals as SweepTotals,
   };
 }

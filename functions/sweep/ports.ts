@@ -86,13 +86,21 @@ export interface LoanBook {
   ledgerSince(loanId: string, from: BusinessDate): Promise<LedgerRead>;
   /** The loan's update, its ledger entries and its events, in one transaction. */
   record(change: LoanChange): Promise<RecordResult>;
+  /**
+   * Records a finished run's `sweep.completed` durably, once per run id, for the stream publisher
+   * to send (docs/contract.md, Guarantees). `kept` when a record of that run id stands already:
+   * it is never overwritten, so the first complete run's summary is the one delivered.
+   */
+  recordCompletion(event: EventEnvelope): Promise<CompletionRecord>;
 }
 
-/** Publishes one event (e.g. `sweep.completed`) and says whether the topic accepted it. */
-export interface Announcer {
-  announce(
-    event: EventEnvelope,
-  ): Promise<{ readonly accepted: true } | { readonly accepted: false; readonly reason: string }>;
+/** `recorded` by this call, or an earlier record of the same run id `kept` as it was. */
+export type CompletionRecord = 'recorded' | 'kept';
+
+/** Asks Step Functions about an execution of the sweep-run state machine. */
+export interface ExecutionCheck {
+  /** True when execution `executionArn` exists and is RUNNING. */
+  isRunning(executionArn: string): Promise<boolean>;
 }
 
 /** Hands the rest of a direct run to a new workflow execution (never to the function itself). */

@@ -2,12 +2,13 @@
  * The sweep function's work (docs/contract.md, Sweep): a whole run invoked directly (the schedule's event, a rule
  * event or an operator's payload: every shard, or the named loans, in this one invocation), or one
  * step of the sweep-run workflow — its plan, a shard part, its finish. Validates the input before
- * any read or write, walks the scope, and either finishes (publishing `sweep.completed` once for a
- * non-dry whole run) or hands on what is left.
+ * any read or write, walks the scope, and either finishes (recording `sweep.completed` once for a
+ * non-dry whole run, in its run record, which the stream publisher delivers) or hands on what is
+ * left.
  */
-import { SWEEP_ERRORS } from '../contract/workflow';
-import { buildSweepCompletedEvent, sweepCompletedEventId } from '../core/events';
+import { buildSweepCompletedEvent } from '../core/events';
 import type { PolicyBook, RunContext } from '../core/types';
+import { executionProblem, splitExecution } from './execution';
 import {
   type FinishRequest,
   isFinishEvent,
@@ -18,8 +19,8 @@ import {
 import type { SweepJob, SweepScope } from './job';
 import { isPartEvent, type PartRequest, type PartResponse, parsePart } from './part';
 import { isPlanEvent, type PlanAnswer, planRun } from './plan';
-import type { Announcer, LoanBook, RunHandOff } from './ports';
-import { parseSweepRequest } from './request';
+import type { ExecutionCheck, LoanBook, RunHandOff } from './ports';
+import { parseSweepRequest, ValidationError } from './request';
 import { DEFAULT_TUNING, type SweepTuning, type TimeBudget, walkJob } from './run';
 import {
   emptyTotals,
@@ -43,21 +44,14 @@ export const PART_TOTALS_BYTES = 10 * 1024;
  */
 export const CARRIED_TOTALS_BYTES = 32 * 1024;
 
-/** The workflow's finish could not publish `sweep.completed`; Step Functions retries the finish. */
-export class SweepCompletedNotPublished extends Error {
-  constructor(eventId: string, reason: string | undefined) {
-    super(
-      `sweep.completed ${eventId} was not accepted by the topic: ${reason ?? 'unknown reason'}`,
-    );
-    this.name = SWEEP_ERRORS.sweepCompletedNotPublished;
-  }
-}
-
 /** What one invocation did, for metrics: its own counters, not those carried in. */
 export interface InvocationReport {
   readonly dryRun: boolean;
   readonly own: SweepTotals;
-  /** True when this invocation's `sweep.completed` was accepted by the topic. */
+  /**
+   * True when this invocation finished a non-dry run and its `sweep.completed` is durably recorded
+   * (by this invocation, or kept from an earlier finish of the same run id).
+   */
   readonly completed: boolean;
   /** Wall time of the whole run, milliseconds, when this invocation finished it. */
   readonly runDurationMs?: number;
@@ -68,9 +62,14 @@ export interface InvocationReport {
 /** Everything the sweep needs; `createSweep` (wiring.ts) assembles it for every caller. */
 export interface SweepServiceDependencies {
   readonly book: LoanBook;
-  readonly announcer: Announcer;
   /** Absent: a direct run that runs low on time returns the payload that resumes it. */
   readonly handOff?: RunHandOff;
+  /**
+   * The sweep-run state machine and how to ask whether one of its executions is running: a
+   * workflow step is refused unless it comes from a running execution of it. Absent: every
+   * workflow step is refused (a direct run needs neither).
+   */
+  readonly workflow?: { readonly stateMachineArn: string; readonly executions: ExecutionCheck };
   readonly policyBook: PolicyBook;
   readonly timeZone: string;
   readonly log: SweepLog;
@@ -122,19 +121,18 @@ export function createSweepService(deps: SweepServiceDependencies): SweepService
       ...(skippedListLimit !== undefined && { skippedListLimit }),
     });
 
-  const announceCompleted = async (
+  const recordCompleted = async (
     summary: SweepSummary,
     run: RunContext,
   ): Promise<SweepCompletedStatus> => {
     const event = buildSweepCompletedEvent({ ...summary }, summary.asOf, run);
-    const eventId = sweepCompletedEventId(summary.asOf, summary.runId);
-    const result = await deps.announcer.announce(event);
-    if (result.accepted) return { eventId, published: true };
-    deps.log.error('sweep.completed not accepted; a re-run for this date re-sends it', {
-      eventId,
-      reason: result.reason,
-    });
-    return { eventId, published: false, reason: result.reason };
+    const runRecord = await deps.book.recordCompletion(event);
+    if (runRecord === 'kept') {
+      deps.log.info('sweep.completed of this run id was recorded before; that record stands', {
+        eventId: event.id,
+      });
+    }
+    return { eventId: event.id, runRecord };
   };
 
   const runWhole = async (job: SweepJob, budget: TimeBudget): Promise<DirectRunSummary> => {
@@ -174,11 +172,11 @@ export function createSweepService(deps: SweepServiceDependencies): SweepService
       deps.report?.({ dryRun: true, own: totals, completed: false });
       return summary;
     }
-    const sweepCompleted = await announceCompleted(summary, run);
+    const sweepCompleted = await recordCompleted(summary, run);
     deps.report?.({
       dryRun: false,
       own: totals,
-      completed: sweepCompleted.published,
+      completed: true,
       runDurationMs: summary.durationMs,
     });
     return { ...summary, sweepCompleted };
@@ -222,26 +220,39 @@ export function createSweepService(deps: SweepServiceDependencies): SweepService
     });
     if (request.dryRun) return summary;
     const run: RunContext = { runId: request.runId, occurredAt: now.toISOString() };
-    const sweepCompleted = await announceCompleted(summary, run);
+    // A failed write throws: Step Functions retries the finish, and a redrive re-runs it.
+    const sweepCompleted = await recordCompleted(summary, run);
     deps.report?.({
       dryRun: false,
       own: emptyTotals(),
-      completed: sweepCompleted.published,
+      completed: true,
       runDurationMs: summary.durationMs,
       shardDurationsMs: summary.shards.flatMap(({ shard, durationMs }) =>
         shard === undefined ? [] : [{ shard, durationMs }],
       ),
     });
-    // The workflow retries the finish (and a redrive re-runs it): the same id is sent again.
-    if (!sweepCompleted.published) {
-      throw new SweepCompletedNotPublished(sweepCompleted.eventId, sweepCompleted.reason);
-    }
     return { ...summary, sweepCompleted };
   };
 
+  /** The step without its `execution`, once Step Functions says that execution is running. */
+  const fromRunningExecution = async (event: Record<string, unknown>) => {
+    const { execution, step } = splitExecution(event);
+    const problem = executionProblem(execution, deps.workflow?.stateMachineArn);
+    if (problem) throw new ValidationError([problem]);
+    if (!(await deps.workflow?.executions.isRunning(execution as string))) {
+      throw new ValidationError([
+        'execution: not a running execution of the sweep-run state machine',
+      ]);
+    }
+    return step;
+  };
+
   return {
-    async handle(event, budget) {
+    async handle(input, budget) {
       const context = { now: deps.clock(), timeZone: deps.timeZone };
+      // A workflow step proves where it comes from before anything else is looked at.
+      const stepped = isPartEvent(input) || isPlanEvent(input) || isFinishEvent(input);
+      const event = stepped ? await fromRunningExecution(input as Record<string, unknown>) : input;
       if (isPartEvent(event)) return runPart(parsePart(event, context), budget);
       if (isPlanEvent(event)) {
         const plan = planRun(event, context);

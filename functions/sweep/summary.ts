@@ -63,11 +63,17 @@ export interface SweepTotals {
   preview: PreviewEntry[];
 }
 
-/** Whether `sweep.completed` went out at the end of a complete, non-dry run. */
+/**
+ * The run record of a complete, non-dry run: its `sweep.completed` is recorded durably and the
+ * stream publisher delivers it (docs/contract.md, Guarantees).
+ */
 export interface SweepCompletedStatus {
   readonly eventId: string;
-  readonly published: boolean;
-  readonly reason?: string;
+  /**
+   * `recorded` by this run; `kept` when a run of the same id (an earlier finish, a re-run, a
+   * redrive) had recorded it first: that first record stands and is the one delivered.
+   */
+  readonly runRecord: 'recorded' | 'kept';
 }
 
 /** The function's and the workflow's answer to a whole run (docs/contract.md, Summary). */
@@ -166,23 +172,150 @@ export function countSkipped(
   }
 }
 
-/** The sum of totals (shards, parts); bounded lists keep their limits. */
+/** The counters of totals, each a non-negative safe integer. */
+const COUNTERS = [
+  'loansExamined',
+  'loansOverdue',
+  'loansCharged',
+  'chargedOff',
+  'eventsRecorded',
+  'versionConflicts',
+] as const;
+
+/**
+ * Largest figure a step may carry in (2^52): half the safe range, so what one invocation adds to it
+ * can never pass `Number.MAX_SAFE_INTEGER` after its writes (docs/decisions.md, The sweep-run
+ * workflow). A real run is many orders of magnitude below it.
+ */
+export const CARRIED_FIGURE_LIMIT = 2 ** 52;
+
+/** `a + b`, exact, or a RangeError: never a sum past the safe range. */
+function addExactly(a: number, b: number): number {
+  const sum = a + b;
+  if (!Number.isSafeInteger(sum)) throw new RangeError(`${a} + ${b} is past the safe range`);
+  return sum;
+}
+
+/** Every figure of `totals` (counters, skipped count, each amount), named by its path. */
+function figuresOf(totals: SweepTotals): [string, number][] {
+  const figures: [string, number][] = COUNTERS.map((name) => [name, totals[name]]);
+  figures.push(['skipped.count', totals.skipped.count]);
+  for (const kind of ['charges', 'reversals'] as const) {
+    for (const [currency, amount] of Object.entries(totals[kind])) {
+      figures.push([`${kind}.${currency}.lateFees`, amount.lateFees]);
+      figures.push([`${kind}.${currency}.penaltyInterest`, amount.penaltyInterest]);
+    }
+  }
+  return figures;
+}
+
+/**
+ * What is inconsistent in totals a step carries (schema-valid: non-negative safe integers), each
+ * problem named by `field` and its path: figures that one run's counting cannot produce together,
+ * and figures above {@link CARRIED_FIGURE_LIMIT}.
+ */
+export function carriedTotalsProblems(
+  field: string,
+  totals: SweepTotals,
+  dryRun: boolean,
+): string[] {
+  const problems: string[] = [];
+  for (const [path, value] of figuresOf(totals)) {
+    if (value > CARRIED_FIGURE_LIMIT) {
+      problems.push(`${field}.${path}: more than a run can carry (2^52)`);
+    }
+  }
+  const { loansExamined } = totals;
+  for (const name of ['loansOverdue', 'loansCharged', 'chargedOff'] as const) {
+    if (totals[name] > loansExamined) {
+      problems.push(
+        `${field}.${name}: ${totals[name]} is more than loansExamined ${loansExamined}`,
+      );
+    }
+  }
+  if (totals.skipped.loans.length > totals.skipped.count) {
+    problems.push(
+      `${field}.skipped: lists ${totals.skipped.loans.length} loans of a count of ${totals.skipped.count}`,
+    );
+  }
+  // Each loan charged adds at least one minor unit in its currency, and only a charged loan adds.
+  const charged = Object.entries(totals.charges);
+  const units = charged.reduce(
+    (sum, [, c]) => sum + BigInt(c.lateFees) + BigInt(c.penaltyInterest),
+    0n,
+  );
+  if (units < BigInt(totals.loansCharged)) {
+    problems.push(
+      `${field}.charges: ${units} minor units for ${totals.loansCharged} loans charged (each charge is at least 1)`,
+    );
+  }
+  for (const [currency, c] of charged) {
+    if (c.lateFees + c.penaltyInterest === 0) {
+      problems.push(`${field}.charges.${currency}: listed with nothing charged`);
+    }
+  }
+  if (charged.length > totals.loansCharged) {
+    problems.push(
+      `${field}.charges: ${charged.length} currencies charged for ${totals.loansCharged} loans charged`,
+    );
+  }
+  for (const [currency, c] of Object.entries(totals.reversals)) {
+    if (c.lateFees + c.penaltyInterest === 0) {
+      problems.push(`${field}.reversals.${currency}: listed with nothing reversed`);
+    }
+  }
+  if (dryRun) {
+    // A dry run writes nothing: it records no event and meets no version conflict.
+    if (totals.eventsRecorded > 0) problems.push(`${field}.eventsRecorded: a dry run records none`);
+    if (totals.versionConflicts > 0) {
+      problems.push(`${field}.versionConflicts: a dry run writes nothing to conflict`);
+    }
+    if (totals.preview.length > totals.loansExamined) {
+      problems.push(`${field}.preview: more loans than loansExamined ${loansExamined}`);
+    }
+  } else {
+    if (totals.preview.length > 0) problems.push(`${field}.preview: only a dry run previews`);
+    // Every loan charged records its loan.fee_applied with the charge.
+    if (totals.eventsRecorded < totals.loansCharged) {
+      problems.push(
+        `${field}.eventsRecorded: ${totals.eventsRecorded} is fewer than loansCharged ${totals.loansCharged}`,
+      );
+    }
+  }
+  return problems;
+}
+
+/**
+ * The figures of `all` that add up past `Number.MAX_SAFE_INTEGER` (exactly, in BigInt), each named
+ * by `field` and its path: what {@link mergeTotals} would refuse.
+ */
+export function sumProblems(field: string, all: readonly SweepTotals[]): string[] {
+  const sums = new Map<string, bigint>();
+  for (const totals of all) {
+    for (const [path, value] of figuresOf(totals)) {
+      sums.set(path, (sums.get(path) ?? 0n) + BigInt(value));
+    }
+  }
+  return [...sums]
+    .filter(([, sum]) => sum > BigInt(Number.MAX_SAFE_INTEGER))
+    .map(([path]) => `${field}.${path}: adds up past the safe range (2^53 - 1)`);
+}
+
+/**
+ * The sum of totals (shards, parts); bounded lists keep their limits. Exact: a sum past the safe
+ * range is a RangeError, never an imprecise figure (steps are validated first so it is never met).
+ */
 export function mergeTotals(...all: readonly SweepTotals[]): SweepTotals {
   const merged = emptyTotals();
   for (const t of all) {
-    merged.loansExamined += t.loansExamined;
-    merged.loansOverdue += t.loansOverdue;
-    merged.loansCharged += t.loansCharged;
-    merged.chargedOff += t.chargedOff;
-    merged.eventsRecorded += t.eventsRecorded;
-    merged.versionConflicts += t.versionConflicts;
+    for (const name of COUNTERS) merged[name] = addExactly(merged[name], t[name]);
     for (const [currency, c] of Object.entries(t.charges)) {
       addAmounts(merged.charges, currency, c.lateFees, c.penaltyInterest);
     }
     for (const [currency, c] of Object.entries(t.reversals)) {
       addAmounts(merged.reversals, currency, c.lateFees, c.penaltyInterest);
     }
-    merged.skipped.count += t.skipped.count;
+    merged.skipped.count = addExactly(merged.skipped.count, t.skipped.count);
     merged.skipped.loans.push(...t.skipped.loans);
     merged.preview.push(...t.preview);
   }

@@ -5,14 +5,15 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { documentClient } from '../adapters/dynamodb';
 import { createLoanBook } from '../adapters/loan-book';
 import type { RetryPolicy } from '../adapters/retry';
-import { createSnsPublisher } from '../adapters/sns-publisher';
-import { createStepFunctionsHandOff } from '../adapters/step-functions';
+import {
+  createStepFunctionsExecutionCheck,
+  createStepFunctionsHandOff,
+} from '../adapters/step-functions';
 import type { SweepConfig } from './config';
-import type { Announcer, RunHandOff } from './ports';
+import type { ExecutionCheck, RunHandOff } from './ports';
 import type { SweepTuning } from './run';
 import { createSweepService, type InvocationReport, type SweepService } from './service';
 import type { SweepLog } from './sweep-loan';
@@ -20,7 +21,6 @@ import type { SweepLog } from './sweep-loan';
 /** The AWS clients the sweep talks through (endpoints from the SDK's own variables). */
 export interface SweepClients {
   readonly dynamodb: DynamoDBClient;
-  readonly sns: SNSClient;
   /** Step Functions: a direct run low on time starts a workflow execution with the rest. */
   readonly sfn?: SFNClient;
   /**
@@ -28,6 +28,11 @@ export interface SweepClients {
    * when the configuration names the state machine.
    */
   readonly handOff?: RunHandOff;
+  /**
+   * Answers whether a workflow execution is running instead of `sfn` (the local run's
+   * interpreter); like `sfn`, used only when the configuration names the state machine.
+   */
+  readonly executions?: ExecutionCheck;
 }
 
 /** What callers may vary besides clients and configuration. */
@@ -39,8 +44,6 @@ export interface SweepOptions {
   readonly report?: (report: InvocationReport) => void;
   /** Retries of BatchGet keys left unprocessed. */
   readonly batchRetry?: RetryPolicy;
-  /** Retries of a `sweep.completed` SNS did not accept. */
-  readonly publishRetry?: RetryPolicy;
 }
 
 const silent: SweepLog = { info: () => {}, warn: () => {}, error: () => {} };
@@ -50,7 +53,7 @@ const silent: SweepLog = { info: () => {}, warn: () => {}, error: () => {} };
  * environment, their endpoints from the SDK's own AWS_ENDPOINT_URL_* variables.
  */
 export function awsClients(): SweepClients {
-  return { dynamodb: new DynamoDBClient({}), sns: new SNSClient({}), sfn: new SFNClient({}) };
+  return { dynamodb: new DynamoDBClient({}), sfn: new SFNClient({}) };
 }
 
 /** Builds the sweep on `clients` for `config`. */
@@ -64,24 +67,20 @@ export function createSweep(
     { loans: config.loansTableName, ledger: config.ledgerTableName },
     options.batchRetry ? { batchRetry: options.batchRetry } : {},
   );
-  const publisher = createSnsPublisher(clients.sns, config.eventsTopicArn, options.publishRetry);
-  const announcer: Announcer = {
-    async announce(event) {
-      const { failed } = await publisher.publish([event]);
-      const failure = failed[0];
-      return failure ? { accepted: false, reason: failure.reason } : { accepted: true };
-    },
-  };
   const { stateMachineArn } = config;
   const handOff =
     stateMachineArn === undefined
       ? undefined
       : (clients.handOff ??
         (clients.sfn && createStepFunctionsHandOff(clients.sfn, stateMachineArn)));
+  const executions =
+    stateMachineArn === undefined
+      ? undefined
+      : (clients.executions ?? (clients.sfn && createStepFunctionsExecutionCheck(clients.sfn)));
   return createSweepService({
     book,
-    announcer,
     ...(handOff && { handOff }),
+    ...(stateMachineArn && executions && { workflow: { stateMachineArn, executions } }),
     policyBook: config.policyBook,
     timeZone: config.businessTimeZone,
     log: options.log ?? silent,

@@ -112,8 +112,10 @@ export class OperationalAlarms extends Construct {
 
     // 26 hourly periods (CloudWatch allows period × evaluationPeriods up to 7 days for periods of
     // an hour or more); a missing datapoint counts as breaching, so silence is an alarm too.
+    // The sweep counts a run complete once its sweep.completed is in its run record; delivering it
+    // is the stream publisher's, whose iterator-age and on-failure alarms cover it.
     this.add('NoCompletedSweep', {
-      alarmDescription: `No completed sweep (${METRIC_NAMES.sweep.completed}) in ${STALE_SWEEP_HOURS} hours.`,
+      alarmDescription: `No completed sweep (${METRIC_NAMES.sweep.completed}: a non-dry run finished and recorded its sweep.completed) in ${STALE_SWEEP_HOURS} hours.`,
       metric: new cloudwatch.Metric({
         namespace: METRICS_NAMESPACE,
         metricName: METRIC_NAMES.sweep.completed,

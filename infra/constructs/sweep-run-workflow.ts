@@ -26,7 +26,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct, type IConstruct } from 'constructs';
-import { SWEEP_ERRORS, SWEEP_RUN_STATES } from '../../functions/contract/workflow';
+import { EXECUTION_FIELD, SWEEP_ERRORS, SWEEP_RUN_STATES } from '../../functions/contract/workflow';
 import { LOG_RETENTION } from './service-function';
 
 /** An execution still running after this long is stopped as timed out (and alarms). */
@@ -82,7 +82,12 @@ export class SweepRunWorkflow extends Construct {
         lambdaFunction: props.sweepFunction,
         // The function's answer is the task's result (Resource = the function's ARN).
         payloadResponseOnly: true,
-        payload: sfn.TaskInput.fromObject(payload),
+        // Every step names the execution sending it: the function refuses a step unless Step
+        // Functions says that execution of this state machine is running (functions/sweep/execution.ts).
+        payload: sfn.TaskInput.fromObject({
+          ...payload,
+          [`${EXECUTION_FIELD}.$`]: '$$.Execution.Id',
+        }),
         taskTimeout: sfn.Timeout.duration(props.functionTimeout.plus(Duration.minutes(1))),
         ...(resultPath && { resultPath }),
       });

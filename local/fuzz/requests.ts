@@ -9,6 +9,8 @@
  * known to make it invalid and naming the field a message must name.
  */
 import fc from 'fast-check';
+import type { BusinessDate } from '../../functions/core/types';
+import { runIdOf } from '../../functions/sweep/job';
 import { emptyTotals } from '../../functions/sweep/summary';
 import {
   anyDate,
@@ -315,15 +317,25 @@ const validTotals = fc
       { maxLength: 3 },
     ),
   })
-  .map(({ loansExamined, loansCharged, chargedOff, lateFees, skipped }) => ({
-    ...emptyTotals(),
-    loansExamined,
-    loansOverdue: loansExamined,
-    loansCharged,
-    chargedOff,
-    charges: lateFees > 0 ? { CNY: { lateFees, penaltyInterest: 0 } } : {},
-    skipped: { count: skipped.length, loans: skipped },
-  }));
+  .map(({ loansExamined, loansCharged, chargedOff, lateFees, skipped }) => {
+    // What one run's counting can produce: no more charged or charged off than examined, at
+    // least a minor unit per loan charged, and (in a real run) its event with each charge.
+    const charged = Math.min(loansCharged, loansExamined);
+    return {
+      ...emptyTotals(),
+      loansExamined,
+      loansOverdue: loansExamined,
+      loansCharged: charged,
+      chargedOff: Math.min(chargedOff, loansExamined),
+      charges: charged > 0 ? { CNY: { lateFees: charged + lateFees, penaltyInterest: 0 } } : {},
+      eventsRecorded: charged,
+      skipped: { count: skipped.length, loans: skipped },
+    };
+  });
+
+/** `totals` as a dry run would carry them: it records no event. */
+const dryTotals = (totals: unknown): unknown =>
+  isPlainObject(totals) ? { ...totals, eventsRecorded: 0 } : totals;
 
 /** A change that sets `field` to `value`. */
 const assign =
@@ -346,6 +358,10 @@ const corruptions = (scale: FuzzScale, today: string): fc.Arbitrary<Corruption> 
   fc.oneof(
     junk(scale)
       .filter((v) => typeof v !== 'string' || !RUN_ID.test(v))
+      .map((v) => ({ names: ['runId'], apply: onPart(assign('runId', v)) })),
+    // Well formed, but not the run id the part's date and dry-run flag determine (issue 24).
+    fc
+      .constantFrom('sweep-2026-01-01', 'dryrun-2026-01-01', 'sweep-2026-11-28-0000000000', 'x')
       .map((v) => ({ names: ['runId'], apply: onPart(assign('runId', v)) })),
     anyDate(scale)
       .filter((v) => oracleDate(v) === undefined)
@@ -441,6 +457,10 @@ const corruptions = (scale: FuzzScale, today: string): fc.Arbitrary<Corruption> 
             },
             { skipped: { count: 1, loans: [{ loanId: 'L-1', reason: 'r'.repeat(201) }] } },
             { preview: 'none' },
+            // Valid figures that one run's counting cannot produce together (issue 24).
+            { loansExamined: 0, loansCharged: 1, eventsRecorded: 1 },
+            { loansExamined: Number.MAX_SAFE_INTEGER },
+            { skipped: { count: 0, loans: [{ loanId: 'L-1', reason: 'r' }] } },
           )
           .map((patch) => ({ patch })),
         hugeString(scale).map((key) => ({ patch: { [key]: 1 } })),
@@ -565,9 +585,19 @@ export const partCase = (
   return fc
     .tuple(base, fc.array(corruptions(scale, today), { maxLength: 3 }), fc.nat(3))
     .map(([{ scope, ...header }, applied, coin]) => {
-      // A valid part never asks a non-dry run for a date after today.
+      // A valid part never asks a non-dry run for a date after today; its run id is the one its
+      // date, flag and (for named loans) ids determine, and a dry run's totals record no event.
       const dryRun = header.dryRun || (header.asOf as string) > today;
-      const event = { part: { ...header, dryRun, ...scope } as Part } as { part: unknown } & Part;
+      const asOf = header.asOf as BusinessDate;
+      const runId =
+        'loanIds' in scope
+          ? runIdOf(asOf, dryRun, scope.loanIds as string[])
+          : runIdOf(asOf, dryRun);
+      const totals =
+        'totals' in header ? { totals: dryRun ? dryTotals(header.totals) : header.totals } : {};
+      const event = {
+        part: { ...header, ...totals, runId, dryRun, ...scope } as Part,
+      } as { part: unknown } & Part;
       // Most corruptions come alone, so each is seen without others hiding it; together, one per
       // field (a later one would undo an earlier one), and a replaced part stands alone.
       const byGroup = new Map(

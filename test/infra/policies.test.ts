@@ -101,7 +101,7 @@ describe('the alarm topic', () => {
 });
 
 describe('the events topic', () => {
-  it('denies sns:Publish to every principal but the sweep and publisher roles, keeping the TLS deny', () => {
+  it('denies sns:Publish to every principal but the stream publisher role, keeping the TLS deny', () => {
     const statements = topicStatements(ids.topic ?? '');
     const publishDenies = statements.filter(
       (s) => s.Effect === 'Deny' && s.Action === 'sns:Publish',
@@ -111,7 +111,7 @@ describe('the events topic', () => {
     expect(onlyPublishers?.Principal).toEqual({ AWS: '*' });
     expect(conditionsOf(onlyPublishers)).toEqual({
       ArnNotEquals: {
-        'aws:PrincipalArn': [`<${ids.sweepRole}.Arn>`, `<${ids.publisherRole}.Arn>`],
+        'aws:PrincipalArn': [`<${ids.publisherRole}.Arn>`],
       },
     });
     expect(statements.some((s) => s.Effect === 'Allow')).toBe(false);

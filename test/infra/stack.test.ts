@@ -271,13 +271,7 @@ describe('functions', () => {
   it.each([
     [
       'sweep',
-      [
-        'LOANS_TABLE_NAME',
-        'LEDGER_TABLE_NAME',
-        'EVENTS_TOPIC_ARN',
-        'BUSINESS_TIMEZONE',
-        'SWEEP_STATE_MACHINE_ARN',
-      ],
+      ['LOANS_TABLE_NAME', 'LEDGER_TABLE_NAME', 'BUSINESS_TIMEZONE', 'SWEEP_STATE_MACHINE_ARN'],
     ],
     ['reminder', ['LOANS_TABLE_NAME', 'REMINDERS_TABLE_NAME', 'BUSINESS_TIMEZONE']],
     ['reporting', ['REPORTS_TABLE_NAME', 'CREDIT_RECORDS_TABLE_NAME']],
@@ -295,7 +289,7 @@ describe('functions', () => {
       .Variables;
     expect(sweepEnv.LOANS_TABLE_NAME).toEqual({ Ref: ids.Loans });
     expect(sweepEnv.LEDGER_TABLE_NAME).toEqual({ Ref: ids.Ledger });
-    expect(sweepEnv.EVENTS_TOPIC_ARN).toEqual({ Ref: ids.topic });
+    expect(sweepEnv.EVENTS_TOPIC_ARN).toBeUndefined();
     const reportingEnv = (
       props(ids.reporting).Environment as { Variables: Record<string, unknown> }
     ).Variables;
@@ -315,11 +309,13 @@ describe('least privilege', () => {
   const dueIndexArn = () => `${arn(ids.Loans)}/index/${DUE_INDEX.indexName}`;
   const writeActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
 
-  it('the sweep reads loans by key, updates them in its transactions, queries only the due index, appends to and reads back the ledger', () => {
+  it('the sweep reads loans by key, updates them in its transactions, writes run records, queries only the due index, appends to and reads back the ledger', () => {
     const grants = grantsOf(synth.template, ids.sweepRole ?? '');
-    // Exactly the calls it makes: no GetItem, no Query on the base table, no ConditionCheckItem.
+    // Exactly the calls it makes: no GetItem, no Query on the base table, no ConditionCheckItem;
+    // PutItem for the run records that carry sweep.completed (written once, conditionally).
     expect([...(grants.get(arn(ids.Loans)) ?? [])].sort()).toEqual([
       'dynamodb:BatchGetItem',
+      'dynamodb:PutItem',
       'dynamodb:UpdateItem',
     ]);
     expect([...(grants.get(dueIndexArn()) ?? [])]).toEqual(['dynamodb:Query']);
@@ -329,13 +325,11 @@ describe('least privilege', () => {
     ]);
   });
 
-  it('the sweep publishes to the events topic with its key and invokes no function', () => {
+  it('the sweep publishes nothing (the stream publisher sends its run records) and invokes no function', () => {
     const grants = grantsOf(synth.template, ids.sweepRole ?? '');
-    expect([...(grants.get(`<${ids.topic}>`) ?? [])]).toEqual(['sns:Publish']);
-    expect([...(grants.get(arn(ids.topicKey)) ?? [])].sort()).toEqual([
-      'kms:Decrypt',
-      'kms:GenerateDataKey',
-    ]);
+    expect(grants.get(`<${ids.topic}>`)).toBeUndefined();
+    expect(grants.get(arn(ids.topicKey))).toBeUndefined();
+    expect([...grants.values()].some((actions) => actions.has('sns:Publish'))).toBe(false);
     const invoking = [...grants].filter(([, actions]) => actions.has('lambda:InvokeFunction'));
     expect(invoking).toEqual([]);
   });

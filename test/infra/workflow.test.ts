@@ -245,6 +245,27 @@ describe('permissions', () => {
     expect(render(sweep.Properties.Environment.Variables.SWEEP_STATE_MACHINE_ARN)).toBe(arn);
     expect(JSON.stringify(sweep)).not.toContain(ids.stateMachine);
   });
+
+  it('the sweep may describe executions of this state machine and its map children only, without depending on it', () => {
+    const executions = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${stateMachine.StateMachineName}`;
+    const grants = grantsOf(synth.template, ids.sweepRole ?? '');
+    const describing = [...grants].filter(([, actions]) => actions.has('states:DescribeExecution'));
+    expect(describing.sort()).toEqual([
+      [`${executions}/*`, new Set(['states:DescribeExecution'])],
+      [`${executions}:*`, new Set(['states:DescribeExecution'])],
+    ]);
+  });
+
+  it('every task tells the function which execution sends it', () => {
+    const tasks = Object.values(allStates(definition.States)).filter((s) => s.Type === 'Task');
+    expect(tasks.length).toBeGreaterThanOrEqual(3);
+    for (const task of tasks) {
+      // payloadResponseOnly: the task's parameters are the function's payload.
+      expect(task.Parameters).toMatchObject({
+        'execution.$': '$$.Execution.Id',
+      });
+    }
+  });
 });
 
 describe('alarms', () => {

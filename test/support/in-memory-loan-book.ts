@@ -6,8 +6,9 @@
 import { postedLinesOf } from '../../functions/core/ledger';
 import { parseLoanItem } from '../../functions/core/loan';
 import { encodeOutbox } from '../../functions/core/outbox';
-import type { LedgerEntry } from '../../functions/core/types';
+import type { EventEnvelope, LedgerEntry } from '../../functions/core/types';
 import type {
+  CompletionRecord,
   DueCursor,
   LoanBook,
   LoanChange,
@@ -31,6 +32,10 @@ export interface InMemoryLoanBook extends LoanBook {
   readonly readIds: string[];
   /** Loan ids whose ledger was read (rule 7), in order. */
   readonly ledgerReads: string[];
+  /** The run records: each run id's `sweep.completed`, the first recorded standing. */
+  readonly runRecords: Map<string, EventEnvelope>;
+  /** Every `sweep.completed` a finish asked to record (kept ones included), in order. */
+  readonly completions: EventEnvelope[];
 }
 
 function readOf(item: Item): LoanRead {
@@ -92,12 +97,22 @@ export function inMemoryLoanBook(
   const readIds: string[] = [];
   const ledgerReads: string[] = [];
   const attempts = new Map<string, number>();
+  const runRecords = new Map<string, EventEnvelope>();
+  const completions: EventEnvelope[] = [];
   return {
     items: state,
     ledger,
     recorded,
     readIds,
     ledgerReads,
+    runRecords,
+    completions,
+    async recordCompletion(event): Promise<CompletionRecord> {
+      completions.push(event);
+      if (runRecords.has(event.runId)) return 'kept';
+      runRecords.set(event.runId, event);
+      return 'recorded';
+    },
     async duePage(shard, horizon, cursor, pageSize) {
       const due = [...state.values()]
         .filter((item) => item.sweepShard === shard && typeof item.nextDueDate === 'string')

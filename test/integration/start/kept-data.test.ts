@@ -88,7 +88,7 @@ describe('after npm start, with nothing else set', () => {
     const dry = run('republish', ['--asOf', '2026-11-21', '--dry-run']);
     expect(dry.status, dry.stderr).toBe(0);
     const [, events, loans] =
-      /^2026-11-21: (\d+) events recorded on (\d+) loans; dry run, nothing published$/m.exec(
+      /^2026-11-21: (\d+) events recorded on (\d+) loans and 1 run record; dry run, nothing published$/m.exec(
         dry.stdout,
       ) ?? [];
     expect(Number(events)).toBeGreaterThan(0);
@@ -97,7 +97,7 @@ describe('after npm start, with nothing else set', () => {
     const again = run('republish', ['--asOf', '2026-11-21']);
     expect(again.status, again.stderr).toBe(0);
     expect(again.stdout).toContain(
-      `2026-11-21: ${events} events recorded on ${loans} loans; ${events} published, 0 not accepted`,
+      `2026-11-21: ${events} events recorded on ${loans} loans and 1 run record; ${events} published, 0 not accepted`,
     );
     // Every event reaches the reporting service (all events), and nothing fails.
     expect(again.stdout).toMatch(

@@ -29,9 +29,9 @@ describe('the sweep handler module', () => {
   it('fails the cold start with a message naming the missing variables', async () => {
     vi.resetModules();
     vi.stubEnv('LOANS_TABLE_NAME', '');
-    vi.stubEnv('EVENTS_TOPIC_ARN', '');
+    vi.stubEnv('LEDGER_TABLE_NAME', '');
     await expect(import('../../../functions/sweep/handler')).rejects.toThrow(
-      /LOANS_TABLE_NAME: missing.*EVENTS_TOPIC_ARN: missing/,
+      /LOANS_TABLE_NAME: missing.*LEDGER_TABLE_NAME: missing/,
     );
     vi.unstubAllEnvs();
   });

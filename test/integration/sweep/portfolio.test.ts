@@ -179,7 +179,7 @@ describe('a full sweep of a mixed portfolio', () => {
       },
       eventsRecorded: sum((a) => a.events.length),
       eventsPublished: sum((a) => a.events.length),
-      sweepCompleted: { published: true },
+      sweepCompleted: { runRecord: 'recorded' },
     });
     expect(summary.skipped).toEqual({
       count: 1,

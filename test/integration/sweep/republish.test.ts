@@ -39,21 +39,29 @@ const run = (asOf: string, dryRun = false) =>
 
 describe('republishing a date from the loans', () => {
   it('a dry run counts the recorded events and sends nothing', async () => {
+    // The loan events and the run record's sweep.completed.
     expect(await run('2026-11-28', true)).toMatchObject({
       loans: 3,
-      events: recorded,
+      runs: 1,
+      events: recorded + 1,
       published: 0,
     });
     expect(await drainQueue(clients.sqs, resources.events.queues.Reporting.queueUrl)).toEqual([]);
   });
 
   it('sends every recorded event of the date with its id, and again if repeated', async () => {
-    expect(await run('2026-11-28')).toMatchObject({ events: recorded, published: recorded });
+    expect(await run('2026-11-28')).toMatchObject({
+      events: recorded + 1,
+      published: recorded + 1,
+    });
     const first = envelopes(
       await drainQueue(clients.sqs, resources.events.queues.Reporting.queueUrl),
     );
-    expect(first).toHaveLength(recorded);
-    expect(new Set(first.map((e) => e.id)).size).toBe(recorded);
+    expect(first).toHaveLength(recorded + 1);
+    expect(new Set(first.map((e) => e.id)).size).toBe(recorded + 1);
+    expect(first.filter((e) => e.type === 'sweep.completed').map((e) => e.id)).toEqual([
+      'sweep.completed:2026-11-28:sweep-2026-11-28',
+    ]);
     expect(first.every((e) => e.asOf === '2026-11-28' && e.runId === 'sweep-2026-11-28')).toBe(
       true,
     );
@@ -65,6 +73,6 @@ describe('republishing a date from the loans', () => {
   });
 
   it('finds nothing for a date no sweep recorded', async () => {
-    expect(await run('2026-11-27')).toMatchObject({ loans: 0, events: 0, published: 0 });
+    expect(await run('2026-11-27')).toMatchObject({ loans: 0, runs: 0, events: 0, published: 0 });
   });
 });

@@ -17,10 +17,12 @@ import {
   FEE_POLICY,
   putItems,
   receivedEvents,
+  runRecordOf,
   scanAll,
   sweepEndState,
   sweeper,
 } from '../../../local/fixtures/sweep';
+import { serveDescribeExecution } from '../../../local/local-executions';
 import type { LocalResources } from '../../../local/local-resources';
 import { type LocalFunction, localFunction } from '../../../local/workflow';
 import {
@@ -98,6 +100,10 @@ describe('a whole run through the workflow, its tasks on the real sweep handler'
     vi.stubEnv('FEE_POLICY', FEE_POLICY);
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
     vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
+    // The handler checks each step's execution with Step Functions: the interpreter's, over HTTP.
+    const stepFunctions = await serveDescribeExecution();
+    vi.stubEnv('SWEEP_STATE_MACHINE_ARN', workflow().stateMachineArn);
+    vi.stubEnv('AWS_ENDPOINT_URL_SFN', stepFunctions.url);
     const module = await import('../../../functions/sweep/handler');
     handler = localFunction(
       module.handler as (event: unknown, context: unknown) => Promise<unknown>,
@@ -132,7 +138,7 @@ describe('a whole run through the workflow, its tasks on the real sweep handler'
       chargedOff: directSummary.chargedOff,
       eventsRecorded: directSummary.eventsRecorded,
       skipped: { count: directSummary.skipped.count },
-      sweepCompleted: { published: true },
+      sweepCompleted: { runRecord: 'recorded' },
     });
     expect(summary.shards.map((s) => s.shard)).toEqual([...Array(16).keys()]);
     expect(summary.shards.reduce((n, s) => n + s.loansExamined, 0)).toBe(summary.loansExamined);
@@ -147,8 +153,15 @@ describe('a whole run through the workflow, its tasks on the real sweep handler'
     expect(await scanAll(resources.tables.LEDGER_TABLE_NAME)).toHaveLength(ledger.length);
     const firstIds = new Set(first.events.map((e) => e.id));
     expect(events.filter((e) => !firstIds.has(e.id))).toEqual([]);
-    // sweep.completed is sent again with its id (docs/contract.md, Guarantees).
-    expect(completions(events).map((e) => e.id)).toEqual([`sweep.completed:${ASOF}:sweep-${ASOF}`]);
+    // The first run record stands: the re-run's zeros are never recorded, nor sent.
+    expect(again.sweepCompleted).toEqual({
+      eventId: `sweep.completed:${ASOF}:sweep-${ASOF}`,
+      runRecord: 'kept',
+    });
+    expect(completions(events)).toEqual([]);
+    expect(await runRecordOf(resources, `sweep-${ASOF}`)).toMatchObject({
+      data: { loansCharged: first.summary.loansCharged, charges: first.summary.charges },
+    });
   });
 
   it('rejects an invalid input in the plan at once: no retry, nothing read or written', async () => {

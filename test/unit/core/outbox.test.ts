@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assess } from '../../../functions/core/assess';
-import { decodeOutbox, encodeOutbox } from '../../../functions/core/outbox';
+import { buildSweepCompletedEvent } from '../../../functions/core/events';
+import { decodeOutbox, encodeOutbox, runRecordKeyOf } from '../../../functions/core/outbox';
 import type { EventEnvelope } from '../../../functions/core/types';
 import { d, installment, loan, policy, RUN } from '../../../local/fixtures/loans';
 
@@ -57,5 +58,46 @@ describe('the events a sweep write records on the loan item', () => {
     ],
   ])('name what is wrong with one that cannot be read: %s', (_name, value, reason) => {
     expect(decodeOutbox(value, 'L-1')).toEqual({ ok: false, reason });
+  });
+});
+
+describe("a run record's outbox", () => {
+  const completed = buildSweepCompletedEvent(
+    { runId: 'sweep-2026-01-20', asOf: '2026-01-20', complete: true, loansCharged: 2 },
+    d('2026-01-20'),
+    { runId: 'sweep-2026-01-20', occurredAt: '2026-01-19T16:30:00.000Z' },
+  );
+  const key = runRecordKeyOf('sweep-2026-01-20');
+
+  it('decodes to exactly the sweep.completed the finish built, with no loan or borrower', () => {
+    expect(key).toBe('#run#sweep-2026-01-20');
+    expect(decodeOutbox(encodeOutbox([completed]), key)).toEqual({ ok: true, events: [completed] });
+  });
+
+  it('is refused under a loan key: sweep.completed is recorded in a run record only', () => {
+    expect(decodeOutbox(encodeOutbox([completed]), 'L-1')).toEqual({
+      ok: false,
+      reason: 'outbox.events[0]: sweep.completed is recorded in a run record only',
+    });
+  });
+
+  it("is refused under another run's key", () => {
+    expect(decodeOutbox(encodeOutbox([completed]), runRecordKeyOf('sweep-2026-01-21'))).toEqual({
+      ok: false,
+      reason: "outbox.runId: not the run its record's key names",
+    });
+  });
+
+  it('holds nothing but the one sweep.completed', () => {
+    const loanEvents = eventsOfOneWrite();
+    expect(decodeOutbox(encodeOutbox(loanEvents), key)).toMatchObject({
+      ok: false,
+      reason: 'outbox.events: a run record holds exactly one event',
+    });
+    const [first] = loanEvents;
+    expect(decodeOutbox(encodeOutbox(first ? [first] : []), key)).toEqual({
+      ok: false,
+      reason: 'outbox.events[0]: a run record holds sweep.completed only',
+    });
   });
 });

@@ -243,7 +243,7 @@ describe('loadSweepConfig', () => {
       }),
     ).toThrow(
       'invalid sweep configuration: LOANS_TABLE_NAME: missing; LEDGER_TABLE_NAME: missing; ' +
-        'EVENTS_TOPIC_ARN: missing; BUSINESS_TIMEZONE: "Mars/Olympus" is not an IANA time zone; ' +
+        'BUSINESS_TIMEZONE: "Mars/Olympus" is not an IANA time zone; ' +
         'FEE_POLICY.default.graceDays: must be an integer ≥ 0',
     );
   });

@@ -37,7 +37,7 @@ function budgetOf(book: { recorded: unknown[] }, loans: number): TimeBudget {
 }
 
 describe('a whole run invoked directly', () => {
-  it('sweeps every candidate once, records its events with it, and announces the run once', async () => {
+  it('sweeps every candidate once, records its events with it, and records the run once', async () => {
     const { book, announced, direct, reports } = sweepOver(portfolio());
     const summary = await direct({ asOf: '2026-11-28' });
 
@@ -75,21 +75,32 @@ describe('a whole run invoked directly', () => {
     ]);
   });
 
-  it('a second run for the same date records nothing and announces the same id again', async () => {
-    const { book, announced, direct } = sweepOver(portfolio());
-    await direct({ asOf: '2026-11-28' });
+  it('a second run for the same date records nothing and keeps the first run record, never zeros', async () => {
+    const { book, direct, reports } = sweepOver(portfolio());
+    const first = await direct({ asOf: '2026-11-28' });
+    expect(first.sweepCompleted).toEqual({
+      eventId: 'sweep.completed:2026-11-28:sweep-2026-11-28',
+      runRecord: 'recorded',
+    });
     const changes = book.recorded.length;
     const again = await direct({ asOf: '2026-11-28' });
     expect(book.recorded).toHaveLength(changes);
     expect(again).toMatchObject({ loansCharged: 0, eventsRecorded: 0, loansOverdue: 2 });
-    expect(new Set(announced.map((event) => event.id)).size).toBe(1);
+    expect(again.sweepCompleted).toEqual({ ...first.sweepCompleted, runRecord: 'kept' });
+    // The record stands with the first run's charges, not the re-run's zeros.
+    expect([...book.runRecords.values()].map((event) => event.data)).toEqual([
+      expect.objectContaining({ loansCharged: 1, charges: first.charges }),
+    ]);
+    // The day was completed either way: the missing-run alarm sees both.
+    expect(reports.map((report) => report.completed)).toEqual([true, true]);
   });
 
-  it('a dry run records nothing, announces nothing and previews the charges', async () => {
+  it('a dry run records nothing, no run record either, and previews the charges', async () => {
     const { book, announced, direct } = sweepOver(portfolio());
     const summary = await direct({ asOf: '2026-11-28', dryRun: true });
     expect(book.recorded).toEqual([]);
     expect(announced).toEqual([]);
+    expect(book.runRecords.size).toBe(0);
     expect(summary.preview).toContainEqual(
       expect.objectContaining({ loanId: 'L-charged', lateFee: 500, penaltyInterest: 40 }),
     );
@@ -102,16 +113,14 @@ describe('a whole run invoked directly', () => {
     expect(summary.skipped.loans).toEqual([{ loanId: 'L-nobody', reason: 'not found' }]);
   });
 
-  it('says when the topic refused sweep.completed, and does not count the run as completed', async () => {
-    const { direct, reports } = sweepOver(portfolio(), {
-      announce: async () => ({ accepted: false, reason: 'InternalError: down' }),
-    });
-    const summary = await direct({ asOf: '2026-11-28' });
-    expect(summary.sweepCompleted).toMatchObject({
-      published: false,
-      reason: 'InternalError: down',
-    });
-    expect(reports[0]?.completed).toBe(false);
+  it('a loanIds run for the date records its own run record, beside the whole run', async () => {
+    const { book, direct } = sweepOver(portfolio());
+    await direct({ asOf: '2026-11-28' });
+    const named = await direct({ asOf: '2026-11-28', loanIds: ['L-charged'] });
+    expect(named.runId).toMatch(/^sweep-2026-11-28-[0-9a-f]{10}$/);
+    expect(named.sweepCompleted?.runRecord).toBe('recorded');
+    expect([...book.runRecords.keys()]).toEqual(['sweep-2026-11-28', named.runId]);
+    expect(book.runRecords.get('sweep-2026-11-28')?.data).toMatchObject({ loansExamined: 3 });
   });
 });
 
@@ -268,7 +277,12 @@ describe('the time budget', () => {
 
 describe('shard parts', () => {
   const part = (fields: Record<string, unknown>) => ({
-    part: { runId: 'sweep-2026-11-28', asOf: '2026-11-28', dryRun: false, ...fields },
+    part: {
+      runId: 'loanIds' in fields ? 'sweep-2026-11-28-0123456789' : 'sweep-2026-11-28',
+      asOf: '2026-11-28',
+      dryRun: false,
+      ...fields,
+    },
   });
 
   it('walk a shard part by part on the returned cursor and end as one run does', async () => {

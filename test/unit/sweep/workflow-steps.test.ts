@@ -8,11 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { FINISH_TOTALS_BYTES, type WorkflowSummary } from '../../../functions/sweep/finish';
 import type { PartResponse } from '../../../functions/sweep/part';
 import type { PlanAnswer } from '../../../functions/sweep/plan';
-import type { Announcer } from '../../../functions/sweep/ports';
 import { ValidationError } from '../../../functions/sweep/request';
 import { type DirectRunSummary, PART_TOTALS_BYTES } from '../../../functions/sweep/service';
 import { emptyTotals, jsonBytes, type SweepTotals } from '../../../functions/sweep/summary';
 import { installmentItem, loanItem } from '../../../local/fixtures/loans';
+import { TEST_EXECUTION } from '../../../local/fixtures/test-execution';
 import { inMemorySweep, SWEEP_NOW } from '../../support/in-memory-sweep';
 
 const NOW = SWEEP_NOW;
@@ -22,8 +22,7 @@ const wide = () =>
     loanItem(`L-${shard}`, [installmentItem(1, '2026-11-20')], { sweepShard: shard }),
   );
 
-const service = (items = wide(), announce?: Announcer['announce']) =>
-  inMemorySweep(items, announce ? { announce } : {});
+const service = (items = wide()) => inMemorySweep(items);
 
 describe('the plan', () => {
   it('plans a scheduled run: every shard from its start, the run fixed by the scheduled time', async () => {
@@ -119,6 +118,21 @@ describe('the plan', () => {
       },
       /plan\.resume\.totals\.loansCharged/,
     ],
+    [
+      'a resume of a whole run under a named-loans run id, carrying more charged than examined',
+      {
+        plan: {
+          resume: {
+            runId: 'sweep-2026-11-28-0123456789',
+            asOf: '2026-11-28',
+            dryRun: false,
+            scope: { kind: 'due-index', shards: [{ shard: 1 }] },
+            totals: { ...emptyTotals(), loansCharged: 5000, eventsRecorded: 5000 },
+          },
+        },
+      },
+      /plan\.resume\.runId: must be sweep-2026-11-28, .*plan\.resume\.totals\.loansCharged: 5000 is more than loansExamined 0/,
+    ],
   ])('rejects %s before reading anything, naming the problem', async (_name, event, problem) => {
     const { handle, book } = service();
     const rejected = handle(event);
@@ -147,7 +161,7 @@ describe('the finish', () => {
     return answers;
   }
 
-  it('adds up the shards, lists their figures and announces sweep.completed once', async () => {
+  it('adds up the shards, lists their figures and records sweep.completed once', async () => {
     const { handle, announced, reports } = service();
     const answers = await everyShardSwept(handle);
     const summary = (await handle({
@@ -160,7 +174,10 @@ describe('the finish', () => {
       loansExamined: 16,
       loansCharged: 16,
       durationMs: 90_000,
-      sweepCompleted: { eventId: 'sweep.completed:2026-11-28:sweep-2026-11-28', published: true },
+      sweepCompleted: {
+        eventId: 'sweep.completed:2026-11-28:sweep-2026-11-28',
+        runRecord: 'recorded',
+      },
     });
     expect(summary.shards.map((s) => [s.shard, s.loansExamined, s.loansCharged])).toEqual(
       Array.from({ length: 16 }, (_, shard) => [shard, 1, 1]),
@@ -183,7 +200,7 @@ describe('the finish', () => {
     expect(summary).toMatchObject({ loansExamined: 21, chargedOff: 2 });
   });
 
-  it('a dry run announces nothing and previews charges', async () => {
+  it('a dry run records no run record and previews charges', async () => {
     const { handle, announced } = service();
     const dry = { ...header, runId: 'dryrun-2026-11-28', dryRun: true };
     const answer = (await handle({ part: { ...dry, shard: 4 } })) as PartResponse;
@@ -193,12 +210,32 @@ describe('the finish', () => {
     expect(announced).toEqual([]);
   });
 
-  it('fails, to be retried, when the topic does not accept sweep.completed', async () => {
-    const { handle } = service(wide(), async () => ({ accepted: false, reason: 'SNS down' }));
+  it('a later finish of the same run (a redrive, a re-run) never replaces its run record', async () => {
+    const { handle, book } = service();
     const answers = await everyShardSwept(handle);
-    await expect(handle({ finish: { ...header, shards: answers } })).rejects.toMatchObject({
-      name: 'SweepCompletedNotPublished',
+    const first = (await handle({ finish: { ...header, shards: answers } })) as WorkflowSummary;
+    // The redrive's shards found the work done: their answers count no charge.
+    const redriven = answers.map((answer) => ({ ...answer, totals: emptyTotals() }));
+    const again = (await handle({ finish: { ...header, shards: redriven } })) as WorkflowSummary;
+    expect(again.sweepCompleted).toEqual({
+      eventId: first.sweepCompleted?.eventId,
+      runRecord: 'kept',
     });
+    expect(book.runRecords.get(header.runId)?.data).toMatchObject({ loansCharged: 16 });
+  });
+
+  it('rejects shards mixed with a named-loans answer, naming it', async () => {
+    const { handle, announced } = service();
+    const answer = (shard?: number) => ({
+      complete: true,
+      ...(shard !== undefined && { shard }),
+      totals: emptyTotals(),
+      durationMs: 1,
+    });
+    await expect(handle({ finish: { ...header, shards: [answer(1), answer()] } })).rejects.toThrow(
+      /finish\.shards: either shards or the one answer of the named loans/,
+    );
+    expect(announced).toEqual([]);
   });
 
   it.each([
@@ -238,5 +275,73 @@ describe('sizes within Step Functions limits', () => {
     expect(summary.skipped.count).toBe(160);
     expect(summary.skipped.loans.length).toBeGreaterThan(0);
     expect(jsonBytes(summary)).toBeLessThan(FINISH_TOTALS_BYTES + 8 * 1024);
+  });
+});
+
+describe('where a workflow step comes from', () => {
+  const header = { runId: 'sweep-2026-11-28', asOf: '2026-11-28', dryRun: false };
+  const finish = {
+    finish: {
+      ...header,
+      shards: [{ complete: true, shard: 0, totals: emptyTotals(), durationMs: 1 }],
+    },
+  };
+  const otherExecution = TEST_EXECUTION.replace(/:test$/, ':ended');
+
+  it.each([
+    ['a plan', { plan: {} }],
+    ['a part', { part: { ...header, shard: 0 } }],
+    ['a finish', finish],
+    [
+      'a resume',
+      {
+        plan: {
+          resume: {
+            ...header,
+            scope: { kind: 'due-index', shards: [{ shard: 0 }] },
+            totals: { ...emptyTotals(), loansExamined: 5000 },
+          },
+        },
+      },
+    ],
+  ])('%s without its execution is refused, nothing read or recorded', async (_name, event) => {
+    const { handleAsGiven, book } = service();
+    await expect(handleAsGiven(event)).rejects.toThrow(/execution: missing/);
+    expect(book.readIds).toEqual([]);
+    expect(book.recorded).toEqual([]);
+    expect(book.runRecords.size).toBe(0);
+  });
+
+  it('a finish of an execution that is not running is refused', async () => {
+    const { handleAsGiven, book } = service();
+    await expect(handleAsGiven({ ...finish, execution: otherExecution })).rejects.toThrow(
+      'execution: not a running execution of the sweep-run state machine',
+    );
+    expect(book.runRecords.size).toBe(0);
+  });
+
+  it("a step of a Distributed Map's child execution of this state machine is taken", async () => {
+    const { handleAsGiven } = service();
+    const child = TEST_EXECUTION.replace(
+      ':OverdueSweep-sweep-run:',
+      ':OverdueSweep-sweep-run/SweepShards:',
+    );
+    const wrongPrefix = TEST_EXECUTION.replace(
+      ':OverdueSweep-sweep-run:',
+      ':OverdueSweep-sweep-runx:',
+    );
+    // Known to the state machine's name, then asked of Step Functions (here: not running).
+    await expect(handleAsGiven({ ...finish, execution: child })).rejects.toThrow(
+      /not a running execution/,
+    );
+    await expect(handleAsGiven({ ...finish, execution: wrongPrefix })).rejects.toThrow(
+      /is not an execution of the sweep-run state machine/,
+    );
+  });
+
+  it('an operator payload needs no execution', async () => {
+    const { handleAsGiven } = service();
+    const summary = (await handleAsGiven({ asOf: '2026-11-28', dryRun: true })) as DirectRunSummary;
+    expect(summary).toMatchObject({ complete: true, dryRun: true });
   });
 });
