@@ -33,7 +33,16 @@ export type Expected =
     };
 
 /** Which input path a payload takes. */
-export type RequestKind = 'operator' | 'scheduled' | 'rule' | 'part' | 'other';
+export type RequestKind =
+  | 'operator'
+  | 'scheduled'
+  | 'rule'
+  | 'part'
+  | 'plan'
+  | 'resume'
+  | 'finish'
+  | 'forged'
+  | 'other';
 
 /** One generated input and its expectation. */
 export interface RequestCase {
@@ -359,10 +368,29 @@ const corruptions = (scale: FuzzScale, today: string): fc.Arbitrary<Corruption> 
     junk(scale)
       .filter((v) => typeof v !== 'string' || !RUN_ID.test(v))
       .map((v) => ({ names: ['runId'], apply: onPart(assign('runId', v)) })),
-    // Well formed, but not the run id the part's date and dry-run flag determine (issue 24).
-    fc
-      .constantFrom('sweep-2026-01-01', 'dryrun-2026-01-01', 'sweep-2026-11-28-0000000000', 'x')
-      .map((v) => ({ names: ['runId'], apply: onPart(assign('runId', v)) })),
+    // Well formed, but not the run id the part's date and dry-run flag determine (issue 24):
+    // checked once the part's shape is, so named only when nothing else is wrong (deferred).
+    // A suffix no run id of any date or flag has.
+    fc.constantFrom('-0', '-x').map((suffix) => ({
+      names: ['runId'],
+      deferred: true,
+      apply: (e: Event) => {
+        if (!isPlainObject(e.part)) return false;
+        e.part.runId = `${String(e.part.runId)}${suffix}`;
+        return true;
+      },
+    })),
+    // Figures of the right types that one run's counting cannot produce together (deferred too).
+    fc.constantFrom(...impossibleTotals.slice(0, 3)).map(([patch]) => ({
+      names: ['totals'],
+      deferred: true,
+      apply: (e: Event) => {
+        if (!isPlainObject(e.part)) return false;
+        const base = isPlainObject(e.part.totals) ? e.part.totals : emptyTotals();
+        e.part.totals = JSON.parse(JSON.stringify({ ...base, ...patch }));
+        return true;
+      },
+    })),
     anyDate(scale)
       .filter((v) => oracleDate(v) === undefined)
       .map((v) => ({ names: ['asOf'], apply: onPart(assign('asOf', v)) })),
@@ -457,10 +485,6 @@ const corruptions = (scale: FuzzScale, today: string): fc.Arbitrary<Corruption> 
             },
             { skipped: { count: 1, loans: [{ loanId: 'L-1', reason: 'r'.repeat(201) }] } },
             { preview: 'none' },
-            // Valid figures that one run's counting cannot produce together (issue 24).
-            { loansExamined: 0, loansCharged: 1, eventsRecorded: 1 },
-            { loansExamined: Number.MAX_SAFE_INTEGER },
-            { skipped: { count: 0, loans: [{ loanId: 'L-1', reason: 'r' }] } },
           )
           .map((patch) => ({ patch })),
         hugeString(scale).map((key) => ({ patch: { [key]: 1 } })),
@@ -533,7 +557,6 @@ const corruptions = (scale: FuzzScale, today: string): fc.Arbitrary<Corruption> 
 
 /** The field a corruption changes: two corruptions of one field would undo each other. */
 function groupOf(corruption: Corruption): string {
-  if (corruption.deferred) return 'asOf';
   if (corruption.outside) return 'outside';
   const [first] = corruption.names;
   if (first === 'shard' || first === 'cursor' || first === 'loanIds') return 'scope';
@@ -619,6 +642,190 @@ export const partCase = (
     });
 };
 
+/** A step's figures that one run cannot count, each with the field the refusal must name. */
+const impossibleTotals: readonly [Record<string, unknown>, string][] = [
+  [{ loansExamined: 0, loansCharged: 1, eventsRecorded: 1 }, 'loansCharged'],
+  [{ loansExamined: Number.MAX_SAFE_INTEGER }, 'loansExamined'],
+  [{ skipped: { count: 0, loans: [{ loanId: 'L-1', reason: 'r' }] } }, 'skipped'],
+  [{ loansExamined: -1 }, 'loansExamined'],
+];
+
+/** A valid header of a step (a whole run's, or named loans'), its run id the one it determines. */
+const stepHeader = (scale: FuzzScale, today: string, named: boolean) =>
+  fc
+    .record({
+      asOf: anyDate(scale).filter((v) => oracleDate(v) !== undefined),
+      dryRun: fc.boolean(),
+      ids: fc.uniqueArray(fc.constantFrom('L-1', 'L-2', 'X-1'), { minLength: 1 }),
+    })
+    .map(({ asOf, dryRun: asked, ids }) => {
+      const dryRun = asked || (asOf as string) > today;
+      const date = asOf as BusinessDate;
+      return {
+        runId: named ? runIdOf(date, dryRun, ids) : runIdOf(date, dryRun),
+        asOf: asOf as string,
+        dryRun,
+        ids,
+      };
+    });
+
+/** What one corruption of a step does, and the field its refusal names. */
+type StepCorruption = { readonly name: string; readonly apply: (step: Part) => void };
+
+const stepCorruptions = (scale: FuzzScale): fc.Arbitrary<StepCorruption> =>
+  fc.oneof(
+    // The other flag's run id, or another date's: never the one the step determines.
+    fc.constantFrom('flag', 'date').map((which) => ({
+      name: 'runId',
+      apply: (step: Part) => {
+        const prefix = step.dryRun === true ? 'sweep' : 'dryrun';
+        step.runId =
+          which === 'flag' ? `${prefix}-${String(step.asOf)}` : `${String(step.runId)}-0`;
+      },
+    })),
+    fc.constantFrom(...impossibleTotals).map(([patch, name]) => ({
+      name,
+      apply: (step: Part) => {
+        const base = isPlainObject(step.totals) ? step.totals : emptyTotals();
+        step.totals = JSON.parse(JSON.stringify({ ...base, ...patch }));
+      },
+    })),
+    fc
+      .tuple(oddKey(scale), junk(scale))
+      .filter(([key]) => !['runId', 'asOf', 'dryRun', 'totals', 'shards', 'scope'].includes(key))
+      .map(([key, value]) => ({
+        name: 'unknown',
+        apply: (step: Part) => defineField(step, key, value),
+      })),
+  );
+
+/** `totals` as a run of `dryRun` carries them. */
+const stepTotals = (totals: unknown, dryRun: boolean) => (dryRun ? dryTotals(totals) : totals);
+
+/**
+ * Resumes (`{"plan": {"resume": …}}`, the input a direct run hands on): valid, then none or one
+ * corruption — a run id not the one its date, flag and scope determine, or impossible totals.
+ */
+export const resumeCase = (scale: FuzzScale, context: OracleContext): fc.Arbitrary<RequestCase> => {
+  const today = shanghaiDate(context.now);
+  return fc
+    .tuple(
+      fc.boolean().chain((named) => stepHeader(scale, today, named).map((h) => ({ named, h }))),
+      fc.uniqueArray(fc.integer({ min: 0, max: 15 }), { minLength: 1, maxLength: 16 }),
+      validTotals,
+      fc.option(stepCorruptions(scale), { nil: undefined }),
+    )
+    .map(([{ named, h }, shards, totals, corruption]) => {
+      const resume: Part = {
+        runId: h.runId,
+        asOf: h.asOf,
+        dryRun: h.dryRun,
+        scope: named
+          ? { kind: 'loan-ids', loanIds: h.ids }
+          : { kind: 'due-index', shards: shards.map((shard) => ({ shard })) },
+        totals: stepTotals(totals, h.dryRun),
+      };
+      corruption?.apply(resume);
+      const payload = JSON.parse(JSON.stringify({ plan: { resume } })) as unknown;
+      const expected: Expected = corruption
+        ? { accept: false, names: [[corruption.name]] }
+        : { accept: true, asOf: h.asOf, dryRun: h.dryRun };
+      return { kind: 'resume' as const, payload, expected };
+    });
+};
+
+/**
+ * Finishes: each shard's last answer (or the named loans' one), valid, then none or one
+ * corruption — a wrong run id, impossible totals in an answer, answers that add up past 2^53.
+ */
+export const finishCase = (scale: FuzzScale, context: OracleContext): fc.Arbitrary<RequestCase> => {
+  const today = shanghaiDate(context.now);
+  const answer = (shard: number | undefined, totals: unknown, dryRun: boolean) => ({
+    complete: true,
+    ...(shard !== undefined && { shard }),
+    totals: stepTotals(totals, dryRun),
+    durationMs: 1,
+  });
+  const overflow: StepCorruption = {
+    name: 'loansExamined',
+    apply: (finish) => {
+      const shards = finish.shards as { totals: Record<string, unknown> }[];
+      for (const a of shards) a.totals = { ...a.totals, loansExamined: 2 ** 52, loansOverdue: 0 };
+      if (shards.length === 1) shards.push({ ...(shards[0] as object), shard: 15 } as never);
+    },
+  };
+  return fc
+    .tuple(
+      fc.boolean().chain((named) => stepHeader(scale, today, named).map((h) => ({ named, h }))),
+      fc.uniqueArray(fc.integer({ min: 0, max: 14 }), { minLength: 1, maxLength: 15 }),
+      fc.array(validTotals, { minLength: 15, maxLength: 15 }),
+      fc.option(
+        fc.oneof(
+          stepCorruptions(scale).map((c) => ({ ...c, inAnswer: true })),
+          fc.constant({ ...overflow, inAnswer: false }),
+        ),
+        { nil: undefined },
+      ),
+    )
+    .map(([{ named, h }, shards, totals, corruption]) => {
+      const answers = named
+        ? [answer(undefined, totals[0], h.dryRun)]
+        : shards.map((shard, i) => answer(shard, totals[i], h.dryRun));
+      const finish: Part = { runId: h.runId, asOf: h.asOf, dryRun: h.dryRun, shards: answers };
+      if (corruption) {
+        // Totals corruptions go into the first answer; the others into the finish itself.
+        const target =
+          corruption.inAnswer && corruption.name !== 'runId' && corruption.name !== 'unknown'
+            ? (answers[0] as unknown as Part)
+            : finish;
+        if (corruption.name === 'loansExamined' && !corruption.inAnswer && named) {
+          finish.shards = [answer(0, totals[0], h.dryRun), answer(1, totals[1], h.dryRun)];
+          finish.runId = runIdOf(h.asOf as BusinessDate, h.dryRun);
+        }
+        corruption.apply(target);
+      }
+      const payload = JSON.parse(JSON.stringify({ finish })) as unknown;
+      const expected: Expected = corruption
+        ? { accept: false, names: [[corruption.name]] }
+        : { accept: true, asOf: h.asOf, dryRun: h.dryRun };
+      return { kind: 'finish' as const, payload, expected };
+    });
+};
+
+/**
+ * Steps from outside a running execution (issue 24): a valid finish, resume or part naming an
+ * execution that is not running, of another state machine, or no ARN at all. (A step naming none
+ * is sent as the harness's running execution's; test/integration/workflow covers that case.)
+ */
+export const forgedCase = (
+  scale: FuzzScale,
+  context: OracleContext,
+  known: readonly string[],
+): fc.Arbitrary<RequestCase> =>
+  fc
+    .tuple(
+      fc.oneof(
+        finishCase(scale, context),
+        resumeCase(scale, context),
+        partCase(scale, context, known),
+      ),
+      fc.oneof(
+        fc.constantFrom(
+          'arn:aws:states:us-east-1:000000000000:execution:OverdueSweep-sweep-run:ended',
+          'arn:aws:states:us-east-1:000000000000:execution:OverdueSweep-sweep-run/SweepShards:x',
+          'arn:aws:states:us-east-1:000000000000:execution:Other-sweep-run:x',
+          'arn:aws:states:us-east-1:111111111111:execution:OverdueSweep-sweep-run:x',
+        ),
+        junk(scale).filter((v) => v !== undefined),
+      ),
+    )
+    .filter(([c]) => c.expected.accept && isPlainObject(c.payload))
+    .map(([c, execution]) => ({
+      kind: 'forged' as const,
+      payload: JSON.parse(JSON.stringify({ ...(c.payload as object), execution })) as unknown,
+      expected: { accept: false, names: [['execution']] },
+    }));
+
 /** Every kind of sweep input with its expectation; whole-run payloads judged by `expectRequest`. */
 export const requestCase = (
   scale: FuzzScale,
@@ -635,6 +842,21 @@ export const requestCase = (
     { weight: 3, arbitrary: judged('scheduled', scheduledPayload(context.now, scale)) },
     { weight: 2, arbitrary: judged('rule', rulePayload(context.now, scale)) },
     { weight: 4, arbitrary: partCase(scale, context, known) },
+    // A plan takes any execution input and judges it as a direct run would.
+    {
+      weight: 2,
+      arbitrary: operatorPayload(scale, known).map((raw) => {
+        const value = JSON.parse(JSON.stringify(raw) ?? 'null') as unknown;
+        return {
+          kind: 'plan' as const,
+          payload: { plan: value },
+          expected: expectRequest(value, context),
+        };
+      }),
+    },
+    { weight: 2, arbitrary: resumeCase(scale, context) },
+    { weight: 2, arbitrary: finishCase(scale, context) },
+    { weight: 1, arbitrary: forgedCase(scale, context, known) },
     { weight: 1, arbitrary: judged('other', strayPayload(scale)) },
   );
 };
