@@ -519,7 +519,10 @@ describe('partial batch failures', () => {
     const ok = { loanId: 'T-1', borrowerId: 'B-fine' };
     const throttled = { loanId: 'T-2', borrowerId: 'B-throttled' };
     await loanOf(ok);
-    await loanOf(throttled);
+    // Overdue on its first instalment, its second due in 3 days: two lines for one borrower.
+    await loanOf(throttled, {
+      installments: [installment(1, '2026-03-01'), installment(2, '2026-03-05')],
+    });
     const failing = (store: ReminderStore): ReminderStore => ({
       ...store,
       putReminder: async (borrowerId, write, read) => {
@@ -534,7 +537,7 @@ describe('partial batch failures', () => {
       sqsEventOf([
         overdue(ok, '2026-03-02', 1),
         overdue(throttled, '2026-03-02', 1),
-        dueSoon(throttled, '2026-03-02', 1, '2026-03-04', 2),
+        dueSoon(throttled, '2026-03-02', 2, '2026-03-05', 3),
       ]),
     );
     expect(response.batchItemFailures).toEqual([
