@@ -8,7 +8,7 @@
  * the loan and date gives it a line (or the weekly cap holds that line back, kept apart).
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { heldPartitionOf } from '../../functions/adapters/reminder-item';
 import { createReportStore, eventMarkerKey } from '../../functions/adapters/report-store';
 import { contactWindowOn, DEFAULT_CONTACT_POLICY } from '../../functions/core/contact-policy';
@@ -25,6 +25,7 @@ import {
 import type { BusinessDate, EventEnvelope } from '../../functions/core/types';
 import { lambdaContext } from '../fixtures/lambda';
 import { installmentItem, loanItem } from '../fixtures/loans';
+import { sqsRecord } from '../fixtures/sqs';
 import { BOOK, clients, FEE_POLICY, putItems } from '../fixtures/sweep';
 import type { LocalResources } from '../local-resources';
 import { type BatchContext, CONSUMER_LOAN_IDS, type RecordCase } from './records';
@@ -57,24 +58,8 @@ function consumerLoans(): Item[] {
   ];
 }
 
-function sqsRecord(body: string, messageId: string): SQSRecord {
-  return {
-    messageId,
-    receiptHandle: `rh-${messageId}`,
-    body,
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: '0',
-      SenderId: 'fuzz',
-      ApproximateFirstReceiveTimestamp: '0',
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:ap-east-1:000000000000:fuzz',
-    awsRegion: 'ap-east-1',
-  };
-}
+/** The queue the fuzz's records come from. */
+const FUZZ_QUEUE_ARN = 'arn:aws:sqs:ap-east-1:000000000000:fuzz';
 
 /** The counters of one date's report that the counted events determine (zeros dropped). */
 interface Counters {
@@ -224,7 +209,7 @@ export async function createConsumersFuzz(
       batch += 1;
       const check = tally.begin(records.map((r) => ({ kind: r.kind, body: r.body })));
       const event: SQSEvent = {
-        Records: records.map((r, i) => sqsRecord(r.body, ids[i] as string)),
+        Records: records.map((r, i) => sqsRecord(r.body, ids[i] as string, FUZZ_QUEUE_ARN)),
       };
       tally.count('batches');
       tally.count('records tried', records.length);

@@ -6,8 +6,9 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Message } from '@aws-sdk/client-sqs';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSEvent } from 'aws-lambda';
 import { METRICS_NAMESPACE } from '../../../functions/contract/observability';
+import { sqsRecord } from '../../../local/fixtures/sqs';
 
 // Metrics are asserted through the store, not EMF output; keep test logs readable.
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
@@ -15,30 +16,6 @@ process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 export const quietLogger = () => new Logger({ logLevel: 'SILENT' });
 export const quietMetrics = () =>
   new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'test' });
-
-/** An SQS record as the event source mapping delivers it (raw SNS delivery: body = envelope). */
-export function sqsRecord(
-  body: string,
-  messageId: string,
-  queueArn = 'arn:aws:sqs:us-east-1:000000000000:q',
-): SQSRecord {
-  return {
-    messageId,
-    receiptHandle: `rh-${messageId}`,
-    body,
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: '0',
-      SenderId: 'test',
-      ApproximateFirstReceiveTimestamp: '0',
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: queueArn,
-    awsRegion: 'us-east-1',
-  };
-}
 
 /** An SQS event of envelopes (or raw bodies), message ids `m0`, `m1`, … unless given. */
 export function sqsEventOf(bodies: readonly (object | string)[], prefix = 'm'): SQSEvent {
