@@ -3,37 +3,30 @@
  * every shard (and the totals of a direct run the workflow resumed) into the run summary, with the
  * figures of each shard beside it. service.ts records `sweep.completed` with it.
  *
- *   in:  {"finish": {"runId", "asOf", "dryRun", "totals"?, "shards": [last part answer of each shard…]},
- *         "startedAt"?: <the execution's start time>}
+ *   in:  {"finish": …} as wire.ts has it: the last part answer of each shard, the execution's start
  *   out: the summary of docs/contract.md, Summary, `complete: true`, plus `shards`: [{"shard"?, counts…, "durationMs"}]
  *
  * The answer stays within Step Functions' 256 KB for a state's data whatever the loans: the parts'
  * lists are bounded in bytes (service.ts), and so is the merged summary here.
  */
-import { z } from 'zod';
-import { SWEEP_SHARDS } from '../contract/tables';
 import { parseInstant } from '../core/dates';
 import type { BusinessDate } from '../core/types';
 import { isRecord } from '../core/values';
-import { runIdProblem } from './job';
-import {
-  businessDateSchema,
-  futureDateProblem,
-  runIdSchema,
-  schemaProblems,
-  shardSchema,
-} from './part';
-import type { RequestContext } from './request';
 import { ValidationError } from './request';
 import {
-  carriedTotalsProblems,
   mergeTotals,
   type SweepSummary,
   type SweepTotals,
   sumProblems,
-  totalsSchema,
   withinBytes,
 } from './summary';
+import {
+  type FinishedPart,
+  finishStepSchema,
+  type RequestContext,
+  schemaProblems,
+  stepProblems,
+} from './wire';
 
 /** Most bytes (JSON, UTF-8) of the merged totals in a workflow's summary: well under 256 KB. */
 export const FINISH_TOTALS_BYTES = 192 * 1024;
@@ -55,34 +48,6 @@ export interface ShardFigures {
 /** The workflow's answer: the run summary and the figures of each shard. */
 export type WorkflowSummary = SweepSummary & { readonly shards: readonly ShardFigures[] };
 
-const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const answerSchema = z.strictObject({
-  complete: z.literal(true, { error: 'must be true: the finish adds up finished shards only' }),
-  shard: shardSchema.optional(),
-  totals: totalsSchema,
-  durationMs: count,
-});
-const finishSchema = z.strictObject({
-  finish: z.strictObject({
-    runId: runIdSchema,
-    asOf: businessDateSchema,
-    dryRun: z.boolean(),
-    totals: totalsSchema.optional(),
-    shards: z
-      .array(answerSchema)
-      .min(1)
-      .max(SWEEP_SHARDS)
-      .refine(
-        (answers) => {
-          const shards = answers.flatMap((a) => (a.shard === undefined ? [] : [a.shard]));
-          return new Set(shards).size === shards.length;
-        },
-        { error: 'must not repeat a shard' },
-      ),
-  }),
-  startedAt: z.string().optional(),
-});
-
 /** A validated finish. */
 export interface FinishRequest {
   readonly runId: string;
@@ -90,7 +55,7 @@ export interface FinishRequest {
   readonly dryRun: boolean;
   /** Totals of the direct run this workflow resumed, if any. */
   readonly carried?: SweepTotals;
-  readonly answers: readonly { shard?: number; totals: SweepTotals; durationMs: number }[];
+  readonly answers: readonly Omit<FinishedPart, 'complete'>[];
   /** When the execution started; the summary's `durationMs` is measured from it. */
   readonly startedAt?: Date;
 }
@@ -105,13 +70,10 @@ export function isFinishEvent(event: unknown): boolean {
  * @throws ValidationError naming each problem.
  */
 export function parseFinish(event: unknown, context: RequestContext): FinishRequest {
-  const parsed = finishSchema.safeParse(event);
+  const parsed = finishStepSchema.safeParse(event);
   if (!parsed.success) throw new ValidationError(schemaProblems(parsed.error));
   const { finish, startedAt } = parsed.data;
-  const asOf = finish.asOf as BusinessDate;
   const problems: string[] = [];
-  const future = futureDateProblem('finish.asOf', asOf, finish.dryRun, context);
-  if (future) problems.push(future);
   const started = startedAt === undefined ? undefined : parseInstant(startedAt);
   if (startedAt !== undefined && !started) {
     problems.push('startedAt: not an ISO-8601 instant');
@@ -121,29 +83,24 @@ export function parseFinish(event: unknown, context: RequestContext): FinishRequ
   if (named > 0 && (named > 1 || finish.shards.length > 1)) {
     problems.push('finish.shards: either shards or the one answer of the named loans');
   }
-  const runId = runIdProblem('finish.runId', finish.runId, asOf, finish.dryRun, named > 0);
-  if (runId) problems.push(runId);
-  // Totals are validated by totalsSchema (non-negative safe integers, buckets from the bucket
-  // list); here whether one run's counting could have produced them, and that they add up exactly.
-  const carried = finish.totals as SweepTotals | undefined;
-  if (carried) problems.push(...carriedTotalsProblems('finish.totals', carried, finish.dryRun));
-  finish.shards.forEach((answer, index) => {
-    const field = `finish.shards[${index}].totals`;
-    problems.push(...carriedTotalsProblems(field, answer.totals as SweepTotals, finish.dryRun));
-  });
-  const all = [...(carried ? [carried] : []), ...finish.shards.map((a) => a.totals as SweepTotals)];
+  // Whether one run's counting could have produced each of the totals, and that they add up exactly.
+  const carried: [string, SweepTotals | undefined][] = [
+    ['totals', finish.totals],
+    ...finish.shards.map((answer, index): [string, SweepTotals] => [
+      `shards[${index}].totals`,
+      answer.totals,
+    ]),
+  ];
+  problems.push(...stepProblems('finish', finish, named > 0, carried, context));
+  const all = carried.flatMap(([, totals]) => (totals ? [totals] : []));
   problems.push(...sumProblems('finish', all));
   if (problems.length > 0) throw new ValidationError(problems);
   return {
     runId: finish.runId,
-    asOf,
+    asOf: finish.asOf,
     dryRun: finish.dryRun,
-    ...(finish.totals && { carried: finish.totals as SweepTotals }),
-    answers: finish.shards.map((answer) => ({
-      ...(answer.shard !== undefined && { shard: answer.shard }),
-      totals: answer.totals as SweepTotals,
-      durationMs: answer.durationMs,
-    })),
+    ...(finish.totals && { carried: finish.totals }),
+    answers: finish.shards.map(({ complete: _, ...answer }) => answer),
     ...(started && { startedAt: started }),
   };
 }

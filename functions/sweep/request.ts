@@ -1,25 +1,15 @@
 /**
-/**
  * The sweep's input for a whole run (docs/contract.md, Inputs): the Scheduler's `{scheduledTime}`, an EventBridge
  * rule event, or an operator's `{asOf?, dryRun?, loanIds?}`. Everything is validated before
  * anything is read or written; a bad request is rejected with every problem named, and no message
  * echoes a long or untrusted value whole (`quoted`).
  */
-import { MAX_ID_BYTES } from '../contract/tables';
 import { SWEEP_ERRORS } from '../contract/workflow';
 import { businessDateOf, MS_PER_MINUTE, parseBusinessDate, parseInstant } from '../core/dates';
 import type { BusinessDate } from '../core/types';
-import { isRecord, quoted, utf8ByteLength } from '../core/values';
+import { isRecord, quoted } from '../core/values';
 import { fullScope, runIdOf, type SweepJob, type Trigger } from './job';
-
-/** Most loan ids an operator may name in one run (docs/contract.md, Inputs). */
-export const MAX_LOAN_IDS = 1000;
-
-/** Longest loan id an operator may name, in characters (docs/contract.md, Inputs). */
-export const MAX_LOAN_ID_CHARS = 1024;
-
-/** DynamoDB's limit on a partition key value, in UTF-8 bytes: a longer id cannot be read by key. */
-export const MAX_KEY_BYTES = MAX_ID_BYTES;
+import { futureDateProblem, loanIdsProblems, type RequestContext } from './wire';
 
 /** How far in the future (ms, by the injected clock) a scheduled or rule time may lie: clock skew. */
 export const MAX_FUTURE_SKEW_MS = 5 * MS_PER_MINUTE;
@@ -48,12 +38,6 @@ export class ValidationError extends Error {
 /** An untrusted value as a problem may show it: short values whole, others by kind and size. */
 function shown(value: unknown): string {
   return quoted(value);
-}
-
-/** Context a request is parsed in: the clock (for "today") and the business time zone. */
-export interface RequestContext {
-  readonly now: Date;
-  readonly timeZone: string;
 }
 
 function fullRun(asOf: BusinessDate, trigger: Trigger): SweepJob {
@@ -146,16 +130,12 @@ function parseOperator(event: Record<string, unknown>, context: RequestContext):
     if (typeof event.dryRun === 'boolean') dryRun = event.dryRun;
     else problems.push(`dryRun: ${shown(event.dryRun)} is not true or false`);
   }
-  if (asOf > today && !dryRun) {
-    problems.push(
-      `asOf: ${asOf} is in the future (today is ${today} in the business time zone); only a dry run may look ahead`,
-    );
-  }
-  let loanIds: string[] | undefined;
-  if (event.loanIds !== undefined) {
-    loanIds = parseLoanIds(event.loanIds, problems);
-  }
+  const future = futureDateProblem('asOf', asOf, dryRun, context);
+  if (future) problems.push(future);
+  if (event.loanIds !== undefined) problems.push(...loanIdsProblems(event.loanIds, 'loanIds'));
   if (problems.length > 0) throw new ValidationError(problems);
+  // Checked above: a list of distinct valid ids, or absent.
+  const loanIds = event.loanIds as string[] | undefined;
   return {
     asOf,
     dryRun,
@@ -163,42 +143,6 @@ function parseOperator(event: Record<string, unknown>, context: RequestContext):
     scope: loanIds ? { kind: 'loan-ids', loanIds } : fullScope(),
     trigger: 'operator',
   };
-}
-
-function parseLoanIds(value: unknown, problems: string[]): string[] | undefined {
-  if (!Array.isArray(value)) {
-    problems.push('loanIds: must be a list of loan ids');
-    return undefined;
-  }
-  if (value.length === 0) problems.push('loanIds: must not be empty (omit it to sweep every loan)');
-  if (value.length > MAX_LOAN_IDS) {
-    problems.push(`loanIds: at most ${MAX_LOAN_IDS} ids, got ${value.length}`);
-  }
-  // First index of each id; a repeated id is reported once, at its first repetition.
-  const firstAt = new Map<string, number>();
-  const reported = new Set<string>();
-  value.forEach((id: unknown, index) => {
-    const at = `loanIds[${index}]`;
-    if (typeof id !== 'string' || id.length === 0) {
-      problems.push(`${at}: ${shown(id)} is not a non-empty string`);
-    } else if (id.length > MAX_LOAN_ID_CHARS) {
-      problems.push(`${at}: ${shown(id)} is longer than ${MAX_LOAN_ID_CHARS} characters`);
-    } else if (utf8ByteLength(id) > MAX_KEY_BYTES) {
-      problems.push(
-        `${at}: ${shown(id)} is ${utf8ByteLength(id)} bytes in UTF-8, over DynamoDB's ${MAX_KEY_BYTES}-byte key limit`,
-      );
-    } else if (firstAt.has(id)) {
-      if (!reported.has(id)) {
-        reported.add(id);
-        problems.push(
-          `${at}: ${shown(id)} is listed more than once (first at loanIds[${firstAt.get(id)}])`,
-        );
-      }
-    } else {
-      firstAt.set(id, index);
-    }
-  });
-  return [...firstAt.keys()];
 }
 
 const SCHEDULER_FIELDS: ReadonlySet<string> = new Set(['scheduledTime']);

@@ -16,9 +16,9 @@ import {
   summarizeRun,
   type WorkflowSummary,
 } from './finish';
-import type { SweepJob, SweepScope } from './job';
-import { isPartEvent, type PartRequest, type PartResponse, parsePart } from './part';
-import { isPlanEvent, type PlanAnswer, planRun } from './plan';
+import type { SweepJob } from './job';
+import { isPartEvent, type PartRequest, parsePart, partAnswer } from './part';
+import { isPlanEvent, planRun } from './plan';
 import type { ExecutionCheck, LoanBook, RunHandOff } from './ports';
 import { parseSweepRequest, ValidationError } from './request';
 import { DEFAULT_TUNING, type SweepTuning, type TimeBudget, walkJob } from './run';
@@ -31,6 +31,7 @@ import {
   withinBytes,
 } from './summary';
 import type { SweepLog } from './sweep-loan';
+import type { PartResponse, PlanAnswer, ResumeInput } from './wire';
 
 /** Skipped loans each shard part lists, so 16 shards' answers stay small in the workflow state. */
 export const PART_SKIPPED_LIST_LIMIT = 7;
@@ -77,17 +78,6 @@ export interface SweepServiceDependencies {
   readonly tuning?: Partial<SweepTuning>;
   /** Told what each invocation did (metrics). */
   readonly report?: (report: InvocationReport) => void;
-}
-
-/** A workflow input that resumes a direct run where it stopped (docs/contract.md, Workflow). */
-export interface ResumeInput {
-  readonly resume: {
-    readonly runId: string;
-    readonly asOf: SweepJob['asOf'];
-    readonly dryRun: boolean;
-    readonly scope: SweepScope;
-    readonly totals: SweepTotals;
-  };
 }
 
 /** The function's answer to a direct run. */
@@ -198,16 +188,7 @@ export function createSweepService(deps: SweepServiceDependencies): SweepService
     }
     const totals = withinBytes(merged, named ? CARRIED_TOTALS_BYTES : PART_TOTALS_BYTES);
     const durationMs = part.carriedDurationMs + (deps.clock().getTime() - startedAt.getTime());
-    const shard = scope.kind === 'due-index' ? scope.shards[0]?.shard : undefined;
-    if (rest === undefined) {
-      return { complete: true, ...(shard !== undefined && { shard }), totals, durationMs };
-    }
-    if (rest.kind === 'loan-ids') {
-      return { complete: false, loanIds: rest.loanIds, totals, durationMs };
-    }
-    // Every part sweeps at least one loan (run.ts), so an unfinished shard has moved past it.
-    const cursor = rest.shards[0]?.after;
-    return { complete: false, shard: shard ?? 0, ...(cursor && { cursor }), totals, durationMs };
+    return partAnswer(part, rest, totals, durationMs);
   };
 
   const runFinish = async (request: FinishRequest): Promise<WorkflowSummary> => {

@@ -3,8 +3,6 @@
  * and the shape the function and the workflow return. Amounts are minor units per currency. Lists
  * are bounded so a summary always fits one SNS message, whatever the data.
  */
-import { z } from 'zod';
-import { BUCKETS } from '../contract/events';
 import { sumMinorUnits } from '../core/money';
 import type { BusinessDate, LoanOutcome } from '../core/types';
 import { bounded, MAX_REASON_CHARS, utf8ByteLength } from '../core/values';
@@ -348,53 +346,3 @@ export function withinBytes(totals: SweepTotals, maxBytes: number): SweepTotals 
   }
   return fitted;
 }
-
-const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const amounts = z.record(
-  z.string().regex(/^[A-Z]{3}$/),
-  z.strictObject({ lateFees: count, penaltyInterest: count }),
-);
-const bucket = z.enum(BUCKETS);
-
-/**
- * The schema of totals handed from part to part (they travel through the workflow's state), so a
- * hand-made payload cannot smuggle in an oversized or ill-typed summary.
- */
-export const totalsSchema = z.strictObject({
-  loansExamined: count,
-  loansOverdue: count,
-  loansCharged: count,
-  charges: amounts,
-  reversals: amounts,
-  chargedOff: count,
-  eventsRecorded: count,
-  versionConflicts: count,
-  skipped: z.strictObject({
-    count,
-    loans: z
-      .array(
-        z.strictObject({
-          loanId: z.string().max(LISTED_ID_LIMIT),
-          reason: z.string().max(REASON_LIMIT),
-        }),
-      )
-      .max(SKIPPED_LIST_LIMIT),
-  }),
-  preview: z
-    .array(
-      z.strictObject({
-        loanId: z.string().max(1024),
-        currency: z.string().regex(/^[A-Z]{3}$/),
-        dpd: count,
-        bucket,
-        previousBucket: bucket,
-        lateFee: count,
-        penaltyInterest: count,
-        capped: z.boolean(),
-        chargedOff: z.boolean(),
-        lateFeeReversed: count,
-        penaltyReversed: count,
-      }),
-    )
-    .max(PREVIEW_LIMIT),
-});

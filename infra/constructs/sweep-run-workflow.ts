@@ -3,7 +3,8 @@
  * index shards in a Distributed Map — each shard a loop of parts on the cursor the function
  * returns — or the named loans of a `loanIds` run in one task, then finishes the run (summary and
  * `sweep.completed`). Every task invokes the sweep function (functions/sweep/plan.ts, part.ts,
- * finish.ts); the order, the loops, the retries and the fan-out live here, in the engine.
+ * finish.ts; their payloads and answers: wire.ts); the order, the loops, the retries and the fan-out
+ * live here, in the engine.
  *
  *   Plan ─▶ Named loans? ─ yes ─▶ Sweep named loans ⟲ (while incomplete) ─▶ Named loans swept ─┐
  *                        └ no ──▶ Sweep shards (Distributed Map: Sweep shard part ⟲) ──────────┴▶ Finish
@@ -120,8 +121,9 @@ export class SweepRunWorkflow extends Construct {
       'startedAt.$': '$$.Execution.StartTime',
     });
 
-    // A part's state is exactly its input (part.ts); its answer goes beside it, and the next
-    // part is built from the answer until the answer says the work is complete.
+    // A part's state is exactly its input (functions/sweep/wire.ts); its answer goes beside it.
+    // An unfinished part's answer is the next part's input, handed on as it is until the answer
+    // says the work is complete.
     const namedLoansPart = invoke(S.sweepNamedLoans, { 'part.$': '$' }, '$.answer');
     namedLoansPart.next(
       new sfn.Choice(this, S.namedLoansSwept, { stateName: S.namedLoansSwept })
@@ -140,14 +142,7 @@ export class SweepRunWorkflow extends Construct {
         .otherwise(
           new sfn.Pass(this, S.nextNamedLoansPart, {
             stateName: S.nextNamedLoansPart,
-            parameters: {
-              'runId.$': '$.runId',
-              'asOf.$': '$.asOf',
-              'dryRun.$': '$.dryRun',
-              'loanIds.$': '$.answer.loanIds',
-              'totals.$': '$.answer.totals',
-              'durationMs.$': '$.answer.durationMs',
-            },
+            outputPath: '$.answer',
           }).next(namedLoansPart),
         ),
     );
@@ -165,16 +160,7 @@ export class SweepRunWorkflow extends Construct {
         .otherwise(
           new sfn.Pass(this, S.nextShardPart, {
             stateName: S.nextShardPart,
-            parameters: {
-              'runId.$': '$.runId',
-              'asOf.$': '$.asOf',
-              'dryRun.$': '$.dryRun',
-              'shard.$': '$.answer.shard',
-              // An unfinished shard always answers its cursor: every part sweeps a loan or more.
-              'cursor.$': '$.answer.cursor',
-              'totals.$': '$.answer.totals',
-              'durationMs.$': '$.answer.durationMs',
-            },
+            outputPath: '$.answer',
           }).next(shardPart),
         ),
     );

@@ -134,7 +134,7 @@ describe('the state machine', () => {
     );
   });
 
-  it('loops a shard part by part on its cursor until the part answers complete', () => {
+  it('loops a shard (and the named loans) part by part, handing each unfinished answer on as the next part, until a part answers complete', () => {
     const S = SWEEP_RUN_STATES;
     const states = allStates(definition.States);
     expect(states[S.sweepShardPart]).toMatchObject({
@@ -146,9 +146,16 @@ describe('the state machine', () => {
       Choices: [{ Variable: '$.answer.complete', BooleanEquals: true, Next: S.shardFinished }],
       Default: S.nextShardPart,
     });
-    expect(states[S.nextShardPart]).toMatchObject({
+    // An unfinished part's answer is the next part's input: handed on as it is, not rebuilt.
+    expect(states[S.nextShardPart]).toEqual({
+      Type: 'Pass',
+      OutputPath: '$.answer',
       Next: S.sweepShardPart,
-      Parameters: { 'cursor.$': '$.answer.cursor', 'totals.$': '$.answer.totals' },
+    });
+    expect(states[S.nextNamedLoansPart]).toEqual({
+      Type: 'Pass',
+      OutputPath: '$.answer',
+      Next: S.sweepNamedLoans,
     });
   });
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../../../functions/core/types';
-import type { PartResponse } from '../../../functions/sweep/part';
+import type { PartResponse } from '../../../functions/sweep/wire';
 import { freshResources } from '../../../local/fixtures/aws';
 import { installmentItem as inst, loanItem } from '../../../local/fixtures/loans';
 import {

@@ -4,11 +4,11 @@
  * path itself is covered by test/integration/sweep.
  */
 import { describe, expect, it } from 'vitest';
-import type { PartResponse } from '../../../functions/sweep/part';
 import type { RunHandOff } from '../../../functions/sweep/ports';
 import { ValidationError } from '../../../functions/sweep/request';
 import type { TimeBudget } from '../../../functions/sweep/run';
 import type { DirectRunSummary } from '../../../functions/sweep/service';
+import type { PartResponse } from '../../../functions/sweep/wire';
 import { installmentItem, loanItem } from '../../../local/fixtures/loans';
 import { type InMemorySweepOptions, inMemorySweep } from '../../support/in-memory-sweep';
 
@@ -319,6 +319,37 @@ describe('shard parts', () => {
       eventsRecorded: whole.eventsRecorded,
     });
     expect(byParts.announced).toEqual([]);
+  });
+
+  it('an unfinished answer is the next part: handed back as it is, it sweeps on to the same end', async () => {
+    const items = Array.from({ length: 5 }, (_, i) =>
+      loanItem(`L-${i}`, [installmentItem(1, `2026-11-2${i}`)], { sweepShard: 3 }),
+    );
+    const byAnswers = sweepOver(items);
+    let event: unknown = part({ shard: 3 });
+    let answer: PartResponse | undefined;
+    for (let n = 0; n < 10 && !answer?.complete; n++) {
+      const budget = budgetOf(byAnswers.book, byAnswers.book.recorded.length + 2);
+      answer = await byAnswers.part(event, budget);
+      // As the workflow's Pass state does: the answer, through JSON, is the next part's input.
+      event = { part: JSON.parse(JSON.stringify(answer)) };
+      if (n === 0) {
+        expect(answer).toMatchObject({ complete: false, runId: 'sweep-2026-11-28', shard: 3 });
+      }
+    }
+    expect(answer).toMatchObject({ complete: true, shard: 3, totals: { loansExamined: 5 } });
+    const oneRun = sweepOver(items);
+    await oneRun.direct({ asOf: '2026-11-28' });
+    expect([...byAnswers.book.items.values()]).toEqual([...oneRun.book.items.values()]);
+  });
+
+  it('a named-loans part answers the next part with the ids it has not started', async () => {
+    const { book, part: run } = sweepOver(wide());
+    const first = await run(part({ loanIds: ['L-1', 'L-2', 'L-3'] }), budgetOf(book, 1));
+    expect(first).toMatchObject({ complete: false, loanIds: ['L-2', 'L-3'] });
+    const last = await run({ part: first }, unlimited);
+    expect(last).toMatchObject({ complete: true, totals: { loansExamined: 3 } });
+    expect(last).not.toHaveProperty('shard');
   });
 
   it('a loanIds part answers with the ids it has not started', async () => {

@@ -6,11 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { FINISH_TOTALS_BYTES, type WorkflowSummary } from '../../../functions/sweep/finish';
-import type { PartResponse } from '../../../functions/sweep/part';
-import type { PlanAnswer } from '../../../functions/sweep/plan';
 import { ValidationError } from '../../../functions/sweep/request';
 import { type DirectRunSummary, PART_TOTALS_BYTES } from '../../../functions/sweep/service';
 import { emptyTotals, jsonBytes, type SweepTotals } from '../../../functions/sweep/summary';
+import type { PartResponse, PlanAnswer } from '../../../functions/sweep/wire';
 import { installmentItem, loanItem } from '../../../local/fixtures/loans';
 import { TEST_EXECUTION } from '../../../local/fixtures/test-execution';
 import { inMemorySweep, SWEEP_NOW } from '../../support/in-memory-sweep';
@@ -101,7 +100,7 @@ describe('the plan', () => {
           },
         },
       },
-      /plan\.resume\.asOf: 2026-11-30 is after today/,
+      /plan\.resume\.asOf: 2026-11-30 is in the future/,
     ],
     [
       'a resume with forged totals',
@@ -147,6 +146,48 @@ describe('the plan', () => {
     const error = await handle({ plan: { resume: { [key]: 1 } } }).catch((e: Error) => e);
     expect(String(error)).toContain('a string of 5000 characters');
     expect(String(error)).not.toContain(key);
+  });
+});
+
+describe('the checks every step shares', () => {
+  const named = { runId: 'sweep-2026-11-28-0123456789', asOf: '2026-11-28', dryRun: false };
+
+  it("names a part's bad loan ids as a direct run's: each by its index, a repeat at its first", async () => {
+    const { handle, book } = service();
+    const ids = ['L-1', 7, '', 'L-1', 'x'.repeat(1025)];
+    const direct = await handle({ loanIds: ids }).catch((e: ValidationError) => e);
+    const part = await handle({ part: { ...named, loanIds: ids } }).catch(
+      (e: ValidationError) => e,
+    );
+    expect(direct).toBeInstanceOf(ValidationError);
+    expect(part).toBeInstanceOf(ValidationError);
+    const problems = (direct as ValidationError).problems;
+    expect(problems).toEqual([
+      'loanIds[1]: 7 is not a non-empty string',
+      'loanIds[2]: "" is not a non-empty string',
+      'loanIds[3]: "L-1" is listed more than once (first at loanIds[0])',
+      'loanIds[4]: a string of 1025 characters is longer than 1024 characters',
+    ]);
+    expect((part as ValidationError).problems).toEqual(problems.map((p) => `part.${p}`));
+    expect(book.readIds).toEqual([]);
+  });
+
+  it('refuses a future date outside a dry run in a direct run, a part and a finish alike', async () => {
+    const { handle } = service();
+    const future = { runId: 'sweep-2026-11-29', asOf: '2026-11-29', dryRun: false };
+    const answer = { complete: true, shard: 1, totals: emptyTotals(), durationMs: 1 };
+    const refusals = await Promise.all(
+      [
+        { asOf: '2026-11-29' },
+        { part: { ...future, shard: 1 } },
+        { finish: { ...future, shards: [answer] } },
+      ].map((event) => handle(event).catch((e: Error) => e.message)),
+    );
+    expect(refusals).toEqual([
+      expect.stringContaining('asOf: 2026-11-29 is in the future (today is 2026-11-28'),
+      expect.stringContaining('part.asOf: 2026-11-29 is in the future (today is 2026-11-28'),
+      expect.stringContaining('finish.asOf: 2026-11-29 is in the future (today is 2026-11-28'),
+    ]);
   });
 });
 
