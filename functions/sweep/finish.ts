@@ -7,19 +7,13 @@
  *   out: the summary of docs/contract.md, Summary, `complete: true`, plus `shards`: [{"shard"?, counts…, "durationMs"}]
  *
  * The answer stays within Step Functions' 256 KB for a state's data whatever the loans: the parts'
- * lists are bounded in bytes (service.ts), and so is the merged summary here.
+ * lists are bounded in bytes, and so is the merged summary here (summary.ts `totalsFor`).
  */
 import { parseInstant } from '../core/dates';
 import type { BusinessDate } from '../core/types';
 import { isRecord } from '../core/values';
 import { ValidationError } from './request';
-import {
-  mergeTotals,
-  type SweepSummary,
-  type SweepTotals,
-  sumProblems,
-  withinBytes,
-} from './summary';
+import { type SweepSummary, type SweepTotals, sumProblems, totalsFor } from './summary';
 import {
   type FinishedPart,
   finishStepSchema,
@@ -27,9 +21,6 @@ import {
   schemaProblems,
   stepProblems,
 } from './wire';
-
-/** Most bytes (JSON, UTF-8) of the merged totals in a workflow's summary: well under 256 KB. */
-export const FINISH_TOTALS_BYTES = 192 * 1024;
 
 /** What one shard (or the named loans) added to the run, and its parts' busy time. */
 export interface ShardFigures {
@@ -111,11 +102,12 @@ export function parseFinish(event: unknown, context: RequestContext): FinishRequ
  * @param now the clock when the finish runs; `durationMs` is the time since the execution started.
  */
 export function summarizeRun(request: FinishRequest, now: Date): WorkflowSummary {
-  const merged = mergeTotals(
+  const totals = totalsFor(
+    'finish',
     ...(request.carried ? [request.carried] : []),
     ...request.answers.map((a) => a.totals),
   );
-  const { preview, ...counters } = withinBytes(merged, FINISH_TOTALS_BYTES);
+  const { preview, ...counters } = totals;
   const shards = request.answers
     .map(({ shard, totals, durationMs }) => ({
       ...(shard !== undefined && { shard }),

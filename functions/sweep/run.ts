@@ -11,7 +11,7 @@ import type { PolicyBook, RunContext } from '../core/types';
 import type { ShardCursor, SweepJob, SweepScope } from './job';
 import { createLimiter, type Limiter } from './limiter';
 import type { LoanBook, LoanRead } from './ports';
-import { emptyTotals, SKIPPED_LIST_LIMIT, type SweepTotals } from './summary';
+import { emptyTotals, type SweepTotals, tallyLoan } from './summary';
 import { type LoanSweepContext, type SweepLog, sweepLoan } from './sweep-loan';
 
 /** Tells the walk when to stop taking new loans (e.g. little Lambda time left). */
@@ -39,8 +39,6 @@ export interface WalkDependencies {
   readonly run: RunContext;
   readonly budget: TimeBudget;
   readonly tuning: SweepTuning;
-  /** Lists at most this many skipped loans (parts of a workflow list fewer, to stay small). */
-  readonly skippedListLimit?: number;
 }
 
 /** What the walk did, and what is left of the scope (absent when nothing is). */
@@ -56,7 +54,7 @@ interface Walk {
   readonly pageSize: number;
   /** True once the budget is exhausted and this walk has started a loan (sticky). */
   stopping(): boolean;
-  /** Starts sweeping a loan in a free slot. */
+  /** Starts sweeping a loan in a free slot; its outcome is tallied into the walk's totals. */
   start(read: LoanRead): Promise<void>;
 }
 
@@ -75,8 +73,6 @@ function createWalk(job: SweepJob, deps: WalkDependencies, totals: SweepTotals):
     book: deps.book,
     log: deps.log,
     maxAttempts: deps.tuning.maxAttempts,
-    skippedListLimit: deps.skippedListLimit ?? SKIPPED_LIST_LIMIT,
-    totals,
     ...(job.scope.kind === 'due-index' && {
       movedAhead: { horizon: horizonOf(job, deps.policyBook), loanIds: new Set<string>() },
     }),
@@ -95,7 +91,9 @@ function createWalk(job: SweepJob, deps: WalkDependencies, totals: SweepTotals):
     },
     start: (read) => {
       startedAny = true;
-      return sweepLoan(read, loans).finally(() => slots.release());
+      return sweepLoan(read, loans)
+        .then((swept) => tallyLoan(totals, swept))
+        .finally(() => slots.release());
     },
   };
 }

@@ -24,26 +24,13 @@ import { parseSweepRequest, ValidationError } from './request';
 import { DEFAULT_TUNING, type SweepTuning, type TimeBudget, walkJob } from './run';
 import {
   emptyTotals,
-  mergeTotals,
   type SweepCompletedStatus,
   type SweepSummary,
   type SweepTotals,
-  withinBytes,
+  totalsFor,
 } from './summary';
 import type { SweepLog } from './sweep-loan';
 import type { PartResponse, PlanAnswer, ResumeInput } from './wire';
-
-/** Skipped loans each shard part lists, so 16 shards' answers stay small in the workflow state. */
-export const PART_SKIPPED_LIST_LIMIT = 7;
-/** Loans each shard part previews in a dry run (16 × 3, about the summary's 50). */
-export const PART_PREVIEW_LIMIT = 3;
-/** Most bytes (JSON, UTF-8) of a shard part's totals: 16 answers stay far within a state's 256 KB. */
-export const PART_TOTALS_BYTES = 10 * 1024;
-/**
- * Most bytes of the totals a resume payload or a named-loans part carries: an execution's input and
- * a state's data are at most 256 KB, and the ids not yet swept travel beside them.
- */
-export const CARRIED_TOTALS_BYTES = 32 * 1024;
 
 /** What one invocation did, for metrics: its own counters, not those carried in. */
 export interface InvocationReport {
@@ -100,7 +87,7 @@ export interface SweepService {
 export function createSweepService(deps: SweepServiceDependencies): SweepService {
   const tuning: SweepTuning = { ...DEFAULT_TUNING, ...deps.tuning };
 
-  const walk = (job: SweepJob, budget: TimeBudget, run: RunContext, skippedListLimit?: number) =>
+  const walk = (job: SweepJob, budget: TimeBudget, run: RunContext) =>
     walkJob(job, {
       book: deps.book,
       policyBook: deps.policyBook,
@@ -108,7 +95,6 @@ export function createSweepService(deps: SweepServiceDependencies): SweepService
       run,
       budget,
       tuning,
-      ...(skippedListLimit !== undefined && { skippedListLimit }),
     });
 
   const recordCompleted = async (
@@ -148,7 +134,7 @@ export function createSweepService(deps: SweepServiceDependencies): SweepService
           asOf: job.asOf,
           dryRun: job.dryRun,
           scope: rest,
-          totals: withinBytes(totals, CARRIED_TOTALS_BYTES),
+          totals: totalsFor('carried', totals),
         },
       };
       deps.report?.({ dryRun: job.dryRun, own: totals, completed: false });
@@ -175,18 +161,11 @@ export function createSweepService(deps: SweepServiceDependencies): SweepService
   const runPart = async (part: PartRequest, budget: TimeBudget): Promise<PartResponse> => {
     const startedAt = deps.clock();
     const run: RunContext = { runId: part.job.runId, occurredAt: startedAt.toISOString() };
-    const scope = part.job.scope;
-    // Sixteen shard answers meet in the finish's input; the named loans' one answer has room.
-    const named = scope.kind === 'loan-ids';
-    const listLimit = named ? undefined : PART_SKIPPED_LIST_LIMIT;
-    const { totals: own, rest } = await walk(part.job, budget, run, listLimit);
+    const { totals: own, rest } = await walk(part.job, budget, run);
     deps.report?.({ dryRun: part.job.dryRun, own, completed: false });
-    const merged = mergeTotals(part.carried, own);
-    if (!named) {
-      merged.skipped.loans = merged.skipped.loans.slice(0, PART_SKIPPED_LIST_LIMIT);
-      merged.preview = merged.preview.slice(0, PART_PREVIEW_LIMIT);
-    }
-    const totals = withinBytes(merged, named ? CARRIED_TOTALS_BYTES : PART_TOTALS_BYTES);
+    // Sixteen shard answers meet in the finish's input; the named loans' one answer has room.
+    const destination = part.job.scope.kind === 'loan-ids' ? 'carried' : 'shard-part';
+    const totals = totalsFor(destination, part.carried, own);
     const durationMs = part.carriedDurationMs + (deps.clock().getTime() - startedAt.getTime());
     return partAnswer(part, rest, totals, durationMs);
   };

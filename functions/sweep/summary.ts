@@ -1,11 +1,15 @@
 /**
- * The run summary (docs/contract.md, Summary): counters accumulated loan by loan, added up across shards and parts,
- * and the shape the function and the workflow return. Amounts are minor units per currency. Lists
- * are bounded so a summary always fits one SNS message, whatever the data.
+ * The run's totals (docs/contract.md, Summary): the one place they are counted — each loan's
+ * outcome tallied as the walk settles it (`tallyLoan`), and totals added up across parts and
+ * shards and cut to size for where they go (`totalsFor`) — so the only place the summary's list
+ * limits live; the shape the function and the workflow return; and the checks of totals a step
+ * carries. Amounts are minor units per currency. Lists are bounded so a summary always fits one
+ * SNS message, whatever the data, and a part's answer a workflow state.
  */
 import { sumMinorUnits } from '../core/money';
 import type { BusinessDate, LoanOutcome } from '../core/types';
 import { bounded, MAX_REASON_CHARS, utf8ByteLength } from '../core/values';
+import type { LoanSwept } from './sweep-loan';
 
 /** At most this many skipped loans are listed (the count is always exact). */
 export const SKIPPED_LIST_LIMIT = 100;
@@ -15,6 +19,19 @@ export const REASON_LIMIT = MAX_REASON_CHARS;
 export const LISTED_ID_LIMIT = 256;
 /** At most this many per-loan outcomes are previewed by a dry run. */
 export const PREVIEW_LIMIT = 50;
+/** Skipped loans each shard part lists, so 16 shards' answers stay small in the workflow state. */
+export const PART_SKIPPED_LIST_LIMIT = 7;
+/** Loans each shard part previews in a dry run (16 × 3, about the summary's 50). */
+export const PART_PREVIEW_LIMIT = 3;
+/** Most bytes (JSON, UTF-8) of a shard part's totals: 16 answers stay far within a state's 256 KB. */
+export const PART_TOTALS_BYTES = 10 * 1024;
+/**
+ * Most bytes of the totals a resume payload or a named-loans part carries: an execution's input and
+ * a state's data are at most 256 KB, and the ids not yet swept travel beside them.
+ */
+export const CARRIED_TOTALS_BYTES = 32 * 1024;
+/** Most bytes (JSON, UTF-8) of the merged totals in a workflow's summary: well under 256 KB. */
+export const FINISH_TOTALS_BYTES = 192 * 1024;
 
 /** Amounts of one currency, minor units. */
 export interface ChargeTotals {
@@ -121,7 +138,7 @@ function addAmounts(
 }
 
 /** Counts one loan's outcome; `preview` lists it (dry runs). */
-export function countOutcome(totals: SweepTotals, outcome: LoanOutcome, preview: boolean): void {
+function countOutcome(totals: SweepTotals, outcome: LoanOutcome, preview: boolean): void {
   if (outcome.overdue) totals.loansOverdue++;
   if (outcome.lateFee + outcome.penaltyInterest > 0) {
     totals.loansCharged++;
@@ -155,19 +172,27 @@ export function countOutcome(totals: SweepTotals, outcome: LoanOutcome, preview:
   }
 }
 
-/** Counts a skipped loan; the list keeps the first `limit` (reasons and ids cut to size). */
-export function countSkipped(
-  totals: SweepTotals,
-  skipped: SkippedLoan,
-  limit = SKIPPED_LIST_LIMIT,
-): void {
+/** Counts a skipped loan; the list keeps the first ones (reasons and ids cut to size). */
+function countSkipped(totals: SweepTotals, skipped: SkippedLoan): void {
   totals.skipped.count++;
-  if (totals.skipped.loans.length < limit) {
+  if (totals.skipped.loans.length < SKIPPED_LIST_LIMIT) {
     totals.skipped.loans.push({
       loanId: bounded(skipped.loanId, LISTED_ID_LIMIT),
       reason: bounded(skipped.reason, REASON_LIMIT),
     });
   }
+}
+
+/** Adds what happened to one loan (sweep-loan.ts) to `totals`: the one writer of a walk's totals. */
+export function tallyLoan(totals: SweepTotals, swept: LoanSwept): void {
+  if (swept.examined) totals.loansExamined++;
+  totals.versionConflicts += swept.versionConflicts;
+  const { verdict } = swept;
+  if (verdict.kind === 'skipped') countSkipped(totals, verdict);
+  else if (verdict.kind === 'assessed') {
+    countOutcome(totals, verdict.outcome, verdict.previewed);
+    totals.eventsRecorded += verdict.eventsRecorded;
+  } else if (verdict.kind === 'overdue') totals.loansOverdue++;
 }
 
 /** The counters of totals, each a non-negative safe integer. */
@@ -285,7 +310,7 @@ export function carriedTotalsProblems(
 
 /**
  * The figures of `all` that add up past `Number.MAX_SAFE_INTEGER` (exactly, in BigInt), each named
- * by `field` and its path: what {@link mergeTotals} would refuse.
+ * by `field` and its path: what {@link totalsFor} would refuse.
  */
 export function sumProblems(field: string, all: readonly SweepTotals[]): string[] {
   const sums = new Map<string, bigint>();
@@ -300,10 +325,10 @@ export function sumProblems(field: string, all: readonly SweepTotals[]): string[
 }
 
 /**
- * The sum of totals (shards, parts); bounded lists keep their limits. Exact: a sum past the safe
- * range is a RangeError, never an imprecise figure (steps are validated first so it is never met).
+ * The sum of totals (shards, parts), lists one after the other. Exact: a sum past the safe range is
+ * a RangeError, never an imprecise figure (steps are validated first so it is never met).
  */
-export function mergeTotals(...all: readonly SweepTotals[]): SweepTotals {
+function mergeTotals(all: readonly SweepTotals[]): SweepTotals {
   const merged = emptyTotals();
   for (const t of all) {
     for (const name of COUNTERS) merged[name] = addExactly(merged[name], t[name]);
@@ -317,9 +342,36 @@ export function mergeTotals(...all: readonly SweepTotals[]): SweepTotals {
     merged.skipped.loans.push(...t.skipped.loans);
     merged.preview.push(...t.preview);
   }
-  merged.skipped.loans = merged.skipped.loans.slice(0, SKIPPED_LIST_LIMIT);
-  merged.preview = merged.preview.slice(0, PREVIEW_LIMIT);
   return merged;
+}
+
+/** How much of the lists each place totals go to keeps: entries first, then bytes of JSON. */
+const KEPT = {
+  /** A shard part's answer: 16 of them meet in the finish's input. */
+  'shard-part': {
+    skipped: PART_SKIPPED_LIST_LIMIT,
+    preview: PART_PREVIEW_LIMIT,
+    bytes: PART_TOTALS_BYTES,
+  },
+  /** A named-loans part's answer or a resume payload: the ids not yet swept travel beside them. */
+  carried: { skipped: SKIPPED_LIST_LIMIT, preview: PREVIEW_LIMIT, bytes: CARRIED_TOTALS_BYTES },
+  /** The workflow's summary. */
+  finish: { skipped: SKIPPED_LIST_LIMIT, preview: PREVIEW_LIMIT, bytes: FINISH_TOTALS_BYTES },
+} as const;
+
+/** Where totals go once a walk has counted them (a direct run's summary takes them as they are). */
+export type TotalsDestination = keyof typeof KEPT;
+
+/**
+ * `all` added up for `destination`: the lists keep their first entries up to its limits, then are
+ * shortened until the whole fits its bytes; every count stays exact.
+ */
+export function totalsFor(destination: TotalsDestination, ...all: SweepTotals[]): SweepTotals {
+  const kept = KEPT[destination];
+  const merged = mergeTotals(all);
+  merged.skipped.loans = merged.skipped.loans.slice(0, kept.skipped);
+  merged.preview = merged.preview.slice(0, kept.preview);
+  return withinBytes(merged, kept.bytes);
 }
 
 /** Bytes of `value` as JSON in UTF-8: what Step Functions and SNS count against their limits. */
@@ -333,7 +385,7 @@ export function jsonBytes(value: unknown): number {
  * of up to a few hundred characters, and escaping can make each several times longer in bytes, so
  * a count limit alone cannot keep a workflow's state or an SNS message within its size limit.
  */
-export function withinBytes(totals: SweepTotals, maxBytes: number): SweepTotals {
+function withinBytes(totals: SweepTotals, maxBytes: number): SweepTotals {
   const fitted: SweepTotals = {
     ...totals,
     skipped: { count: totals.skipped.count, loans: [...totals.skipped.loans] },

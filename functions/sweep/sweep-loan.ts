@@ -1,7 +1,8 @@
 /**
  * One loan through one run (docs/contract.md, Sweep): assess it, record the change in one transaction, and on a
  * version conflict re-read and assess again, a bounded number of times. Every problem becomes a
- * counted skip with a reason; nothing here stops the run.
+ * skip with a reason; nothing here stops the run. It counts nothing: it answers what happened to
+ * the loan (`LoanSwept`), and the tally (summary.ts `tallyLoan`) adds that to the run's totals.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { assess } from '../core/assess';
@@ -10,7 +11,6 @@ import { ledgerNeededFrom } from '../core/reversals';
 import type { BusinessDate, LoanOutcome, PolicyBook, PostedLine, RunContext } from '../core/types';
 import { describeError } from '../core/values';
 import type { LoanBook, LoanChange, LoanRead } from './ports';
-import { countOutcome, countSkipped, type SweepTotals } from './summary';
 
 /** The structured logger the sweep writes to: the Powertools Logger levels it uses. */
 export type SweepLog = Pick<Logger, 'info' | 'warn' | 'error'>;
@@ -25,16 +25,46 @@ export interface LoanSweepContext {
   readonly log: SweepLog;
   /** Assessments of one loan before a persistent conflict skips it (≥ 1). */
   readonly maxAttempts: number;
-  /** Lists at most this many skipped loans (the count is exact). */
-  readonly skippedListLimit: number;
-  /** This part's counters (mutated). */
-  readonly totals: SweepTotals;
   /**
    * Loans this walk recorded with a later `nextDueDate` still within `horizon`: a shard walk meets
    * them again further on and passes them by, so each loan is examined and counted once a run
    * (mutated; an entry is removed when met, so it holds at most the loans this walk moved).
    */
   readonly movedAhead?: { readonly horizon: BusinessDate; readonly loanIds: Set<string> };
+}
+
+/** What sweeping the loan came to, for the run's totals. */
+export type LoanVerdict =
+  /** Not swept: a malformed item, an unknown id, a rejected write, an error; `reason` says which. */
+  | { readonly kind: 'skipped'; readonly loanId: string; readonly reason: string }
+  /**
+   * Assessed: its outcome counts (charged, reversed, charged off, overdue); `previewed` in a dry
+   * run; `eventsRecorded` with its write (0 when nothing was written).
+   */
+  | {
+      readonly kind: 'assessed';
+      readonly outcome: LoanOutcome;
+      readonly previewed: boolean;
+      readonly eventsRecorded: number;
+    }
+  /** Already swept for this date and still overdue as of then: counted overdue, nothing else. */
+  | { readonly kind: 'overdue' }
+  /** Nothing to count. */
+  | { readonly kind: 'unchanged' };
+
+/** What happened to one loan in one run: the verdict, and what it took on the way. */
+export interface LoanSwept {
+  /** True when the loan was read well-formed (it counts as examined once, whatever the attempts). */
+  readonly examined: boolean;
+  /** Version conflicts met, each re-read and assessed again. */
+  readonly versionConflicts: number;
+  readonly verdict: LoanVerdict;
+}
+
+/** What a loan's settling has met so far; kept outside `settle` so an error does not lose it. */
+interface Progress {
+  examined: boolean;
+  versionConflicts: number;
 }
 
 /** Notes a recorded loan whose index key moved ahead within the walk's horizon (see `movedAhead`). */
@@ -53,10 +83,15 @@ function noteMovedAhead(ctx: LoanSweepContext, change: LoanChange): void {
   }
 }
 
-/** Counts and logs a loan the run could not sweep (its id and a bounded reason, nothing else). */
-export function skip(ctx: LoanSweepContext, loanId: string, reason: string): void {
-  countSkipped(ctx.totals, { loanId, reason }, ctx.skippedListLimit);
+/** Logs a loan the run could not sweep (its id and a bounded reason, nothing else) as skipped. */
+function skip(ctx: LoanSweepContext, loanId: string, reason: string): LoanVerdict {
   ctx.log.warn('loan skipped', { loanId, reason });
+  return { kind: 'skipped', loanId, reason };
+}
+
+/** An assessed loan's verdict. */
+function assessed(outcome: LoanOutcome, previewed: boolean, eventsRecorded = 0): LoanVerdict {
+  return { kind: 'assessed', outcome, previewed, eventsRecorded };
 }
 
 /** Logs what a write gave back (amounts in minor units; ids only, no personal data). */
@@ -71,15 +106,17 @@ function logReversals(ctx: LoanSweepContext, outcome: LoanOutcome): void {
   });
 }
 
-/** Assesses and records one loan, re-reading after a conflict; resolves when it is settled. */
-async function settle(first: LoanRead, ctx: LoanSweepContext): Promise<void> {
+/** Assesses and records one loan, re-reading after a conflict; resolves to its verdict. */
+async function settle(
+  first: LoanRead,
+  ctx: LoanSweepContext,
+  progress: Progress,
+): Promise<LoanVerdict> {
   let read = first;
-  let examined = false;
   for (let attempt = 1; attempt <= ctx.maxAttempts; attempt++) {
     if (!read.ok) return skip(ctx, read.loanId, read.reason);
     const { loan } = read;
-    if (!examined) ctx.totals.loansExamined++;
-    examined = true;
+    progress.examined = true;
 
     // Rule 7: only a loan with a backdated payment to account for has its ledger read.
     const ledgerFrom = ledgerNeededFrom(loan, ctx.asOf);
@@ -93,29 +130,28 @@ async function settle(first: LoanRead, ctx: LoanSweepContext): Promise<void> {
     const assessment = assess(loan, policy, ctx.asOf, ctx.run, history);
     if (assessment.kind === 'skip') return skip(ctx, loan.loanId, assessment.reason);
     if (assessment.kind === 'unchanged') {
-      if (assessment.outcome) countOutcome(ctx.totals, assessment.outcome, false);
+      if (assessment.outcome) return assessed(assessment.outcome, false);
       // Already swept for this date: still overdue as of then, but nothing to do again.
-      else if (assessment.reason === 'already-swept' && loan.dpd >= 1) ctx.totals.loansOverdue++;
-      return;
+      return assessment.reason === 'already-swept' && loan.dpd >= 1
+        ? { kind: 'overdue' }
+        : { kind: 'unchanged' };
     }
-    if (ctx.dryRun) return countOutcome(ctx.totals, assessment.outcome, true);
+    if (ctx.dryRun) return assessed(assessment.outcome, true);
 
     const change: LoanChange = { loan, ...assessment };
     const result = await ctx.book.record(change);
     if (result.kind === 'recorded') {
       noteMovedAhead(ctx, change);
-      countOutcome(ctx.totals, assessment.outcome, false);
-      ctx.totals.eventsRecorded += assessment.events.length;
       logReversals(ctx, assessment.outcome);
-      return;
+      return assessed(assessment.outcome, false, assessment.events.length);
     }
     if (result.kind === 'rejected') return skip(ctx, loan.loanId, result.reason);
     // A payment or another run wrote first: what they wrote decides what is left to do.
-    ctx.totals.versionConflicts++;
+    progress.versionConflicts++;
     if (attempt === ctx.maxAttempts) break;
     read = await rereadOf(ctx.book, loan.loanId);
   }
-  skip(ctx, loanIdOf(read), `version conflict on ${ctx.maxAttempts} attempts`);
+  return skip(ctx, loanIdOf(read), `version conflict on ${ctx.maxAttempts} attempts`);
 }
 
 async function rereadOf(book: LoanBook, loanId: string): Promise<LoanRead> {
@@ -124,20 +160,23 @@ async function rereadOf(book: LoanBook, loanId: string): Promise<LoanRead> {
 }
 
 /** The id a read names, for reasons about it. */
-export function loanIdOf(read: LoanRead): string {
+function loanIdOf(read: LoanRead): string {
   return read.ok ? read.loan.loanId : read.loanId;
 }
 
 /**
- * Sweeps one loan for `ctx.asOf`. Never throws: an error that survived the SDK's retries skips the
- * loan with a reason that names throttling as such.
+ * Sweeps one loan for `ctx.asOf` and answers what happened to it. Never throws: an error that
+ * survived the SDK's retries skips the loan with a reason that names throttling as such.
  */
-export async function sweepLoan(read: LoanRead, ctx: LoanSweepContext): Promise<void> {
+export async function sweepLoan(read: LoanRead, ctx: LoanSweepContext): Promise<LoanSwept> {
+  const progress: Progress = { examined: false, versionConflicts: 0 };
+  let verdict: LoanVerdict;
   try {
-    await settle(read, ctx);
+    verdict = await settle(read, ctx, progress);
   } catch (error) {
     const reason = describeError(error);
     ctx.log.error('loan failed', { loanId: loanIdOf(read), reason });
-    skip(ctx, loanIdOf(read), reason);
+    verdict = skip(ctx, loanIdOf(read), reason);
   }
+  return { ...progress, verdict };
 }

@@ -5,10 +5,16 @@
  * test/integration/workflow.
  */
 import { describe, expect, it } from 'vitest';
-import { FINISH_TOTALS_BYTES, type WorkflowSummary } from '../../../functions/sweep/finish';
+import type { WorkflowSummary } from '../../../functions/sweep/finish';
 import { ValidationError } from '../../../functions/sweep/request';
-import { type DirectRunSummary, PART_TOTALS_BYTES } from '../../../functions/sweep/service';
-import { emptyTotals, jsonBytes, type SweepTotals } from '../../../functions/sweep/summary';
+import type { DirectRunSummary } from '../../../functions/sweep/service';
+import {
+  emptyTotals,
+  FINISH_TOTALS_BYTES,
+  jsonBytes,
+  PART_TOTALS_BYTES,
+  type SweepTotals,
+} from '../../../functions/sweep/summary';
 import type { PartResponse, PlanAnswer } from '../../../functions/sweep/wire';
 import { installmentItem, loanItem } from '../../../local/fixtures/loans';
 import { TEST_EXECUTION } from '../../../local/fixtures/test-execution';
