@@ -5,9 +5,10 @@
  */
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { eventsOfStoredOutbox } from '../functions/adapters/outbox-text';
 import { createSnsPublisher } from '../functions/adapters/sns-publisher';
 import { OUTBOX_ATTRIBUTE } from '../functions/contract/tables';
-import { decodeOutbox, isRunRecordKey } from '../functions/core/outbox';
+import { isRunRecordKey } from '../functions/core/outbox';
 import type { BusinessDate, EventEnvelope } from '../functions/core/types';
 
 /** What a republish found and did. */
@@ -58,16 +59,15 @@ export async function republish(options: {
     const page = await options.doc.send(
       new ScanCommand({
         TableName: options.loansTable,
-        // The stored record names its date as "asOf":"YYYY-MM-DD".
-        FilterExpression: 'contains(#outbox, :date)',
+        // The stored record is compressed: which date it names is read below, once decoded.
+        FilterExpression: 'attribute_exists(#outbox)',
         ExpressionAttributeNames: { '#outbox': OUTBOX_ATTRIBUTE },
-        ExpressionAttributeValues: { ':date': `"asOf":"${options.asOf}"` },
         ExclusiveStartKey,
       }),
     );
     for (const item of page.Items ?? []) {
       const loanId = String(item.loanId);
-      const decoded = decodeOutbox(item[OUTBOX_ATTRIBUTE], loanId);
+      const decoded = eventsOfStoredOutbox(item[OUTBOX_ATTRIBUTE], loanId);
       if (!decoded.ok) {
         unreadable.push(loanId);
         continue;

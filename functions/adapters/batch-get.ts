@@ -1,8 +1,9 @@
 /**
  * Strongly consistent reads by key, coalesced: the reads several readers start together (in the
  * same turn of the event loop) go to DynamoDB as one BatchGetItem across their tables, at most 100
- * keys a call, keys left unprocessed retried with backoff. The reminder function reads a batch's
- * loans and the borrowers' reminders this way: one request instead of two per SQS batch.
+ * keys a call and the calls of one read sent at once, keys left unprocessed retried with backoff.
+ * The reminder function reads a batch's loans and the borrowers' reminders around its dates this
+ * way: one round trip per SQS batch.
  */
 import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { exponentialBackoff, type RetryPolicy, sleep } from './retry';
@@ -39,13 +40,21 @@ async function readAll(
     }
     if (attempt > 1) await sleep(retry.delayMs(attempt));
     const unprocessed: { tableName: string; key: Item }[] = [];
+    const calls: Record<string, { Keys: Item[]; ConsistentRead: true }>[] = [];
     for (let start = 0; start < queue.length; start += BATCH_GET_LIMIT) {
       const RequestItems: Record<string, { Keys: Item[]; ConsistentRead: true }> = {};
       for (const { tableName, key } of queue.slice(start, start + BATCH_GET_LIMIT)) {
         RequestItems[tableName] ??= { Keys: [], ConsistentRead: true };
         RequestItems[tableName].Keys.push(key);
       }
-      const { Responses, UnprocessedKeys } = await doc.send(new BatchGetCommand({ RequestItems }));
+      calls.push(RequestItems);
+    }
+    // The calls of one attempt go out together: a batch's reads wait for one round trip, not one
+    // per hundred keys.
+    const answers = await Promise.all(
+      calls.map((RequestItems) => doc.send(new BatchGetCommand({ RequestItems }))),
+    );
+    for (const { Responses, UnprocessedKeys } of answers) {
       for (const [tableName, items] of Object.entries(Responses ?? {})) {
         found.set(tableName, [...(found.get(tableName) ?? []), ...items]);
       }

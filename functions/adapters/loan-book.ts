@@ -17,7 +17,7 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { DUE_INDEX, OUTBOX_ATTRIBUTE } from '../contract/tables';
-import { encodeOutbox, runRecordKeyOf } from '../core/outbox';
+import { runRecordKeyOf } from '../core/outbox';
 import type { EventEnvelope, LedgerEntry, Loan } from '../core/types';
 import { isRecord } from '../core/values';
 import type {
@@ -32,6 +32,7 @@ import type {
 } from '../sweep/ports';
 import { fitsPartitionKey } from './dynamodb';
 import { decodeLedgerItems, decodeLoanItem, episodeWriteOf } from './item-codec';
+import { storedOutboxOf } from './outbox-text';
 import { exponentialBackoff, type RetryPolicy, sleep } from './retry';
 
 /** DynamoDB's limit of keys per BatchGetItem call. */
@@ -158,7 +159,7 @@ function loanUpdateOf(tables: LoanBookTables, change: LoanChange, item: Item) {
   for (const [name, value] of episode.set) x.set(name, value);
   for (const name of episode.remove) x.remove(name);
   // Each write replaces the recorded events: the publisher sends what a write adds.
-  const outbox = encodeOutbox(change.events);
+  const outbox = storedOutboxOf(change.events);
   if (outbox === undefined) x.remove(OUTBOX_ATTRIBUTE);
   else x.set(OUTBOX_ATTRIBUTE, outbox);
 
@@ -346,7 +347,7 @@ export function createLoanBook(
               asOf: event.asOf,
               runId: event.runId,
               recordedAt: event.occurredAt,
-              [OUTBOX_ATTRIBUTE]: encodeOutbox([event]),
+              [OUTBOX_ATTRIBUTE]: storedOutboxOf([event]),
             },
             ConditionExpression: 'attribute_not_exists(loanId)',
           }),

@@ -10,7 +10,6 @@
 import { NumberValue } from '@aws-sdk/lib-dynamodb';
 import { OUTBOX_ATTRIBUTE, SWEEP_SHARDS } from '../contract/tables';
 import { parseBusinessDate } from '../core/dates';
-import { decodeOutbox } from '../core/outbox';
 import { parseDecimal } from '../core/rational';
 import { bounded, isRecord, MAX_REASON_CHARS, quoted } from '../core/values';
 import type {
@@ -20,6 +19,7 @@ import type {
   WrittenItem,
 } from '../publisher/ports';
 import { decodeLoanItem } from './item-codec';
+import { eventsOfStoredOutbox } from './outbox-text';
 
 /** Deepest nesting DynamoDB allows in an attribute value; deeper input is not an item's. */
 const MAX_DEPTH = 32;
@@ -206,12 +206,12 @@ function recordedEvents(
 ): RecordedEvents {
   const stored = outboxOf(after);
   if ('reason' in stored) return { ok: false, reason: stored.reason };
-  const added = decodeOutbox(stored.value, loanId);
+  const added = eventsOfStoredOutbox(stored.value, loanId);
   if (!added.ok) return { ok: false, reason: added.reason };
   if (added.events.length === 0) return added;
   // Events the old image already carried were published with the write that recorded them.
   const previous = outboxOf(before);
-  const earlier = 'value' in previous ? decodeOutbox(previous.value, loanId) : undefined;
+  const earlier = 'value' in previous ? eventsOfStoredOutbox(previous.value, loanId) : undefined;
   const seen = new Set(earlier?.ok ? earlier.events.map((event) => event.id) : []);
   return { ok: true, events: added.events.filter((event) => !seen.has(event.id)) };
 }

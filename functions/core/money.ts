@@ -27,21 +27,32 @@ export function sumMinorUnits(amounts: Iterable<MinorUnits>): MinorUnits {
   return minorUnitsFromBigInt(total);
 }
 
+/** Formats amounts of minor units in one currency for one locale (see {@link moneyFormat}). */
+export type MoneyFormat = (amount: MinorUnits) => string;
+
 /**
- * Formats an amount of minor units in `currency` for `locale` (e.g. `¥1,234.56`, `$1,234.56`).
- * Exact for any safe integer: the decimal is built as text with BigInt and handed to
- * Intl.NumberFormat as a string, so no binary floating point touches it.
+ * A formatter of amounts of minor units in `currency` for `locale` (e.g. `¥1,234.56`,
+ * `$1,234.56`). Exact for any safe integer: the decimal is built as text with BigInt and handed to
+ * Intl.NumberFormat as a string, so no binary floating point touches it. Building the
+ * Intl.NumberFormat is most of the cost of formatting: a caller formatting many amounts keeps one.
  */
-export function formatMoney(amount: MinorUnits, currency: CurrencyCode, locale: Locale): string {
+export function moneyFormat(currency: CurrencyCode, locale: Locale): MoneyFormat {
   const formatter = new Intl.NumberFormat(locale, { style: 'currency', currency });
   // The currency's minor-unit digits (CNY 2, JPY 0, KWD 3) as the runtime's CLDR data knows them.
   const digits = formatter.resolvedOptions().maximumFractionDigits ?? 2;
-  const value = BigInt(amount);
-  const negative = value < 0n;
-  const magnitude = negative ? -value : value;
   const scale = 10n ** BigInt(digits);
-  const whole = (magnitude / scale).toString();
-  const fraction = (magnitude % scale).toString().padStart(digits, '0');
-  const text = `${negative ? '-' : ''}${whole}${digits > 0 ? `.${fraction}` : ''}`;
-  return formatter.format(text as Intl.StringNumericLiteral);
+  return (amount) => {
+    const value = BigInt(amount);
+    const negative = value < 0n;
+    const magnitude = negative ? -value : value;
+    const whole = (magnitude / scale).toString();
+    const fraction = (magnitude % scale).toString().padStart(digits, '0');
+    const text = `${negative ? '-' : ''}${whole}${digits > 0 ? `.${fraction}` : ''}`;
+    return formatter.format(text as Intl.StringNumericLiteral);
+  };
+}
+
+/** Formats one amount of minor units in `currency` for `locale` (see {@link moneyFormat}). */
+export function formatMoney(amount: MinorUnits, currency: CurrencyCode, locale: Locale): string {
+  return moneyFormat(currency, locale)(amount);
 }

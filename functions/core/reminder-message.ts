@@ -5,7 +5,7 @@
  * overdue, what happens next where the law says so (the credit-report notice), how to pay and how
  * to get help; no threats. It names loans by id only (no personal data).
  */
-import { formatMoney } from './money';
+import { type MoneyFormat, moneyFormat } from './money';
 import { type Lines, orderedLines, type ReminderKind, type ReminderLine } from './reminders';
 import type { Locale } from './types';
 
@@ -48,8 +48,7 @@ function dueWhenEn(days: number): string {
 }
 
 /** One line's clauses in Chinese, in a fixed order: promise, overdue, notice, offer, due-soon. */
-function clausesZh(line: ReminderLine): string[] {
-  const money = (amount: number) => formatMoney(amount, line.currency, 'zh-CN');
+function clausesZh(line: ReminderLine, money: MoneyFormat): string[] {
   const clauses: string[] = [];
   if (line.promiseId !== undefined && line.amount !== undefined && line.until !== undefined) {
     clauses.push(
@@ -79,8 +78,7 @@ function clausesZh(line: ReminderLine): string[] {
 }
 
 /** One line's clauses in English, in the same order. */
-function clausesEn(line: ReminderLine): string[] {
-  const money = (amount: number) => formatMoney(amount, line.currency, 'en');
+function clausesEn(line: ReminderLine, money: MoneyFormat): string[] {
   const clauses: string[] = [];
   if (line.promiseId !== undefined && line.amount !== undefined && line.until !== undefined) {
     clauses.push(
@@ -130,10 +128,20 @@ export function renderReminderMessage(lines: readonly ReminderLine[], locale: Lo
   const ordered = orderedLines(lines);
   const first = ordered[0];
   if (!first) throw new RangeError('a reminder has at least one line');
+  // One formatter per currency of the reminder: building one costs more than formatting with it.
+  const formats = new Map<string, MoneyFormat>();
+  const moneyIn = (currency: ReminderLine['currency']) => {
+    let format = formats.get(currency);
+    if (!format) {
+      format = moneyFormat(currency, locale);
+      formats.set(currency, format);
+    }
+    return format;
+  };
   const sentences = ordered.map((line) =>
     locale === 'zh-CN'
-      ? `您的借款（编号 ${line.loanId}）${clausesZh(line).join('，')}。`
-      : `Your loan ${line.loanId}: ${clausesEn(line).join('; ')}.`,
+      ? `您的借款（编号 ${line.loanId}）${clausesZh(line, moneyIn(line.currency)).join('，')}。`
+      : `Your loan ${line.loanId}: ${clausesEn(line, moneyIn(line.currency)).join('; ')}.`,
   );
   const separator = locale === 'zh-CN' ? '' : ' ';
   return `${TITLES[locale][first.kind]}${sentences.join(separator)}${separator}${closing(first.kind, locale)}`;

@@ -107,6 +107,14 @@ const emptyOutcome = (): BorrowerOutcome => ({
   moved: [],
 });
 
+/**
+ * The dates a date's first reminder is decided from: the six before it decide the cap, the week
+ * after whether a later reminder depends on it.
+ */
+function firstReminderReach(date: BusinessDate): { from: BusinessDate; to: BusinessDate } {
+  return { from: addDays(date, -6), to: addDays(date, 7) };
+}
+
 /** The earliest of some dates (at least one); business dates sort as text. */
 function minDate(dates: Iterable<BusinessDate>): BusinessDate {
   return [...dates].sort()[0] as BusinessDate;
@@ -237,10 +245,12 @@ export function createReminderService(deps: ReminderServiceDeps): ReminderServic
     date: BusinessDate,
     additions: readonly DatedLine[],
   ): Promise<BorrowerOutcome | 'plan' | 'conflict' | { existing: StoredDay }> => {
-    // The six dates before decide the cap; a week after, whether a later reminder depends on it.
-    const from = addDays(date, -6);
-    const to = addDays(date, 7);
-    const days = await store.readDays(borrowerId, from, to, false);
+    // Read by key, not by a Query of the range: the batch's new reminders start their reads
+    // together, so they share one BatchGetItem (docs/decisions.md, Reminders).
+    const reach = firstReminderReach(date);
+    const { from, to } = reach;
+    const keys = datesFrom(reach).map((asOf) => ({ borrowerId, asOf }));
+    const days = daysOf(await store.readReminders(keys), borrowerId, reach);
     const existing = days.get(date);
     if (existing) return { existing };
     const plan = planCalendar({ from, to, days: statesOf(days), additions, cap });
@@ -453,6 +463,27 @@ export function createReminderService(deps: ReminderServiceDeps): ReminderServic
 function backoffMs(attempt: number): number {
   const ceiling = Math.min(1_000, 20 * 2 ** (attempt - 2));
   return ceiling / 2 + Math.random() * (ceiling / 2);
+}
+
+/** The dates `from`…`to`, in order. */
+function datesFrom({ from, to }: { from: BusinessDate; to: BusinessDate }): BusinessDate[] {
+  const dates: BusinessDate[] = [];
+  for (let asOf = from; asOf <= to; asOf = addDays(asOf, 1)) dates.push(asOf);
+  return dates;
+}
+
+/** A borrower's dates `from`…`to` among reminders read by key (every key of them asked for). */
+function daysOf(
+  read: ReadonlyMap<string, StoredDay>,
+  borrowerId: string,
+  { from, to }: { from: BusinessDate; to: BusinessDate },
+): Map<BusinessDate, StoredDay> {
+  const days = new Map<BusinessDate, StoredDay>();
+  for (const asOf of datesFrom({ from, to })) {
+    const stored = read.get(reminderKeyOf({ borrowerId, asOf }));
+    if (stored) days.set(asOf, stored);
+  }
+  return days;
 }
 
 function statesOf(days: ReadonlyMap<BusinessDate, StoredDay>): Map<BusinessDate, DayState> {

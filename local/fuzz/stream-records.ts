@@ -180,9 +180,16 @@ const hugeWrite = (): fc.Arbitrary<Plan> =>
       };
     });
 
-/** Outbox text the publisher cannot read: not JSON, not an outbox, wrong fields. */
+/**
+ * Outbox text the publisher cannot read: not JSON, not an outbox, wrong fields; compressed text
+ * that does not inflate, or a prefix no reader knows.
+ */
 const UNDECODABLE = [
   '',
+  'z1:',
+  'z1:not base64 at all',
+  'z1:AAAAAAAA',
+  'z2:AAAA',
   '{',
   'null',
   '[]',

@@ -12,9 +12,10 @@
  *   entry without its charge; no personal value in a log line, the summary or a published message.
  */
 import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { eventsOfStoredOutbox } from '../../functions/adapters/outbox-text';
 import { OUTBOX_ATTRIBUTE } from '../../functions/contract/tables';
 import { addDays, minDate } from '../../functions/core/dates';
-import { decodeOutbox, isRunRecordKey } from '../../functions/core/outbox';
+import { isRunRecordKey } from '../../functions/core/outbox';
 import { maxReminderOffset } from '../../functions/core/policy';
 import type { BusinessDate } from '../../functions/core/types';
 import { ValidationError } from '../../functions/sweep/request';
@@ -53,7 +54,7 @@ export async function recordedCompletions(loansTable: string): Promise<string[]>
   return items.flatMap((item) => {
     const key = String(item.loanId);
     if (!isRunRecordKey(key)) return [];
-    const decoded = decodeOutbox(item[OUTBOX_ATTRIBUTE], key);
+    const decoded = eventsOfStoredOutbox(item[OUTBOX_ATTRIBUTE], key);
     return decoded.ok
       ? decoded.events.map((event) => JSON.stringify(event))
       : [`unreadable ${key}`];

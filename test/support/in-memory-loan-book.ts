@@ -3,9 +3,10 @@
  * the same answers the DynamoDB book gives — due pages in (nextDueDate, loanId) order, reads by id,
  * version-conditioned records — without DynamoDB Local. Faults are injected per record call.
  */
+
+import { storedOutboxOf } from '../../functions/adapters/outbox-text';
 import { postedLinesOf } from '../../functions/core/ledger';
 import { parseLoanItem } from '../../functions/core/loan';
-import { encodeOutbox } from '../../functions/core/outbox';
 import type { EventEnvelope, LedgerEntry } from '../../functions/core/types';
 import type {
   CompletionRecord,
@@ -67,7 +68,7 @@ function applied(item: Item, change: LoanChange): Item {
     };
   });
   const { nextDueDate: _key, outbox: _outbox, ...rest } = item;
-  const outbox = encodeOutbox(change.events);
+  const outbox = storedOutboxOf(change.events);
   return {
     ...rest,
     installments,

@@ -4,6 +4,7 @@
  * borrower and business date.
  */
 
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PublishBatchCommand } from '@aws-sdk/client-sns';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
@@ -418,6 +419,98 @@ describe('the weekly cap', () => {
         Object.entries(items).map(([date, { borrowerId: _b, ...rest }]) => [date, rest]),
       );
     expect(strip(actual)).toEqual(strip(expected));
+  });
+
+  it('a date decided one short of the cap is decided again when an earlier date gains its reminder meanwhile', async () => {
+    const borrowerId = 'B-cap-race';
+    const [first, second, third, fourth] = ['K-1', 'K-2', 'K-3', 'K-4'].map((loanId) => ({
+      loanId,
+      borrowerId,
+    })) as [Who, Who, Who, Who];
+    for (const who of [first, second, third, fourth]) {
+      await loanOf(who, { installments: [installment(1, '2026-03-01')] });
+    }
+    await reminderService().handle(sqsEventOf([overdue(second, '2026-03-18', 1)]));
+    await reminderService().handle(sqsEventOf([overdue(third, '2026-03-19', 1)]));
+    // Once 03-20's first reminder has read the dates it is decided from (two reminders in its
+    // six dates before: one short of the cap), another invocation writes 03-17's first reminder.
+    let raced = false;
+    const racing = (store: ReminderStore): ReminderStore => ({
+      ...store,
+      readReminders: async (keys) => {
+        const read = await store.readReminders(keys);
+        if (!raced && keys.some((key) => key.asOf === '2026-03-17')) {
+          raced = true;
+          await reminderService().handle(sqsEventOf([overdue(first, '2026-03-17', 1)], 'race'));
+        }
+        return read;
+      },
+    });
+    const report: BatchReport[] = [];
+    const response = await reminderService({
+      decorate: { store: racing },
+      observer: (r) => report.push(r),
+    }).handle(sqsEventOf([overdue(fourth, '2026-03-20', 1)]));
+    expect(raced).toBe(true);
+    expect(response.batchItemFailures).toEqual([]);
+    // In date order 03-17, 03-18 and 03-19 have reminders: 03-20 is at the cap, its line held.
+    const items = await reminders(borrowerId);
+    expect(Object.keys(items)).toEqual(['2026-03-17', '2026-03-18', '2026-03-19']);
+    const held = await heldOf(clients.doc, resources.tables.REMINDERS_TABLE_NAME, borrowerId);
+    expect(Object.keys(held)).toEqual(['2026-03-20']);
+    expect(report[0]?.linesCapped).toBe(1);
+  });
+
+  it("decides a batch's new reminders from one shared read of the dates around them", async () => {
+    const borrowers = ['B-share-1', 'B-share-2', 'B-share-3'];
+    const loan = (borrowerId: string) => ({ loanId: `${borrowerId}-L`, borrowerId });
+    for (const borrowerId of borrowers) {
+      await loanOf(loan(borrowerId), { installments: [installment(1, '2026-02-27')] });
+    }
+    const capOfOne = { [ENV.contactPolicy]: '{"maxContactDaysPer7":1}' };
+    // One borrower was reminded two dates ago: with a cap of 1, today's line is held back,
+    // which it is only if the shared read saw that reminder.
+    await reminderService({}, capOfOne).handle(
+      sqsEventOf([overdue(loan('B-share-1'), '2026-02-28', 1)]),
+    );
+    const counted = new DynamoDBClient({});
+    const commands: string[] = [];
+    counted.middlewareStack.add(
+      (next, context) => (args) => {
+        commands.push(String(context.commandName));
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const config = loadReminderConfig({
+      ...resources.env,
+      [ENV.businessTimeZone]: 'Asia/Shanghai',
+      ...capOfOne,
+    });
+    const response = await createReminder({ dynamodb: counted }, config, {
+      clock: () => NOW,
+      sleep: async () => {},
+    }).handle(sqsEventOf(borrowers.map((borrowerId) => overdue(loan(borrowerId), TODAY, 3))));
+    counted.destroy();
+    expect(response.batchItemFailures).toEqual([]);
+    // The loans and today's reminders in one call, the dates around the three new reminders in
+    // another; a put each for the two new reminders, each checked again after it (a cap of 1
+    // puts every first reminder one short of the cap), and for the held line its plan (the
+    // borrower's reminders and held lines read, one transaction).
+    expect(commands.sort()).toEqual([
+      'BatchGetItemCommand',
+      'BatchGetItemCommand',
+      'PutItemCommand',
+      'PutItemCommand',
+      ...Array(4).fill('QueryCommand'),
+      'TransactWriteItemsCommand',
+    ]);
+    expect(Object.keys(await reminders('B-share-1'))).toEqual(['2026-02-28']);
+    const held = await heldOf(clients.doc, resources.tables.REMINDERS_TABLE_NAME, 'B-share-1');
+    expect(Object.keys(held)).toEqual([TODAY]);
+    for (const borrowerId of ['B-share-2', 'B-share-3']) {
+      expect(Object.keys(await reminders(borrowerId))).toEqual([TODAY]);
+    }
   });
 
   it('a configured cap of 1 allows one date in seven', async () => {

@@ -8,10 +8,10 @@
 
 import { PublishBatchCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { storedOutboxOf } from '../../../functions/adapters/outbox-text';
 import { createSnsPublisher, messageAttributesOf } from '../../../functions/adapters/sns-publisher';
 import { METRIC_NAMES } from '../../../functions/contract/observability';
 import { buildSweepCompletedEvent, messageBodyOf } from '../../../functions/core/events';
-import { encodeOutbox } from '../../../functions/core/outbox';
 import type { BusinessDate, EventEnvelope } from '../../../functions/core/types';
 import { drainQueue, freshResources } from '../../../local/fixtures/aws';
 import { installmentItem, loanItem } from '../../../local/fixtures/loans';
@@ -250,7 +250,7 @@ describe('sweep.completed', () => {
 
   it('is published from its run record through the stream', async () => {
     await putItems(resources.tables.LOANS_TABLE_NAME, [
-      { loanId: key, outbox: encodeOutbox([event]) },
+      { loanId: key, outbox: storedOutboxOf([event]) },
     ]);
     const { pump, log } = publisherOn(snsWithLimits().sns);
     expect(await pump.drain()).toMatchObject({ delivered: 1, failing: [] });

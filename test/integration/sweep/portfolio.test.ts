@@ -3,11 +3,11 @@
  * the core engine says, closed loans are never read, and re-runs change nothing.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { eventsOfStoredOutbox } from '../../../functions/adapters/outbox-text';
 import { assess } from '../../../functions/core/assess';
 import { messageBodyOf } from '../../../functions/core/events';
 import { isChargeEntry } from '../../../functions/core/ledger';
 import { parseLoanItem } from '../../../functions/core/loan';
-import { decodeOutbox } from '../../../functions/core/outbox';
 import { policyFor } from '../../../functions/core/policy';
 import type { Assessment, EventEnvelope } from '../../../functions/core/types';
 import { freshResources } from '../../../local/fixtures/aws';
@@ -105,7 +105,7 @@ describe('a full sweep of a mixed portfolio', () => {
         status: update.status ?? 'ACTIVE',
       });
       // The events are recorded with the write, exactly as the engine built them.
-      const recorded = decodeOutbox(item?.outbox, loanId);
+      const recorded = eventsOfStoredOutbox(item?.outbox, loanId);
       expect(recorded.ok && recorded.events, `${loanId} outbox`).toEqual(assessment.events);
       expect(item?.nextDueDate, `${loanId} index key`).toBe(update.nextDueDate ?? undefined);
       const installments = item?.installments as Record<string, unknown>[];

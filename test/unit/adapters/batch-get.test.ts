@@ -67,6 +67,28 @@ describe('coalesced BatchGet', () => {
     expect(again).toHaveLength(150);
   });
 
+  it('sends the calls of one read at once, not one after another', async () => {
+    const items = Array.from({ length: 250 }, (_, i) => ({ loanId: `L-${i}` }));
+    const { doc } = fakeDoc({ loans: items });
+    let inFlight = 0;
+    let most = 0;
+    const slow = {
+      send: async (command: never) => {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inFlight--;
+        return doc.send(command);
+      },
+    } as unknown as DynamoDBDocumentClient;
+    const all = await coalescedBatchGet(slow, noWait)(
+      'loans',
+      items.map(({ loanId }) => ({ loanId })),
+    );
+    expect(all).toHaveLength(250);
+    expect(most).toBe(3);
+  });
+
   it('retries the keys DynamoDB left unprocessed', async () => {
     const { doc, calls } = fakeDoc({ loans: [{ loanId: 'L-1' }, { loanId: 'L-2' }] }, [
       { loanId: 'L-2' },

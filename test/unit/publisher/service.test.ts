@@ -8,9 +8,9 @@
  */
 import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { storedOutboxOf } from '../../../functions/adapters/outbox-text';
 import { assess } from '../../../functions/core/assess';
 import { buildSweepCompletedEvent } from '../../../functions/core/events';
-import { encodeOutbox } from '../../../functions/core/outbox';
 import { parsePolicyBook } from '../../../functions/core/policy';
 import type { EventEnvelope } from '../../../functions/core/types';
 import type { BatchReport } from '../../../functions/publisher/service';
@@ -359,7 +359,7 @@ describe('a run record', () => {
     { runId: 'sweep-2026-01-20', occurredAt: '2026-01-19T16:30:00.000Z' },
   );
   const key = '#run#sweep-2026-01-20';
-  const stored = encodeOutbox([event]);
+  const stored = storedOutboxOf([event]);
 
   it('publishes its sweep.completed, with no loan or borrower id', async () => {
     const p = publisherOf();
