@@ -247,10 +247,14 @@ export function createReminderService(deps: ReminderServiceDeps): ReminderServic
   ): Promise<BorrowerOutcome | 'plan' | 'conflict' | { existing: StoredDay }> => {
     // Read by key, not by a Query of the range: the batch's new reminders start their reads
     // together, so they share one BatchGetItem (docs/decisions.md, Reminders).
-    const reach = firstReminderReach(date);
-    const { from, to } = reach;
-    const keys = datesFrom(reach).map((asOf) => ({ borrowerId, asOf }));
-    const days = daysOf(await store.readReminders(keys), borrowerId, reach);
+    const { from, to } = firstReminderReach(date);
+    const dates = datesFrom(from, to);
+    const read = await store.readReminders(dates.map((asOf) => ({ borrowerId, asOf })));
+    const days = new Map<BusinessDate, StoredDay>();
+    for (const asOf of dates) {
+      const stored = read.get(reminderKeyOf({ borrowerId, asOf }));
+      if (stored) days.set(asOf, stored);
+    }
     const existing = days.get(date);
     if (existing) return { existing };
     const plan = planCalendar({ from, to, days: statesOf(days), additions, cap });
@@ -466,24 +470,10 @@ function backoffMs(attempt: number): number {
 }
 
 /** The dates `from`…`to`, in order. */
-function datesFrom({ from, to }: { from: BusinessDate; to: BusinessDate }): BusinessDate[] {
+function datesFrom(from: BusinessDate, to: BusinessDate): BusinessDate[] {
   const dates: BusinessDate[] = [];
   for (let asOf = from; asOf <= to; asOf = addDays(asOf, 1)) dates.push(asOf);
   return dates;
-}
-
-/** A borrower's dates `from`…`to` among reminders read by key (every key of them asked for). */
-function daysOf(
-  read: ReadonlyMap<string, StoredDay>,
-  borrowerId: string,
-  { from, to }: { from: BusinessDate; to: BusinessDate },
-): Map<BusinessDate, StoredDay> {
-  const days = new Map<BusinessDate, StoredDay>();
-  for (const asOf of datesFrom({ from, to })) {
-    const stored = read.get(reminderKeyOf({ borrowerId, asOf }));
-    if (stored) days.set(asOf, stored);
-  }
-  return days;
 }
 
 function statesOf(days: ReadonlyMap<BusinessDate, StoredDay>): Map<BusinessDate, DayState> {

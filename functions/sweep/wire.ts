@@ -57,7 +57,7 @@ export interface RequestContext {
  * The problem with one loan id, if any (docs/contract.md, Inputs): a non-empty string of at most
  * 1,024 characters that fits DynamoDB's key limit. Said of the id (`"L-1" is …`), without a field.
  */
-export function loanIdProblem(id: unknown): string | undefined {
+function loanIdProblem(id: unknown): string | undefined {
   if (typeof id !== 'string' || id.length === 0) return `${quoted(id)} is not a non-empty string`;
   if (id.length > MAX_LOAN_ID_CHARS) {
     return `${quoted(id)} is longer than ${MAX_LOAN_ID_CHARS} characters`;
@@ -125,12 +125,12 @@ export function futureDateProblem(
 }
 
 /** A loan id as the function accepts it anywhere (`loanIdProblem`). */
-export const loanIdSchema = z.string().superRefine((id, ctx) => {
+const loanIdSchema = z.string().superRefine((id, ctx) => {
   const problem = loanIdProblem(id);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 /** Named loans (`loanIdsProblems`): 1–1,000 valid ids, none repeated. */
-export const loanIdsSchema = z
+const loanIdsSchema = z
   .array(z.unknown())
   .superRefine((ids, ctx) => {
     for (const { index, message } of loanIdsIssues(ids, 'loanIds')) {
@@ -143,18 +143,18 @@ export const loanIdsSchema = z
   })
   .transform((ids) => ids as readonly string[]);
 /** A business date, `YYYY-MM-DD`, a real date. */
-export const businessDateSchema = z
+const businessDateSchema = z
   .string()
   .refine((text) => parseBusinessDate(text) !== undefined, {
     error: 'must be a YYYY-MM-DD date',
   })
   .transform((text) => text as BusinessDate);
 /** A run id as the function makes them (job.ts `runIdOf`). */
-export const runIdSchema = z
+const runIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9._:-]{1,128}$/, { error: 'must be 1–128 letters, digits, . _ : -' });
 /** One of the 16 index shards. */
-export const shardSchema = z
+const shardSchema = z
   .number()
   .int()
   .min(0)
@@ -163,7 +163,7 @@ export const shardSchema = z
  * A shard cursor as the function answers it: the keys of a due-index item as stored (the due date
  * is upstream's text, which need not be a valid date: such a loan is skipped, and resumed after).
  */
-export const cursorSchema = z.strictObject({
+const cursorSchema = z.strictObject({
   nextDueDate: z
     .string()
     .min(1)
@@ -184,7 +184,7 @@ const bucket = z.enum(BUCKETS);
  * The schema of totals handed from step to step (they travel through the workflow's state), so a
  * hand-made payload cannot smuggle in an oversized or ill-typed summary.
  */
-export const totalsSchema = z.strictObject({
+const totalsSchema = z.strictObject({
   loansExamined: count,
   loansOverdue: count,
   loansCharged: count,
@@ -238,22 +238,22 @@ const carriedFields = {
 };
 
 /** The input of one shard part. */
-export const shardPartSchema = z.strictObject({
+const shardPartSchema = z.strictObject({
   ...runFields,
   ...carriedFields,
   shard: shardSchema,
   cursor: cursorSchema.optional(),
 });
 /** The input of a part of the named loans of a `loanIds` run. */
-export const namedLoansPartSchema = z.strictObject({
+const namedLoansPartSchema = z.strictObject({
   ...runFields,
   ...carriedFields,
   loanIds: loanIdsSchema,
 });
-export type ShardPartInput = z.infer<typeof shardPartSchema>;
-export type NamedLoansPartInput = z.infer<typeof namedLoansPartSchema>;
+type ShardPartInput = z.infer<typeof shardPartSchema>;
+type NamedLoansPartInput = z.infer<typeof namedLoansPartSchema>;
 /** What the workflow passes a part, under `part`. */
-export type PartInput = ShardPartInput | NamedLoansPartInput;
+type PartInput = ShardPartInput | NamedLoansPartInput;
 
 /**
  * The form a part claims: named loans when it carries `loanIds`, a shard otherwise. Checking the
@@ -268,7 +268,7 @@ export function partStepSchema(
 }
 
 /** A part's answer that says its shard (or the named loans) is done: what the finish adds up. */
-export const finishedPartSchema = z.strictObject({
+const finishedPartSchema = z.strictObject({
   complete: z.literal(true, { error: 'must be true: the finish adds up finished shards only' }),
   shard: shardSchema.optional(),
   totals: carriedTotalsSchema,
@@ -277,7 +277,7 @@ export const finishedPartSchema = z.strictObject({
 export type FinishedPart = z.infer<typeof finishedPartSchema>;
 
 /** An unfinished part's answer: the next part's input, with the totals and busy time so far. */
-export type UnfinishedPart = PartInput & {
+type UnfinishedPart = PartInput & {
   readonly complete: false;
   readonly totals: SweepTotals;
   readonly durationMs: number;
@@ -332,7 +332,6 @@ export const finishStepSchema = z.strictObject({
   }),
   startedAt: z.string().optional(),
 });
-export type FinishStep = z.infer<typeof finishStepSchema>;
 
 /**
  * Problems of a value a schema rejected, each named by its path (`part.cursor.loanId: …`); a key
