@@ -100,20 +100,35 @@ export interface WallClock {
   readonly offsetMinutes: number;
 }
 
+/** Wall-clock formats built so far, by zone (one or two in any deployment). */
+const wallClockFormats = new Map<string, Intl.DateTimeFormat>();
+const MAX_WALL_CLOCK_FORMATS = 64;
+
+/** The format that reads a wall clock in `timeZone`, built once: building one costs far more than using it. */
+function wallClockFormat(timeZone: string): Intl.DateTimeFormat {
+  let format = wallClockFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      calendar: 'gregory',
+      numberingSystem: 'latn',
+    });
+    if (wallClockFormats.size >= MAX_WALL_CLOCK_FORMATS) wallClockFormats.clear();
+    wallClockFormats.set(timeZone, format);
+  }
+  return format;
+}
+
 /** The one reader of wall clocks: what a clock in `timeZone` shows at `epochMs` (ms since epoch). */
 export function wallClockOf(epochMs: number, timeZone: string): WallClock {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    calendar: 'gregory',
-    numberingSystem: 'latn',
-  }).formatToParts(new Date(epochMs));
+  const parts = wallClockFormat(timeZone).formatToParts(new Date(epochMs));
   const part = (type: Intl.DateTimeFormatPartTypes) =>
     Number(parts.find((p) => p.type === type)?.value ?? Number.NaN);
   const year = part('year');

@@ -30,14 +30,33 @@ export function sumMinorUnits(amounts: Iterable<MinorUnits>): MinorUnits {
 /** Formats amounts of minor units in one currency for one locale (see {@link moneyFormat}). */
 export type MoneyFormat = (amount: MinorUnits) => string;
 
+/** Intl.NumberFormats built so far, by locale and currency (a handful in any deployment). */
+const formatters = new Map<string, Intl.NumberFormat>();
+const MAX_FORMATTERS = 256;
+
+/**
+ * The runtime's currency formatter of `currency` in `locale`, built once: building one costs some
+ * hundred times a format with it, and a reminder service formats amounts in every message.
+ */
+function currencyFormatter(currency: CurrencyCode, locale: Locale): Intl.NumberFormat {
+  const key = `${locale}|${currency}`;
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    formatter = new Intl.NumberFormat(locale, { style: 'currency', currency });
+    // Codes come from loan items: a flood of odd ones must not grow the cache without bound.
+    if (formatters.size >= MAX_FORMATTERS) formatters.clear();
+    formatters.set(key, formatter);
+  }
+  return formatter;
+}
+
 /**
  * A formatter of amounts of minor units in `currency` for `locale` (e.g. `¥1,234.56`,
  * `$1,234.56`). Exact for any safe integer: the decimal is built as text with BigInt and handed to
- * Intl.NumberFormat as a string, so no binary floating point touches it. Building the
- * Intl.NumberFormat is most of the cost of formatting: a caller formatting many amounts keeps one.
+ * Intl.NumberFormat as a string, so no binary floating point touches it.
  */
 export function moneyFormat(currency: CurrencyCode, locale: Locale): MoneyFormat {
-  const formatter = new Intl.NumberFormat(locale, { style: 'currency', currency });
+  const formatter = currencyFormatter(currency, locale);
   // The currency's minor-unit digits (CNY 2, JPY 0, KWD 3) as the runtime's CLDR data knows them.
   const digits = formatter.resolvedOptions().maximumFractionDigits ?? 2;
   const scale = 10n ** BigInt(digits);
