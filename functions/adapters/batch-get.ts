@@ -10,8 +10,17 @@ import { exponentialBackoff, type RetryPolicy, sleep } from './retry';
 
 type Item = Record<string, unknown>;
 
-/** Reads the items of `keys` in `tableName`; an absent key has no item in the answer. */
-export type BatchGet = (tableName: string, keys: readonly Item[]) => Promise<Item[]>;
+/**
+ * Reads the items of `keys` in `tableName`; an absent key has no item in the answer. With
+ * `attributes`, an item may be read with only those top-level attributes (and any others a reader
+ * of the same table asked for in the turn): the reader must ask for every attribute it reads,
+ * keys included.
+ */
+export type BatchGet = (
+  tableName: string,
+  keys: readonly Item[],
+  attributes?: readonly string[],
+) => Promise<Item[]>;
 
 /** DynamoDB's limit of keys per BatchGetItem call. */
 const BATCH_GET_LIMIT = 100;
@@ -20,16 +29,43 @@ const DEFAULT_RETRY = exponentialBackoff(7, 50, 2_000);
 interface Pending {
   readonly tableName: string;
   readonly keys: readonly Item[];
+  readonly attributes: readonly string[] | undefined;
   readonly resolve: (items: Item[]) => void;
   readonly reject: (error: unknown) => void;
+}
+
+/** One table's share of a read: its keys, and the attributes to read (all when absent). */
+interface TableRead {
+  readonly tableName: string;
+  readonly keys: readonly Item[];
+  readonly attributes: readonly string[] | undefined;
+}
+
+type TableRequest = {
+  Keys: Item[];
+  ConsistentRead: true;
+  ProjectionExpression?: string;
+  ExpressionAttributeNames?: Record<string, string>;
+};
+
+/** A table's request in one call, projected on `attributes` (names as placeholders: any name fits). */
+function tableRequest(attributes: readonly string[] | undefined): TableRequest {
+  if (!attributes) return { Keys: [], ConsistentRead: true };
+  return {
+    Keys: [],
+    ConsistentRead: true,
+    ProjectionExpression: attributes.map((_, i) => `#a${i}`).join(', '),
+    ExpressionAttributeNames: Object.fromEntries(attributes.map((name, i) => [`#a${i}`, name])),
+  };
 }
 
 /** Reads every key of `requests` (grouped by table) in as few calls as the limit allows. */
 async function readAll(
   doc: DynamoDBDocumentClient,
-  requests: readonly { readonly tableName: string; readonly keys: readonly Item[] }[],
+  requests: readonly TableRead[],
   retry: RetryPolicy,
 ): Promise<Map<string, Item[]>> {
+  const attributesOf = new Map(requests.map((r) => [r.tableName, r.attributes] as const));
   const found = new Map<string, Item[]>();
   let queue: { tableName: string; key: Item }[] = requests.flatMap(({ tableName, keys }) =>
     keys.map((key) => ({ tableName, key })),
@@ -40,11 +76,11 @@ async function readAll(
     }
     if (attempt > 1) await sleep(retry.delayMs(attempt));
     const unprocessed: { tableName: string; key: Item }[] = [];
-    const calls: Record<string, { Keys: Item[]; ConsistentRead: true }>[] = [];
+    const calls: Record<string, TableRequest>[] = [];
     for (let start = 0; start < queue.length; start += BATCH_GET_LIMIT) {
-      const RequestItems: Record<string, { Keys: Item[]; ConsistentRead: true }> = {};
+      const RequestItems: Record<string, TableRequest> = {};
       for (const { tableName, key } of queue.slice(start, start + BATCH_GET_LIMIT)) {
-        RequestItems[tableName] ??= { Keys: [], ConsistentRead: true };
+        RequestItems[tableName] ??= tableRequest(attributesOf.get(tableName));
         RequestItems[tableName].Keys.push(key);
       }
       calls.push(RequestItems);
@@ -79,16 +115,26 @@ export function coalescedBatchGet(
   const flush = () => {
     const requests = pending;
     pending = [];
-    // One key once, however many readers asked for it.
-    const byTable = new Map<string, Map<string, Item>>();
-    for (const { tableName, keys } of requests) {
-      const keyed = byTable.get(tableName) ?? new Map<string, Item>();
-      for (const key of keys) keyed.set(JSON.stringify(key), key);
-      byTable.set(tableName, keyed);
+    // One key once, however many readers asked for it; a table's attributes are every one its
+    // readers asked for, or all of them when one reader asked for all.
+    const byTable = new Map<string, { keys: Map<string, Item>; attributes: Set<string> | null }>();
+    for (const { tableName, keys, attributes } of requests) {
+      const table = byTable.get(tableName) ?? {
+        keys: new Map<string, Item>(),
+        attributes: new Set(),
+      };
+      for (const key of keys) table.keys.set(JSON.stringify(key), key);
+      if (!attributes) table.attributes = null;
+      else for (const name of attributes) table.attributes?.add(name);
+      byTable.set(tableName, table);
     }
     readAll(
       doc,
-      [...byTable].map(([tableName, keys]) => ({ tableName, keys: [...keys.values()] })),
+      [...byTable].map(([tableName, { keys, attributes }]) => ({
+        tableName,
+        keys: [...keys.values()],
+        attributes: attributes ? [...attributes] : undefined,
+      })),
       retry,
     ).then(
       (found) => {
@@ -99,13 +145,13 @@ export function coalescedBatchGet(
       },
     );
   };
-  return (tableName, keys) =>
+  return (tableName, keys, attributes) =>
     new Promise<Item[]>((resolve, reject) => {
       if (keys.length === 0) {
         resolve([]);
         return;
       }
       if (pending.length === 0) queueMicrotask(flush);
-      pending.push({ tableName, keys, resolve, reject });
+      pending.push({ tableName, keys, attributes, resolve, reject });
     });
 }

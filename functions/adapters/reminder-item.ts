@@ -143,6 +143,19 @@ function dateOf(item: Record<string, unknown>): BusinessDate {
   return asOf;
 }
 
+/**
+ * The attributes a reminder item is read with (its keys and what {@link decodeReminderItem}
+ * reads): the rendered message and window are written, never read back.
+ */
+export const REMINDER_STATE_ATTRIBUTES: readonly string[] = [
+  'borrowerId',
+  'asOf',
+  'lines',
+  'capped',
+  'status',
+  'revision',
+];
+
 /** A reminder item as the service sees it: the date's reminder and its revision. */
 export function decodeReminderItem(item: Record<string, unknown>): {
   readonly asOf: BusinessDate;

@@ -35,6 +35,7 @@ import {
   encodeReminderItem,
   heldPartitionOf,
   PENDING,
+  REMINDER_STATE_ATTRIBUTES,
 } from './reminder-item';
 
 /** DynamoDB's limit of actions per TransactWriteItems. */
@@ -118,6 +119,7 @@ export function createReminderStore(
       const items = await batchGet(
         tableName,
         keys.map(({ borrowerId, asOf }) => ({ [PARTITION]: borrowerId, [SORT]: asOf })),
+        REMINDER_STATE_ATTRIBUTES,
       );
       for (const item of items) {
         const { asOf, stored } = decodeReminderItem(item);

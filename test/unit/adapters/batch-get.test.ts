@@ -7,7 +7,17 @@ import { describe, expect, it } from 'vitest';
 import { coalescedBatchGet } from '../../../functions/adapters/batch-get';
 
 type Item = Record<string, unknown>;
-type Request = { RequestItems: Record<string, { Keys: Item[]; ConsistentRead: boolean }> };
+type Request = {
+  RequestItems: Record<
+    string,
+    {
+      Keys: Item[];
+      ConsistentRead: boolean;
+      ProjectionExpression?: string;
+      ExpressionAttributeNames?: Record<string, string>;
+    }
+  >;
+};
 
 /** A document client that answers BatchGetItem from `tables`, leaving `unprocessed` keys once. */
 function fakeDoc(tables: Record<string, Item[]>, unprocessedOnce: Item[] = []) {
@@ -111,5 +121,24 @@ describe('coalesced BatchGet', () => {
     const results = await Promise.allSettled([get('a', [{ k: 1 }]), get('b', [{ k: 2 }])]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     expect(await get('a', [])).toEqual([]);
+  });
+
+  it('projects a table on every attribute its readers asked for, or none when one asked for all', async () => {
+    const { doc, calls } = fakeDoc({});
+    const get = coalescedBatchGet(doc, noWait);
+    await Promise.all([
+      get('reminders', [{ borrowerId: 'B-1', asOf: '2026-03-02' }], ['borrowerId', 'status']),
+      get('reminders', [{ borrowerId: 'B-2', asOf: '2026-03-02' }], ['status', 'lines']),
+      get('loans', [{ loanId: 'L-1' }], ['loanId']),
+      get('loans', [{ loanId: 'L-2' }]),
+    ]);
+    const reminders = calls[0]?.RequestItems.reminders;
+    const projected = (reminders?.ProjectionExpression ?? '')
+      .split(', ')
+      .map((name) => reminders?.ExpressionAttributeNames?.[name]);
+    // Placeholders only: `status` is one of DynamoDB's reserved words.
+    expect(projected.sort()).toEqual(['borrowerId', 'lines', 'status']);
+    expect(calls[0]?.RequestItems.loans?.ProjectionExpression).toBeUndefined();
+    expect(calls[0]?.RequestItems.loans?.Keys).toHaveLength(2);
   });
 });
