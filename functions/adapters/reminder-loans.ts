@@ -3,10 +3,11 @@
  * BatchGetItem, shared with the batch's other reads: batch-get.ts; a GetItem per event would cost
  * a request each), strongly consistent, each item parsed at the edge by the loan item codec into a
  * loan, or the reason it cannot be read. It reads the table loan-store.ts reads, with exact numbers
- * (rates are decimals), and hands the service parsed loans only.
+ * (rates are decimals) and only the attributes the codec reads (not the sweep's recorded events),
+ * and hands the service parsed loans only.
  */
 import { LOANS_TABLE } from '../contract/tables';
-import { parseLoanItem } from '../core/loan';
+import { LOAN_ITEM_ATTRIBUTES, parseLoanItem } from '../core/loan';
 import type { LoanState } from '../core/reminders';
 import type { LoanReader } from '../reminder/ports';
 import type { BatchGet } from './batch-get';
@@ -35,6 +36,7 @@ export function createReminderLoanReader(batchGet: BatchGet, tableName: string):
       const items = await batchGet(
         tableName,
         askable.map((loanId) => ({ [KEY]: loanId })),
+        LOAN_ITEM_ATTRIBUTES,
       );
       const wanted = new Set(askable);
       for (const item of items) {

@@ -412,6 +412,39 @@ function parseLoan(item: Record<string, unknown>): Loan {
  * throws: a bad item yields `{ ok: false, loanId?, reason }`, the reason naming the attribute,
  * e.g. `installments[1].dueDate: "2026-13-01" is not a YYYY-MM-DD date`.
  */
+/**
+ * Every top-level attribute {@link parseLoanItem} reads: a reader that needs the loan and nothing
+ * else reads the item with these only (the sweep's recorded events and run records are left out).
+ */
+export const LOAN_ITEM_ATTRIBUTES: readonly string[] = [
+  'loanId',
+  'borrowerId',
+  'currency',
+  'principal',
+  'dailyInterestRate',
+  'status',
+  'installments',
+  'locale',
+  'sweepShard',
+  'productCode',
+  'remindersOptOut',
+  'forbearanceUntil',
+  'nextDueDate',
+  'accruedThrough',
+  'bucket',
+  'dpd',
+  'lateFeesCharged',
+  'penaltyCharged',
+  'version',
+  'promiseToPay',
+  'creditHold',
+  'riskClass',
+  'delinquentSince',
+  'creditNoticeOn',
+  'hardshipOfferId',
+  'promiseOutcome',
+];
+
 export function parseLoanItem(item: Record<string, unknown>): LoanParseResult {
   const loanId =
     typeof item?.loanId === 'string' && item.loanId.length > 0 ? item.loanId : undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseLoanItem } from '../../../functions/core/loan';
+import { LOAN_ITEM_ATTRIBUTES, parseLoanItem } from '../../../functions/core/loan';
 import { rational } from '../../../functions/core/rational';
 import type { LoanParseResult } from '../../../functions/core/types';
 import { ExactNumber, MAX_REASON_CHARS } from '../../../functions/core/values';
@@ -458,5 +458,55 @@ describe('promiseToPay (upstream) and the episode attributes (the sweep’s)', (
     ],
   ])('an episode attribute with %s is malformed', (_name, bad, reason) => {
     expect(reasonOf(parseLoanItem(item(bad)))).toBe(reason);
+  });
+});
+
+describe('LOAN_ITEM_ATTRIBUTES: what a projected read must keep', () => {
+  /** The top-level attributes the codec looks at while parsing `source`, present or not. */
+  function attributesRead(source: Record<string, unknown>): Set<string> {
+    const read = new Set<string>();
+    const watched = new Proxy(source, {
+      get(target, name, receiver) {
+        if (typeof name === 'string') read.add(name);
+        return Reflect.get(target, name, receiver);
+      },
+    });
+    parseLoanItem(watched);
+    return read;
+  }
+
+  it('names every attribute the codec reads, of a bare item and of one with every attribute', () => {
+    const full = item({
+      locale: 'en',
+      productCode: 'P-1',
+      remindersOptOut: true,
+      forbearanceUntil: '2026-01-20',
+      accruedThrough: '2026-01-09',
+      bucket: 'M1',
+      dpd: 3,
+      lateFeesCharged: 100,
+      penaltyCharged: 20,
+      version: 4,
+      promiseToPay: { promiseId: 'P-9', madeOn: '2026-01-11', until: '2026-01-15', amount: 500 },
+      creditHold: true,
+      riskClass: 'SPECIAL_MENTION',
+      delinquentSince: '2026-01-11',
+      creditNoticeOn: '2026-01-12',
+      hardshipOfferId: 'H-1',
+      promiseOutcome: { promiseId: 'P-8', outcome: 'BROKEN', asOf: '2026-01-05' },
+    });
+    expect(parseLoanItem(full).ok).toBe(true);
+    for (const source of [item(), full]) {
+      const missing = [...attributesRead(source)].filter((n) => !LOAN_ITEM_ATTRIBUTES.includes(n));
+      expect(missing).toEqual([]);
+    }
+  });
+
+  it('parses an item read with those attributes only exactly as the whole item', () => {
+    const whole = item({ outbox: '[{"type":"loan.overdue"}]', lastRun: { runId: 'R-1' } });
+    const projected = Object.fromEntries(
+      Object.entries(whole).filter(([name]) => LOAN_ITEM_ATTRIBUTES.includes(name)),
+    );
+    expect(parseLoanItem(projected)).toEqual(parseLoanItem(whole));
   });
 });
