@@ -4,6 +4,7 @@
  * it cannot drift with daylight saving or the machine's zone.
  */
 import type { BusinessDate } from './types';
+import { boundedMemo } from './values';
 
 /** The business time zone when `BUSINESS_TIMEZONE` is not set. */
 export const DEFAULT_BUSINESS_TIMEZONE = 'Asia/Shanghai';
@@ -100,15 +101,11 @@ export interface WallClock {
   readonly offsetMinutes: number;
 }
 
-/** Wall-clock formats built so far, by zone (one or two in any deployment). */
-const wallClockFormats = new Map<string, Intl.DateTimeFormat>();
-const MAX_WALL_CLOCK_FORMATS = 64;
-
-/** The format that reads a wall clock in `timeZone`, built once: building one costs far more than using it. */
-function wallClockFormat(timeZone: string): Intl.DateTimeFormat {
-  let format = wallClockFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
+/** The format that reads a wall clock in a zone, built once: building one costs far more than using it. */
+const wallClockFormat = boundedMemo(
+  64,
+  (timeZone) =>
+    new Intl.DateTimeFormat('en-US', {
       timeZone,
       hourCycle: 'h23',
       year: 'numeric',
@@ -119,12 +116,8 @@ function wallClockFormat(timeZone: string): Intl.DateTimeFormat {
       second: '2-digit',
       calendar: 'gregory',
       numberingSystem: 'latn',
-    });
-    if (wallClockFormats.size >= MAX_WALL_CLOCK_FORMATS) wallClockFormats.clear();
-    wallClockFormats.set(timeZone, format);
-  }
-  return format;
-}
+    }),
+);
 
 /** The one reader of wall clocks: what a clock in `timeZone` shows at `epochMs` (ms since epoch). */
 export function wallClockOf(epochMs: number, timeZone: string): WallClock {

@@ -408,11 +408,6 @@ function parseLoan(item: Record<string, unknown>): Loan {
 }
 
 /**
- * Validates a loans-table item (plain values: see the module comment) into a `Loan`. Never
- * throws: a bad item yields `{ ok: false, loanId?, reason }`, the reason naming the attribute,
- * e.g. `installments[1].dueDate: "2026-13-01" is not a YYYY-MM-DD date`.
- */
-/**
  * Every top-level attribute {@link parseLoanItem} reads: a reader that needs the loan and nothing
  * else reads the item with these only (the sweep's recorded events and run records are left out).
  */
@@ -445,6 +440,11 @@ export const LOAN_ITEM_ATTRIBUTES: readonly string[] = [
   'promiseOutcome',
 ];
 
+/**
+ * Validates a loans-table item (plain values: see the module comment) into a `Loan`. Never
+ * throws: a bad item yields `{ ok: false, loanId?, reason }`, the reason naming the attribute,
+ * e.g. `installments[1].dueDate: "2026-13-01" is not a YYYY-MM-DD date`.
+ */
 export function parseLoanItem(item: Record<string, unknown>): LoanParseResult {
   const loanId =
     typeof item?.loanId === 'string' && item.loanId.length > 0 ? item.loanId : undefined;

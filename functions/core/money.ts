@@ -1,5 +1,6 @@
 /** Minor-unit amounts (docs/contract.md, Loans table): integer counts of a currency's minor unit, always safe integers. */
 import type { CurrencyCode, Locale, MinorUnits } from './types';
+import { boundedMemo } from './values';
 
 /** True when `value` is a non-negative safe integer, i.e. a valid amount in minor units. */
 export function isMinorUnits(value: number): boolean {
@@ -30,25 +31,14 @@ export function sumMinorUnits(amounts: Iterable<MinorUnits>): MinorUnits {
 /** Formats amounts of minor units in one currency for one locale (see {@link moneyFormat}). */
 export type MoneyFormat = (amount: MinorUnits) => string;
 
-/** Intl.NumberFormats built so far, by locale and currency (a handful in any deployment). */
-const formatters = new Map<string, Intl.NumberFormat>();
-const MAX_FORMATTERS = 256;
-
 /**
- * The runtime's currency formatter of `currency` in `locale`, built once: building one costs some
- * hundred times a format with it, and a reminder service formats amounts in every message.
+ * The runtime's currency formatter of a locale and currency (`zh-CN|CNY`), built once: building one
+ * costs some hundred formats with it, and a reminder service formats amounts in every message.
  */
-function currencyFormatter(currency: CurrencyCode, locale: Locale): Intl.NumberFormat {
-  const key = `${locale}|${currency}`;
-  let formatter = formatters.get(key);
-  if (!formatter) {
-    formatter = new Intl.NumberFormat(locale, { style: 'currency', currency });
-    // Codes come from loan items: a flood of odd ones must not grow the cache without bound.
-    if (formatters.size >= MAX_FORMATTERS) formatters.clear();
-    formatters.set(key, formatter);
-  }
-  return formatter;
-}
+const currencyFormatter = boundedMemo(256, (key) => {
+  const [locale, currency] = key.split('|');
+  return new Intl.NumberFormat(locale, { style: 'currency', currency: currency as string });
+});
 
 /**
  * A formatter of amounts of minor units in `currency` for `locale` (e.g. `¥1,234.56`,
@@ -56,7 +46,7 @@ function currencyFormatter(currency: CurrencyCode, locale: Locale): Intl.NumberF
  * Intl.NumberFormat as a string, so no binary floating point touches it.
  */
 export function moneyFormat(currency: CurrencyCode, locale: Locale): MoneyFormat {
-  const formatter = currencyFormatter(currency, locale);
+  const formatter = currencyFormatter(`${locale}|${currency}`);
   // The currency's minor-unit digits (CNY 2, JPY 0, KWD 3) as the runtime's CLDR data knows them.
   const digits = formatter.resolvedOptions().maximumFractionDigits ?? 2;
   const scale = 10n ** BigInt(digits);

@@ -129,3 +129,24 @@ export function utf8ByteLength(text: string): number {
 function isLowSurrogate(unit: number): boolean {
   return unit >= 0xdc00 && unit <= 0xdfff;
 }
+
+/**
+ * `build` remembered by key: each key built once, and every entry forgotten once `limit` keys are
+ * held, so keys that come from data (currency codes, zones, dates) cannot grow it without bound.
+ * For values that are a pure function of their key and costly to build (Intl formats).
+ */
+export function boundedMemo<K extends string, V>(
+  limit: number,
+  build: (key: K) => V,
+): (key: K) => V {
+  const built = new Map<K, V>();
+  return (key) => {
+    let value = built.get(key);
+    if (value === undefined) {
+      value = build(key);
+      if (built.size >= limit) built.clear();
+      built.set(key, value);
+    }
+    return value;
+  };
+}

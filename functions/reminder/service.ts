@@ -17,7 +17,7 @@ import {
   type DayState,
   planCalendar,
 } from '../core/contact-calendar';
-import { type ContactPolicy, type ContactWindow, contactWindowOn } from '../core/contact-policy';
+import { type ContactPolicy, contactWindowOn } from '../core/contact-policy';
 import { addDays, businessDateOf } from '../core/dates';
 import { type ParsedEvent, parseEventBatch } from '../core/event-message';
 import { policyFor } from '../core/policy';
@@ -33,6 +33,7 @@ import {
   withLine,
 } from '../core/reminders';
 import type { BusinessDate, PolicyBook } from '../core/types';
+import { boundedMemo } from '../core/values';
 import {
   type DayWrite,
   type FailedBorrower,
@@ -142,16 +143,9 @@ export function createReminderService(deps: ReminderServiceDeps): ReminderServic
   const sleep = deps.sleep ?? wait;
   const maxAttempts = deps.maxConflictAttempts ?? DEFAULT_CONFLICT_ATTEMPTS;
   // The window of a date is the same for every borrower: worked out once per date.
-  const windows = new Map<BusinessDate, ContactWindow>();
-  const windowOf = (date: BusinessDate) => {
-    let window = windows.get(date);
-    if (!window) {
-      window = contactWindowOn(date, contactPolicy, timeZone);
-      if (windows.size > 1_000) windows.clear();
-      windows.set(date, window);
-    }
-    return window;
-  };
+  const windowOf = boundedMemo(1_000, (date: BusinessDate) =>
+    contactWindowOn(date, contactPolicy, timeZone),
+  );
   const policyOf = (loan: { readonly productCode?: string }) =>
     policyFor(deps.policyBook, loan.productCode);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bounded, quoted, utf8ByteLength } from '../../../functions/core/values';
+import { bounded, boundedMemo, quoted, utf8ByteLength } from '../../../functions/core/values';
 
 describe('quoted', () => {
   it('shows short strings, numbers, booleans and null whole', () => {
@@ -47,5 +47,21 @@ describe('utf8ByteLength', () => {
     for (const text of ['', 'L-1', 'é', '贷款', '😀', 'a\uD800b']) {
       expect(utf8ByteLength(text), text).toBe(new TextEncoder().encode(text).length);
     }
+  });
+});
+
+describe('boundedMemo', () => {
+  it('builds each key once, and forgets everything at the limit rather than growing', () => {
+    const builds: string[] = [];
+    const memo = boundedMemo(2, (key: string) => {
+      builds.push(key);
+      return { key };
+    });
+    const first = memo('a');
+    expect(memo('a')).toBe(first);
+    memo('b');
+    memo('c'); // the third key: the two held are forgotten
+    memo('a');
+    expect(builds).toEqual(['a', 'b', 'c', 'a']);
   });
 });
