@@ -35,9 +35,13 @@ export type MoneyFormat = (amount: MinorUnits) => string;
  * The runtime's currency formatter of a locale and currency (`zh-CN|CNY`), built once: building one
  * costs some hundred formats with it, and a reminder service formats amounts in every message.
  */
-const currencyFormatter = boundedMemo(256, (key) => {
-  const [locale, currency] = key.split('|');
-  return new Intl.NumberFormat(locale, { style: 'currency', currency: currency as string });
+const currencyFormatter = boundedMemo(256, (key: `${Locale}|${string}`) => {
+  // A locale never holds `|`: whatever follows the first one is the currency, whole.
+  const at = key.indexOf('|');
+  return new Intl.NumberFormat(key.slice(0, at), {
+    style: 'currency',
+    currency: key.slice(at + 1),
+  });
 });
 
 /**
