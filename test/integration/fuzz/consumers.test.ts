@@ -12,6 +12,7 @@ import { createConsumersFuzz } from '../../../local/fuzz/consumer-fuzz';
 import { unknownViolations } from '../../../local/fuzz/known-defects';
 import { batchCase } from '../../../local/fuzz/records';
 import { assertNone, watchUnhandledRejections } from '../../../local/fuzz/tally';
+import { testFuzzSettings } from '../../../local/fuzz/test-settings';
 import { TEST_SCALE } from '../../../local/fuzz/values';
 import type { LocalResources } from '../../../local/local-resources';
 
@@ -37,7 +38,7 @@ describe('random SQS batches for both consumers (fuzz)', () => {
         fc.asyncProperty(batchCase(TEST_SCALE), async (build) =>
           assertNone(unknownViolations(await fuzz.check(build))),
         ),
-        { numRuns: 20 },
+        testFuzzSettings(20),
       );
     } finally {
       warn.mockRestore();

@@ -13,6 +13,7 @@ import { itemsRunCase } from '../../../local/fuzz/items';
 import { unknownViolations } from '../../../local/fuzz/known-defects';
 import { createItemsFuzz } from '../../../local/fuzz/sweep-fuzz';
 import { assertNone, watchUnhandledRejections } from '../../../local/fuzz/tally';
+import { testFuzzSettings } from '../../../local/fuzz/test-settings';
 import { TEST_SCALE } from '../../../local/fuzz/values';
 import type { LocalResources } from '../../../local/local-resources';
 
@@ -31,7 +32,7 @@ describe('good and malformed loan items mixed (fuzz)', () => {
         fc.asyncProperty(itemsRunCase(TEST_SCALE), async (c) =>
           assertNone(unknownViolations(await fuzz.check(c))),
         ),
-        { numRuns: 12 },
+        testFuzzSettings(12),
       );
     } finally {
       unhandled.stop();

@@ -13,6 +13,7 @@ import { unknownViolations } from '../../../local/fuzz/known-defects';
 import { requestCase } from '../../../local/fuzz/requests';
 import { createRequestFuzz, REQUEST_LOAN_IDS } from '../../../local/fuzz/sweep-fuzz';
 import { assertNone, watchUnhandledRejections } from '../../../local/fuzz/tally';
+import { testFuzzSettings } from '../../../local/fuzz/test-settings';
 import { TEST_SCALE } from '../../../local/fuzz/values';
 import type { LocalResources } from '../../../local/local-resources';
 
@@ -31,7 +32,7 @@ describe('any sweep input (fuzz)', () => {
         fc.asyncProperty(requestCase(TEST_SCALE, { now: NOW }, REQUEST_LOAN_IDS), async (c) =>
           assertNone(unknownViolations(await fuzz.check(c))),
         ),
-        { numRuns: 60 },
+        testFuzzSettings(60),
       );
       assertNone(await fuzz.finish());
     } finally {

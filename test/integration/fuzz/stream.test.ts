@@ -12,6 +12,7 @@ import { unknownViolations } from '../../../local/fuzz/known-defects';
 import { createStreamFuzz } from '../../../local/fuzz/stream-fuzz';
 import { streamBatchCase } from '../../../local/fuzz/stream-records';
 import { assertNone, watchUnhandledRejections } from '../../../local/fuzz/tally';
+import { testFuzzSettings } from '../../../local/fuzz/test-settings';
 import { TEST_SCALE } from '../../../local/fuzz/values';
 import type { LocalResources } from '../../../local/local-resources';
 
@@ -30,7 +31,7 @@ describe('random stream batches for the publisher (fuzz)', () => {
         fc.asyncProperty(streamBatchCase(TEST_SCALE), async (build) =>
           assertNone(unknownViolations(await fuzz.check(build))),
         ),
-        { numRuns: 15 },
+        testFuzzSettings(15),
       );
     } finally {
       unhandled.stop();
