@@ -25,6 +25,7 @@ import {
   type ReminderStore,
   reminderKeyOf,
   type StoredDay,
+  type UnreadableDay,
   type WriteOutcome,
 } from '../reminder/ports';
 import type { BatchGet } from './batch-get';
@@ -36,6 +37,7 @@ import {
   heldPartitionOf,
   PENDING,
   REMINDER_STATE_ATTRIBUTES,
+  StoredReminderError,
 } from './reminder-item';
 
 /** DynamoDB's limit of actions per TransactWriteItems. */
@@ -114,17 +116,27 @@ export function createReminderStore(
 
   return {
     async readReminders(keys: readonly ReminderKey[]) {
-      const found = new Map<string, StoredDay>();
+      const found = new Map<string, StoredDay | UnreadableDay>();
       const wanted = new Set(keys.map(reminderKeyOf));
       const items = await batchGet(
         tableName,
         keys.map(({ borrowerId, asOf }) => ({ [PARTITION]: borrowerId, [SORT]: asOf })),
         REMINDER_STATE_ATTRIBUTES,
       );
+      // The shared read answers other readers' keys too: only this reader's items are decoded,
+      // and one that cannot be read back is its key's answer, not the whole read's failure.
       for (const item of items) {
-        const { asOf, stored } = decodeReminderItem(item);
-        const key = reminderKeyOf({ borrowerId: String(item[PARTITION]), asOf });
-        if (wanted.has(key)) found.set(key, stored);
+        const key = reminderKeyOf({
+          borrowerId: String(item[PARTITION]),
+          asOf: String(item[SORT]) as BusinessDate,
+        });
+        if (!wanted.has(key)) continue;
+        try {
+          found.set(key, decodeReminderItem(item).stored);
+        } catch (error) {
+          if (!(error instanceof StoredReminderError)) throw error;
+          found.set(key, { unreadable: error });
+        }
       }
       return found;
     },

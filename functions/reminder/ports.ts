@@ -53,13 +53,24 @@ export interface DayWrite {
 /** How a conditional write ended; anything else is thrown (and nothing was written). */
 export type WriteOutcome = 'written' | 'conflict';
 
+/**
+ * A stored date that cannot be read back (written or damaged outside the service): the error names
+ * the attribute, never a value. It fails its borrower's messages only.
+ */
+export interface UnreadableDay {
+  readonly unreadable: Error;
+}
+
 /** The reminders table as the reminder service sees it (one item per borrower and date). */
 export interface ReminderStore {
   /**
    * The reminders of these keys (strongly consistent), keyed by {@link reminderKeyOf}; a key with
-   * no reminder is absent. Held lines are not read.
+   * no reminder is absent, one whose item cannot be read back is an {@link UnreadableDay}. Held
+   * lines are not read.
    */
-  readReminders(keys: readonly ReminderKey[]): Promise<ReadonlyMap<string, StoredDay>>;
+  readReminders(
+    keys: readonly ReminderKey[],
+  ): Promise<ReadonlyMap<string, StoredDay | UnreadableDay>>;
   /**
    * One borrower's dates `from`…`to` (inclusive, strongly consistent): the dates that hold a
    * reminder, or, with `withHeld`, held lines too.

@@ -44,6 +44,7 @@ import {
   reminderKeyOf,
   type StoredDay,
   type Suppressed,
+  type UnreadableDay,
 } from './ports';
 
 /** What the service is built on. */
@@ -246,7 +247,7 @@ export function createReminderService(deps: ReminderServiceDeps): ReminderServic
     const read = await store.readReminders(dates.map((asOf) => ({ borrowerId, asOf })));
     const days = new Map<BusinessDate, StoredDay>();
     for (const asOf of dates) {
-      const stored = read.get(reminderKeyOf({ borrowerId, asOf }));
+      const stored = readable(read.get(reminderKeyOf({ borrowerId, asOf })));
       if (stored) days.set(asOf, stored);
     }
     const existing = days.get(date);
@@ -382,7 +383,9 @@ export function createReminderService(deps: ReminderServiceDeps): ReminderServic
         const loanIds = [...new Set(events.map(({ event }) => event.loanId))];
         const [loans, reminders] = await Promise.all([
           loanIds.length > 0 ? deps.loans.read(loanIds) : new Map<string, LoanState>(),
-          keys.size > 0 ? store.readReminders([...keys.values()]) : new Map<string, StoredDay>(),
+          keys.size > 0
+            ? store.readReminders([...keys.values()])
+            : new Map<string, StoredDay | UnreadableDay>(),
         ]);
 
         const byBorrower = new Map<string, Addition[]>();
@@ -419,7 +422,9 @@ export function createReminderService(deps: ReminderServiceDeps): ReminderServic
               noticesAlreadyPlaced += dropped;
               const first = kept[0];
               if (!first) return;
-              const preread = reminders.get(reminderKeyOf({ borrowerId, asOf: first.date }));
+              const preread = readable(
+                reminders.get(reminderKeyOf({ borrowerId, asOf: first.date })),
+              );
               const outcome = await addLines(borrowerId, kept, preread);
               total.created += outcome.created;
               total.linesAdded += outcome.linesAdded;
@@ -468,6 +473,16 @@ function datesFrom(from: BusinessDate, to: BusinessDate): BusinessDate[] {
   const dates: BusinessDate[] = [];
   for (let asOf = from; asOf <= to; asOf = addDays(asOf, 1)) dates.push(asOf);
   return dates;
+}
+
+/**
+ * A date as read, or its borrower's failure when its item cannot be read back: thrown inside that
+ * borrower's work, so only their messages are redelivered (and reach the dead-letter queue, the
+ * error naming the attribute, until the item is repaired).
+ */
+function readable(day: StoredDay | UnreadableDay | undefined): StoredDay | undefined {
+  if (day !== undefined && 'unreadable' in day) throw day.unreadable;
+  return day;
 }
 
 function statesOf(days: ReadonlyMap<BusinessDate, StoredDay>): Map<BusinessDate, DayState> {

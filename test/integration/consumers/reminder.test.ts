@@ -6,7 +6,7 @@
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PublishBatchCommand } from '@aws-sdk/client-sns';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { ENV } from '../../../functions/contract/environment';
 import { EVENT_TYPES, REMINDER_EVENT_TYPES } from '../../../functions/contract/events';
@@ -639,6 +639,47 @@ describe('partial batch failures', () => {
     ]);
     expect(kindsOf((await reminders('B-fine'))[TODAY])).toEqual({ 'T-1': 'OVERDUE' });
     expect(await reminders('B-throttled')).toEqual({});
+  });
+
+  it("a stored reminder that cannot be read back fails only its borrower's messages", async () => {
+    // Two borrowers whose stored reminders were damaged outside the service: one on the date the
+    // events are for, one on a date before it (read with the new reminder's neighbours).
+    const damaged = { loanId: 'D-1', borrowerId: 'B-damaged' };
+    const damagedBefore = { loanId: 'D-2', borrowerId: 'B-damaged-before' };
+    const fine = { loanId: 'D-3', borrowerId: 'B-fine-beside' };
+    const added = { loanId: 'D-4', borrowerId: 'B-fine-added' };
+    for (const who of [damaged, damagedBefore, fine, added]) await loanOf(who);
+    await reminderService().handle(sqsEventOf([overdue(added, '2026-03-02', 1)]));
+    for (const [borrowerId, asOf] of [
+      [damaged.borrowerId, TODAY],
+      [damagedBefore.borrowerId, addDays(TODAY, -3)],
+    ]) {
+      await clients.doc.send(
+        new PutCommand({
+          TableName: resources.tables.REMINDERS_TABLE_NAME,
+          Item: { borrowerId, asOf, lines: 'not a map', status: 'PENDING', revision: 'r' },
+        }),
+      );
+    }
+    const addedLoan = { loanId: 'D-5', borrowerId: added.borrowerId };
+    await loanOf(addedLoan);
+    const response = await reminderService().handle(
+      sqsEventOf([
+        overdue(fine, '2026-03-02', 1),
+        overdue(damaged, '2026-03-02', 1),
+        overdue(damagedBefore, '2026-03-02', 1),
+        overdue(addedLoan, '2026-03-02', 1),
+      ]),
+    );
+    expect(response.batchItemFailures).toEqual([
+      { itemIdentifier: 'm1' },
+      { itemIdentifier: 'm2' },
+    ]);
+    expect(kindsOf((await reminders(fine.borrowerId))[TODAY])).toEqual({ 'D-3': 'OVERDUE' });
+    expect(kindsOf((await reminders(added.borrowerId))[TODAY])).toEqual({
+      'D-4': 'OVERDUE',
+      'D-5': 'OVERDUE',
+    });
   });
 
   it('a read failure fails the batch, nothing written, so SQS redelivers it whole', async () => {
