@@ -55,6 +55,18 @@ export const CONSUMER_TIMEOUT = Duration.seconds(30);
 export const VISIBILITY_TIMEOUT_FACTOR = 6;
 /** SQS messages per consumer invocation. */
 export const CONSUMER_BATCH_SIZE = 10;
+/**
+ * Invocations the reminder queue may keep in flight. Uncapped, SQS scales a consumer towards a
+ * thousand at 300 more a minute as a large night's events arrive: the two consumers alone would
+ * take an account's default quota and throttle the sweep's parts (docs/decisions.md, Deploying).
+ * Each reminder writes its borrowers' items only, so fifty keep up with a large night.
+ */
+export const REMINDER_MAX_CONCURRENCY = 50;
+/**
+ * Invocations the reporting queue may keep in flight: every batch is a transaction on its date's
+ * report item, so more at once add conflicts, not throughput.
+ */
+export const REPORTING_MAX_CONCURRENCY = 5;
 
 export interface OverdueSweepStackProps extends StackProps {
   readonly config: StackConfig;
@@ -177,12 +189,14 @@ export class OverdueSweepStack extends Stack {
     this.reminder.function.addEventSource(
       new SqsEventSource(this.events.queues.Reminder.queue, {
         batchSize: CONSUMER_BATCH_SIZE,
+        maxConcurrency: REMINDER_MAX_CONCURRENCY,
         reportBatchItemFailures: true,
       }),
     );
     this.reporting.function.addEventSource(
       new SqsEventSource(this.events.queues.Reporting.queue, {
         batchSize: CONSUMER_BATCH_SIZE,
+        maxConcurrency: REPORTING_MAX_CONCURRENCY,
         reportBatchItemFailures: true,
       }),
     );

@@ -15,7 +15,13 @@ import {
 } from '../../functions/contract/tables';
 import { MAX_RECEIVE_COUNT } from '../../infra/constructs/encrypted-queue';
 import { STREAM_RETENTION } from '../../infra/constructs/stream-publisher';
-import { CONSUMER_TIMEOUT, SWEEP_TIMEOUT, VISIBILITY_TIMEOUT_FACTOR } from '../../infra/stack';
+import {
+  CONSUMER_TIMEOUT,
+  REMINDER_MAX_CONCURRENCY,
+  REPORTING_MAX_CONCURRENCY,
+  SWEEP_TIMEOUT,
+  VISIBILITY_TIMEOUT_FACTOR,
+} from '../../infra/stack';
 import { grantsOf, logicalId, render, type Synthesized, synthesize } from './synth';
 
 type Resource = { Properties: Record<string, unknown>; DeletionPolicy?: string };
@@ -225,17 +231,22 @@ describe('events topic and queues', () => {
     },
   );
 
-  it('consumers read their queue in batches of 10 and report partial batch failures', () => {
-    for (const [fn, queue] of [
-      ['reminder', 'reminderQueue'],
-      ['reporting', 'reportingQueue'],
+  it('consumers read their queue in batches of 10, at most so many at once, and report partial batch failures', () => {
+    for (const [fn, queue, maxConcurrency] of [
+      ['reminder', 'reminderQueue', REMINDER_MAX_CONCURRENCY],
+      ['reporting', 'reportingQueue', REPORTING_MAX_CONCURRENCY],
     ] as const) {
       synth.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         FunctionName: { Ref: ids[fn] },
         EventSourceArn: { 'Fn::GetAtt': [ids[queue], 'Arn'] },
         BatchSize: 10,
+        ScalingConfig: { MaximumConcurrency: maxConcurrency },
         FunctionResponseTypes: ['ReportBatchItemFailures'],
       });
+    }
+    // What an SQS event source accepts (CloudFormation refuses anything outside 2–1,000).
+    for (const cap of [REMINDER_MAX_CONCURRENCY, REPORTING_MAX_CONCURRENCY]) {
+      expect(Number.isInteger(cap) && cap >= 2 && cap <= 1_000).toBe(true);
     }
     const fromQueues = Object.values(
       synth.template.findResources('AWS::Lambda::EventSourceMapping'),
