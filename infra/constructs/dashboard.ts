@@ -1,8 +1,8 @@
 /**
  * The operations dashboard (issue 13): the morning's first look. Last night's run, the portfolio's
  * delinquency buckets and charges day by day, the sweep-run workflow and its shards, the functions'
- * errors and throttles, DynamoDB throttling and capacity, queues and dead-letter queues, the
- * publisher's lag, and every alarm's state.
+ * errors and throttles, the publisher's lag and problems, the borrower reminders and the reports'
+ * counting, DynamoDB throttling and capacity, queues and dead-letter queues, and every alarm's state.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -170,6 +170,9 @@ export class OperationsDashboard extends Construct {
           productMetric(SERVICE_NAMES.publisher, METRIC_NAMES.publisher.eventsPublished, {
             label: 'events published',
           }),
+          productMetric(SERVICE_NAMES.publisher, METRIC_NAMES.publisher.publishBatchCalls, {
+            label: 'PublishBatch calls',
+          }),
         ],
         right: [
           props.functions.publisher.metric('IteratorAge', {
@@ -177,6 +180,78 @@ export class OperationsDashboard extends Construct {
             period: Duration.minutes(5),
             label: 'iterator age',
           }),
+        ],
+      }),
+    );
+
+    const publisher = METRIC_NAMES.publisher;
+    const reminder = METRIC_NAMES.reminder;
+    const reporting = METRIC_NAMES.reporting;
+    const publisherMetric = (name: string, label: string) =>
+      productMetric(SERVICE_NAMES.publisher, name, { label });
+    const reminderMetric = (name: string, label: string) =>
+      productMetric(SERVICE_NAMES.reminder, name, { label });
+    const reportingMetric = (name: string, label: string) =>
+      productMetric(SERVICE_NAMES.reporting, name, { label });
+    /**
+     * One series per value of `dimension` (reasons, currencies), whichever values are emitted, each
+     * labelled with its value (a CloudWatch dynamic label).
+     */
+    const perDimension = (service: string, name: string, dimension: string, label: string) =>
+      new cloudwatch.MathExpression({
+        expression: `SEARCH('{${METRICS_NAMESPACE},${dimension},service} MetricName="${name}" service="${service}"', 'Sum', ${DAY.toSeconds()})`,
+        usingMetrics: {},
+        period: DAY,
+        label: `${label}\${PROP('Dim.${dimension}')}`,
+      });
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Event publishing problems per day (should be 0)',
+        width: 6,
+        left: [
+          publisherMetric(publisher.eventsNotAccepted, 'not accepted (retried)'),
+          publisherMetric(publisher.eventsUnpublishable, 'unpublishable'),
+          publisherMetric(publisher.unreadableOutboxes, 'unreadable outboxes'),
+          publisherMetric(publisher.unreachableLoans, 'unreachable loans'),
+        ],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Borrower reminders per day',
+        width: 6,
+        left: [
+          reminderMetric(reminder.remindersCreated, 'reminders created'),
+          reminderMetric(reminder.linesAdded, 'lines added'),
+          reminderMetric(reminder.linesCapped, 'lines held by the weekly cap'),
+          reminderMetric(reminder.linesTooLate, 'lines after the reminder was sent'),
+          reminderMetric(reminder.remindersSkipped, 'loan unreadable or missing'),
+          reminderMetric(reminder.malformedEvents, 'malformed messages'),
+        ],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Reminder lines not given per day, by reason',
+        width: 6,
+        stacked: true,
+        left: [perDimension(SERVICE_NAMES.reminder, reminder.remindersSuppressed, 'reason', '')],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Reports: events counted per day',
+        width: 6,
+        left: [
+          reportingMetric(reporting.eventsCounted, 'counted'),
+          reportingMetric(reporting.duplicateEvents, 'duplicates (not counted again)'),
+          reportingMetric(reporting.uncountableEvents, 'uncountable'),
+          reportingMetric(reporting.malformedEvents, 'malformed messages'),
+        ],
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        // Amounts are never added across currencies: a series per currency.
+        title: 'Charges counted by the reports per day, by currency (minor units)',
+        width: 24,
+        left: [
+          perDimension(SERVICE_NAMES.reporting, reporting.chargesApplied, 'currency', 'applied '),
+          perDimension(SERVICE_NAMES.reporting, reporting.chargesReversed, 'currency', 'reversed '),
         ],
       }),
     );

@@ -38,7 +38,12 @@ describe('the operations dashboard', () => {
     'Per-shard durations',
     'Lambda errors',
     'Lambda throttles',
-    'Event publishing',
+    'Event publishing:',
+    'Event publishing problems',
+    'Borrower reminders per day',
+    'Reminder lines not given',
+    'Reports: events counted',
+    'Charges counted by the reports',
     'DynamoDB throttled requests',
     'DynamoDB consumed capacity',
     'Queue depths',
@@ -71,6 +76,29 @@ describe('the operations dashboard', () => {
     }
     expect(buckets).not.toContain('"bucket","M0"');
     expect(buckets).toContain(METRIC_NAMES.reporting.overdueLoans);
+  });
+
+  it('shows every metric the publisher, the reminder and the reporting function emit', () => {
+    // A series names its metric and dimensions ([namespace, name, key, value, …]); a SEARCH
+    // expression names them in its query.
+    const shown = new Set<string>();
+    for (const widget of widgets) {
+      for (const series of widget.properties.metrics ?? []) {
+        const [first, name, ...rest] = series;
+        if (typeof first === 'string' && typeof name === 'string') {
+          const service = rest[rest.indexOf('service') + 1];
+          shown.add(`${String(service)} ${name}`);
+        }
+        const expression = (first as { expression?: string } | undefined)?.expression ?? '';
+        const searched = /MetricName="([^"]+)" service="([^"]+)"/.exec(expression);
+        if (searched) shown.add(`${searched[2]} ${searched[1]}`);
+      }
+    }
+    for (const service of ['publisher', 'reminder', 'reporting'] as const) {
+      for (const name of Object.values(METRIC_NAMES[service])) {
+        expect(shown.has(`${service} ${name}`), `${service} ${name}`).toBe(true);
+      }
+    }
   });
 
   it('shows the state of every alarm of the stack', () => {
