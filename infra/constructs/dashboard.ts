@@ -187,12 +187,13 @@ export class OperationsDashboard extends Construct {
     const publisher = METRIC_NAMES.publisher;
     const reminder = METRIC_NAMES.reminder;
     const reporting = METRIC_NAMES.reporting;
-    const publisherMetric = (name: string, label: string) =>
-      productMetric(SERVICE_NAMES.publisher, name, { label });
-    const reminderMetric = (name: string, label: string) =>
-      productMetric(SERVICE_NAMES.reminder, name, { label });
-    const reportingMetric = (name: string, label: string) =>
-      productMetric(SERVICE_NAMES.reporting, name, { label });
+    /** A quarter-width graph of one function's daily sums, a series per `[metric, label]`. */
+    const dailyGraph = (title: string, service: string, series: readonly [string, string][]) =>
+      new cloudwatch.GraphWidget({
+        title,
+        width: 6,
+        left: series.map(([name, label]) => productMetric(service, name, { label })),
+      });
     /**
      * One series per value of `dimension` (reasons, currencies), whichever values are emitted, each
      * labelled with its value (a CloudWatch dynamic label).
@@ -205,44 +206,32 @@ export class OperationsDashboard extends Construct {
         label: `${label}\${PROP('Dim.${dimension}')}`,
       });
     this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({
-        title: 'Event publishing problems per day (should be 0)',
-        width: 6,
-        left: [
-          publisherMetric(publisher.eventsNotAccepted, 'not accepted (retried)'),
-          publisherMetric(publisher.eventsUnpublishable, 'unpublishable'),
-          publisherMetric(publisher.unreadableOutboxes, 'unreadable outboxes'),
-          publisherMetric(publisher.unreachableLoans, 'unreachable loans'),
-        ],
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Borrower reminders per day',
-        width: 6,
-        left: [
-          reminderMetric(reminder.remindersCreated, 'reminders created'),
-          reminderMetric(reminder.linesAdded, 'lines added'),
-          reminderMetric(reminder.linesCapped, 'lines held by the weekly cap'),
-          reminderMetric(reminder.linesTooLate, 'lines after the reminder was sent'),
-          reminderMetric(reminder.remindersSkipped, 'loan unreadable or missing'),
-          reminderMetric(reminder.malformedEvents, 'malformed messages'),
-        ],
-      }),
+      dailyGraph('Event publishing problems per day (should be 0)', SERVICE_NAMES.publisher, [
+        [publisher.eventsNotAccepted, 'not accepted (retried)'],
+        [publisher.eventsUnpublishable, 'unpublishable'],
+        [publisher.unreadableOutboxes, 'unreadable outboxes'],
+        [publisher.unreachableLoans, 'unreachable loans'],
+      ]),
+      dailyGraph('Borrower reminders per day', SERVICE_NAMES.reminder, [
+        [reminder.remindersCreated, 'reminders created'],
+        [reminder.linesAdded, 'lines added'],
+        [reminder.linesCapped, 'lines held by the weekly cap'],
+        [reminder.linesTooLate, 'lines after the reminder was sent'],
+        [reminder.remindersSkipped, 'loan unreadable or missing'],
+        [reminder.malformedEvents, 'malformed messages'],
+      ]),
       new cloudwatch.GraphWidget({
         title: 'Reminder lines not given per day, by reason',
         width: 6,
         stacked: true,
         left: [perDimension(SERVICE_NAMES.reminder, reminder.remindersSuppressed, 'reason', '')],
       }),
-      new cloudwatch.GraphWidget({
-        title: 'Reports: events counted per day',
-        width: 6,
-        left: [
-          reportingMetric(reporting.eventsCounted, 'counted'),
-          reportingMetric(reporting.duplicateEvents, 'duplicates (not counted again)'),
-          reportingMetric(reporting.uncountableEvents, 'uncountable'),
-          reportingMetric(reporting.malformedEvents, 'malformed messages'),
-        ],
-      }),
+      dailyGraph('Reports: events counted per day', SERVICE_NAMES.reporting, [
+        [reporting.eventsCounted, 'counted'],
+        [reporting.duplicateEvents, 'duplicates (not counted again)'],
+        [reporting.uncountableEvents, 'uncountable'],
+        [reporting.malformedEvents, 'malformed messages'],
+      ]),
     );
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
