@@ -70,6 +70,11 @@ export const METRIC_NAMES = {
     linesTooLate: 'ReminderLinesTooLate',
     /** Messages whose body is not an event. */
     malformedEvents: 'MalformedEvents',
+    /**
+     * Messages handed back to SQS because their reminders could not be read or written (the
+     * malformed ones excluded): redelivered, and after five receives in the dead-letter queue.
+     */
+    messagesFailed: 'ReminderMessagesFailed',
   },
   reporting: {
     /** Overdue loans counted for the day, by `bucket`. */

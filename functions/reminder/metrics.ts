@@ -67,6 +67,7 @@ export function reminderObserver(logger: Logger, metrics: Metrics): ReminderObse
     // Emitted even when zero, so a quiet batch shows zeros rather than gaps.
     metrics.addMetric(names.remindersCreated, MetricUnit.Count, report.remindersCreated);
     metrics.addMetric(names.linesAdded, MetricUnit.Count, report.linesAdded);
+    metrics.addMetric(names.messagesFailed, MetricUnit.Count, report.messagesFailed);
     count(names.linesCapped, report.linesCapped);
     count(names.linesTooLate, report.tooLate.length);
     for (const { date, line } of report.tooLate) {

@@ -147,6 +147,8 @@ export interface BatchReport {
   readonly failed: readonly FailedBorrower[];
   /** Set when the batch failed before any write (a read failed): every message is redelivered. */
   readonly failure?: unknown;
+  /** Messages failed back to SQS for a failed read or write (of `failed`, or of `failure`). */
+  readonly messagesFailed: number;
 }
 
 /** Told what each batch came to (the handler turns it into logs and metrics). */

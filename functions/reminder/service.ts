@@ -456,6 +456,7 @@ export function createReminderService(deps: ReminderServiceDeps): ReminderServic
         noticesAlreadyPlaced,
         failed,
         ...(failure !== undefined && { failure }),
+        messagesFailed: failedIds.size - malformed.length,
       });
       return { batchItemFailures: [...failedIds].map((itemIdentifier) => ({ itemIdentifier })) };
     },

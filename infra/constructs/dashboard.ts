@@ -219,6 +219,7 @@ export class OperationsDashboard extends Construct {
         [reminder.linesTooLate, 'lines after the reminder was sent'],
         [reminder.remindersSkipped, 'loan unreadable or missing'],
         [reminder.malformedEvents, 'malformed messages'],
+        [reminder.messagesFailed, 'messages failed back to SQS'],
       ]),
       new cloudwatch.GraphWidget({
         title: 'Reminder lines not given per day, by reason',

@@ -663,7 +663,8 @@ describe('partial batch failures', () => {
     }
     const addedLoan = { loanId: 'D-5', borrowerId: added.borrowerId };
     await loanOf(addedLoan);
-    const response = await reminderService().handle(
+    const report: BatchReport[] = [];
+    const response = await reminderService({ observer: (r) => report.push(r) }).handle(
       sqsEventOf([
         overdue(fine, '2026-03-02', 1),
         overdue(damaged, '2026-03-02', 1),
@@ -675,6 +676,11 @@ describe('partial batch failures', () => {
       { itemIdentifier: 'm1' },
       { itemIdentifier: 'm2' },
     ]);
+    expect(report[0]?.messagesFailed).toBe(2);
+    expect(report[0]?.failed.map((f) => String(f.error))).toEqual([
+      expect.stringContaining('lines: not a map'),
+      expect.stringContaining('lines: not a map'),
+    ]);
     expect(kindsOf((await reminders(fine.borrowerId))[TODAY])).toEqual({ 'D-3': 'OVERDUE' });
     expect(kindsOf((await reminders(added.borrowerId))[TODAY])).toEqual({
       'D-4': 'OVERDUE',
@@ -685,7 +691,9 @@ describe('partial batch failures', () => {
   it('a read failure fails the batch, nothing written, so SQS redelivers it whole', async () => {
     const who = { loanId: 'R-1', borrowerId: 'B-read' };
     await loanOf(who);
+    const report: BatchReport[] = [];
     const response = await reminderService({
+      observer: (r) => report.push(r),
       decorate: {
         loans: () => ({
           read: async () => {
@@ -698,6 +706,9 @@ describe('partial batch failures', () => {
       { itemIdentifier: 'm0' },
       { itemIdentifier: 'm1' },
     ]);
+    // The malformed message is counted as malformed; the one whose read failed as failed.
+    expect(report[0]?.messagesFailed).toBe(1);
+    expect(report[0]?.malformed).toHaveLength(1);
     expect(await reminders('B-read')).toEqual({});
   });
 

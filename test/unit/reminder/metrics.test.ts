@@ -63,6 +63,7 @@ const empty: BatchReport = {
   moved: [],
   noticesAlreadyPlaced: 0,
   failed: [],
+  messagesFailed: 0,
 };
 
 const who = { loanId: 'L-1', borrowerId: 'B-secret' };
@@ -96,6 +97,8 @@ describe('the reminder observer', () => {
     expect(all[names.linesAdded]).toBe(5);
     expect(all[names.linesCapped]).toBe(1);
     expect(all[names.linesTooLate]).toBe(1);
+    // Emitted even when zero: a quiet day shows zeros, and an alarm sees data.
+    expect(all[names.messagesFailed]).toBe(0);
     const byReason = documents
       .filter((doc) => doc.reason !== undefined)
       .map((doc) => [doc.reason, doc[names.remindersSuppressed]]);
@@ -111,7 +114,7 @@ describe('the reminder observer', () => {
     const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'reminder' });
     const { logger, lines } = capturingLogger();
     const observe = reminderObserver(logger, metrics);
-    emitted(metrics, () =>
+    const documents = emitted(metrics, () =>
       observe({
         ...empty,
         malformed: [{ messageId: 'm0', reason: 'body is not JSON (3 characters)' }],
@@ -123,6 +126,7 @@ describe('the reminder observer', () => {
           },
         ],
         failed: [{ messageIds: ['m1'], error: new Error('Rate exceeded') }],
+        messagesFailed: 1,
       }),
     );
     expect(lines.map((l) => [l.level, l.message])).toEqual(
@@ -133,6 +137,9 @@ describe('the reminder observer', () => {
       ]),
     );
     expect(JSON.stringify(lines)).not.toContain('B-secret');
+    const all = Object.assign({}, ...documents) as Record<string, unknown>;
+    expect(all[names.messagesFailed]).toBe(1);
+    expect(all[names.malformedEvents]).toBe(1);
     expect(lines.find((l) => l.message.startsWith('loan cannot'))?.extra.reason).toContain('yuan');
   });
 });
