@@ -336,21 +336,24 @@ export async function benchReminders(options: ReminderBenchOptions): Promise<Rem
       });
     };
 
+    /** One round of both sides on the same batches, the floor first in even rounds. */
+    const runRound = async (round: number, batches: EventEnvelope[][], label: string) => {
+      if (round % 2 === 0) {
+        const floor = await runFloor(batches);
+        return { floor, service: await runService(batches, label) };
+      }
+      const service = await runService(batches, label);
+      return { service, floor: await runFloor(batches) };
+    };
+
     // Warm-up rounds over the whole book on dates of their own, measured by neither side and
     // alternated as the measured rounds are. DynamoDB Local's JIT keeps making both sides faster
     // for about a book's worth of requests: a shorter warm-up let that fall on whichever side went
     // first in the first measured round (docs/performance.md, Reminders).
     for (let round = 0; round < WARM_UP_ROUNDS; round++) {
       setToday(addDays(asOf, -7 * (WARM_UP_ROUNDS + 1 - round)));
-      const warm = batchesOf(today, round, book);
       progress(`reminders warm-up ${round + 1}/${WARM_UP_ROUNDS}`, round, WARM_UP_ROUNDS);
-      if (round % 2 === 0) {
-        await runFloor(warm);
-        await runService(warm, `warm${round}`);
-      } else {
-        await runService(warm, `warm${round}`);
-        await runFloor(warm);
-      }
+      await runRound(round, batchesOf(today, round, book), `warm${round}`);
     }
     const warmMeters = {
       service: { ...serviceMeter, calls: { ...serviceMeter.calls } },
@@ -366,13 +369,9 @@ export async function benchReminders(options: ReminderBenchOptions): Promise<Rem
       const batches = batchesOf(today, round, book);
       events += book.length;
       progress(`reminders round ${round + 1}/${rounds}`, round, rounds);
-      if (round % 2 === 0) {
-        floorSeconds += await runFloor(batches);
-        serviceSeconds += await runService(batches, `r${round}`);
-      } else {
-        serviceSeconds += await runService(batches, `r${round}`);
-        floorSeconds += await runFloor(batches);
-      }
+      const took = await runRound(round, batches, `r${round}`);
+      floorSeconds += took.floor;
+      serviceSeconds += took.service;
     }
     progress(`reminders round ${rounds}/${rounds}`, rounds, rounds);
 

@@ -203,7 +203,7 @@ export class OperationsDashboard extends Construct {
         expression: `SEARCH('{${METRICS_NAMESPACE},${dimension},service} MetricName="${name}" service="${service}"', 'Sum', ${DAY.toSeconds()})`,
         usingMetrics: {},
         period: DAY,
-        label: `${label}\${PROP('Dim.${dimension}')}`,
+        label: [label, `\${PROP('Dim.${dimension}')}`].filter(Boolean).join(' '),
       });
     this.dashboard.addWidgets(
       dailyGraph('Event publishing problems per day (should be 0)', SERVICE_NAMES.publisher, [
@@ -240,8 +240,8 @@ export class OperationsDashboard extends Construct {
         title: 'Charges counted by the reports per day, by currency (minor units)',
         width: 24,
         left: [
-          perDimension(SERVICE_NAMES.reporting, reporting.chargesApplied, 'currency', 'applied '),
-          perDimension(SERVICE_NAMES.reporting, reporting.chargesReversed, 'currency', 'reversed '),
+          perDimension(SERVICE_NAMES.reporting, reporting.chargesApplied, 'currency', 'applied'),
+          perDimension(SERVICE_NAMES.reporting, reporting.chargesReversed, 'currency', 'reversed'),
         ],
       }),
     );

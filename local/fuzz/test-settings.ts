@@ -8,7 +8,7 @@ import fc from 'fast-check';
 
 /** Time after which no further run starts: the runs done so far decide (vitest allows 60 s). */
 const RUNS_TIME_LIMIT_MS = 35_000;
-/** Time one run may take: some twenty times a loaded run's, far below a stalled one's. */
+/** Time one run may take: a run takes under a second here, a stalled one never ends. */
 const RUN_TIME_LIMIT_MS = 20_000;
 
 /** Settings for `numRuns` runs of an asynchronous fuzz property in the test suite. */
